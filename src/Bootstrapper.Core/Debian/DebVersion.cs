@@ -55,13 +55,7 @@ public sealed class DebVersion : IComparable<DebVersion>, IComparable, IEquatabl
         int colon = s.IndexOf(':');
         if (colon >= 0)
         {
-            var epochText = s[..colon];
-            if (epochText.Length == 0) { error = "epoch in version is empty"; return false; }
-            foreach (var c in epochText)
-                if (!IsDigit(c)) { error = "epoch in version is not number"; return false; }
-            if (!int.TryParse(epochText, System.Globalization.NumberStyles.None,
-                    System.Globalization.CultureInfo.InvariantCulture, out epoch))
-            { error = "epoch in version is too big"; return false; }
+            if (!TryParseEpoch(s.AsSpan(0, colon), out epoch, out error)) return false;
             rest = s[(colon + 1)..];
             if (rest.Length == 0) { error = "nothing after colon in version number"; return false; }
         }
@@ -86,6 +80,30 @@ public sealed class DebVersion : IComparable<DebVersion>, IComparable, IEquatabl
             { error = "invalid character in revision number"; return false; }
 
         version = new DebVersion(s, epoch, upstream, revision);
+        error = "";
+        return true;
+    }
+
+    /// <summary>
+    /// dpkg reads the epoch with strtol, so an optional sign is accepted ("+1:0" is valid, "-0:1" too) and
+    /// anything else before the colon is an error; the messages are dpkg's.
+    /// </summary>
+    private static bool TryParseEpoch(ReadOnlySpan<char> text, out int epoch, out string error)
+    {
+        epoch = 0;
+        int i = 0;
+        bool negative = false;
+        if (i < text.Length && text[i] is '+' or '-') negative = text[i++] == '-';
+        int digits = i;
+        while (i < text.Length && IsDigit(text[i])) i++;
+        if (i == digits) { error = "epoch in version is empty"; return false; }
+        if (i != text.Length) { error = "epoch in version is not number"; return false; }
+        var number = text[digits..].TrimStart('0');
+        bool isZero = number.IsEmpty;
+        if (negative && !isZero) { error = "epoch in version is negative"; return false; }
+        if (number.Length > 10 || (!isZero && long.Parse(number, provider: System.Globalization.CultureInfo.InvariantCulture) > int.MaxValue))
+        { error = "epoch in version is too big"; return false; }
+        epoch = isZero ? 0 : int.Parse(number, provider: System.Globalization.CultureInfo.InvariantCulture);
         error = "";
         return true;
     }

@@ -166,7 +166,8 @@ public static class DebianResolver
             if (FindConflict(candidate) is { } conflict) return conflict;
             foreach (var (field, group) in DependencyGroups(candidate))
                 if (!group.Alternatives.Any(alt => universe.Satisfying(alt).Any(p => !_excluded.Contains(p.Name))))
-                    return $"{candidate.Name} {candidate.Version} {field.ToLowerInvariant()} on {group}, which no source can satisfy";
+                    return $"{candidate.Name} {candidate.Version} {DebianResolutionErrors.Verb(field)} {group}, which cannot be met " +
+                           $"({string.Join("; ", DebianResolutionErrors.Explain(universe, group, _excluded))})";
             return null;
         }
 
