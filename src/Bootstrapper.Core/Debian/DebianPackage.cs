@@ -9,13 +9,18 @@ namespace Bootstrapper.Core.Debian;
 /// </summary>
 public sealed class DebianPackage
 {
-    /// <summary>The fields <see cref="FromParagraph"/> reads; pass to <see cref="Deb822.Parse"/> to skip the rest.</summary>
-    public static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
+    /// <summary>
+    /// The fields <see cref="FromParagraph"/> reads, in <see cref="PackageField"/> order; pass
+    /// <c>Fields.Contains</c> to <see cref="Deb822.Parse"/> to skip the rest.
+    /// </summary>
+    internal static readonly string[] FieldNames =
+    [
         "Package", "Version", "Architecture", "Multi-Arch", "Essential", "Important", "Priority", "Section",
         "Filename", "Size", "SHA256", "Source", "Installed-Size", "Depends", "Pre-Depends", "Conflicts", "Breaks",
         "Provides",
-    };
+    ];
+
+    public static readonly IReadOnlySet<string> Fields = new HashSet<string>(FieldNames, StringComparer.OrdinalIgnoreCase);
 
     private readonly string? _depends, _preDepends, _conflicts, _breaks;
     private IReadOnlyList<RelationGroup>? _parsedDepends, _parsedPreDepends, _parsedConflicts, _parsedBreaks;
@@ -81,55 +86,75 @@ public sealed class DebianPackage
     /// </summary>
     public static DebianPackage FromParagraph(Deb822Paragraph p, string repositoryUrl, string indexName)
     {
-        var name = p["Package"];
-        string Where() => $"{indexName}:{p.Line}: package '{name ?? "?"}'";
-        string Required(string field) => p[field] is { Length: > 0 } v
-            ? v
-            : throw new ResolutionException($"{Where()} has no {field} field; the index is malformed, refresh it or fix the repository");
+        var values = new string?[FieldNames.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = p[FieldNames[i]];
+        return FromFields(values, p.Line, repositoryUrl, indexName);
+    }
 
-        name = Required("Package");
-        var versionText = Required("Version");
+    /// <summary>Same, from values indexed by <see cref="PackageField"/> (what <see cref="PackagesIndexReader"/> collects).</summary>
+    internal static DebianPackage FromFields(string?[] f, int line, string repositoryUrl, string indexName)
+    {
+        var name = f[(int)PackageField.Package];
+        string Where() => $"{indexName}:{line}: package '{name ?? "?"}'";
+        string Required(PackageField field) => f[(int)field] is { Length: > 0 } v
+            ? v
+            : throw new ResolutionException(
+                $"{Where()} has no {FieldNames[(int)field]} field; the index is malformed, refresh it or fix the repository");
+
+        name = Required(PackageField.Package);
+        var versionText = Required(PackageField.Version);
         if (!DebVersion.TryParse(versionText, out var version, out var versionError))
             throw new ResolutionException($"{Where()} has an invalid Version '{versionText}': {versionError}");
-        if (!long.TryParse(Required("Size"), out var size) || size < 0)
-            throw new ResolutionException($"{Where()} has an invalid Size '{p["Size"]}'");
+        var sizeText = Required(PackageField.Size);
+        if (!long.TryParse(sizeText, out var size) || size < 0)
+            throw new ResolutionException($"{Where()} has an invalid Size '{sizeText}'");
 
-        long? installedSize = long.TryParse(p["Installed-Size"], out var isz) ? isz : null;
-        var (source, sourceVersion) = ParseSource(p["Source"], name);
+        long? installedSize = long.TryParse(f[(int)PackageField.InstalledSize], out var isz) ? isz : null;
+        var (source, sourceVersion) = ParseSource(f[(int)PackageField.Source], name);
         MultiArch multiArch;
         IReadOnlyList<ProvidedName> provides;
         try
         {
-            multiArch = PackageFieldValues.ParseMultiArch(p["Multi-Arch"]);
-            provides = ParseProvides(p["Provides"]);
+            multiArch = PackageFieldValues.ParseMultiArch(f[(int)PackageField.MultiArch]);
+            provides = ParseProvides(f[(int)PackageField.Provides]);
         }
         catch (FormatException e)
         {
             throw new ResolutionException($"{Where()}: {e.Message}", e);
         }
 
-        return new DebianPackage(p["Depends"], p["Pre-Depends"], p["Conflicts"], p["Breaks"])
+        var priority = f[(int)PackageField.Priority];
+        return new DebianPackage(f[(int)PackageField.Depends], f[(int)PackageField.PreDepends],
+            f[(int)PackageField.Conflicts], f[(int)PackageField.Breaks])
         {
             Name = name,
             Version = version,
-            Architecture = Required("Architecture"),
+            Architecture = Required(PackageField.Architecture),
             MultiArch = multiArch,
-            Essential = IsYes(p["Essential"]),
-            Important = IsYes(p["Important"]),
-            Priority = PackageFieldValues.ParsePriority(p["Priority"]),
-            PriorityText = p["Priority"],
-            Section = p["Section"],
-            Filename = Required("Filename"),
+            Essential = IsYes(f[(int)PackageField.Essential]),
+            Important = IsYes(f[(int)PackageField.Important]),
+            Priority = PackageFieldValues.ParsePriority(priority),
+            PriorityText = priority,
+            Section = f[(int)PackageField.Section],
+            Filename = Required(PackageField.Filename),
             Size = size,
-            Sha256 = p["SHA256"]?.ToLowerInvariant(),
+            Sha256 = f[(int)PackageField.Sha256] is { } sha ? LowerHex(sha) : null,
             InstalledSizeKiB = installedSize,
             Source = source,
             SourceVersion = sourceVersion,
             Provides = provides,
             RepositoryUrl = repositoryUrl,
             IndexName = indexName,
-            Line = p.Line,
+            Line = line,
         };
+    }
+
+    /// <summary>Indices are lower-case already; only allocate when they are not.</summary>
+    private static string LowerHex(string hex)
+    {
+        foreach (var c in hex)
+            if (c is >= 'A' and <= 'Z') return hex.ToLowerInvariant();
+        return hex;
     }
 
     private IReadOnlyList<RelationGroup> ParseField(string field, string? text)
@@ -174,4 +199,11 @@ public sealed class DebianPackage
     }
 
     private static bool IsYes(string? value) => string.Equals(value, "yes", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Index of each field in <see cref="DebianPackage.FieldNames"/>.</summary>
+internal enum PackageField
+{
+    Package, Version, Architecture, MultiArch, Essential, Important, Priority, Section, Filename, Size, Sha256,
+    Source, InstalledSize, Depends, PreDepends, Conflicts, Breaks, Provides,
 }

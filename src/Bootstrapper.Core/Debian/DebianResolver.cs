@@ -65,17 +65,16 @@ public static class DebianResolver
         private IEnumerable<(string Name, string Reason)> Seeds()
         {
             var variant = request.Variant;
-            var byName = universe.Packages.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-            foreach (var p in byName.Where(p => p.Essential)) yield return (p.Name, "Essential: yes");
+            // Within one tier, name order: apt's order for a pattern is its cache order, which we cannot know.
+            IEnumerable<string> Where(Func<DebianPackage, bool> test) =>
+                universe.Packages.Where(test).Select(p => p.Name).Order(StringComparer.Ordinal);
+            foreach (var name in Where(p => p.Essential)) yield return (name, "Essential: yes");
             if (variant >= DebianVariant.Minbase)
-                foreach (var p in byName.Where(p => p.Priority == PackagePriority.Required))
-                    yield return (p.Name, "Priority: required");
+                foreach (var name in Where(p => p.Priority == PackagePriority.Required)) yield return (name, "Priority: required");
             if (variant >= DebianVariant.Important)
-                foreach (var p in byName.Where(p => p.Priority == PackagePriority.Important))
-                    yield return (p.Name, "Priority: important");
+                foreach (var name in Where(p => p.Priority == PackagePriority.Important)) yield return (name, "Priority: important");
             if (variant >= DebianVariant.Standard)
-                foreach (var p in byName.Where(p => p.Priority == PackagePriority.Standard))
-                    yield return (p.Name, "Priority: standard");
+                foreach (var name in Where(p => p.Priority == PackagePriority.Standard)) yield return (name, "Priority: standard");
             if (variant >= DebianVariant.Apt) yield return ("apt", $"requested by variant {variant.Name()}");
             if (variant == DebianVariant.Buildd) yield return ("build-essential", "requested by variant buildd");
             foreach (var name in request.Include) yield return (name, IncludeReason);

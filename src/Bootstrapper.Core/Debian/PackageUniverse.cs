@@ -45,24 +45,11 @@ public sealed class PackageUniverse
         int stanzas = 0;
         foreach (var index in indices)
         {
-            List<Deb822Paragraph> paragraphs;
-            try
+            PackagesIndexReader.Read(index, arch => { stanzas++; return arch == nativeArchitecture || arch == "all"; }, package =>
             {
-                paragraphs = Deb822.Parse(index.Text, DebianPackage.Fields.Contains, index.SourceName);
-            }
-            catch (FormatException e)
-            {
-                throw new ResolutionException($"Packages index {index.SourceName} is malformed: {e.Message}", e);
-            }
-            stanzas += paragraphs.Count;
-            foreach (var paragraph in paragraphs)
-            {
-                var arch = paragraph["Architecture"];
-                if (arch != nativeArchitecture && arch != "all") continue;
-                var package = DebianPackage.FromParagraph(paragraph, index.RepositoryUrl, index.SourceName);
                 if (!candidates.TryGetValue(package.Name, out var existing) || package.Version > existing.Version)
                     candidates[package.Name] = package;
-            }
+            });
         }
         return new PackageUniverse(nativeArchitecture, candidates, stanzas);
     }
