@@ -32,16 +32,18 @@ public sealed class Downloader : IDisposable
         Options = options;
         _http = http;
         _ownsClient = ownsClient;
-        _pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<DownloadFailure>(),
-                MaxRetryAttempts = Math.Max(0, options.MaxAttempts - 1),
-                Delay = options.FirstRetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = options.FirstRetryDelay > TimeSpan.Zero,
-            })
-            .Build();
+        _pipeline = options.MaxAttempts <= 1
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder()
+                .AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<DownloadFailure>(),
+                    MaxRetryAttempts = options.MaxAttempts - 1,
+                    Delay = options.FirstRetryDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = options.FirstRetryDelay > TimeSpan.Zero,
+                })
+                .Build();
     }
 
     /// <summary>The same connection pool with other retry settings (for example one attempt, to probe a mirror).</summary>
