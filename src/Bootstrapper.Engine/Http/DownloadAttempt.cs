@@ -49,8 +49,11 @@ internal static class DownloadAttempt
                 throw new DownloadFailure(FailureKind.Transient, $"HTTP {status} {response.ReasonPhrase}");
             }
             long? contentLength = response.Content.Headers.ContentLength;
-            if (contentLength > maxBytes || (expectedSize is { } es && contentLength is { } cl && cl != es && cl > es))
-                throw new DownloadFailure(FailureKind.Mismatch, $"server announces {contentLength} bytes, expected {(expectedSize?.ToString() ?? $"at most {maxBytes}")}");
+            // Refuse before reading a body that cannot be right: saves the bandwidth of a doomed attempt.
+            if (contentLength > maxBytes)
+                throw new DownloadFailure(FailureKind.Mismatch, $"the server announces {contentLength} bytes, more than the limit of {maxBytes}");
+            if (expectedSize is { } announcedExpected && contentLength is { } announced && announced != announcedExpected)
+                throw new DownloadFailure(FailureKind.Mismatch, $"size mismatch: expected {announcedExpected} bytes, the server announces {announced}");
 
             await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

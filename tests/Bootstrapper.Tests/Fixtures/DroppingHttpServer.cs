@@ -11,8 +11,9 @@ namespace Bootstrapper.Tests.Fixtures;
 /// </summary>
 public sealed class DroppingHttpServer : IDisposable
 {
-    /// <summary>What to do with one request: send this many body bytes (null = all) and then drop, or answer a status.</summary>
-    public sealed record Step(int? BodyBytesThenDrop = null, int Status = 200);
+    /// <summary>What to do with one request: answer a status; or send the body, all of it, or this many bytes then
+    /// drop the connection, or this many bytes then stall (send nothing more until the server is disposed).</summary>
+    public sealed record Step(int? BodyBytesThenDrop = null, int Status = 200, int? BodyBytesThenStall = null);
 
     private readonly TcpListener _listener;
     private readonly byte[] _body;
@@ -67,6 +68,13 @@ public sealed class DroppingHttpServer : IDisposable
             }
             var ok = $"HTTP/1.1 200 OK\r\nContent-Length: {_body.Length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(ok));
+            if (step.BodyBytesThenStall is { } sent)
+            {
+                await stream.WriteAsync(_body.AsMemory(0, sent));
+                await stream.FlushAsync();
+                try { await Task.Delay(Timeout.Infinite, _stop.Token); } catch (OperationCanceledException) { }
+                return;
+            }
             if (step.BodyBytesThenDrop is { } partial)
             {
                 await stream.WriteAsync(_body.AsMemory(0, partial));

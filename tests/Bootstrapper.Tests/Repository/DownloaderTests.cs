@@ -64,6 +64,26 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Stalled_connection_times_out_and_is_retried()
+    {
+        using var server = new DroppingHttpServer(Body, new DroppingHttpServer.Step(BodyBytesThenStall: 1000), new DroppingHttpServer.Step());
+        using var impatient = new Downloader(DownloaderOptions.FastRetries with { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        var result = await impatient.DownloadAsync(server.Url, Target, Body.Length, BodySha);
+        Assert.Equal(2, result.Attempts);
+        Assert.Equal(Body, File.ReadAllBytes(Target));
+    }
+
+    [Fact]
+    public async Task Stalling_every_time_fails_naming_the_stall()
+    {
+        using var server = new DroppingHttpServer(Body, new DroppingHttpServer.Step(BodyBytesThenStall: 1000));
+        using var impatient = new Downloader(DownloaderOptions.FastRetries with { IdleTimeout = TimeSpan.FromMilliseconds(200), MaxAttempts = 2 });
+        var e = await Assert.ThrowsAsync<FetchException>(() => impatient.GetBytesAsync(server.Url));
+        Assert.Equal($"{server.Url}: no data for 0.2 s after 1000 bytes (stalled connection) (after 2 attempts); check the network " +
+                     "or proxy, or use another mirror", e.Message);
+    }
+
+    [Fact]
     public async Task Always_short_body_fails_with_the_size_message()
     {
         using var server = new RepositoryServer(new Dictionary<string, byte[]> { ["f.bin"] = Body[..1000] });
@@ -72,6 +92,11 @@ public sealed class DownloaderTests : IDisposable
         Assert.Equal($"{url}: size mismatch: expected {Body.Length} bytes, got 1000 (after 5 attempts); the mirror serves a file " +
                      "that does not match the signed index. Try again later (the mirror may be mid-sync) or use another mirror", e.Message);
         AssertNoFilesLeft();
+
+        // A Content-Length that contradicts the signed size is refused before the body is read.
+        using var announcing = new DroppingHttpServer(Body);
+        var early = await Assert.ThrowsAsync<VerificationException>(() => _downloader.DownloadAsync(announcing.Url, Target, Body.Length + 5));
+        Assert.StartsWith($"{announcing.Url}: size mismatch: expected {Body.Length + 5} bytes, the server announces {Body.Length} (after 5 attempts)", early.Message);
     }
 
     [Fact]
