@@ -88,6 +88,11 @@ public sealed class Downloader : IDisposable
                     File.Move(temp, fullPath, overwrite: true);
                     return new DownloadResult(fullPath, outcome.Size, outcome.Sha256, attempts);
                 }
+                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts)
+                {
+                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, Options.MaxAttempts, failure.Message));
+                    throw;
+                }
                 finally
                 {
                     TryDelete(temp);
@@ -123,8 +128,16 @@ public sealed class Downloader : IDisposable
             {
                 attempts++;
                 var buffer = new MemoryStream();
-                await DownloadAttempt.RunAsync(_http, uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes,
-                    Options.IdleTimeout, null, ct);
+                try
+                {
+                    await DownloadAttempt.RunAsync(_http, uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes,
+                        Options.IdleTimeout, null, ct);
+                }
+                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts)
+                {
+                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, Options.MaxAttempts, failure.Message));
+                    throw;
+                }
                 return buffer.ToArray();
             }, cancellationToken);
         }

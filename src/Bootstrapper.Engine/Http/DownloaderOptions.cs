@@ -19,6 +19,9 @@ public sealed record DownloaderOptions
 
     public string UserAgent { get; init; } = "bootstrapper/1.0";
 
+    /// <summary>Called when an attempt failed and another will follow (for a "retrying ..." warning line).</summary>
+    public Action<DownloadRetry>? OnRetry { get; init; }
+
     /// <summary>Millisecond delays and a short idle timeout: for tests against local servers.</summary>
     public static DownloaderOptions FastRetries { get; } = new()
     {

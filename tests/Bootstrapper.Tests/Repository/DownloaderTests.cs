@@ -25,8 +25,12 @@ public sealed class DownloaderTests : IDisposable
     {
         using var server = new RepositoryServer(new Dictionary<string, byte[]> { ["f.bin"] = Body });
         server.FailFirst("f.bin", times: 2);
-        var result = await _downloader.DownloadAsync(server.BaseUrl + "/f.bin", Target, Body.Length, BodySha);
+        var retries = new List<DownloadRetry>();
+        using var downloader = _downloader.WithOptions(_downloader.Options with { OnRetry = r => { lock (retries) retries.Add(r); } });
+        var url = server.BaseUrl + "/f.bin";
+        var result = await downloader.DownloadAsync(url, Target, Body.Length, BodySha);
         Assert.Equal((3, Body.Length, BodySha), (result.Attempts, result.Size, result.Sha256));
+        Assert.Equal([new DownloadRetry(url, 1, 5, "HTTP 503 Service Unavailable"), new DownloadRetry(url, 2, 5, "HTTP 503 Service Unavailable")], retries);
         Assert.Equal(Body, File.ReadAllBytes(Target));
     }
 
