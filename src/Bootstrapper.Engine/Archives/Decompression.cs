@@ -41,7 +41,7 @@ public static class Decompression
     };
 
     /// <summary>The managed decoder, also reachable directly so tests and benchmarks can compare it.</summary>
-    internal static Stream OpenManagedXz(Stream compressed, bool leaveOpen)
+    public static Stream OpenManagedXz(Stream compressed, bool leaveOpen = false)
     {
         var xz = new XZStream(leaveOpen ? new NonClosingStream(compressed) : compressed);
         return xz;

@@ -94,12 +94,13 @@ internal static unsafe class LibLzma
     public static int InitDecoder(LzmaStream* stream) => StreamDecoder(stream, ulong.MaxValue, Concatenated);
 
     /// <summary>
-    /// Preset 6 with CRC64, like `xz -6`. With threads &gt; 1 the multi-threaded encoder is used; its output
-    /// depends on the block size (derived from the preset), not on the number of threads, so it stays reproducible.
+    /// CRC64 check, like `xz`. The multi-threaded encoder is used whenever liblzma has it, even for one thread: its
+    /// output depends on the block size (derived from the preset), not on the number of threads, so the same input
+    /// gives the same bytes on any machine, while the single-threaded encoder would give different ones.
     /// </summary>
     public static int InitEncoder(LzmaStream* stream, uint preset, int threads)
     {
-        if (threads <= 1 || StreamEncoderMt == null) return EasyEncoder(stream, preset, CheckCrc64);
+        if (StreamEncoderMt == null) return EasyEncoder(stream, preset, CheckCrc64);
         LzmaMt mt = default;
         mt.Threads = (uint)threads;
         mt.Preset = preset;
