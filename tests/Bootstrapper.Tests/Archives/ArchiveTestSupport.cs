@@ -121,8 +121,13 @@ internal sealed class TarBuilder
 
     public TarBuilder Device(string name, TarEntryType type, int major, int minor, UnixFileMode mode = (UnixFileMode)0x1B6)
     {
-        _writer.WriteEntry(new GnuTarEntry(type, name)
-            { DeviceMajor = major, DeviceMinor = minor, Mode = mode, ModificationTime = Mtime });
+        var entry = new GnuTarEntry(type, name) { Mode = mode, ModificationTime = Mtime };
+        if (type != TarEntryType.Fifo)
+        {
+            entry.DeviceMajor = major;
+            entry.DeviceMinor = minor;
+        }
+        _writer.WriteEntry(entry);
         return this;
     }
 
