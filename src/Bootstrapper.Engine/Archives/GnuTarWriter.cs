@@ -69,7 +69,7 @@ internal sealed class GnuTarWriter(Stream output)
     private void WriteLongLink(char type, byte[] value)
     {
         // The data is the full name plus a terminating NUL; the header's own name is fixed by convention.
-        FillHeader("././@LongLink"u8.ToArray(), type, 0, 0, 0, value.Length + 1, 0, [], gnu: true);
+        FillHeader("././@LongLink"u8.ToArray(), type, 0x1A4 /* 0644, as GNU tar writes */, 0, 0, value.Length + 1, 0, [], gnu: true);
         Emit();
         WriteData(value);
         WriteData([0]);

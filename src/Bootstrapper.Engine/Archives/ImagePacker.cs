@@ -133,14 +133,14 @@ public static class ImagePacker
             var xattrs = LibC.ListXattrs(path);
             tar.WriteHeader(new TarItem(name, type, mode, status.Uid, status.Gid, size, mtime, link,
                 status.RdevMajor, status.RdevMinor, xattrs.Count > 0 ? xattrs : null));
-            if (type == '0') CopyFile(tar, path, size, buffer);
+            if (type == '0') CopyFile(tar, path, size, buffer, cancellationToken);
             count++;
         }
         tar.Finish();
         return count;
     }
 
-    private static void CopyFile(GnuTarWriter tar, string path, long size, byte[] buffer)
+    private static void CopyFile(GnuTarWriter tar, string path, long size, byte[] buffer, CancellationToken cancellationToken)
     {
         using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
         long left = size;
@@ -148,6 +148,7 @@ public static class ImagePacker
         {
             int n = input.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
             if (n == 0) throw new IOException($"'{path}' shrank while it was being packed");
+            cancellationToken.ThrowIfCancellationRequested(); // a large file must not delay an interrupt
             tar.WriteData(buffer.AsSpan(0, n));
             left -= n;
         }
