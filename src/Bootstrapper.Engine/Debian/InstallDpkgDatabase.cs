@@ -16,15 +16,16 @@ public static class InstallDpkgDatabase
         "var/lib/dpkg/alternatives",
     ];
 
-    public static void Write(string root, string architecture)
+    public static void Write(string root)
     {
         foreach (var d in Directories)
             Directory.CreateDirectory(Path.Combine(root, d));
         CreateIfMissing(Path.Combine(root, "var/lib/dpkg/status"), "");
         CreateIfMissing(Path.Combine(root, "var/lib/dpkg/available"), "");
-        // dpkg derives its native architecture from its build, but apt and dpkg --print-foreign-architectures read
-        // this file; mmdebstrap always writes it so every root looks the same.
-        CreateIfMissing(Path.Combine(root, "var/lib/dpkg/arch"), architecture + "\n");
+        // No var/lib/dpkg/arch: dpkg knows its native architecture from its build and writes the file itself once
+        // a foreign architecture is added; debootstrap (and so the official images) has none.
+        // dselect's access method, as debootstrap's setup_dselect_method leaves it (present in the official images).
+        CreateIfMissing(Path.Combine(root, "var/lib/dpkg/cmethopt"), "apt apt\n");
         // debootstrap writes this placeholder and the official images carry it.
         CreateIfMissing(Path.Combine(root, "etc/fstab"), "# UNCONFIGURED FSTAB FOR BASE SYSTEM\n");
     }

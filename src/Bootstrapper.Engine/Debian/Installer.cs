@@ -56,7 +56,7 @@ public static class Installer
             if (p.Name == "dpkg")
                 startStopDaemon = paths.Select(NormalizeArchivePath).FirstOrDefault(s => s.EndsWith("sbin/start-stop-daemon", StringComparison.Ordinal));
         }
-        InstallDpkgDatabase.Write(root, req.Architecture);
+        InstallDpkgDatabase.Write(root);
         ChrootDevices.Create(root);
         var extractTime = sw.Elapsed;
 
@@ -154,6 +154,20 @@ public static class Installer
         return map;
     }
 
+    /// <summary>The dpkg architecture name of the build host's processes.</summary>
+    internal static string HostArchitecture() => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => "amd64",
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        System.Runtime.InteropServices.Architecture.X86 => "i386",
+        System.Runtime.InteropServices.Architecture.Arm => "armhf",
+        System.Runtime.InteropServices.Architecture.S390x => "s390x",
+        System.Runtime.InteropServices.Architecture.Ppc64le => "ppc64el",
+        System.Runtime.InteropServices.Architecture.RiscV64 => "riscv64",
+        System.Runtime.InteropServices.Architecture.LoongArch64 => "loong64",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+
     internal static void Validate(InstallRequest req)
     {
         if (!Path.IsPathFullyQualified(req.RootDirectory))
@@ -167,8 +181,15 @@ public static class Installer
             throw new InstallException($"Package {dup.Key} appears {dup.Count()} times in the install set; a plan installs each package once.");
         if (!req.Packages.Any(p => p.InEssentialSet && p.Name == "dpkg"))
             throw new InstallException("The essential set does not contain dpkg; without it nothing can be configured. Check the plan's essential packages.");
+        var host = HostArchitecture();
+        if (req.Architecture != host)
+            throw new InstallException(
+                $"Cannot configure a {req.Architecture} root on this {host} host: its maintainer scripts would not run. " +
+                $"Build on a {req.Architecture} machine (emulation is not supported).");
         foreach (var p in req.Packages)
         {
+            if (p.Architecture != "all" && p.Architecture != req.Architecture)
+                throw new InstallException($"{p.Name} {p.Version} is built for {p.Architecture}, not {req.Architecture}; the plan mixes architectures.");
             if (!File.Exists(p.DebPath))
                 throw new InstallException($"The .deb of {p.Name} {p.Version} is missing at {p.DebPath}; fetch it again.");
             if (p.Name.Length == 0 || p.Name.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '+' or '-' or '.')))

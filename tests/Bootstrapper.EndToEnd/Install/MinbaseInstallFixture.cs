@@ -17,6 +17,10 @@ public sealed class MinbaseInstallFixture : IDisposable
     public List<string> Log { get; } = [];
     public List<string> MountsBefore { get; }
     public List<string> MountsAfter { get; }
+    /// <summary>What <see cref="Finalizer.Finalize"/> reported changing.</summary>
+    public IReadOnlyList<string> FinalizeChanges { get; }
+    /// <summary>"TYPE MODE UID:GID PATH" of every entry right after finalizing (the refresh script's format).</summary>
+    public IReadOnlyList<string> FileList { get; }
 
     public MinbaseInstallFixture()
     {
@@ -41,7 +45,7 @@ public sealed class MinbaseInstallFixture : IDisposable
             File.WriteAllLines(Root + ".log", Log);
         }
         var sw = Stopwatch.StartNew();
-        Finalizer.Finalize(new FinalizeOptions
+        FinalizeChanges = Finalizer.Finalize(new FinalizeOptions
         {
             RootDirectory = Root,
             Suite = "bookworm",
@@ -50,6 +54,8 @@ public sealed class MinbaseInstallFixture : IDisposable
             SourceDateEpoch = Epoch,
         });
         FinalizeTime = sw.Elapsed;
+        FileList = HostTools.RunOk("/usr/bin/find", Root, "-mindepth", "1", "-printf", "%y %m %U:%G %P\n")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         MountsAfter = HostTools.MountPoints();
         File.WriteAllLines(Root + ".log", Log);
     }
