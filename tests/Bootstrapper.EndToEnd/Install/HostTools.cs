@@ -70,4 +70,33 @@ public static class HostTools
     /// <summary>Mount points of this process's mount namespace (field 5 of mountinfo).</summary>
     public static List<string> MountPoints() =>
         File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).ToList();
+
+    /// <summary>Processes whose root directory (/proc/PID/root) is <paramref name="root"/>.</summary>
+    public static List<int> ProcessesWithRoot(string root)
+    {
+        var result = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                if (new DirectoryInfo(Path.Combine(dir, "root")).LinkTarget == root) result.Add(pid);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return result;
+    }
+
+    /// <summary>Waits up to <paramref name="seconds"/> for <paramref name="condition"/>.</summary>
+    public static bool WaitFor(Func<bool> condition, double seconds)
+    {
+        var end = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < end)
+        {
+            if (condition()) return true;
+            Thread.Sleep(50);
+        }
+        return condition();
+    }
 }
