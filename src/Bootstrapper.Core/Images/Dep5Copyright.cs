@@ -171,6 +171,10 @@ public static partial class Dep5Copyright
         ["X11"] = "X11",
         ["Zlib"] = "Zlib",
         ["Zope-2.1"] = "ZPL-2.1", ["ZPL-2.1"] = "ZPL-2.1",
+        ["FSFULLR"] = "FSFULLR", ["FTL"] = "FTL", ["libpng"] = "Libpng", ["OpenLDAP-2.8"] = "OLDAP-2.8",
+        ["PostgreSQL"] = "PostgreSQL", ["Sleepycat"] = "Sleepycat", ["Tcl"] = "TCL", ["Vim"] = "Vim",
+        // Debian's LLVM packages name the licence with its exception in one word.
+        ["APACHE-2-LLVM-EXCEPTIONS"] = "Apache-2.0 WITH LLVM-exception",
         ["0BSD"] = "0BSD",
         ["Unlicense"] = "Unlicense",
     };
