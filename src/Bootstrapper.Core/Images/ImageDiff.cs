@@ -1,5 +1,3 @@
-using Bootstrapper.Core.Errors;
-
 namespace Bootstrapper.Core.Images;
 
 /// <summary>
@@ -11,69 +9,32 @@ public static class ImageDiff
 {
     /// <param name="versionOrder">The family's version order (dpkg's or apk's): negative when the first is older.
     /// Only consulted when two versions differ as strings.</param>
-    /// <exception cref="RecipeException">A manifest lists the same package twice.</exception>
+    /// <exception cref="Errors.RecipeException">A manifest lists the same package twice.</exception>
     public static ImageDiffResult Compare(ImageManifest old, ImageManifest @new, Comparison<string> versionOrder)
     {
-        var before = Index(old, "old");
-        var after = Index(@new, "new");
-        var added = new List<PackageChange>();
-        var removed = new List<PackageChange>();
-        var upgraded = new List<PackageChange>();
-        var downgraded = new List<PackageChange>();
-        var rebuilt = new List<PackageChange>();
-        var unchanged = 0;
-
-        foreach (var (key, o) in before)
+        var diff = PackageSetDiff.Compute(Entries(old), Entries(@new), versionOrder, isNew =>
         {
-            if (!after.TryGetValue(key, out var n))
-            {
-                removed.Add(new PackageChange(o.Name, o.Architecture, o.Version, null, o.Size, 0));
-                continue;
-            }
-            var change = new PackageChange(o.Name, o.Architecture, o.Version, n.Version, o.Size, n.Size);
-            var order = o.Version == n.Version ? 0 : versionOrder(o.Version, n.Version);
-            if (order < 0) upgraded.Add(change);
-            else if (order > 0) downgraded.Add(change);
-            // Same version but another file: a mirror serving a different build under the same version, or
-            // versions that are equal in the family's order but spelt differently ("1.0" and "1.00" for dpkg).
-            else if (o.Version != n.Version || (o.Sha256 is not null && n.Sha256 is not null && o.Sha256 != n.Sha256))
-                rebuilt.Add(change);
-            else unchanged++;
-        }
-        foreach (var (key, n) in after)
-            if (!before.ContainsKey(key))
-                added.Add(new PackageChange(n.Name, n.Architecture, null, n.Version, 0, n.Size));
-
+            var m = isNew ? @new : old;
+            return $"the {(isNew ? "new" : "old")} manifest (recipe '{m.Recipe}', image {m.Image.Name})";
+        });
         return new ImageDiffResult
         {
             Old = Side(old),
             New = Side(@new),
-            Added = Sorted(added),
-            Removed = Sorted(removed),
-            Upgraded = Sorted(upgraded),
-            Downgraded = Sorted(downgraded),
-            Rebuilt = Sorted(rebuilt),
-            Unchanged = unchanged,
+            Added = diff.Added,
+            Removed = diff.Removed,
+            Upgraded = diff.Upgraded,
+            Downgraded = diff.Downgraded,
+            Rebuilt = diff.Rebuilt,
+            Unchanged = diff.Unchanged,
         };
     }
 
-    private static Dictionary<(string, string), ManifestPackage> Index(ImageManifest manifest, string which)
-    {
-        var index = new Dictionary<(string, string), ManifestPackage>();
-        foreach (var p in manifest.Packages)
-            if (!index.TryAdd((p.Name, p.Architecture), p))
-                throw new RecipeException(
-                    $"the {which} manifest (recipe '{manifest.Recipe}', image {manifest.Image.Name}) lists " +
-                    $"{p.Name}:{p.Architecture} twice; it was not written by bootstrap or was edited. Rebuild the image " +
-                    "to get a consistent manifest.");
-        return index;
-    }
+    private static IEnumerable<PackageSetDiff.Entry> Entries(ImageManifest m) =>
+        m.Packages.Select(p => new PackageSetDiff.Entry(p.Name, p.Architecture, p.Version, p.Size, p.Sha256));
 
     private static ImageDiffSide Side(ImageManifest m) =>
         new(m.Recipe, m.Family, m.Architecture, m.Image, m.Packages.Count, m.Packages.Sum(p => p.Size));
-
-    private static IReadOnlyList<PackageChange> Sorted(List<PackageChange> changes) =>
-        changes.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Architecture, StringComparer.Ordinal).ToList();
 }
 
 /// <summary>One package that differs. Versions are null on the side where the package is absent (sizes are 0).</summary>

@@ -23,14 +23,32 @@ public static class ImageDiffText
         var text = new StringBuilder();
         Side(text, "old", diff.Old);
         Side(text, "new", diff.New);
+        AppendSections(text, diff.Upgraded, diff.Downgraded, diff.Added, diff.Removed, diff.Rebuilt);
 
+        if (!diff.HasChanges)
+            text.Append("No changes: same packages, same image SHA-256.\n");
+        else if (!diff.PackagesChanged)
+            text.Append("Same packages, but the image differs (recipe, files or build settings changed).\n");
+        text.Append("Unchanged: ").Append(diff.Unchanged).Append(diff.Unchanged == 1 ? " package\n" : " packages\n");
+        text.Append("Package files: ").Append(Size(diff.Old.PackageSize)).Append(" -> ").Append(Size(diff.New.PackageSize))
+            .Append(" (").Append(SignedSize(diff.PackageSizeChange)).Append(")\n");
+        text.Append("Image:         ").Append(Size(diff.Old.Image.Size)).Append(" -> ").Append(Size(diff.New.Image.Size))
+            .Append(" (").Append(SignedSize(diff.ImageSizeChange)).Append(")\n");
+        return text.ToString();
+    }
+
+    /// <summary>The change sections, columns aligned across all of them; empty sections are left out.</summary>
+    internal static void AppendSections(StringBuilder text, IReadOnlyList<PackageChange> upgraded,
+        IReadOnlyList<PackageChange> downgraded, IReadOnlyList<PackageChange> added, IReadOnlyList<PackageChange> removed,
+        IReadOnlyList<PackageChange> rebuilt)
+    {
         var sections = new (string Title, IReadOnlyList<PackageChange> Rows)[]
         {
-            ("Upgraded", diff.Upgraded),
-            ("Downgraded", diff.Downgraded),
-            ("Added", diff.Added),
-            ("Removed", diff.Removed),
-            ("Rebuilt (same version, different file)", diff.Rebuilt),
+            ("Upgraded", upgraded),
+            ("Downgraded", downgraded),
+            ("Added", added),
+            ("Removed", removed),
+            ("Rebuilt (same version, different file)", rebuilt),
         };
         var all = sections.SelectMany(s => s.Rows).ToList();
         var name = Width(all, c => c.Name);
@@ -51,17 +69,6 @@ public static class ImageDiffText
                     .Append('\n');
             }
         }
-
-        if (!diff.HasChanges)
-            text.Append("No changes: same packages, same image SHA-256.\n");
-        else if (!diff.PackagesChanged)
-            text.Append("Same packages, but the image differs (recipe, files or build settings changed).\n");
-        text.Append("Unchanged: ").Append(diff.Unchanged).Append(diff.Unchanged == 1 ? " package\n" : " packages\n");
-        text.Append("Package files: ").Append(Size(diff.Old.PackageSize)).Append(" -> ").Append(Size(diff.New.PackageSize))
-            .Append(" (").Append(SignedSize(diff.PackageSizeChange)).Append(")\n");
-        text.Append("Image:         ").Append(Size(diff.Old.Image.Size)).Append(" -> ").Append(Size(diff.New.Image.Size))
-            .Append(" (").Append(SignedSize(diff.ImageSizeChange)).Append(")\n");
-        return text.ToString();
     }
 
     private static void Side(StringBuilder text, string label, ImageDiffSide side) =>
