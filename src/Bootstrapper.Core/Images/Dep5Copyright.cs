@@ -25,8 +25,9 @@ public static partial class Dep5Copyright
         List<Deb822Paragraph> paragraphs;
         try
         {
-            paragraphs = Deb822.Parse(copyrightFileText,
-                field => field is "Format" or "Format-Specification" or "Files" or "License");
+            // All fields are kept: a paragraph whose fields were all filtered out would vanish, and the header must
+            // be the file's first paragraph, not the first one that happens to mention "Format".
+            paragraphs = Deb822.Parse(copyrightFileText);
         }
         catch (FormatException)
         {

@@ -73,6 +73,7 @@ public class Dep5CopyrightTests
     [InlineData(Header + "Files: debian/*\nLicense: GPL-2+\n")]                    // no Files: * paragraph
     [InlineData(Header + "Files: *\nCopyright: someone\n")]                        // Files: * without License
     [InlineData(Header + "Files: *\n License: MIT\n")]                             // only a continuation line
+    [InlineData("Upstream-Name: x\n\nFormat: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nFiles: *\nLicense: MIT\n")]
     [InlineData("")]
     [InlineData("  leading continuation\nFormat: x\n")]                           // not deb822 at all
     public void Not_machine_readable_gives_null(string text) => Assert.Null(Dep5Copyright.TryGetLicense(text));
