@@ -67,7 +67,7 @@ public static class SpdxDocument
             w.WriteString("SPDXID", DocumentId);
             w.WriteString("name", manifest.Recipe);
             w.WriteString("documentNamespace",
-                NamespaceBase + PackageUrl.Encode(manifest.Recipe) + "/" + manifest.Image.Sha256.ToLowerInvariant());
+                NamespaceBase + PackageUrl.Encode(manifest.Recipe) + "/" + PackageUrl.Encode(manifest.Image.Sha256.ToLowerInvariant()));
             w.WriteStartObject("creationInfo");
             w.WriteString("created", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
             w.WriteStartArray("creators");

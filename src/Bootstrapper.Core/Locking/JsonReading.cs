@@ -23,9 +23,14 @@ internal readonly struct JsonReading(JsonElement element, string path, string so
     {
         if (element.ValueKind != JsonValueKind.Object)
             throw ErrorHere($"expected an object, got {Describe(element)}");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
+        {
             if (System.Array.IndexOf(keys, property.Name) < 0)
                 throw Error(property.Name, $"unknown key (expected one of: {string.Join(", ", keys)})");
+            // JSON parsers disagree on which of two equal keys wins; a badly merged file must not pick one silently.
+            if (!seen.Add(property.Name)) throw Error(property.Name, "appears twice in the same object");
+        }
     }
 
     public string String(string key) =>

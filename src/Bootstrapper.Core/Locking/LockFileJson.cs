@@ -79,6 +79,14 @@ public static class LockFileJson
     /// a malformed hash, an unsafe file name or a package listed twice. The message names the file and JSON path.</exception>
     public static LockFile Read(string json, string sourceName)
     {
+        var conflict = json.IndexOf("\n<<<<<<< ", StringComparison.Ordinal);
+        if (json.StartsWith("<<<<<<< ", StringComparison.Ordinal) || conflict >= 0)
+        {
+            var line = conflict < 0 ? 1 : json.AsSpan(0, conflict + 1).Count('\n') + 1;
+            throw new RecipeException(
+                $"{sourceName}:{line}: unresolved merge conflict. Do not merge lock files by hand: take either " +
+                "side, then plan again to write a lock that matches the recipe.");
+        }
         JsonDocument document;
         try
         {

@@ -226,6 +226,23 @@ public class LockFileTests
     }
 
     [Fact]
+    public void Duplicate_keys_are_rejected()
+    {
+        var json = Mutate(s => ReplaceFirst(s, "\"size\": 1010,", "\"size\": 1010, \"size\": 99,"));
+        var e = Assert.Throws<RecipeException>(() => LockFile.FromJson(json, "t.lock.json"));
+        Assert.Equal("t.lock.json: packages[0].size: appears twice in the same object.", e.Message);
+    }
+
+    [Fact]
+    public void Merge_conflict_markers_get_their_own_message()
+    {
+        var json = Mutate(s => ReplaceFirst(s, "      \"version\": \"12.4+deb12u5\",\n",
+            "<<<<<<< HEAD\n      \"version\": \"12.4+deb12u5\",\n=======\n      \"version\": \"12.4+deb12u6\",\n>>>>>>> b\n"));
+        var e = Assert.Throws<RecipeException>(() => LockFile.FromJson(json, "t.lock.json"));
+        Assert.StartsWith("t.lock.json:9: unresolved merge conflict.", e.Message);
+    }
+
+    [Fact]
     public void Not_an_object_at_all()
     {
         var e = Assert.Throws<RecipeException>(() => LockFile.FromJson("[]", "t.lock.json"));
