@@ -136,6 +136,10 @@ public static partial class Dep5Copyright
         return family == "GFDL-NIV" ? $"GFDL-{version}-no-invariants{suffix}" : $"{family}-{version}{suffix}";
     }
 
+    /// <summary>Every expression the name tables can produce (for checking them against the SPDX licence list).</summary>
+    internal static IEnumerable<string> TableExpressions =>
+        Licenses.Values.Concat(Exceptions.Values.Select(e => "MIT WITH " + e)).Distinct();
+
     private static string? Exception(string words)
     {
         var key = words.ToLowerInvariant();
