@@ -6,7 +6,8 @@ namespace Bootstrapper.Core.Images;
 
 /// <summary>
 /// The licence of a Debian package from its /usr/share/doc/PKG/copyright, when that file is machine-readable
-/// (copyright-format 1.0, "DEP-5"): the License of the "Files: *" paragraph, as an SPDX expression.
+/// (copyright-format 1.0, "DEP-5"): the License of the "Files: *" paragraph (else the header's License, which
+/// summarises the whole package), as an SPDX expression.
 /// </summary>
 /// <remarks>
 /// Rules followed (copyright-format 1.0): the file starts with a header paragraph carrying "Format:" (drafts used
@@ -39,7 +40,8 @@ public static partial class Dep5Copyright
 
         var all = paragraphs.Skip(1).FirstOrDefault(p =>
             p["Files"] is { } files && files.Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries).Contains("*"));
-        var license = all?["License"];
+        // The header may carry a License for the package as a whole: the fallback when no "Files: *" paragraph says.
+        var license = all?["License"] ?? header["License"];
         if (license is null) return null;
         var shortNames = license.Split('\n')[0].Trim();
         return shortNames.Length == 0 ? null : ToSpdx(shortNames);

@@ -95,7 +95,7 @@ public static class LockFileJson
         catch (JsonException e)
         {
             throw new RecipeException(
-                $"{sourceName}:{e.LineNumber + 1}: not valid JSON ({e.Message}). Restore the lock file from version " +
+                $"{sourceName}:{(e.LineNumber ?? 0) + 1}: not valid JSON ({e.Message}). Restore the lock file from version " +
                 "control, or delete it and plan again to write a new one.", e);
         }
         using (document)

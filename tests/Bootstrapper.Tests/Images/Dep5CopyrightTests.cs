@@ -63,6 +63,15 @@ public class Dep5CopyrightTests
     }
 
     [Fact]
+    public void Header_license_is_the_fallback_without_a_files_star_paragraph()
+    {
+        var text = Header.TrimEnd('\n') + "\nLicense: GPL-2+ and BSD-3-clause\n\nFiles: debian/*\nLicense: GPL-2+\n";
+        Assert.Equal("GPL-2.0-or-later AND BSD-3-Clause", Dep5Copyright.TryGetLicense(text));
+        // ...but a Files: * paragraph wins over it.
+        Assert.Equal("ISC", Dep5Copyright.TryGetLicense(text + "\nFiles: *\nLicense: ISC\n"));
+    }
+
+    [Fact]
     public void Draft_format_specification_header_is_accepted() =>
         Assert.Equal("ISC", Dep5Copyright.TryGetLicense(
             "Format-Specification: http://svn.debian.invalid/dep5.mdwn?op=file&rev=135\n\nFiles: *\nLicense: ISC\n"));
