@@ -27,8 +27,12 @@ public static class ImageDiff
             Downgraded = diff.Downgraded,
             Rebuilt = diff.Rebuilt,
             Unchanged = diff.Unchanged,
+            Indices = IndexChanges.Compute(Indices(old), Indices(@new)),
         };
     }
+
+    private static IEnumerable<IndexChanges.Entry> Indices(ImageManifest m) =>
+        m.Indices.Select(i => new IndexChanges.Entry(i.Url, i.Suite, i.Date, i.SignedBy));
 
     private static IEnumerable<PackageSetDiff.Entry> Entries(ImageManifest m) =>
         m.Packages.Select(p => new PackageSetDiff.Entry(p.Name, p.Architecture, p.Version, p.Size, p.Sha256));
@@ -59,6 +63,8 @@ public sealed record ImageDiffResult
     /// <summary>Same version (in the family's order) but a different package file (SHA-256 or spelling).</summary>
     public required IReadOnlyList<PackageChange> Rebuilt { get; init; }
     public required int Unchanged { get; init; }
+    /// <summary>Signed indices whose date or signers differ (explains a rebuild; not a change by itself).</summary>
+    public IReadOnlyList<IndexChange> Indices { get; init; } = [];
 
     /// <summary>Sum of package file sizes, new minus old (bytes).</summary>
     public long PackageSizeChange => New.PackageSize - Old.PackageSize;

@@ -16,6 +16,7 @@ namespace Bootstrapper.Core.Images;
 ///   "upgraded": [ { "name": "libc6", "architecture": "amd64", "oldVersion": "2.36-9+deb12u3",
 ///                   "newVersion": "2.36-9+deb12u4", "oldSize": 2800000, "newSize": 2801000 } ],
 ///   "downgraded": [], "added": [ { …, "oldVersion": null, "oldSize": 0, … } ], "removed": [], "rebuilt": [],
+///   "indices": [ { "url": "…/InRelease", "suite": "bookworm", "oldDate": "…", "newDate": "…", "stillUsed": true } ],
 ///   "unchanged": 87, "packageSizeChange": 1000, "imageSizeChange": 4096 }
 /// </example>
 public static class ImageDiffJson
@@ -47,6 +48,18 @@ public static class ImageDiffJson
             Changes(w, "added", diff.Added);
             Changes(w, "removed", diff.Removed);
             Changes(w, "rebuilt", diff.Rebuilt);
+            w.WriteStartArray("indices");
+            foreach (var i in diff.Indices)
+            {
+                w.WriteStartObject();
+                w.WriteString("url", i.Url);
+                w.WriteString("suite", i.Suite);
+                w.WriteString("oldDate", i.OldDate);
+                w.WriteString("newDate", i.NewDate);
+                w.WriteBoolean("stillUsed", i.StillUsed);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteNumber("unchanged", diff.Unchanged);
             w.WriteNumber("packageSizeChange", diff.PackageSizeChange);
             w.WriteNumber("imageSizeChange", diff.ImageSizeChange);

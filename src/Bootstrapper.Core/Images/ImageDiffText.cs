@@ -24,6 +24,7 @@ public static class ImageDiffText
         Side(text, "old", diff.Old);
         Side(text, "new", diff.New);
         AppendSections(text, diff.Upgraded, diff.Downgraded, diff.Added, diff.Removed, diff.Rebuilt);
+        IndexChanges.Append(text, diff.Indices);
 
         if (!diff.HasChanges)
             text.Append("No changes: same packages, same image SHA-256.\n");

@@ -17,18 +17,9 @@ public static class LockDrift
     {
         var diff = PackageSetDiff.Compute(Entries(locked), Entries(fresh), versionOrder,
             isFresh => isFresh ? $"the fresh plan of '{fresh.Recipe}'" : $"the lock file of '{locked.Recipe}'");
-        var freshIndices = fresh.Indices.ToDictionary(i => (i.Url, i.Suite));
-        var lockedKeys = locked.Indices.Select(i => (i.Url, i.Suite)).ToHashSet();
-        var indexChanges = new List<IndexChange>();
-        foreach (var i in locked.Indices)
-        {
-            freshIndices.TryGetValue((i.Url, i.Suite), out var now);
-            if (now is null || now.Date != i.Date || !now.SignedBy.SequenceEqual(i.SignedBy))
-                indexChanges.Add(new IndexChange(i.Url, i.Suite, i.Date, now?.Date, now is not null));
-        }
-        foreach (var i in fresh.Indices)
-            if (!lockedKeys.Contains((i.Url, i.Suite)))
-                indexChanges.Add(new IndexChange(i.Url, i.Suite, null, i.Date, true));
+        var indexChanges = IndexChanges.Compute(
+            locked.Indices.Select(i => new IndexChanges.Entry(i.Url, i.Suite, i.Date, i.SignedBy)),
+            fresh.Indices.Select(i => new IndexChanges.Entry(i.Url, i.Suite, i.Date, i.SignedBy)));
         return new LockDriftResult
         {
             Added = diff.Added,
@@ -44,10 +35,6 @@ public static class LockDrift
     private static IEnumerable<PackageSetDiff.Entry> Entries(LockFile lockFile) =>
         lockFile.Packages.Select(p => new PackageSetDiff.Entry(p.Name, p.Architecture, p.Version, p.Size, p.Sha256 ?? p.Q1));
 }
-
-/// <summary>A signed index whose date or signers changed, that is new, or that the fresh plan no longer uses.</summary>
-/// <param name="StillUsed">False when the fresh plan no longer reads this index.</param>
-public sealed record IndexChange(string Url, string Suite, string? LockedDate, string? FreshDate, bool StillUsed);
 
 public sealed record LockDriftResult
 {
@@ -66,15 +53,7 @@ public sealed record LockDriftResult
     {
         var text = new StringBuilder();
         ImageDiffText.AppendSections(text, Upgraded, Downgraded, Added, Removed, Rebuilt);
-        foreach (var i in Indices)
-        {
-            text.Append("Index ").Append(i.Suite).Append(" (").Append(i.Url).Append("): ");
-            text.Append(!i.StillUsed ? "no longer used"
-                : i.LockedDate is null && i.FreshDate is not null ? "new, dated " + i.FreshDate
-                : i.LockedDate == i.FreshDate ? "signed by other keys"
-                : $"{i.LockedDate ?? "undated"} -> {i.FreshDate ?? "undated"}");
-            text.Append('\n');
-        }
+        IndexChanges.Append(text, Indices);
         text.Append(HasDrift ? "The lock file is out of date" : "The lock file matches the plan")
             .Append(" (").Append(Unchanged).Append(Unchanged == 1 ? " package unchanged).\n" : " packages unchanged).\n");
         return text.ToString();

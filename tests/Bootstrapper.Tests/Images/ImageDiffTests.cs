@@ -136,7 +136,7 @@ public class ImageDiffTests
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.Equal(["format", "hasChanges", "packagesChanged", "old", "new", "upgraded", "downgraded", "added",
-                "removed", "rebuilt", "unchanged", "packageSizeChange", "imageSizeChange"],
+                "removed", "rebuilt", "indices", "unchanged", "packageSizeChange", "imageSizeChange"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, root.GetProperty("format").GetInt32());
         Assert.True(root.GetProperty("hasChanges").GetBoolean());
@@ -157,6 +157,27 @@ public class ImageDiffTests
         Assert.False(doc.RootElement.GetProperty("hasChanges").GetBoolean());
         Assert.Equal(0, doc.RootElement.GetProperty("upgraded").GetArrayLength());
         Assert.Equal(0, doc.RootElement.GetProperty("rebuilt").GetArrayLength());
+    }
+
+    [Fact]
+    public void Index_changes_are_reported_but_are_not_image_changes()
+    {
+        const string url = "http://127.0.0.1:8080/debian/dists/bookworm/InRelease";
+        var old = Old() with { Indices = [new ManifestIndex(url, "bookworm", "Sat, 08 Mar 2025 10:00:00 UTC", ["AAAA"])] };
+        var @new = Old() with { Indices = [new ManifestIndex(url, "bookworm", "Sat, 15 Mar 2025 10:00:00 UTC", ["AAAA"])] };
+        var diff = ImageDiff.Compare(old, @new, TestVersionOrder.Dpkg);
+        Assert.False(diff.HasChanges);
+        var index = Assert.Single(diff.Indices);
+        Assert.Equal(("bookworm", "Sat, 08 Mar 2025 10:00:00 UTC", "Sat, 15 Mar 2025 10:00:00 UTC", true),
+            (index.Suite, index.OldDate, index.NewDate, index.StillUsed));
+        Assert.Contains($"Index bookworm ({url}): Sat, 08 Mar 2025 10:00:00 UTC -> Sat, 15 Mar 2025 10:00:00 UTC\n", diff.ToText());
+        using var doc = JsonDocument.Parse(diff.ToJson());
+        Assert.Equal("Sat, 15 Mar 2025 10:00:00 UTC", doc.RootElement.GetProperty("indices")[0].GetProperty("newDate").GetString());
+        // Same dates and signers (in another order): nothing to report.
+        var two = old with { Indices = [new ManifestIndex(url, "bookworm", "Sat, 08 Mar 2025 10:00:00 UTC", ["AAAA", "BBBB"])] };
+        var swapped = old with { Indices = [new ManifestIndex(url, "bookworm", "Sat, 08 Mar 2025 10:00:00 UTC", ["BBBB", "AAAA"])] };
+        Assert.Empty(ImageDiff.Compare(two, swapped, TestVersionOrder.Dpkg).Indices);
+        Assert.Single(ImageDiff.Compare(old, two, TestVersionOrder.Dpkg).Indices); // a signer added is reported
     }
 
     [Theory]

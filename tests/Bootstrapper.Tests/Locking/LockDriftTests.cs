@@ -43,7 +43,7 @@ public class LockDriftTests
         Assert.False(drift.HasDrift);
         Assert.Equal(2, drift.Unchanged);
         var index = Assert.Single(drift.Indices);
-        Assert.Equal(("Sat, 08 Mar 2025 10:00:00 UTC", "Sat, 15 Mar 2025 10:00:00 UTC"), (index.LockedDate, index.FreshDate));
+        Assert.Equal(("Sat, 08 Mar 2025 10:00:00 UTC", "Sat, 15 Mar 2025 10:00:00 UTC"), (index.OldDate, index.NewDate));
         Assert.Equal(
             $"Index bookworm ({Url}): Sat, 08 Mar 2025 10:00:00 UTC -> Sat, 15 Mar 2025 10:00:00 UTC\n" +
             "The lock file matches the plan (2 packages unchanged).\n", drift.ToText());
@@ -63,7 +63,7 @@ public class LockDriftTests
         Assert.Equal("usr-is-merged", Assert.Single(drift.Added).Name);
         Assert.Equal("usrmerge", Assert.Single(drift.Removed).Name);
         var index = Assert.Single(drift.Indices);
-        Assert.Equal(("bookworm-security", null, "d2", true), (index.Suite, index.LockedDate, index.FreshDate, index.StillUsed));
+        Assert.Equal(("bookworm-security", null, "d2", true), (index.Suite, index.OldDate, index.NewDate, index.StillUsed));
         var text = drift.ToText();
         Assert.Contains("Upgraded (1):\n  libc6          amd64  2.36-9+deb12u9      ->  2.36-9+deb12u10     0 B\n", text);
         Assert.Contains($"Index bookworm-security ({SecurityUrl}): new, dated d2\n", text);
