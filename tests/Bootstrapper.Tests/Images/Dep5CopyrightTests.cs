@@ -4,7 +4,7 @@ namespace Bootstrapper.Tests.Images;
 
 public class Dep5CopyrightTests
 {
-    private const string Header = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: x\n\n";
+    private const string Header = "Format: https://copyright-format.invalid/1.0/\nUpstream-Name: x\n\n";
 
     private static string File(string filesStar, string? license, string extra = "") =>
         Header + extra + $"Files: {filesStar}\nCopyright: 2024 Someone\n" + (license is null ? "" : $"License: {license}\n") +
@@ -82,7 +82,7 @@ public class Dep5CopyrightTests
     [InlineData(Header + "Files: debian/*\nLicense: GPL-2+\n")]                    // no Files: * paragraph
     [InlineData(Header + "Files: *\nCopyright: someone\n")]                        // Files: * without License
     [InlineData(Header + "Files: *\n License: MIT\n")]                             // only a continuation line
-    [InlineData("Upstream-Name: x\n\nFormat: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nFiles: *\nLicense: MIT\n")]
+    [InlineData("Upstream-Name: x\n\nFormat: https://copyright-format.invalid/1.0/\nFiles: *\nLicense: MIT\n")]
     [InlineData("")]
     [InlineData("  leading continuation\nFormat: x\n")]                           // not deb822 at all
     public void Not_machine_readable_gives_null(string text) => Assert.Null(Dep5Copyright.TryGetLicense(text));
