@@ -108,7 +108,9 @@ public static partial class Dep5Copyright
         var license = License(words[0]);
         if (license is null) return null;
         if (words.Count == 1) return license;
-        if (!words[1].Equals("with", StringComparison.OrdinalIgnoreCase) || words.Count < 3) return null;
+        // A name that already carries its exception (APACHE-2-LLVM-EXCEPTIONS) cannot take a second one.
+        if (!words[1].Equals("with", StringComparison.OrdinalIgnoreCase) || words.Count < 3 || license.Contains(' '))
+            return null;
         var exception = Exception(string.Join('-', words.Skip(2)));
         return exception is null ? null : license + " WITH " + exception;
     }

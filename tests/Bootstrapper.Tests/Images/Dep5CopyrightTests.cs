@@ -35,6 +35,7 @@ public class Dep5CopyrightTests
     [InlineData("GPL-3+ with GCC-exception-3.1", "GPL-3.0-or-later WITH GCC-exception-3.1")]
     [InlineData("Apache-2.0 with LLVM exception", "Apache-2.0 WITH LLVM-exception")]
     [InlineData("APACHE-2-LLVM-EXCEPTIONS and Expat", "Apache-2.0 WITH LLVM-exception AND MIT")]
+    [InlineData("APACHE-2-LLVM-EXCEPTIONS with Font exception", null)]
     [InlineData("Sleepycat and BSD-3-clause", "Sleepycat AND BSD-3-Clause")]
     [InlineData("GPL-2+ with OpenSSL exception", null)]                      // no single SPDX exception
     [InlineData("GPL-2+, Expat", null)]                                      // bare comma: undefined
