@@ -42,8 +42,16 @@ public static class ImageBuilder
         var files = await session.PhaseAsync("download", $"{plan.Packages.Count} packages",
             () => fetcher.FetchAsync(plan.Packages, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified").ConfigureAwait(false);
 
-        var root = Path.Combine(options.CacheDirectory, "staging", $"{recipe.Name}-{Guid.NewGuid():N}");
+        var installedBytes = plan.Packages.Sum(p =>
+            long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
+        // A private (0700) folder holds the root: others must not reach setuid binaries or half-configured files
+        // in it, while the root itself keeps the 0755 its "./" entry must have in the image.
+        var staging = Path.Combine(StagingLocation.ParentFor(options, installedBytes), $"{recipe.Name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var root = Path.Combine(staging, "root");
         Directory.CreateDirectory(root);
+        File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        reporter.Verbose($"staging root: {root}");
         try
         {
             await session.PhaseAsync("install", "unpacking and configuring",
@@ -69,7 +77,7 @@ public static class ImageBuilder
         finally
         {
             if (options.KeepStagingRoot) reporter.Info($"staging root kept at {root}");
-            else RemoveRoot(root, reporter);
+            else RemoveRoot(staging, reporter);
         }
     }
 
