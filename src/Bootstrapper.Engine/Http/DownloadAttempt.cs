@@ -44,9 +44,9 @@ internal static class DownloadAttempt
                 throw new NotFoundFailure($"HTTP {status}");
             if (!response.IsSuccessStatusCode)
             {
-                // 5xx, 408 and 429 are the server's "try again"; other 4xx will not change on retry, but a proxy
-                // in between may still produce them transiently, and the attempt budget is small.
-                throw new DownloadFailure(FailureKind.Transient, $"HTTP {status} {response.ReasonPhrase}");
+                // 5xx, 408 (request timeout) and 429 (too many requests) mean "try again"; other 4xx will not change.
+                var retry = status >= 500 || status is 408 or 429;
+                throw new DownloadFailure(retry ? FailureKind.Transient : FailureKind.Permanent, $"HTTP {status} {response.ReasonPhrase}");
             }
             long? contentLength = response.Content.Headers.ContentLength;
             // Refuse before reading a body that cannot be right: saves the bandwidth of a doomed attempt.
