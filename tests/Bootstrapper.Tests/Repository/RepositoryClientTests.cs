@@ -138,6 +138,21 @@ public sealed class RepositoryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Falls_back_to_the_plain_path_when_by_hash_is_missing()
+    {
+        var repo = Repo();
+        repo.AcquireByHash = true;
+        var files = repo.BuildFiles();
+        using var server = new RepositoryServer(files);
+        var byHash = files.Keys.Single(k => k.Contains("/by-hash/") && files[k].SequenceEqual(files[XzPath]));
+        server.Remove(byHash);
+        var index = await Client().FetchAsync(Request(server.BaseUrl));
+        AssertHasPackages(index);
+        Assert.Equal($"{server.BaseUrl}/{XzPath}", index.Components[0].Url);
+        Assert.Equal(1, server.RequestCount(byHash));
+    }
+
+    [Fact]
     public async Task Falls_back_to_gz_when_the_mirror_lacks_the_listed_xz()
     {
         using var server = new RepositoryServer(Repo());
