@@ -123,6 +123,16 @@ public class OpenPgpVerifierTests
         Assert.Contains($"the signature by key {TestKey.Default.SigningFingerprint} uses the weak hash Sha1 (SHA-256 or stronger is required)", e.Message);
     }
 
+    [Fact]
+    public void A_key_certification_passed_off_as_a_document_signature_is_refused()
+    {
+        // The key's own self-signature is a valid signature by a known key, but over the key, not over this text.
+        var selfSignature = TestKey.Default.PublicRing.GetPublicKey().GetSignatures().First().GetEncoded();
+        var e = Assert.Throws<VerificationException>(() =>
+            ClearsignedVerifier.Verify(TestKey.Compose(Text, selfSignature), Ring(TestKey.Default), Now, Source));
+        Assert.Contains($"no signature can be trusted: the signature by key {TestKey.Default.SigningFingerprint} is not a document signature (type 0x13)", e.Message);
+    }
+
     [Theory]
     [InlineData("Injected: before\n", "", "line 1 should be '-----BEGIN PGP SIGNED MESSAGE-----'")]
     [InlineData("", "Injected: after\n", "follows the signature; nothing may come after '-----END PGP SIGNATURE-----'")]
