@@ -102,6 +102,16 @@ public sealed class RepositoryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Signed_but_undecodable_index_is_refused()
+    {
+        var repo = Repo();
+        repo.RewriteIndexBeforeSigning = (path, data) => path.EndsWith(".xz") ? "not xz at all"u8.ToArray() : data;
+        using var server = new RepositoryServer(repo);
+        var e = await Assert.ThrowsAsync<VerificationException>(() => Client().FetchAsync(Request(server.BaseUrl)));
+        Assert.StartsWith($"{server.BaseUrl}/{XzPath}: matches the signed Release but cannot be decompressed (", e.Message);
+    }
+
+    [Fact]
     public async Task Expired_Valid_Until_is_refused()
     {
         var repo = Repo();
