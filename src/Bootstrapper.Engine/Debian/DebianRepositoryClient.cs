@@ -32,10 +32,17 @@ public sealed class DebianRepositoryClient
     public RepositoryIndexCache Cache { get; }
     public bool Offline { get; }
 
-    /// <summary>Fetches several repositories (suites) at once.</summary>
+    /// <summary>
+    /// Fetches several repositories (suites) at once; afterwards (online) removes cached Packages files that no
+    /// cached Release lists any more and that are older than a day.
+    /// </summary>
     public async Task<IReadOnlyList<DebianRepositoryIndex>> FetchAllAsync(
         IEnumerable<DebianRepositoryRequest> requests, CancellationToken cancellationToken = default)
-        => await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+    {
+        var result = await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+        if (!Offline) Cache.PruneUnreferenced(TimeSpan.FromDays(1), _clock());
+        return result;
+    }
 
     /// <exception cref="VerificationException">Signature, suite, Valid-Until, size or SHA-256 check failed.</exception>
     /// <exception cref="FetchException">A file is missing or unreachable (or not cached, offline).</exception>

@@ -192,6 +192,25 @@ public sealed class RepositoryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Pruning_removes_only_old_blobs_no_cached_Release_lists()
+    {
+        var repo = Repo();
+        using var server = new RepositoryServer(repo);
+        var first = await Client().FetchAsync(Request(server.BaseUrl));
+        var oldBlob = Client().Cache.BlobPath(first.Components[0].Entry.Sha256, "xz");
+        File.SetLastWriteTimeUtc(oldBlob, DateTime.UtcNow.AddDays(-2));
+
+        repo.AddPackage("zsh", "5.9-4", "zsh deb"u8.ToArray());
+        foreach (var (path, data) in repo.BuildFiles()) server.Serve(path, data);
+        var second = await Client().FetchAllAsync([Request(server.BaseUrl)]);
+        var newBlob = Client().Cache.BlobPath(second[0].Components[0].Entry.Sha256, "xz");
+
+        Assert.False(File.Exists(oldBlob)); // superseded and two days old
+        Assert.True(File.Exists(newBlob));
+        Assert.Equal(0, Client().Cache.PruneUnreferenced(TimeSpan.Zero, DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
     public async Task Offline_mode_reverifies_the_cached_Release_and_enforces_Valid_Until()
     {
         var repo = Repo();
