@@ -190,6 +190,29 @@ public class OpenPgpVerifierTests
     }
 
     [Fact]
+    public void Keyring_files_and_folders_are_read_from_disk()
+    {
+        var dir = Directory.CreateTempSubdirectory("keys").FullName;
+        try
+        {
+            var b = TestKey.Generate("B <b@fixture.invalid>");
+            Directory.CreateDirectory(Path.Combine(dir, "trusted.d"));
+            File.WriteAllBytes(Path.Combine(dir, "trusted.d", "b.asc"), b.ArmouredPublicKey);
+            File.WriteAllText(Path.Combine(dir, "trusted.d", "README"), "not a key");
+            File.WriteAllBytes(Path.Combine(dir, "a.gpg"), TestKey.Default.PublicKeyringBytes);
+            var keyring = Bootstrapper.Engine.Debian.RepositoryKeyring.Load([Path.Combine(dir, "a.gpg"), Path.Combine(dir, "trusted.d")]);
+            Assert.Equal([TestKey.Default.PrimaryFingerprint, b.PrimaryFingerprint], keyring.Fingerprints);
+            var missing = Path.Combine(dir, "missing.gpg");
+            var e = Assert.Throws<RecipeException>(() => Bootstrapper.Engine.Debian.RepositoryKeyring.Load([missing]));
+            Assert.StartsWith($"keyring {missing} does not exist; fix the recipe's keyrings or --keyring", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Garbage_keyring_is_a_recipe_error_naming_the_file()
     {
         var e = Assert.Throws<RecipeException>(() => OpenPgpKeyring.Load([("notes.txt", Encoding.ASCII.GetBytes("hello"))]));
