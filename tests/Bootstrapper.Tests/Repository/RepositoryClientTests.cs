@@ -247,6 +247,9 @@ public sealed class RepositoryClientTests : IDisposable
         var index = await Client().FetchAsync(Request(url));
         AssertHasPackages(index);
         Assert.StartsWith("file:///", index.Info.Url);
+        var offline = await new DebianRepositoryClient(_downloader, Path.Combine(_cache, "empty"), offline: true).FetchAsync(Request(url));
+        AssertHasPackages(offline); // offline forbids the network, not local files
+        Assert.False(offline.FromCache);
     }
 
     [Fact]
@@ -257,6 +260,9 @@ public sealed class RepositoryClientTests : IDisposable
         Assert.True(await Client().ProbeAsync(server.BaseUrl, "bookworm", keyring));
         Assert.False(await Client().ProbeAsync(server.BaseUrl, "trixie", keyring));
         Assert.False(await Client().ProbeAsync(server.BaseUrl, "bookworm", OpenPgpKeyring.Empty));
+        Assert.False(await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring)); // nothing cached yet
+        await Client().FetchAsync(Request(server.BaseUrl));
+        Assert.True(await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring));
     }
 
     [Fact]
