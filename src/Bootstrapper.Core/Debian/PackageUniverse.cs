@@ -36,8 +36,9 @@ public sealed class PackageUniverse
 
     /// <summary>
     /// Parses and merges the indices. Stanzas for other architectures are skipped (single-architecture images).
-    /// When a name appears more than once the highest version wins; on equal versions the earlier index wins,
-    /// as apt keeps the first source of a version.
+    /// When a name appears more than once the version from the index with the highest
+    /// <see cref="PackagesIndex.PinPriority"/> wins, then the highest version; on a tie the earlier index wins, as
+    /// apt keeps the first source of a version.
     /// </summary>
     public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture)
     {
@@ -47,12 +48,15 @@ public sealed class PackageUniverse
         {
             PackagesIndexReader.Read(index, arch => { stanzas++; return arch == nativeArchitecture || arch == "all"; }, package =>
             {
-                if (!candidates.TryGetValue(package.Name, out var existing) || package.Version > existing.Version)
+                if (!candidates.TryGetValue(package.Name, out var existing) || IsBetter(package, existing))
                     candidates[package.Name] = package;
             });
         }
         return new PackageUniverse(nativeArchitecture, candidates, stanzas);
     }
+
+    private static bool IsBetter(DebianPackage package, DebianPackage existing) =>
+        package.PinPriority != existing.PinPriority ? package.PinPriority > existing.PinPriority : package.Version > existing.Version;
 
     public DebianPackage? Find(string name) => _candidates.GetValueOrDefault(name);
 

@@ -35,7 +35,7 @@ internal static class PackagesIndexReader
             {
                 var arch = values[(int)PackageField.Architecture];
                 if (arch is null || wantArchitecture(arch))
-                    add(DebianPackage.FromFields(values, paragraphLine, index.RepositoryUrl, index.SourceName));
+                    add(DebianPackage.FromFields(values, paragraphLine, index.RepositoryUrl, index.SourceName, index.PinPriority));
                 Array.Clear(values);
             }
             inParagraph = false;
