@@ -9,7 +9,10 @@ namespace Bootstrapper.Core.Debian;
 /// </summary>
 internal sealed class AptCacheOrder
 {
-    private readonly Dictionary<string, int> _ids = new(100_000, StringComparer.Ordinal);
+    private static readonly System.Buffers.SearchValues<char> NameEnd = System.Buffers.SearchValues.Create(" \t\n\r([<:,|");
+    private static readonly System.Buffers.SearchValues<char> GroupEnd = System.Buffers.SearchValues.Create(",|");
+
+    private readonly Dictionary<string, int> _ids = new(100_000, NameComparer.Instance);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     public AptCacheOrder() => _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -28,25 +31,47 @@ internal sealed class AptCacheOrder
     /// </summary>
     public void MentionRelations(ReadOnlySpan<char> field, string nativeArch)
     {
-        int i = 0;
-        while (i < field.Length)
+        while (!field.IsEmpty)
         {
-            while (i < field.Length && field[i] is ',' or '|' or ' ' or '\t' or '\n' or '\r') i++;
-            int start = i;
-            while (i < field.Length && !IsNameEnd(field[i])) i++;
-            var name = field[start..i];
+            field = field.TrimStart(" \t\n\r,|");
+            int end = field.IndexOfAny(NameEnd);
+            var name = end < 0 ? field : field[..end];
+            var rest = end < 0 ? ReadOnlySpan<char>.Empty : field[end..];
             var qualifier = ReadOnlySpan<char>.Empty;
-            if (i < field.Length && field[i] == ':')
+            if (!rest.IsEmpty && rest[0] == ':')
             {
-                int q = ++i;
-                while (i < field.Length && !IsNameEnd(field[i])) i++;
-                qualifier = field[q..i];
+                rest = rest[1..];
+                int q = rest.IndexOfAny(NameEnd);
+                qualifier = q < 0 ? rest : rest[..q];
+                rest = q < 0 ? ReadOnlySpan<char>.Empty : rest[q..];
             }
             if (!name.IsEmpty && (qualifier.IsEmpty || qualifier.SequenceEqual("native") || qualifier.SequenceEqual(nativeArch)))
                 Mention(name);
-            while (i < field.Length && field[i] is not (',' or '|')) i++;
+            // Skip the version, architecture list and profiles up to the next ',' or '|'.
+            int next = rest.IndexOfAny(GroupEnd);
+            field = next < 0 ? ReadOnlySpan<char>.Empty : rest[next..];
         }
     }
 
-    private static bool IsNameEnd(char c) => c is ' ' or '\t' or '\n' or '\r' or '(' or '[' or '<' or ':' or ',' or '|';
+    /// <summary>
+    /// Ordinal comparison with a cheap non-randomised hash: this table sees about a million look-ups per
+    /// build, and package names are not attacker-chosen keys once the index signature has been checked.
+    /// </summary>
+    private sealed class NameComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+    {
+        public static readonly NameComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+        public int GetHashCode(string obj) => Hash(obj);
+        public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+        public int GetHashCode(ReadOnlySpan<char> alternate) => Hash(alternate);
+        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
+
+        private static int Hash(ReadOnlySpan<char> s)
+        {
+            uint h = 2166136261;
+            foreach (var c in s) h = (h ^ c) * 16777619;
+            return (int)h;
+        }
+    }
 }
