@@ -99,7 +99,8 @@ public static class DebianResolver
                 var byPriority = universe.Packages.Where(p => !p.Essential && p.Priority >= PackagePriority.Required && p.Priority <= lowest);
                 foreach (var seed in InCacheOrder(byPriority.Select(p => (p.Name, $"Priority: {p.Priority.ToString().ToLowerInvariant()}"))))
                     yield return seed;
-                // The brief definition of minbase and up includes apt even in a release where it is not required.
+                // mmdebstrap(1): minbase and up contain apt. It is Priority: required in Debian (then the pattern
+                // already selected it); in a release where it is not, it is requested here.
                 yield return ("apt", aptReason);
             }
         }
