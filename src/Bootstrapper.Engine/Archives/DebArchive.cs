@@ -63,7 +63,11 @@ public sealed class DebArchive : IDisposable
         _dataOpened = true;
         var member = NextRequired("data.tar");
         var kind = CheckTarName(member.Name, "data.tar", allowBzip2: true);
-        return new TarReader(Decompression.Open(member.Data, kind, leaveOpen: true), leaveOpen: false);
+        var data = Decompression.Open(member.Data, kind, leaveOpen: true);
+        // Decompress on a second thread while the caller writes files: together they take about the time of the
+        // slower one instead of the sum (measured in the report). Uncompressed data needs no help.
+        if (kind != CompressionKind.None) data = new ReadAheadStream(data);
+        return new TarReader(data, leaveOpen: false);
     }
 
     private string ReadFormatVersion()

@@ -167,4 +167,38 @@ public sealed class DebArchiveTests : IDisposable
         var e = Assert.Throws<InstallException>(() => DebArchive.Open(deb, "package 'x' 1"));
         Assert.StartsWith("package 'x' 1: malformed .deb: cannot read control.tar.xz:", e.Message);
     }
+
+    private static MemoryStream DebWithData(string memberName, byte[] data)
+    {
+        var deb = new MemoryStream();
+        var ar = new ArWriter(deb);
+        ar.Add("debian-binary", "2.0\n"u8);
+        ar.Add("control.tar", new TarBuilder().File("./control", "Package: x\n").Build());
+        ar.Add(memberName, data);
+        deb.Position = 0;
+        return deb;
+    }
+
+    [Fact]
+    public void CorruptCompressedDataNamesThePackage()
+    {
+        byte[] tar = new TarBuilder().File("./a", new string('a', 100_000)).File("./b", "b").Build();
+        byte[] xz = Sh.RunBytes("xz", ["-c"], tar);
+        using var archive = DebArchive.Open(DebWithData("data.tar.xz", xz[..(xz.Length / 2)]), "package 'x' 1");
+        var e = Assert.Throws<InstallException>(() => new SafeExtractor(_temp.Sub("root")).Extract(archive));
+        Assert.StartsWith("package 'x' 1: ", e.Message);
+        Assert.Contains("truncated .xz data", e.Message);
+    }
+
+    [Fact]
+    public void AbandoningTheDataStreamMidwayDoesNotHang()
+    {
+        // Many chunks of read-ahead: the consumer stops after the first entry and disposes.
+        byte[] tar = new TarBuilder().File("./a", "a").File("./b", new string('b', 5_000_000)).Build();
+        byte[] xz = Sh.RunBytes("xz", ["-c", "-0"], tar);
+        using var archive = DebArchive.Open(DebWithData("data.tar.xz", xz), "package 'x' 1");
+        var reader = archive.OpenData();
+        Assert.Equal("./a", reader.GetNextEntry()!.Name);
+        reader.Dispose();
+    }
 }
