@@ -172,7 +172,10 @@ internal static class SortedTree
         foreach (var name in names)
         {
             string path = directory + "/" + name;
-            if (!LibC.TryLstat(path, out var status)) continue; // removed meanwhile
+            // .NET decodes names as UTF-8; a name that is not valid UTF-8 comes back altered and cannot be found.
+            if (!LibC.TryLstat(path, out var status))
+                throw new InstallException($"cannot pack '{path}': it vanished while packing, or its name is not valid " +
+                    "UTF-8 (rename it, or remove it from the image)");
             if (status.IsDirectory)
             {
                 yield return (prefix + name + "/", path, status);
