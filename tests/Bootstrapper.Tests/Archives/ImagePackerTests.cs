@@ -104,12 +104,16 @@ public sealed class ImagePackerTests : IDisposable
     public void BinaryCapabilityXattrSurvivesGnuTarAndPython()
     {
         Sh.Run("setcap", "cap_net_raw+ep", At("usr/bin/ping"));
+        // With a name over 100 bytes the pax header also carries "path" (no GNU long-name entry in between).
+        string deep = Directory.EnumerateFiles(At("usr/share"), "fff*", SearchOption.AllDirectories).Single();
+        Sh.Run("setcap", "cap_sys_time+ep", deep);
         var first = Pack("caps.tar");
         Assert.Equal(File.ReadAllBytes(first.Path), File.ReadAllBytes(Pack("caps2.tar").Path));
 
         string restored = _temp.Sub("restored");
         Sh.Run("tar", "--xattrs", "--xattrs-include=*", "-xpf", first.Path, "-C", restored);
         Assert.Contains("cap_net_raw=ep", Sh.Run("getcap", Path.Combine(restored, "usr/bin/ping")));
+        Assert.Contains("cap_sys_time=ep", Sh.Run("getcap", Path.Combine(restored, Path.GetRelativePath(_root, deep))));
         Assert.Equal(TreeListing.Describe(_root), TreeListing.Describe(restored).Select(l => l.Replace(" 1750000000 ", " 1800000000 ")));
 
         // Python reads every entry and the raw 20-byte vfs_cap_data (v2) value.
@@ -118,8 +122,10 @@ public sealed class ImagePackerTests : IDisposable
             t = tarfile.open(sys.argv[1])
             m = t.getmember('./usr/bin/ping')
             v = m.pax_headers['SCHILY.xattr.security.capability'].encode('utf-8', 'surrogateescape')
+            d = t.getmember('./' + sys.argv[2])
+            assert 'SCHILY.xattr.security.capability' in d.pax_headers
             print(len(t.getmembers()), len(v), v[:4].hex())
-            """, first.Path);
+            """, first.Path, Path.GetRelativePath(_root, deep));
         var fields = python.Trim().Split(' ');
         Assert.Equal(first.Entries.ToString(), fields[0]);
         Assert.Equal("20", fields[1]);
