@@ -140,7 +140,7 @@ internal sealed class RootPathResolver
                         $"would be written through the symlink '{Display(path)}' that the same package installs");
                 if (++links > MaxSymlinks)
                     throw MemberPath.Refuse(_label, "member", member, "goes through too many levels of symbolic links");
-                string target = new FileInfo(path).LinkTarget ?? "";
+                string target = new FileInfo(path).LinkTarget ?? throw new IOException($"'{path}' changed while being resolved");
                 if (target.StartsWith('/')) physical.Clear(); // absolute targets start again at the root
                 foreach (var t in target.Split('/').Reverse()) todo.Push(t);
                 continue;
