@@ -24,7 +24,7 @@ public sealed class DebArchive : IDisposable
         _leaveOpen = leaveOpen;
         _label = label;
         _ar = new ArReader(stream, label);
-        FormatVersion = ReadFormatVersion();
+        FormatVersion = Guard(ReadFormatVersion);
         Control = ReadControl();
     }
 
@@ -61,7 +61,7 @@ public sealed class DebArchive : IDisposable
     {
         if (_dataOpened) throw new InvalidOperationException("the data member can be read only once");
         _dataOpened = true;
-        var member = NextRequired("data.tar");
+        var member = Guard(() => NextRequired("data.tar"));
         var kind = CheckTarName(member.Name, "data.tar", allowBzip2: true);
         var data = Decompression.Open(member.Data, kind, leaveOpen: true);
         // Decompress on a second thread while the caller writes files: together they take about the time of the
@@ -145,6 +145,19 @@ public sealed class DebArchive : IDisposable
         };
         if (name != expected) throw Malformed($"member '{name}' has an unsupported compression");
         return kind;
+    }
+
+    /// <summary>A .deb cut short (an interrupted download that escaped the hash check) is malformed, not a crash.</summary>
+    private T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Malformed(e.Message, e);
+        }
     }
 
     private InstallException Malformed(string what, Exception? inner = null) =>

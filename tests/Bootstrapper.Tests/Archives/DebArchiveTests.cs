@@ -201,4 +201,19 @@ public sealed class DebArchiveTests : IDisposable
         Assert.Equal("./a", reader.GetNextEntry()!.Name);
         reader.Dispose();
     }
+
+    [Fact]
+    public void TruncatedDebsAreMalformedWhereverTheCutIs()
+    {
+        byte[] deb = File.ReadAllBytes(BuildPackage("xz"));
+        foreach (int length in new[] { 0, 8, 70, 100, 400, 900, deb.Length / 2, deb.Length - 2 }) // -2: past a possible pad byte
+        {
+            var e = Assert.Throws<InstallException>(() =>
+            {
+                using var archive = DebArchive.Open(new MemoryStream(deb[..length]), "package 'demo' 1.0-1");
+                new SafeExtractor(_temp.Sub($"cut{length}")).Extract(archive);
+            });
+            Assert.StartsWith("package 'demo' 1.0-1: ", e.Message);
+        }
+    }
 }
