@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Archives;
 /// </summary>
 internal sealed class ReadAheadStream : Stream
 {
-    private const int ChunkSize = 256 * 1024;
+    private const int ChunkSize = 1024 * 1024; // few hand-offs: each may cost a thread wake-up
     private readonly record struct Chunk(byte[] Buffer, int Count);
 
     private readonly Stream _inner;

@@ -32,9 +32,10 @@ public sealed class SafeExtractor
     public string RootDir { get; }
 
     /// <summary>Extracts the data member of a .deb (call after reading what you need from its control files).</summary>
-    public ExtractedPackage Extract(DebArchive deb, CancellationToken cancellationToken = default)
+    /// <param name="readAhead">See <see cref="DebArchive.OpenData"/>.</param>
+    public ExtractedPackage Extract(DebArchive deb, CancellationToken cancellationToken = default, bool readAhead = true)
     {
-        using var tar = deb.OpenData();
+        using var tar = deb.OpenData(readAhead);
         return Extract(tar, deb.PackageLabel, cancellationToken);
     }
 
