@@ -68,6 +68,9 @@ public sealed class SafeExtractor
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     _member = entry.Name;
+                    // A pax global header (what `git archive` and some Go-built .debs start with) describes the
+                    // archive, not a file; what it sets (a comment, a default mtime) does not matter here.
+                    if (entry.EntryType == TarEntryType.GlobalExtendedAttributes) continue;
                     string relative = MemberPath.Normalize(entry.Name, label);
                     if (relative.Length == 0)
                     {
