@@ -15,7 +15,8 @@ public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSp
 /// <item>Stage 1: extract the essential set's files (no scripts), write an empty dpkg database and /dev.</item>
 /// <item>Stage 2, chrooted in private mount and PID namespaces: <c>dpkg --install --force-depends</c> of the
 /// essential set (dpkg does not order unpacks by Pre-Depends, hence the force; every maintainer script runs),
-/// then one <c>dpkg --install</c> of the rest so dpkg orders their configuration.</item>
+/// then <c>dpkg --install</c> of the rest: one run, so dpkg orders their configuration, preceded by earlier runs
+/// for packages that others pre-depend on (<see cref="InstallOrder"/>).</item>
 /// </list>
 /// Services are kept from starting by <see cref="ChrootGuards"/>, removed at the end together with the copied
 /// .debs. Finalizing for an image (logs, caches, apt sources) is <see cref="Finalizer"/>'s job.
@@ -80,6 +81,11 @@ public static class Installer
             if (remaining.Count > 0)
             {
                 var relations = await ReadRelationsAsync(chroot, remaining.Select(p => inRoot[p.Name]).ToList(), ct).ConfigureAwait(false);
+                var stray = relations.FirstOrDefault(r => !inRoot.ContainsKey(r.Name));
+                if (stray is not null)
+                    throw new InstallException(
+                        $"A .deb of the remaining set contains package '{stray.Name}', which is not in the plan; the plan's " +
+                        "package names and files disagree. Fetch the packages again.");
                 var runs = InstallOrder.Runs(relations);
                 foreach (var run in runs)
                 {
