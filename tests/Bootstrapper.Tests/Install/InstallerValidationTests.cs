@@ -71,6 +71,7 @@ public sealed class InstallerValidationTests : IDisposable
 
     [Theory]
     [InlineData("bookworm", true)]
+    [InlineData("noble", true)]
     [InlineData("trixie", false)]
     [InlineData("bullseye", false)]
     public void Merged_usr_links_are_ours_to_create_only_for_bookworm(string suite, bool ours) =>
