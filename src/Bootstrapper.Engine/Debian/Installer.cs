@@ -96,6 +96,7 @@ public static class Installer
                 }
             }
             await guards.RemoveAsync(ct).ConfigureAwait(false);
+            await AuditAsync(chroot, ct).ConfigureAwait(false);
             if (traits.BootstrapperCreatesMergedUsr)
                 foreach (var link in InstallMergedUsr.PruneUnused(root, req.Architecture))
                     Phase($"removed unused merged-/usr link {link}");
@@ -108,6 +109,21 @@ public static class Installer
         Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s, essential " +
               $"{essentialTime.TotalSeconds:F1} s, remaining {remainingTime.TotalSeconds:F1} s)");
         return new InstallTimings(extractTime, essentialTime, remainingTime, req.Packages.Count);
+    }
+
+    /// <summary>
+    /// <c>dpkg --audit</c> must print nothing: every package unpacked and configured, no half-installed or
+    /// trigger-pending state. dpkg exits 0 even when it reports problems, so its output is what counts.
+    /// </summary>
+    private static async Task AuditAsync(ChrootRunner chroot, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        var audit = chroot.WithOutput(l => { lock (lines) lines.Add(l); });
+        await audit.RunCheckedAsync(["dpkg", "--audit"], "dpkg --audit", ct).ConfigureAwait(false);
+        if (lines.Count > 0)
+            throw new InstallException(
+                "The packages were installed but dpkg --audit reports problems:\n  " + string.Join("\n  ", lines.Take(40)) +
+                "\nA maintainer script probably failed silently or a dependency is missing from the plan.");
     }
 
     /// <summary>

@@ -111,4 +111,17 @@ public sealed class InstallerValidationTests : IDisposable
     [InlineData("usr/sbin/start-stop-daemon", "/usr/sbin/start-stop-daemon")]
     [InlineData("/sbin/x", "/sbin/x")]
     public void Archive_paths_are_normalized(string p, string expected) => Assert.Equal(expected, Installer.NormalizeArchivePath(p));
+
+    [Fact]
+    public void Install_package_from_a_plan_entry_carries_name_version_and_priority()
+    {
+        var planned = new Bootstrapper.Core.Planning.PlannedPackage
+        {
+            Name = "mawk", Version = "1.3.4.20200120-3.1", Architecture = "amd64", Size = 1, Filename = "pool/main/m/mawk/x.deb",
+            RepositoryUrl = "http://mirror.example.invalid/debian", Reason = "priority required",
+            Extra = new Dictionary<string, string> { ["Priority"] = "required" },
+        };
+        Assert.Equal(new InstallPackage("mawk", "1.3.4.20200120-3.1", "amd64", "/c/mawk.deb", true, "required"),
+            InstallPackage.From(planned, "/c/mawk.deb", inEssentialSet: true));
+    }
 }
