@@ -69,4 +69,15 @@ public sealed class ChrootIsolationTests : IDisposable
         Assert.DoesNotContain("TMPDIR=", env);
         Assert.DoesNotContain("DOTNET_", env);
     }
+
+    [Fact]
+    public async Task WithOutput_captures_only_the_output_and_logs_the_command_line()
+    {
+        var log = new List<string>();
+        var captured = new List<string>();
+        var runner = new ChrootRunner(_box.Root, null, log.Add).WithOutput(captured.Add);
+        await runner.RunCheckedAsync(["echo", "hello"], "echo", CancellationToken.None);
+        Assert.Equal(["hello"], captured);
+        Assert.Equal(["# chroot: echo hello"], log);
+    }
 }
