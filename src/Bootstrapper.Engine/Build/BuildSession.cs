@@ -36,10 +36,14 @@ public sealed class BuildSession : IDisposable
     public async Task<T> PhaseAsync<T>(string phase, string detail, Func<Task<T>> work, Func<T, string>? summary = null)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = Native.CpuUsage.Now();
         Reporter.PhaseStarted(phase, detail);
         var result = await work().ConfigureAwait(false);
         sw.Stop();
         Timings.Add((phase, sw.Elapsed));
+        var after = Native.CpuUsage.Now();
+        Reporter.Verbose($"{phase}: cpu {(after.Self - cpu.Self).TotalSeconds:F2} s ours + " +
+                         $"{(after.Children - cpu.Children).TotalSeconds:F2} s child processes, wall {sw.Elapsed.TotalSeconds:F2} s");
         Reporter.PhaseFinished(phase, sw.Elapsed, summary?.Invoke(result) ?? "");
         return result;
     }

@@ -29,21 +29,23 @@ public sealed class DebianFamily : IDistroFamily
             .ToList();
         var resolver = new MirrorResolver(session.Options.Environment, host,
             (url, source, token) => client.ProbeAsync(url, source.Suite, keyring, token));
-        var mirrors = new List<MirrorChoice>();
-        for (int i = 0; i < recipe.Sources.Count; i++)
-        {
-            var choice = await resolver.ChooseAsync(recipe.Sources[i], i, session.Options.MirrorOverride, ct).ConfigureAwait(false);
-            session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {choice.FetchUrl} (from {choice.Origin})");
-            mirrors.Add(choice);
-        }
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        // Sources are independent: probe their mirrors at the same time (each probe is a round trip).
+        var mirrors = await Task.WhenAll(recipe.Sources.Select((source, i) =>
+            resolver.ChooseAsync(source, i, session.Options.MirrorOverride, ct))).ConfigureAwait(false);
+        for (int i = 0; i < mirrors.Length; i++)
+            session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {mirrors[i].FetchUrl} (from {mirrors[i].Origin})");
+        session.Timings.Add(("plan/mirrors", sw.Elapsed));
         _imageSources = recipe.Sources.Select((s, i) => (mirrors[i].ImageUrl, s.Suite, s.Components)).ToList();
 
         var requests = recipe.Sources.Select((s, i) =>
             new DebianRepositoryRequest(mirrors[i].FetchUrl, s.Suite, s.Components, recipe.Architecture, keyring)).ToList();
+        sw.Restart();
         var indices = await client.FetchAllAsync(requests, ct).ConfigureAwait(false);
         _codename = indices[0].Release.Codename ?? recipe.Sources[0].Suite;
+        session.Timings.Add(("plan/indices", sw.Elapsed));
 
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        sw.Restart();
         var universe = PackageUniverse.Build(
             indices.SelectMany(ix => ix.Components.Select(c =>
                 new PackagesIndex(c.PackagesText, ix.Request.Root, $"{ix.Request.Suite}/{c.Component}"))),
@@ -55,12 +57,16 @@ public sealed class DebianFamily : IDistroFamily
             Exclude = recipe.Packages.Exclude,
             PreferUsrIsMerged = InstallSuiteTraits.For(_codename).BootstrapperCreatesMergedUsr,
         };
+        var parseTime = sw.Elapsed;
+        session.Timings.Add(("plan/parse", parseTime));
         var resolution = DebianResolver.Resolve(universe, request);
         // dpkg itself needs the essential set to run: the installer unpacks it first (as mmdebstrap does).
         var essential = DebianResolver.Resolve(universe, request with { Variant = DebianVariant.Essential, Include = [] });
         _essentialSet = essential.Names.ToHashSet(StringComparer.Ordinal);
+        session.Timings.Add(("plan/resolve", sw.Elapsed - parseTime));
         session.Reporter.Verbose(
-            $"resolved {resolution.Packages.Count} packages from {universe.StanzaCount} index entries in {sw.ElapsedMilliseconds} ms");
+            $"resolved {resolution.Packages.Count} packages from {universe.StanzaCount} index entries in {sw.ElapsedMilliseconds} ms " +
+            $"(parse {parseTime.TotalMilliseconds:F0} ms)");
 
         return new Plan
         {

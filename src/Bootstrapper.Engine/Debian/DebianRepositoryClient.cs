@@ -18,6 +18,14 @@ public sealed class DebianRepositoryClient
     private readonly Downloader _downloader;
     private readonly Func<DateTimeOffset> _clock;
 
+    /// <summary>
+    /// InRelease files a successful <see cref="ProbeAsync"/> downloaded and verified, by URL: the fetch that follows
+    /// a mirror probe reuses them instead of downloading and verifying the same file again (a round trip and ~10 ms
+    /// of signature checking per suite). Only files that passed every probe check are kept.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (OpenPgpKeyring Keyring, byte[] Data, VerifiedText Verified)> _probed =
+        new(StringComparer.Ordinal);
+
     /// <param name="downloader">Used for every fetch.</param>
     /// <param name="cacheDirectory">Root of the build cache; indices go to CACHE/debian/.</param>
     /// <param name="clock">Current time for Valid-Until and key expiry; the system clock when null.</param>
@@ -78,6 +86,7 @@ public sealed class DebianRepositoryClient
             var release = ReleaseFile.Parse(verified.Text, url);
             release.CheckSuite(suite);
             release.CheckValidity(_clock());
+            _probed[url] = (keyring, data, verified);
             return true;
         }
         catch (BootstrapException)
@@ -95,11 +104,17 @@ public sealed class DebianRepositoryClient
         string text, signedUrl;
         VerifiedSignatures signatures;
 
-        byte[]? inRelease = cacheOnly ? ReadCached(dir, "InRelease") : await _downloader.TryGetBytesAsync(inReleaseUrl, cancellationToken: ct);
+        byte[]? inRelease;
+        VerifiedText? verified = null;
+        // A probe's result only stands in for a fetch verified with the very same keyring.
+        if (_probed.TryRemove(inReleaseUrl, out var probed) && ReferenceEquals(probed.Keyring, request.Keyring))
+            (_, inRelease, verified) = probed;
+        else
+            inRelease = cacheOnly ? ReadCached(dir, "InRelease") : await _downloader.TryGetBytesAsync(inReleaseUrl, cancellationToken: ct);
         if (inRelease != null)
         {
             signedUrl = inReleaseUrl;
-            var verified = ClearsignedVerifier.Verify(inRelease, request.Keyring, now, inReleaseUrl);
+            verified ??= ClearsignedVerifier.Verify(inRelease, request.Keyring, now, inReleaseUrl);
             (text, signatures) = (verified.Text, verified.Signatures);
         }
         else
@@ -160,13 +175,13 @@ public sealed class DebianRepositoryClient
         // reads ~50 MB of text instead.
         var plain = listed.FirstOrDefault(l => l.Extension.Length == 0).Entry;
         if (plain != null && Cache.TryGetBlob(plain.Sha256, "", plain.Size) is { } decoded)
-            return Decode(decoded, "", plain, component, request, decoded, fromCache: true);
+            return Decode(decoded, "", plain, component, request, decoded, fromCache: true, plain);
 
         foreach (var (extension, entry) in listed)
         {
             var cached = Cache.TryGetBlob(entry!.Sha256, extension, entry.Size);
             if (cached != null)
-                return KeepDecoded(Decode(cached, extension, entry, component, request, cached, fromCache: true), plain);
+                return Decode(cached, extension, entry, component, request, cached, fromCache: true, plain);
             if (cacheOnly) continue;
 
             // By-hash URLs never change content, so a mirror updating mid-build cannot swap the file under us.
@@ -179,7 +194,7 @@ public sealed class DebianRepositoryClient
                 var target = Cache.BlobPath(entry.Sha256, extension);
                 var result = await _downloader.TryDownloadAsync(url, target, entry.Size, entry.Sha256, cancellationToken: ct);
                 if (result != null)
-                    return KeepDecoded(Decode(result.Path, extension, entry, component, request, url, fromCache: false), plain);
+                    return Decode(result.Path, extension, entry, component, request, url, fromCache: false, plain);
             }
         }
         throw cacheOnly
@@ -189,21 +204,19 @@ public sealed class DebianRepositoryClient
                                  "but the mirror has none of them (HTTP 404); the mirror is incomplete or mid-sync, try again later or use another mirror");
     }
 
-    private static DebianComponentIndex Decode(string path, string extension, ReleaseEntry entry, string component,
-        DebianRepositoryRequest request, string url, bool fromCache)
+    /// <summary>
+    /// Decodes a verified index; a compressed one is also stored as the Release's uncompressed entry, when the
+    /// bytes match that entry exactly, so that the next plan skips decompression.
+    /// </summary>
+    private DebianComponentIndex Decode(string path, string extension, ReleaseEntry entry, string component,
+        DebianRepositoryRequest request, string url, bool fromCache, ReleaseEntry? plain)
     {
-        var text = RepositoryIndexDecoder.Decode(path, extension, url);
-        return new DebianComponentIndex(component, request.Architecture, url, entry, text, fromCache);
-    }
-
-    /// <summary>Stores the decoded text as the Release's uncompressed entry, when it matches that entry exactly.</summary>
-    private DebianComponentIndex KeepDecoded(DebianComponentIndex index, ReleaseEntry? plain)
-    {
-        if (plain == null || index.Entry == plain) return index;
-        var bytes = new UTF8Encoding(false).GetBytes(index.PackagesText);
-        if (bytes.LongLength == plain.Size && Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256)
+        var bytes = RepositoryIndexDecoder.DecodeBytes(path, extension, url, plain?.Size ?? 0);
+        if (plain != null && entry != plain && bytes.Count == plain.Size &&
+            Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256)
             RepositoryIndexCache.WriteAtomically(Cache.BlobPath(plain.Sha256, ""), bytes);
-        return index;
+        var text = RepositoryIndexDecoder.Text(bytes);
+        return new DebianComponentIndex(component, request.Architecture, url, entry, text, fromCache);
     }
 
     /// <summary>Offline means no network: a file:// repository (a bundle, a local mirror) is still read directly.</summary>

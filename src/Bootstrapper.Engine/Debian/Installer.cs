@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Native;
 using Bootstrapper.Engine.Processes;
 
 namespace Bootstrapper.Engine.Debian;
@@ -42,6 +43,7 @@ public static class Installer
         var remaining = req.Packages.Where(p => !p.InEssentialSet).ToList();
 
         var sw = Stopwatch.StartNew();
+        var cpu = new CpuMeter();
         Directory.CreateDirectory(root);
         if (traits.BootstrapperCreatesMergedUsr)
         {
@@ -60,11 +62,13 @@ public static class Installer
         InstallDpkgDatabase.Write(root);
         ChrootDevices.Create(root);
         var extractTime = sw.Elapsed;
+        var extractCpu = cpu.Lap();
 
         var chroot = new ChrootRunner(root, req.SourceDateEpoch, childLine);
         var debsDir = Path.Combine(root, DebsDirectory);
         var guards = new ChrootGuards(root, chroot, startStopDaemon);
         TimeSpan essentialTime, remainingTime;
+        string essentialCpu, remainingCpu;
         try
         {
             var inRoot = CopyDebs(req.Packages, debsDir);
@@ -76,6 +80,7 @@ public static class Installer
                 ["dpkg", "--install", "--force-depends", .. essential.Select(p => inRoot[p.Name])],
                 "dpkg --install of the essential packages", ct).ConfigureAwait(false);
             essentialTime = sw.Elapsed;
+            essentialCpu = cpu.Lap();
 
             sw.Restart();
             if (remaining.Count > 0)
@@ -101,13 +106,14 @@ public static class Installer
                 foreach (var link in InstallMergedUsr.PruneUnused(root, req.Architecture))
                     Phase($"removed unused merged-/usr link {link}");
             remainingTime = sw.Elapsed;
+            remainingCpu = cpu.Lap();
         }
         finally
         {
             if (Directory.Exists(debsDir)) Directory.Delete(debsDir, recursive: true);
         }
-        Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s, essential " +
-              $"{essentialTime.TotalSeconds:F1} s, remaining {remainingTime.TotalSeconds:F1} s)");
+        Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s [{extractCpu}], essential " +
+              $"{essentialTime.TotalSeconds:F1} s [{essentialCpu}], remaining {remainingTime.TotalSeconds:F1} s [{remainingCpu}])");
         return new InstallTimings(extractTime, essentialTime, remainingTime, req.Packages.Count);
     }
 

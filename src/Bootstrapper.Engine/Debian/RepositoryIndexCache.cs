@@ -92,7 +92,7 @@ public sealed class RepositoryIndexCache
     }
 
     /// <summary>Writes the file atomically (unique temp name, then rename).</summary>
-    public static void WriteAtomically(string path, byte[] data)
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> data)
     {
         var dir = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
