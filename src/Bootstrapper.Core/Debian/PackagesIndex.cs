@@ -9,6 +9,16 @@ namespace Bootstrapper.Core.Debian;
 public sealed record PackagesIndex(string Text, string RepositoryUrl, string SourceName)
 {
     /// <summary>
+    /// The index as the UTF-8 bytes of the file, which is what the reader parses: bookworm main is ~50 MB of bytes,
+    /// twice that as a string. <see cref="Text"/> is then empty.
+    /// </summary>
+    public PackagesIndex(ReadOnlyMemory<byte> utf8, string repositoryUrl, string sourceName)
+        : this("", repositoryUrl, sourceName) => Utf8 = utf8;
+
+    /// <summary>The UTF-8 form given to the bytes constructor; empty when the index was given as text.</summary>
+    public ReadOnlyMemory<byte> Utf8 { get; }
+
+    /// <summary>
     /// apt's pin priority for this index (apt_preferences(5)): 500 by default, 100 when the Release file says
     /// "NotAutomatic: yes" and "ButAutomaticUpgrades: yes", 1 for "NotAutomatic: yes" alone (backports,
     /// experimental). A package's candidate is its version with the highest pin, then the highest version.

@@ -1,3 +1,4 @@
+using System.Text;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Core.Debian;
@@ -27,6 +28,10 @@ internal static class PackagesIndexReader
     /// Calls <paramref name="add"/> for each stanza of a wanted architecture, and records every name the stanza
     /// mentions in <paramref name="order"/>.
     /// </summary>
+    /// <remarks>
+    /// Works on the UTF-8 bytes as they come from the (decompressed) file: a UTF-16 string of bookworm main would
+    /// be ~100 MB on its own, and only the kept fields (a small part of each stanza) become strings.
+    /// </remarks>
     public static void Read(PackagesIndex index, string nativeArchitecture, AptCacheOrder order,
         Func<string, bool> wantArchitecture, Action<DebianPackage> add)
     {
@@ -35,19 +40,20 @@ internal static class PackagesIndexReader
         var values = new string?[DebianPackage.FieldNames.Length];
         // Start and end offsets in the text of the mention-only fields (no strings needed for them).
         var mentionOnly = new (int Start, int End)[MentionOnlyFields.Length];
-        var text = index.Text;
-        var span = text.AsSpan();
+        var utf8 = index.Utf8.IsEmpty && index.Text.Length > 0 ? Encoding.UTF8.GetBytes(index.Text) : index.Utf8;
+        var span = utf8.Span;
+        char[] chars = new char[4096];
         bool inParagraph = false;
         int paragraphLine = 0, lineNo = 0, last = -1, pos = 0;
 
-        void EndParagraph()
+        void EndParagraph(ReadOnlySpan<byte> text)
         {
             if (inParagraph)
             {
                 var arch = values[(int)PackageField.Architecture];
                 if (arch is null || wantArchitecture(arch))
                 {
-                    RecordMentions(values, mentionOnly, text, nativeArchitecture, order);
+                    RecordMentions(values, mentionOnly, text, ref chars, nativeArchitecture, order);
                     add(DebianPackage.FromFields(values, paragraphLine, index.RepositoryUrl, index.SourceName, index.PinPriority));
                 }
                 Array.Clear(values);
@@ -60,38 +66,38 @@ internal static class PackagesIndexReader
         while (pos < span.Length)
         {
             int lineStart = pos;
-            int nl = span[pos..].IndexOf('\n');
+            int nl = span[pos..].IndexOf((byte)'\n');
             var line = nl < 0 ? span[pos..] : span.Slice(pos, nl);
             pos = nl < 0 ? span.Length : pos + nl + 1;
             lineNo++;
-            if (line.Length > 0 && line[^1] == '\r') line = line[..^1];
+            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
 
-            if (line.IsEmpty || line.IsWhiteSpace())
+            if (line.IsEmpty || line.TrimStart(Blank).IsEmpty)
             {
-                EndParagraph();
+                EndParagraph(span);
                 continue;
             }
-            char first = line[0];
-            if (first == '#') continue;
-            if (first is ' ' or '\t')
+            byte first = line[0];
+            if (first == (byte)'#') continue;
+            if (first is (byte)' ' or (byte)'\t')
             {
                 if (!inParagraph)
                     throw Malformed(index, lineNo, "continuation line outside a field");
                 // Multi-line values keep their lines joined with '\n', as Deb822Paragraph does.
                 if (last >= values.Length) mentionOnly[last - values.Length].End = lineStart + line.Length;
-                else if (last >= 0) values[last] = string.Concat(values[last], "\n", line[1..].TrimEnd());
+                else if (last >= 0) values[last] = string.Concat(values[last], "\n", Encoding.UTF8.GetString(line[1..].TrimEnd(Blank)));
                 continue;
             }
 
-            int colon = line.IndexOf(':');
+            int colon = line.IndexOf((byte)':');
             if (colon <= 0)
-                throw Malformed(index, lineNo, $"expected 'Field: value', got '{line.ToString()}'");
+                throw Malformed(index, lineNo, $"expected 'Field: value', got '{Encoding.UTF8.GetString(line)}'");
             if (!inParagraph)
             {
                 inParagraph = true;
                 paragraphLine = lineNo;
             }
-            if (!lookup.TryGetValue(line[..colon].TrimEnd(), out last))
+            if (!lookup.TryGetValue(FieldName(line[..colon].TrimEnd(Blank), chars), out last))
             {
                 last = -1;
                 continue;
@@ -101,10 +107,33 @@ internal static class PackagesIndexReader
                 mentionOnly[last - values.Length] = (lineStart + colon + 1, lineStart + line.Length);
                 continue;
             }
-            var value = line[(colon + 1)..].Trim();
-            values[last] = SharedValue[last] ? Shared(shared, value) : value.ToString();
+            var value = line[(colon + 1)..].Trim(Blank);
+            values[last] = SharedValue[last] ? Shared(shared, Decode(value, ref chars)) : Encoding.UTF8.GetString(value);
         }
-        EndParagraph();
+        EndParagraph(span);
+    }
+
+    /// <summary>Space, tab and the other ASCII blanks deb822 tolerates around values.</summary>
+    private static ReadOnlySpan<byte> Blank => " \t\r\v\f"u8;
+
+    /// <summary>
+    /// Field names are ASCII: a byte-for-char copy is exact for them, and a name with other bytes cannot match a
+    /// known field anyway.
+    /// </summary>
+    private static ReadOnlySpan<char> FieldName(ReadOnlySpan<byte> name, char[] buffer)
+    {
+        if (name.Length > buffer.Length) return ReadOnlySpan<char>.Empty;
+        for (int i = 0; i < name.Length; i++) buffer[i] = (char)name[i];
+        return buffer.AsSpan(0, name.Length);
+    }
+
+    /// <summary>UTF-8 to chars in a reused buffer (grown when a value is longer).</summary>
+    private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> bytes, ref char[] buffer)
+    {
+        if (Encoding.UTF8.GetMaxCharCount(bytes.Length) > buffer.Length)
+            buffer = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        int n = Encoding.UTF8.GetChars(bytes, buffer);
+        return buffer.AsSpan(0, n);
     }
 
     /// <summary>
@@ -112,8 +141,8 @@ internal static class PackagesIndexReader
     /// package, then the targets of Pre-Depends, Depends, Conflicts, Breaks, Recommends, Suggests, Replaces,
     /// Enhances, then the provided names.
     /// </summary>
-    private static void RecordMentions(string?[] values, (int Start, int End)[] mentionOnly, string text, string nativeArch,
-        AptCacheOrder order)
+    private static void RecordMentions(string?[] values, (int Start, int End)[] mentionOnly, ReadOnlySpan<byte> text,
+        ref char[] chars, string nativeArch, AptCacheOrder order)
     {
         if (values[(int)PackageField.Package] is not { } name) return;
         order.Mention(name);
@@ -122,7 +151,7 @@ internal static class PackagesIndexReader
         order.MentionRelations(values[(int)PackageField.Conflicts], nativeArch);
         order.MentionRelations(values[(int)PackageField.Breaks], nativeArch);
         foreach (var (start, end) in mentionOnly)
-            if (end > start) order.MentionRelations(text.AsSpan(start, end - start), nativeArch);
+            if (end > start) order.MentionRelations(Decode(text[start..end], ref chars), nativeArch);
         order.MentionRelations(values[(int)PackageField.Provides], nativeArch);
     }
 

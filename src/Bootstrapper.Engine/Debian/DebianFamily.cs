@@ -48,7 +48,7 @@ public sealed class DebianFamily : IDistroFamily
         sw.Restart();
         var universe = PackageUniverse.Build(
             indices.SelectMany(ix => ix.Components.Select(c =>
-                new PackagesIndex(c.PackagesText, ix.Request.Root, $"{ix.Request.Suite}/{c.Component}"))),
+                new PackagesIndex(c.PackagesUtf8, ix.Request.Root, $"{ix.Request.Suite}/{c.Component}"))),
             recipe.Architecture);
         var request = new DebianResolveRequest
         {

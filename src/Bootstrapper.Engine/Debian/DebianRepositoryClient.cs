@@ -215,8 +215,7 @@ public sealed class DebianRepositoryClient
         if (plain != null && entry != plain && bytes.Count == plain.Size &&
             Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256)
             RepositoryIndexCache.WriteAtomically(Cache.BlobPath(plain.Sha256, ""), bytes);
-        var text = RepositoryIndexDecoder.Text(bytes);
-        return new DebianComponentIndex(component, request.Architecture, url, entry, text, fromCache);
+        return new DebianComponentIndex(component, request.Architecture, url, entry, bytes, fromCache);
     }
 
     /// <summary>Offline means no network: a file:// repository (a bundle, a local mirror) is still read directly.</summary>

@@ -33,6 +33,22 @@ public sealed class ResolverIndexReaderTests
     }
 
     [Fact]
+    public void Utf8Bytes_ReadLikeText()
+    {
+        // Non-ASCII in kept fields (a Source and a Section) and an invalid UTF-8 byte in a skipped one.
+        var text = Text + "\nPackage: c\nVersion: 2\nArchitecture: amd64\nSource: caf\u00e9 (1)\nSection: \u00fcber\n" +
+                   "Filename: pool/c.deb\nSize: 7\nRecommends: a, z\n";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text).Concat("Maintainer: \xff\n"u8.ToArray()).ToArray();
+        var fromText = PackageUniverse.Build([new PackagesIndex(text, "http://127.0.0.1:1/", "t")], "amd64");
+        var fromBytes = PackageUniverse.Build([new PackagesIndex(bytes, "http://127.0.0.1:1/", "t")], "amd64");
+        Assert.Equal(fromText.Packages.Select(Describe).Order(), fromBytes.Packages.Select(Describe).Order());
+        Assert.Equal("caf\u00e9", fromBytes.Find("c")!.Source);
+        Assert.Equal("\u00fcber", fromBytes.Find("c")!.Section);
+        Assert.Equal(fromText.AptCacheRank("z"), fromBytes.AptCacheRank("z"));
+        Assert.True(fromBytes.AptCacheRank("z") > fromBytes.AptCacheRank("c"));
+    }
+
+    [Fact]
     public void ContinuationOutsideAStanza_IsReportedWithTheLine()
     {
         var e = Assert.Throws<ResolutionException>(() =>

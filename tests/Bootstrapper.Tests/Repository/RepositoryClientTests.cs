@@ -271,6 +271,33 @@ public sealed class RepositoryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fetch_after_a_successful_probe_reuses_its_InRelease()
+    {
+        using var server = new RepositoryServer(Repo());
+        var request = Request(server.BaseUrl);
+        var client = Client();
+        Assert.True(await client.ProbeAsync(server.BaseUrl, "bookworm", request.Keyring));
+        Assert.Equal(1, server.RequestCount("dists/bookworm/InRelease"));
+        AssertHasPackages(await client.FetchAsync(request));
+        Assert.Equal(1, server.RequestCount("dists/bookworm/InRelease"));
+        // The probe's copy stands in once: a second fetch asks the mirror again.
+        AssertHasPackages(await client.FetchAsync(request));
+        Assert.Equal(2, server.RequestCount("dists/bookworm/InRelease"));
+    }
+
+    [Fact]
+    public async Task A_probe_with_another_keyring_does_not_stand_in_for_the_fetch()
+    {
+        using var server = new RepositoryServer(Repo());
+        var request = Request(server.BaseUrl);
+        var client = Client();
+        var sameKeysOtherInstance = OpenPgpKeyring.Load([("copy.gpg", TestKey.Default.PublicKeyringBytes)]);
+        Assert.True(await client.ProbeAsync(server.BaseUrl, "bookworm", sameKeysOtherInstance));
+        AssertHasPackages(await client.FetchAsync(request));
+        Assert.Equal(2, server.RequestCount("dists/bookworm/InRelease"));
+    }
+
+    [Fact]
     public async Task Several_suites_are_fetched_together()
     {
         var main = Repo();
