@@ -45,7 +45,26 @@ public sealed class DebianFamily : IDistroFamily
         _codename = indices[0].Release.Codename ?? recipe.Sources[0].Suite;
         session.Timings.Add(("plan/indices", sw.Elapsed));
 
-        sw.Restart();
+        var infos = indices.Select(i => i.Info).ToList();
+        var packages = Resolve(session, indices);
+        // The indices (~50 MB of bytes) and the universe (~63k parsed stanzas) are garbage now. Collecting them
+        // here, and giving the memory back, keeps them from adding to the install's peak RSS (async locals
+        // live on until the method ends, hence the separate Resolve).
+        indices = null!;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return new Plan
+        {
+            Recipe = recipe,
+            Packages = packages,
+            Indices = infos,
+        };
+    }
+
+    /// <summary>Parses the indices into one universe and resolves the recipe's set and the essential set in it.</summary>
+    private IReadOnlyList<PlannedPackage> Resolve(BuildSession session, IReadOnlyList<DebianRepositoryIndex> indices)
+    {
+        var recipe = session.Recipe;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var universe = PackageUniverse.Build(
             indices.SelectMany(ix => ix.Components.Select(c =>
                 new PackagesIndex(c.PackagesUtf8, ix.Request.Root, $"{ix.Request.Suite}/{c.Component}"))),
@@ -67,13 +86,7 @@ public sealed class DebianFamily : IDistroFamily
         session.Reporter.Verbose(
             $"resolved {resolution.Packages.Count} packages from {universe.StanzaCount} index entries in {sw.ElapsedMilliseconds} ms " +
             $"(parse {parseTime.TotalMilliseconds:F0} ms)");
-
-        return new Plan
-        {
-            Recipe = recipe,
-            Packages = resolution.ToPlannedPackages(),
-            Indices = indices.Select(i => i.Info).ToList(),
-        };
+        return resolution.ToPlannedPackages();
     }
 
     public async Task InstallAsync(BuildSession session, Plan plan, IReadOnlyDictionary<PlannedPackage, string> files,

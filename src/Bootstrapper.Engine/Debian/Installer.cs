@@ -85,7 +85,7 @@ public static class Installer
             sw.Restart();
             if (remaining.Count > 0)
             {
-                var relations = await ReadRelationsAsync(chroot, remaining.Select(p => inRoot[p.Name]).ToList(), ct).ConfigureAwait(false);
+                var relations = ReadRelations(remaining);
                 var stray = relations.FirstOrDefault(r => !inRoot.ContainsKey(r.Name));
                 if (stray is not null)
                     throw new InstallException(
@@ -144,22 +144,17 @@ public static class Installer
     }
 
     /// <summary>
-    /// Reads Package, Pre-Depends, Depends and Provides of each .deb with the root's own dpkg-deb (installed by the
-    /// essential stage), in one chrooted run.
+    /// Reads Package, Pre-Depends, Depends and Provides from each .deb's control file, in process: the same fields
+    /// the root's <c>dpkg-deb --field</c> printed, without a process per package.
     /// </summary>
-    private static async Task<List<InstallRelations>> ReadRelationsAsync(ChrootRunner chroot, List<string> debsInRoot, CancellationToken ct)
-    {
-        var lines = new List<string>();
-        var reader = chroot.WithOutput(l => { lock (lines) lines.Add(l); });
-        await reader.RunCheckedAsync(
-            ["sh", "-c", "for f; do dpkg-deb --field \"$f\" Package Pre-Depends Depends Provides || exit 1; echo; done", "sh", .. debsInRoot],
-            "dpkg-deb --field (reading install order)", ct).ConfigureAwait(false);
-        var paragraphs = Core.Debian.Deb822.Parse(string.Join('\n', lines), sourceName: "dpkg-deb --field output");
-        if (paragraphs.Count != debsInRoot.Count)
-            throw new InstallException($"dpkg-deb --field returned {paragraphs.Count} control paragraphs for {debsInRoot.Count} packages.");
-        return paragraphs.Select(p => new InstallRelations(p["Package"] ?? "", p["Pre-Depends"] ?? "", p["Depends"] ?? "", p["Provides"] ?? ""))
-            .ToList();
-    }
+    private static List<InstallRelations> ReadRelations(IReadOnlyList<InstallPackage> packages) =>
+        packages.Select(p =>
+        {
+            using var deb = Archives.DebArchive.OpenFile(p.DebPath, p.Name);
+            var control = deb.Control.ParseControl();
+            return new InstallRelations(control["Package"] ?? "", control["Pre-Depends"] ?? "", control["Depends"] ?? "",
+                control["Provides"] ?? "");
+        }).ToList();
 
     internal static string NormalizeArchivePath(string p)
     {
