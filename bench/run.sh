@@ -5,8 +5,9 @@
 #   bench/run.sh [PAIRS]        default 3 alternating rounds
 #
 # Each round runs, in order: bootstrap (warm cache), mmdebstrap minbase + merged-usr hook, bootstrap (cold cache:
-# empty cache dir), debootstrap minbase. Wall time and peak RSS come from GNU time (%e, %M: the largest resident
-# set of the process tree's biggest member). All use the host's apt mirror for bookworm, bookworm-updates and
+# empty cache dir), debootstrap minbase. Wall time, CPU time and peak RSS come from GNU time (%e; %U+%S, which
+# include waited-for children such as dpkg and maintainer scripts; %M: the largest resident set of the process
+# tree's biggest member). On a shared, loaded machine CPU seconds say more about the work than wall time does. All use the host's apt mirror for bookworm, bookworm-updates and
 # bookworm-security. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,11 +51,11 @@ export SOURCE_DATE_EPOCH=1700000000
 measure() { # name, command...
   local name=$1; shift
   local t=$work/time.txt
-  if ! /usr/bin/time -f "%e %M" -o "$t" "$@" >"$work/$name.log" 2>&1; then
+  if ! /usr/bin/time -f "%e %M %U %S" -o "$t" "$@" >"$work/$name.log" 2>&1; then
     echo "$name failed; last lines of its log:" >&2; tail -20 "$work/$name.log" >&2; exit 1
   fi
   echo "$name $(cat "$t")" >>"$work/results.txt"
-  echo "  $name: $(cut -d' ' -f1 "$t") s, $(( $(cut -d' ' -f2 "$t") / 1024 )) MiB" >&2
+  echo "  $name: $(cut -d' ' -f1 "$t") s, cpu $(awk '{print $3 + $4}' "$t") s, $(( $(cut -d' ' -f2 "$t") / 1024 )) MiB" >&2
 }
 
 # Prime the warm cache (not measured).
@@ -80,14 +81,18 @@ python3 - "$work/results.txt" "$rounds" <<'PY'
 import sys, statistics, collections, platform, os
 rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    name, wall, rss = line.split(); rows[name].append((float(wall), int(rss)))
-med = {n: (statistics.median(w for w, _ in v), max(r for _, r in v)) for n, v in rows.items()}
+    name, wall, rss, user, system = line.split(); rows[name].append((float(wall), int(rss), float(user) + float(system)))
+med = {n: (statistics.median(w for w, _, _ in v), max(r for _, r, _ in v), statistics.median(c for _, _, c in v))
+       for n, v in rows.items()}
 mm = med['mmdebstrap'][0]
 cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine())
-print(f"Machine: {os.cpu_count()} cores, {cpu}; median of {sys.argv[2]} alternating rounds\n")
-print("| tool | wall s (median) | ratio to mmdebstrap | peak RSS MiB |")
-print("| --- | --- | --- | --- |")
+load = open('/proc/loadavg').read().split()[:3]
+print(f"Machine: {os.cpu_count()} cores, {cpu}; median of {sys.argv[2]} alternating rounds; load average at the end "
+      f"{' '.join(load)}\n")
+mm_cpu = med['mmdebstrap'][2]
+print("| tool | wall s (median) | wall ratio to mmdebstrap | CPU s (median) | CPU ratio | peak RSS MiB |")
+print("| --- | --- | --- | --- | --- | --- |")
 for n in ['bootstrap-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap']:
-    w, r = med[n]
-    print(f"| {n} | {w:.1f} | {w / mm:.2f}x | {r // 1024} |")
+    w, r, c = med[n]
+    print(f"| {n} | {w:.1f} | {w / mm:.2f}x | {c:.1f} | {c / mm_cpu:.2f}x | {r // 1024} |")
 PY
