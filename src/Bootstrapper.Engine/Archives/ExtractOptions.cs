@@ -22,4 +22,25 @@ public sealed record ExtractOptions
 /// </param>
 /// <param name="Md5Sums">Relative path ("usr/bin/x") to lowercase hex MD5, when requested; otherwise empty.</param>
 /// <param name="FileBytes">Bytes of regular-file data written.</param>
-public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDictionary<string, string> Md5Sums, long FileBytes);
+public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDictionary<string, string> Md5Sums, long FileBytes)
+{
+    /// <summary>
+    /// Every directory the archive needed, in archive order, at its physical path: its directory members (with the
+    /// member's metadata) and parents it had to create without a member (metadata null).
+    /// </summary>
+    public IReadOnlyList<DirectoryUse> Directories { get; init; } = [];
+
+    /// <summary>Physical paths of the files, symlinks, hard links and nodes it created (replacing what was there).</summary>
+    public IReadOnlyList<string> NonDirectories { get; init; } = [];
+
+    /// <summary>Physical paths of symlinks that directory members met and followed (merged /usr's bin -> usr/bin).</summary>
+    public IReadOnlyList<string> FollowedSymlinks { get; init; } = [];
+
+    /// <summary>Physical paths of symlink members skipped because a directory was there (as dpkg does).</summary>
+    public IReadOnlyList<string> SkippedSymlinks { get; init; } = [];
+}
+
+/// <summary>A directory an archive used: where it is, and the member's owner, mode and mtime (null: no member).</summary>
+public sealed record DirectoryUse(string PhysicalPath, DirectoryMetadata? Member);
+
+public sealed record DirectoryMetadata(int Uid, int Gid, int Mode, long MTime);

@@ -30,6 +30,9 @@ internal sealed class RootPathResolver
         _label = label;
     }
 
+    /// <summary>Directories this resolver created because members needed them as parents, in creation order.</summary>
+    public List<string> CreatedParents { get; } = [];
+
     public void AddOwnSymlink(string physicalPath) => _ownSymlinks.Add(physicalPath);
 
     public bool IsOwnSymlink(string physicalPath) => _ownSymlinks.Contains(physicalPath);
@@ -95,10 +98,11 @@ internal sealed class RootPathResolver
     /// (another extraction created it since our lstat), returns false so the caller looks at it again: trusting it
     /// to be a directory could mean writing through a symlink.
     /// </summary>
-    private static bool CreateDirectory(string path)
+    private bool CreateDirectory(string path)
     {
         if (!LibC.TryMkdir(path, 0x1ED)) return false;
         LibC.ChmodNoFollow(path, 0x1ED); // whatever the umask
+        CreatedParents.Add(path);
         return true;
     }
 

@@ -54,6 +54,10 @@ public sealed class SafeExtractor
         private readonly Dictionary<string, string> _nonDirectories = new(StringComparer.Ordinal); // relative -> physical
         private readonly List<(string Path, TarEntry Entry)> _createdDirectories = [];
         private readonly List<string> _paths = ["/."];
+        private readonly List<DirectoryUse> _directoryUses = [];
+        private readonly List<string> _nonDirectoryPaths = [];
+        private readonly List<string> _followedSymlinks = [];
+        private readonly List<string> _skippedSymlinks = [];
         private readonly Dictionary<string, string> _md5 = new(StringComparer.Ordinal);
         private readonly IncrementalHash? _hash = owner._options.ComputeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         private long _bytes;
@@ -102,7 +106,13 @@ public sealed class SafeExtractor
                 ArrayPool<byte>.Shared.Return(buffer);
                 _hash?.Dispose();
             }
-            return new ExtractedPackage(_paths, _md5, _bytes);
+            return new ExtractedPackage(_paths, _md5, _bytes)
+            {
+                Directories = _directoryUses,
+                NonDirectories = _nonDirectoryPaths,
+                FollowedSymlinks = _followedSymlinks,
+                SkippedSymlinks = _skippedSymlinks,
+            };
         }
 
         private TarEntry? NextEntry(TarReader tar)
@@ -123,7 +133,10 @@ public sealed class SafeExtractor
         private void ExtractEntry(TarEntry entry, string relative, byte[] buffer)
         {
             int slash = relative.LastIndexOf('/');
+            int createdBefore = _resolver.CreatedParents.Count;
             string parent = _resolver.ResolveDirectory(slash < 0 ? "" : relative[..slash], entry.Name);
+            for (int i = createdBefore; i < _resolver.CreatedParents.Count; i++)
+                _directoryUses.Add(new DirectoryUse(_resolver.CreatedParents[i], null));
             string path = parent + "/" + (slash < 0 ? relative : relative[(slash + 1)..]);
             switch (entry.EntryType)
             {
@@ -175,6 +188,7 @@ public sealed class SafeExtractor
                 if (status.IsDirectory)
                 {
                     _resolver.Remember(relative, path);
+                    UseDirectory(path, entry);
                     return; // dpkg leaves an existing directory's owner and mode alone
                 }
                 if (status.IsSymlink)
@@ -186,6 +200,8 @@ public sealed class SafeExtractor
                     if (_resolver.TryFollowToDirectory(path, entry.Name) is { } directory)
                     {
                         _resolver.Remember(relative, directory);
+                        UseDirectory(directory, entry);
+                        _followedSymlinks.Add(path);
                         return;
                     }
                     _resolver.Invalidate(path);
@@ -202,7 +218,12 @@ public sealed class SafeExtractor
             if (_options.ApplyOwners) LibC.Lchown(path, (uint)entry.Uid, (uint)entry.Gid);
             _createdDirectories.Add((path, entry));
             _resolver.Remember(relative, path);
+            UseDirectory(path, entry);
         }
+
+        private void UseDirectory(string physical, TarEntry entry) =>
+            _directoryUses.Add(new DirectoryUse(physical,
+                new DirectoryMetadata(entry.Uid, entry.Gid, (int)entry.Mode, entry.ModificationTime.ToUnixTimeSeconds())));
 
         /// <summary>
         /// Removes whatever is at the final component so the new member can be created there without following it.
@@ -210,15 +231,24 @@ public sealed class SafeExtractor
         /// </summary>
         private bool ClearSlot(string path, TarEntry entry)
         {
-            if (!LibC.TryLstat(path, out var status)) return true;
+            if (!LibC.TryLstat(path, out var status))
+            {
+                _nonDirectoryPaths.Add(path);
+                return true;
+            }
             if (status.IsDirectory)
             {
-                if (entry.EntryType == TarEntryType.SymbolicLink) return false;
+                if (entry.EntryType == TarEntryType.SymbolicLink)
+                {
+                    _skippedSymlinks.Add(path);
+                    return false;
+                }
                 throw MemberPath.Refuse(label, "member", entry.Name,
                     $"would replace the directory '{_resolver.Display(path)}' with a non-directory");
             }
             if (status.IsSymlink) _resolver.Invalidate(path);
             File.Delete(path);
+            _nonDirectoryPaths.Add(path);
             return true;
         }
 

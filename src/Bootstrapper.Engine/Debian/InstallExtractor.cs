@@ -12,3 +12,13 @@ public interface IDebExtractor
     /// <returns>The paths written, relative to the root, as in the archive ("./usr/bin/dpkg" or "usr/bin/dpkg").</returns>
     Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct);
 }
+
+/// <summary>
+/// An extractor that can run for several packages at once in one root and reports which directories and paths
+/// each touched, so that the installer can give directories the metadata a one-by-one extraction would have given
+/// them (see <see cref="StageOneDirectories"/>).
+/// </summary>
+public interface IConcurrentDebExtractor : IDebExtractor
+{
+    Archives.ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct);
+}

@@ -51,14 +51,11 @@ public static class Installer
             InstallMergedUsr.Create(root, req.Architecture);
         }
         Phase($"extracting {essential.Count} essential packages");
-        string? startStopDaemon = null;
-        foreach (var p in essential)
-        {
-            ct.ThrowIfCancellationRequested();
-            var paths = await extractor.ExtractDataAsync(p.DebPath, root, p.Name, ct).ConfigureAwait(false);
-            if (p.Name == "dpkg")
-                startStopDaemon = paths.Select(NormalizeArchivePath).FirstOrDefault(s => s.EndsWith("sbin/start-stop-daemon", StringComparison.Ordinal));
-        }
+        var dpkgPaths = extractor is IConcurrentDebExtractor concurrent
+            ? await ExtractConcurrentlyAsync(concurrent, essential, root, traits, req.Architecture, Phase, ct).ConfigureAwait(false)
+            : await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
+        var startStopDaemon = dpkgPaths.Select(NormalizeArchivePath)
+            .FirstOrDefault(s => s.EndsWith("sbin/start-stop-daemon", StringComparison.Ordinal));
         InstallDpkgDatabase.Write(root);
         ChrootDevices.Create(root);
         var extractTime = sw.Elapsed;
@@ -115,6 +112,57 @@ public static class Installer
         Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s [{extractCpu}], essential " +
               $"{essentialTime.TotalSeconds:F1} s [{essentialCpu}], remaining {remainingTime.TotalSeconds:F1} s [{remainingCpu}])");
         return new InstallTimings(extractTime, essentialTime, remainingTime, req.Packages.Count);
+    }
+
+    /// <summary>Stage 1 one package after another; returns dpkg's paths.</summary>
+    private static async Task<IReadOnlyList<string>> ExtractInOrderAsync(
+        IDebExtractor extractor, IReadOnlyList<InstallPackage> essential, string root, CancellationToken ct)
+    {
+        IReadOnlyList<string> dpkgPaths = [];
+        foreach (var p in essential)
+        {
+            ct.ThrowIfCancellationRequested();
+            var paths = await extractor.ExtractDataAsync(p.DebPath, root, p.Name, ct).ConfigureAwait(false);
+            if (p.Name == "dpkg") dpkgPaths = paths;
+        }
+        return dpkgPaths;
+    }
+
+    /// <summary>
+    /// Stage 1 on every core, largest .debs first (so no big one starts last), then directories set as the one-by-one
+    /// extraction would have left them (<see cref="StageOneDirectories"/>), so the image does not change. In the
+    /// rare set where even the tree's shape depends on the order, the root is emptied and extracted one by one.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
+        IReadOnlyList<InstallPackage> essential, string root, InstallSuiteTraits traits, string architecture,
+        Action<string> phase, CancellationToken ct)
+    {
+        var preexisting = StageOneDirectories.Snapshot(root);
+        var results = new Archives.ExtractedPackage[essential.Count];
+        var bySize = Enumerable.Range(0, essential.Count)
+            .OrderByDescending(i => new FileInfo(essential[i].DebPath).Length).ThenBy(i => i).ToList();
+        await Parallel.ForEachAsync(bySize,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            (i, token) =>
+            {
+                results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token);
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+
+        var outcomes = StageOneDirectories.Compute(results, preexisting);
+        if (outcomes is null)
+        {
+            phase("the essential packages disagree on what is a directory: extracting them again, one by one");
+            foreach (var entry in Directory.EnumerateFileSystemEntries(root))
+                if (Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
+                    Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+            if (traits.BootstrapperCreatesMergedUsr) InstallMergedUsr.Create(root, architecture);
+            return await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
+        }
+        StageOneDirectories.Apply(outcomes, new Archives.ExtractOptions().ApplyOwners, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        int dpkg = essential.ToList().FindIndex(p => p.Name == "dpkg");
+        return dpkg < 0 ? [] : results[dpkg].Paths;
     }
 
     /// <summary>

@@ -6,12 +6,14 @@ namespace Bootstrapper.Engine.Debian;
 /// The production <see cref="IDebExtractor"/>: our own .deb reader and the extractor that refuses anything that
 /// would land outside the root (see <see cref="SafeExtractor"/>).
 /// </summary>
-public sealed class SafeDebExtractor : IDebExtractor
+public sealed class SafeDebExtractor : IConcurrentDebExtractor
 {
-    public Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct)
+    public Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct) =>
+        Task.FromResult(Extract(debPath, rootDir, packageName, ct).Paths);
+
+    public ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct)
     {
         using var deb = DebArchive.OpenFile(debPath, packageName);
-        var extracted = new SafeExtractor(rootDir).Extract(deb, ct);
-        return Task.FromResult(extracted.Paths);
+        return new SafeExtractor(rootDir).Extract(deb, ct);
     }
 }
