@@ -89,9 +89,13 @@ internal sealed class TarBuilder
 
     public TarBuilder() => _writer = new TarWriter(_stream, TarEntryFormat.Gnu, leaveOpen: true);
 
-    public TarBuilder Dir(string name, UnixFileMode mode = (UnixFileMode)0x1ED)
+    public TarBuilder Dir(string name, UnixFileMode mode = (UnixFileMode)0x1ED, long? mtime = null, int uid = 0, int gid = 0)
     {
-        _writer.WriteEntry(new GnuTarEntry(TarEntryType.Directory, name) { Mode = mode, ModificationTime = Mtime });
+        _writer.WriteEntry(new GnuTarEntry(TarEntryType.Directory, name)
+        {
+            Mode = mode, Uid = uid, Gid = gid,
+            ModificationTime = mtime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : Mtime,
+        });
         return this;
     }
 
