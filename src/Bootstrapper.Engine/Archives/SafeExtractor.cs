@@ -210,7 +210,7 @@ public sealed class SafeExtractor
 
         private string HardLinkTarget(TarEntry entry)
         {
-            string target = MemberPath.Normalize(entry.LinkName, label, "hard link target of");
+            string target = MemberPath.Normalize(entry.LinkName, label, $"member '{entry.Name}': hard link target");
             // Only a file this archive has already written may be linked: anything else already in the root
             // (or, through a symlinked parent, outside it) is not ours to give a second name.
             if (target.Length == 0 || !_nonDirectories.TryGetValue(target, out var physical))

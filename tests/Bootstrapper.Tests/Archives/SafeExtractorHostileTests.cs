@@ -104,14 +104,14 @@ public sealed class SafeExtractorHostileTests : IDisposable
     public void HardLinkToHostFileIsRefused()
     {
         var e = Refused(new TarBuilder().HardLink("./passwd", "/etc/passwd"));
-        Assert.Equal("package 'evil' 1.0: hard link target of '/etc/passwd' is an absolute path; refusing to install", e.Message);
+        Assert.Equal("package 'evil' 1.0: member './passwd': hard link target '/etc/passwd' is an absolute path; refusing to install", e.Message);
     }
 
     [Fact]
     public void HardLinkEscapingWithDotDotIsRefused()
     {
         var e = Refused(new TarBuilder().HardLink("./f", "../sentinel/host-file"));
-        Assert.Equal("package 'evil' 1.0: hard link target of '../sentinel/host-file' escapes the root; refusing to install",
+        Assert.Equal("package 'evil' 1.0: member './f': hard link target '../sentinel/host-file' escapes the root; refusing to install",
             e.Message);
     }
 
