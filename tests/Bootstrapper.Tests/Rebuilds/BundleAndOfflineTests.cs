@@ -37,8 +37,8 @@ public sealed class BundleAndOfflineTests : IDisposable
         Assert.Equal(xz, File.ReadAllBytes(Path.Combine(bundle, "dists/bookworm/main/binary-amd64/Packages.xz")));
         Assert.Equal(xz, File.ReadAllBytes(Path.Combine(bundle,
             $"dists/bookworm/main/binary-amd64/by-hash/SHA256/{SignedDebianRepository.Sha256(xz)}")));
-        Assert.Equal(served["pool/main/l/libc6/libc6_2.36-9_amd64.deb"],
-            File.ReadAllBytes(Path.Combine(bundle, "pool/main/l/libc6/libc6_2.36-9_amd64.deb")));
+        Assert.Equal(served["pool/main/libc/libc6/libc6_2.36-9_amd64.deb"],
+            File.ReadAllBytes(Path.Combine(bundle, "pool/main/libc/libc6/libc6_2.36-9_amd64.deb")));
         Assert.False(File.Exists(Path.Combine(bundle, "pool/main/h/hello/hello_2.10-3_amd64.deb"))); // not in the plan
         Assert.Equal(original, BundleMetadata.TryRead(bundle)!.OriginalMirrors["bookworm"]);
 
@@ -54,7 +54,7 @@ public sealed class BundleAndOfflineTests : IDisposable
         var bundle = Path.Combine(_ws.Root, "bundle");
         using (var server = new RepositoryServer(RebuildWorkspace.Repository()))
             Assert.Equal(0, (await FetchAsync(server.BaseUrl, _ws.Cache(), "--bundle", bundle)).Code);
-        var deb = Path.Combine(bundle, "pool/main/l/libc6/libc6_2.36-9_amd64.deb");
+        var deb = Path.Combine(bundle, "pool/main/libc/libc6/libc6_2.36-9_amd64.deb");
         var bytes = File.ReadAllBytes(deb);
         bytes[0] ^= 1;
         File.WriteAllBytes(deb, bytes);

@@ -92,7 +92,7 @@ public sealed class LockedBuildTests : IDisposable
             await LockAsync(v1.BaseUrl, _ws.Cache());
         var v2Repo = RebuildWorkspace.Repository("12.5");
         using var v2 = new RepositoryServer(v2Repo);
-        v2.Remove("pool/main/l/libc6/libc6_2.36-9_amd64.deb"); // and the mirror lost libc6 as well
+        v2.Remove("pool/main/libc/libc6/libc6_2.36-9_amd64.deb"); // and the mirror lost libc6 as well
 
         var (code, _, stderr) = await FetchLockedAsync(v2.BaseUrl, _ws.Cache("empty"));
         Assert.Equal(ExitCodes.FetchFailed, code);
