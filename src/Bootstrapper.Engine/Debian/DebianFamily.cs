@@ -42,7 +42,7 @@ public sealed class DebianFamily : IDistroFamily, IBundleSource, ILicenseSource
 
         var requests = recipe.Sources.Select((s, i) =>
             new DebianRepositoryRequest(mirrors[i].FetchUrl, s.Suite, s.Components, recipe.Architecture, keyring)).ToList();
-        var indices = await client.FetchAllAsync(requests, ct).ConfigureAwait(false);
+        var indices = await FetchIndicesAsync(client, requests, ct).ConfigureAwait(false);
         _indices = indices;
         _codename = indices[0].Release.Codename ?? recipe.Sources[0].Suite;
 
@@ -135,6 +135,37 @@ public sealed class DebianFamily : IDistroFamily, IBundleSource, ILicenseSource
             && BundleMetadata.TryRead(local)?.OriginalMirrors.GetValueOrDefault(source.Suite) is { } original)
             choice = choice with { ImageUrl = original.TrimEnd('/') };
         return choice;
+    }
+
+    /// <summary>
+    /// All sources' indices; when more than one fails (typically offline with a cold cache), one error lists each
+    /// of them rather than only the first.
+    /// </summary>
+    private static async Task<IReadOnlyList<DebianRepositoryIndex>> FetchIndicesAsync(DebianRepositoryClient client,
+        List<DebianRepositoryRequest> requests, CancellationToken ct)
+    {
+        try
+        {
+            return await client.FetchAllAsync(requests, ct).ConfigureAwait(false);
+        }
+        catch (Core.Errors.FetchException first) when (requests.Count > 1)
+        {
+            var errors = new List<string>();
+            foreach (var request in requests)
+            {
+                try
+                {
+                    await client.FetchAsync(request, ct).ConfigureAwait(false);
+                }
+                catch (Core.Errors.FetchException e)
+                {
+                    errors.Add(e.Message);
+                }
+            }
+            if (errors.Count <= 1) throw;
+            throw new Core.Errors.FetchException(
+                $"{errors.Count} of {requests.Count} sources could not be fetched:\n  {string.Join("\n  ", errors)}", first);
+        }
     }
 
     public IReadOnlyList<BundleSuite> BundleSuites(BuildSession session)

@@ -91,6 +91,18 @@ public sealed class BundleAndOfflineTests : IDisposable
         Assert.Equal(0, server.RequestCount("dists/bookworm/InRelease"));
     }
 
+    [Fact]
+    public async Task Offline_names_every_source_whose_index_is_not_cached()
+    {
+        File.AppendAllText(_ws.RecipePath, "\n[[sources]]\nsuite = \"bookworm-updates\"\ncomponents = [\"main\"]\n");
+        using var server = new RepositoryServer(RebuildWorkspace.Repository());
+        var (code, _, stderr) = await FetchAsync(server.BaseUrl, _ws.Cache(), "--offline");
+        Assert.Equal(ExitCodes.FetchFailed, code);
+        Assert.Contains("2 of 2 sources could not be fetched", stderr);
+        Assert.Contains("dists/bookworm/InRelease: offline", stderr);
+        Assert.Contains("dists/bookworm-updates/InRelease: offline", stderr);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
