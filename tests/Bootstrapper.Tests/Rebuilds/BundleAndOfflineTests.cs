@@ -54,14 +54,15 @@ public sealed class BundleAndOfflineTests : IDisposable
         var bundle = Path.Combine(_ws.Root, "bundle");
         using (var server = new RepositoryServer(RebuildWorkspace.Repository()))
             Assert.Equal(0, (await FetchAsync(server.BaseUrl, _ws.Cache(), "--bundle", bundle)).Code);
-        var deb = Path.Combine(bundle, "pool/main/libc/libc6/libc6_2.36-9_amd64.deb");
-        var bytes = File.ReadAllBytes(deb);
-        bytes[0] ^= 1;
-        File.WriteAllBytes(deb, bytes);
+        // Someone edits the bundle in transit: a package now claims another hash in the signed text.
+        var inRelease = Path.Combine(bundle, "dists/bookworm/InRelease");
+        var text = File.ReadAllText(inRelease);
+        var at = text.IndexOf(" main/binary-amd64/Packages.xz", StringComparison.Ordinal) - 16 - 65;
+        File.WriteAllText(inRelease, text[..at] + (text[at] == '0' ? '1' : '0') + text[(at + 1)..]);
 
         var (code, _, stderr) = await FetchAsync(new Uri(bundle).AbsoluteUri, _ws.Cache("empty"), "--offline");
         Assert.Equal(ExitCodes.VerificationFailed, code);
-        Assert.Contains("libc6", stderr);
+        Assert.Contains("InRelease", stderr);
     }
 
     [Fact]
