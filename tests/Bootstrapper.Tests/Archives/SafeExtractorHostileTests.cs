@@ -200,4 +200,37 @@ public sealed class SafeExtractorHostileTests : IDisposable
             new SafeExtractor(_root).Extract(new System.Formats.Tar.TarReader(new MemoryStream(tar)), Label));
         Assert.StartsWith("package 'evil' 1.0: the data archive is corrupt after member './a'", e.Message);
     }
+
+    [Fact]
+    public void ParallelExtractionsIntoOneRootCannotBeTurnedAgainstTheHost()
+    {
+        // One package writes files; the other races to put symlinks to a host file, or to the sentinel
+        // directory, at the same paths. Whatever interleaving happens, the host must not change (not even modes).
+        string hostFile = Path.Combine(_sentinel, "host-file");
+        Bootstrapper.Engine.Native.LibC.Chmod(hostFile, 0x1A4);
+        var honest = new TarBuilder().Dir("./d/");
+        var racer = new TarBuilder().Symlink("./d", _sentinel);
+        for (int i = 0; i < 200; i++)
+        {
+            honest.File($"./d/f{i}", "data", (UnixFileMode)0xFFF);
+            racer.Symlink($"./d/f{i}", hostFile);
+        }
+        byte[] honestTar = honest.Build(), racerTar = racer.Build();
+        for (int round = 0; round < 10; round++)
+        {
+            string root = _temp.Sub($"race{round}");
+            var extractor = new SafeExtractor(root);
+            Parallel.Invoke(
+                () => Try(() => extractor.Extract(new System.Formats.Tar.TarReader(new MemoryStream(honestTar)), "package 'a' 1")),
+                () => Try(() => extractor.Extract(new System.Formats.Tar.TarReader(new MemoryStream(racerTar)), "package 'b' 1")));
+            Assert.Equal(["host-file"], Directory.EnumerateFileSystemEntries(_sentinel).Select(Path.GetFileName));
+            Assert.Equal(0x1A4u, Bootstrapper.Engine.Native.LibC.Lstat(hostFile).Permissions);
+            Assert.Equal("host data", File.ReadAllText(hostFile));
+        }
+
+        static void Try(Action extract)
+        {
+            try { extract(); } catch (InstallException) { } // losing the race may be refused; escaping may not
+        }
+    }
 }
