@@ -86,21 +86,11 @@ public static class ImageBuilder
                 () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions { SourceDateEpoch = session.SourceDateEpoch }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            var manifestPath = output + ".manifest.json";
-            var sbomPath = output + ".spdx.json";
-            try
+            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses), Distribution(session.Recipe), options.Now());
+            return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
-                var manifest = Manifest(session, plan, packed, licenses);
-                WriteAtomically(manifestPath, manifest.ToJson());
-                WriteAtomically(sbomPath, SpdxDocument.Write(manifest, Distribution(session.Recipe), options.Now()));
-            }
-            catch
-            {
-                // An image without its manifest and SBOM is half-written.
-                foreach (var path in new[] { output, manifestPath, sbomPath }) File.Delete(path);
-                throw;
-            }
-            return new BuildResult(output, packed.Bytes, packed.Sha256, manifestPath, plan.Packages.Count) { SbomPath = sbomPath };
+                SbomPath = ImageSidecars.SbomPath(output),
+            };
         }
         finally
         {

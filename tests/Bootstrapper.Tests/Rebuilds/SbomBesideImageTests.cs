@@ -80,3 +80,42 @@ public sealed class SbomBesideImageTests : IDisposable
         Assert.Contains("pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64", json);
     }
 }
+
+/// <summary>The manifest and SBOM beside an image: both written, or neither and no image either.</summary>
+public sealed class ImageSidecarsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sidecars-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static ImageManifest Manifest() => new()
+    {
+        Recipe = "debian-bookworm", Family = "debian", Architecture = "amd64", SourceDateEpoch = 1700000000,
+        Image = new ImageFile("image.tar", 3, new string('c', 64)),
+        Packages = [new ManifestPackage { Name = "bash", Version = "5.2.15-2+b7", Architecture = "amd64", Size = 10,
+                                          Sha256 = new string('d', 64), License = "GPL-3.0-or-later" }],
+    };
+
+    [Fact]
+    public void Manifest_and_valid_sbom_are_written_beside_the_image()
+    {
+        var image = Path.Combine(_dir, "image.tar");
+        File.WriteAllText(image, "tar");
+        ImageSidecars.Write(image, Manifest(), "debian", DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(["image.tar", "image.tar.manifest.json", "image.tar.spdx.json"],
+            Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("bash", ImageManifest.FromJson(File.ReadAllText(image + ".manifest.json"), "m").Packages[0].Name);
+        Assert.Empty(SpdxSchema.Violations(File.ReadAllText(image + ".spdx.json")));
+    }
+
+    [Fact]
+    public void When_the_sbom_cannot_be_written_no_image_or_manifest_is_left()
+    {
+        var image = Path.Combine(_dir, "image.tar");
+        File.WriteAllText(image, "tar");
+        Assert.Throws<Bootstrapper.Core.Errors.RecipeException>(() =>
+            ImageSidecars.Write(image, Manifest(), "Not A Vendor", DateTimeOffset.UnixEpoch));
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
+}
