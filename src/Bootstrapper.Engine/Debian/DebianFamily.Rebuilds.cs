@@ -49,7 +49,29 @@ public sealed partial class DebianFamily
         }
         session.Reporter.Verbose($"locked: {plan.Packages.Count} packages from {source}, " +
                                  $"{plan.Packages.Count(p => p.Reason == "locked")} still offered by today's indices");
-        return plan;
+        return plan with { Packages = InResolverOrder(plan.Packages, universe, request) };
+    }
+
+    /// <summary>
+    /// The installer unpacks in plan order, and which package creates a shared directory first decides its mtime in
+    /// the image. So a locked build takes the order the resolver gives today's indices (for the same indices: the
+    /// unlocked build's order, hence the same image), with packages it no longer picks after them by name.
+    /// </summary>
+    private static IReadOnlyList<PlannedPackage> InResolverOrder(IReadOnlyList<PlannedPackage> packages,
+        PackageUniverse universe, DebianResolveRequest request)
+    {
+        Dictionary<string, int> position;
+        try
+        {
+            position = DebianResolver.Resolve(universe, request).Names.Select((n, i) => (n, i))
+                .ToDictionary(t => t.n, t => t.i, StringComparer.Ordinal);
+        }
+        catch (ResolutionException)
+        {
+            return packages; // today's indices do not resolve: the lock's (name) order
+        }
+        return packages.OrderBy(p => position.GetValueOrDefault(p.Name, int.MaxValue))
+            .ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -73,6 +95,9 @@ public sealed partial class DebianFamily
         if (string.IsNullOrEmpty(source.Mirror) && BundleMetadata.LocalPath(choice.FetchUrl) is { } local
             && BundleMetadata.TryRead(local)?.OriginalMirrors.GetValueOrDefault(source.Suite) is { } original)
             choice = choice with { ImageUrl = original.TrimEnd('/') };
+        if (BundleMetadata.LocalPath(choice.ImageUrl) is not null)
+            session.Reporter.Warning($"{source.Suite}: the image's apt sources will name {choice.ImageUrl}, a path on this machine: " +
+                                     "it is not a bundle written by `bootstrap fetch --bundle` and the recipe names no mirror");
         return choice;
     }
 
