@@ -13,5 +13,12 @@ public sealed record PackOptions
     public int? Level { get; init; }
 }
 
-/// <summary>The packed image: where it is, its SHA-256 (lowercase hex, of the final compressed file) and size.</summary>
-public sealed record PackResult(string Path, string Sha256, long Bytes, int Entries);
+/// <summary>The packed image.</summary>
+/// <param name="Sha256">Lowercase hex SHA-256 of the file as written (compressed, if it is).</param>
+/// <param name="Bytes">Size of the file as written.</param>
+/// <param name="TarSha256">
+/// SHA-256 of the uncompressed tar: a digest that does not depend on the compressor or its version. For a plain
+/// .tar it is also what `podman import` (4.3) reports in RootFS.Layers; for a compressed file podman reports the
+/// file's own digest (<see cref="Sha256"/>).
+/// </param>
+public sealed record PackResult(string Path, string Sha256, long Bytes, int Entries, string TarSha256);
