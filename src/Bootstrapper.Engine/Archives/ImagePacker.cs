@@ -82,8 +82,9 @@ public static class ImagePacker
                 return new NonClosingStream(output);
             case CompressionKind.Gzip:
                 // GZipStream writes no file name and a zero mtime, so gzip output is reproducible too.
-                var level = options.Level is { } l ? (CompressionLevel)Math.Clamp(l, 0, 3) : CompressionLevel.Optimal;
-                return new GZipStream(output, level, leaveOpen: true);
+                return options.Level is { } level
+                    ? new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = Math.Clamp(level, 0, 9) }, leaveOpen: true)
+                    : new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true);
             case CompressionKind.Zstd:
                 var zstd = new ZstdSharp.CompressionStream(output, options.Level ?? 3, leaveOpen: true);
                 // Always in multi-threaded mode (even with one worker): its output depends on the job size, not on

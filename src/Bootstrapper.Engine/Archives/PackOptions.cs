@@ -9,7 +9,10 @@ public sealed record PackOptions
     /// <summary>Worker threads for zstd and xz. The compressed bytes do not depend on this number.</summary>
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>Compression level; null for the default of each format (gzip: optimal, zstd: 3, xz: 6).</summary>
+    /// <summary>
+    /// The format's own numeric level (gzip 0-9, zstd 1-19, xz 0-9), or null for the defaults: gzip "optimal"
+    /// (about gzip -6), zstd 3, xz 6.
+    /// </summary>
     public int? Level { get; init; }
 }
 

@@ -150,6 +150,19 @@ public sealed class ImagePackerTests : IDisposable
         Assert.Equal(one.Sha256, two.Sha256);
     }
 
+    [Theory]
+    [InlineData("image.tar.gz", 1, 9)]
+    [InlineData("image.tar.zst", 1, 19)]
+    [InlineData("image.tar.xz", 0, 9)]
+    public void LevelsAreTheFormatsOwnNumbers(string name, int fast, int small)
+    {
+        File.Copy("/usr/bin/dpkg", At("usr/lib/real-binary")); // realistic data: synthetic text can invert levels
+        var quick = Pack("q-" + name, new PackOptions { SourceDateEpoch = Epoch, Level = fast });
+        var tight = Pack("t-" + name, new PackOptions { SourceDateEpoch = Epoch, Level = small });
+        Assert.Equal(quick.TarSha256, tight.TarSha256);
+        Assert.True(tight.Bytes < quick.Bytes, $"level {small} ({tight.Bytes} bytes) should beat level {fast} ({quick.Bytes})");
+    }
+
     [Fact]
     public void InterruptedPackLeavesNoFileAndKeepsThePreviousOutput()
     {
