@@ -49,6 +49,13 @@ public sealed class ImagePackerTests : IDisposable
         Sh.Run("mknod", "-m", "666", At("dev/null"), "c", "1", "3");
         Sh.Run("mknod", "-m", "660", At("dev/loop0"), "b", "7", "0");
         Sh.Run("mkfifo", "-m", "600", At("dev/initctl"));
+        // Names and link targets at the 100-byte edge of the ustar fields ("./" + name, "/" after directories).
+        File.WriteAllText(At(new string('a', 98)), "");
+        File.WriteAllText(At(new string('b', 99)), "");
+        Directory.CreateDirectory(At(new string('e', 97)));
+        Directory.CreateDirectory(At(new string('g', 98)));
+        File.CreateSymbolicLink(At("edge-link"), new string('t', 100));
+        File.CreateSymbolicLink(At("edge-link2"), new string('u', 101));
         // Numbers that do not fit the octal fields: GNU tar switches to base-256, and so must we.
         File.WriteAllText(At("usr/lib/big-ids"), "owner beyond 07777777");
         Sh.Run("chown", "3000000:3000001", At("usr/lib/big-ids"));
