@@ -1,0 +1,239 @@
+using Bootstrapper.Core.Errors;
+
+namespace Bootstrapper.Core.Alpine;
+
+/// <summary>A package chosen by the resolver and why (the first requirer: "world", "depends of X", "install_if").</summary>
+public sealed record ResolvedApk(ApkPackageInfo Package, string Reason);
+
+/// <summary>
+/// Resolves a fresh install (nothing installed yet) the way apk's solver chooses, for the cases a base image
+/// meets: names and so:/cmd:/pc: provides are looked up alike; a name is provided once (by the package of that
+/// name or by a versioned provide), virtual provides without version may coexist; the provider is chosen by
+/// apk's compare_providers order for a fresh install: the highest version of the requested name, then of the
+/// package's own name, then the highest provider_priority, then the earliest repository; a virtual provide
+/// (no version) is only picked automatically when it declares provider_priority. <c>!name</c> conflicts exclude
+/// providers; install_if packages are added when all their conditions hold. Unlike apk it does not backtrack:
+/// the first choice for a name is final, and a failure reports the chain of requirers.
+/// Output order is apk's changeset order: dependencies before their dependents, install_if packages right after
+/// the last package that triggers them.
+/// </summary>
+public sealed class ApkResolver
+{
+    private readonly Dictionary<string, List<(ApkPackageInfo Pkg, string? Version)>> _providers = new(StringComparer.Ordinal);
+    private readonly List<ApkPackageInfo> _withInstallIf = [];
+
+    private readonly Dictionary<string, (ApkPackageInfo Pkg, string? Version)> _chosen = new(StringComparer.Ordinal);
+    private readonly List<ApkPackageInfo> _selected = [];
+    private readonly Dictionary<ApkPackageInfo, string> _reason = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<ApkPackageInfo, ApkPackageInfo?> _parent = new(ReferenceEqualityComparer.Instance);
+    private readonly List<(ApkDependency Dep, ApkPackageInfo? From)> _conflicts = [];
+
+    /// <param name="packages">All packages of all repositories (order = repository priority).</param>
+    public ApkResolver(IEnumerable<ApkPackageInfo> packages)
+    {
+        foreach (var p in packages)
+        {
+            Add(p.Name, p, p.Version);
+            foreach (var prov in p.Provides)
+                Add(prov.Name, p, prov.Version);
+            if (p.InstallIf.Count > 0) _withInstallIf.Add(p);
+        }
+    }
+
+    public static IReadOnlyList<ResolvedApk> Resolve(IEnumerable<ApkRepositoryIndex> indexes, IEnumerable<string> world)
+        => new ApkResolver(indexes.SelectMany(i => i.Packages)).Resolve(world);
+
+    /// <summary>Resolves <paramref name="world"/> (dependency strings like "alpine-base" or "busybox&gt;=1.36").</summary>
+    public IReadOnlyList<ResolvedApk> Resolve(IEnumerable<string> world)
+    {
+        // apk keeps world sorted by name; processing in that order makes the result independent of recipe order.
+        var deps = world.Select(w => ApkDependency.Parse(w, "world")).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        var queue = new Queue<(ApkDependency, ApkPackageInfo?)>();
+        foreach (var d in deps) queue.Enqueue((d, null));
+        Drain(queue);
+        // install_if: re-check until nothing new triggers (a triggered package may trigger others).
+        bool added = true;
+        while (added)
+        {
+            added = false;
+            foreach (var group in _withInstallIf.GroupBy(p => p.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                if (_chosen.ContainsKey(group.Key)) continue;
+                var triggered = group.Where(p => p.InstallIf.All(IsConditionMet) && Selectable(p)).ToList();
+                if (triggered.Count == 0) continue;
+                var pick = triggered.OrderByDescending(p => p, Comparer<ApkPackageInfo>.Create((a, b) => Compare(a, a.Version, b, b.Version, group.Key))).First();
+                var trigger = pick.InstallIf.Where(c => !c.IsConflict).Select(c => _chosen[c.Name].Pkg).LastOrDefault();
+                Select(pick, $"install_if ({string.Join(" ", pick.InstallIf)})", trigger);
+                foreach (var d in pick.Depends) queue.Enqueue((d, pick));
+                Drain(queue);
+                added = true;
+            }
+        }
+        return Order(deps);
+    }
+
+    private void Add(string name, ApkPackageInfo p, string? version)
+    {
+        if (!_providers.TryGetValue(name, out var list)) _providers[name] = list = [];
+        list.Add((p, version));
+    }
+
+    private void Drain(Queue<(ApkDependency Dep, ApkPackageInfo? From)> queue)
+    {
+        while (queue.TryDequeue(out var item))
+        {
+            var (dep, from) = item;
+            if (dep.IsConflict)
+            {
+                _conflicts.Add((dep, from));
+                if (_chosen.TryGetValue(dep.Name, out var c) && !dep.IsSatisfiedBy(c.Version, c.Pkg.Checksum))
+                    throw Fail(from, $"conflicts with {c.Pkg} (rule '{dep}'), which is already selected" +
+                                     ChainSuffix(c.Pkg));
+                continue;
+            }
+            if (_chosen.TryGetValue(dep.Name, out var have))
+            {
+                if (!dep.IsSatisfiedBy(have.Version, have.Pkg.Checksum))
+                    throw Fail(from, $"needs '{dep}' but {have.Pkg} provides {dep.Name}" +
+                                     (have.Version is null ? "" : "=" + have.Version) + ChainSuffix(have.Pkg));
+                continue;
+            }
+            var pick = Choose(dep, from);
+            Select(pick, from is null ? "world" : $"depends of {from.Name}", from);
+            foreach (var d in pick.Depends) queue.Enqueue((d, pick));
+        }
+    }
+
+    private ApkPackageInfo Choose(ApkDependency dep, ApkPackageInfo? from)
+    {
+        if (!_providers.TryGetValue(dep.Name, out var providers))
+            throw Fail(from, $"needs '{dep}', which no package provides");
+        var candidates = providers
+            .Where(p => dep.IsSatisfiedBy(p.Version, p.Pkg.Checksum))
+            .ToList();
+        if (candidates.Count == 0)
+            throw Fail(from, $"needs '{dep}', but the providers are {string.Join(", ", providers.Select(p => p.Pkg + (p.Pkg.Name == dep.Name ? "" : $" ({dep.Name}={p.Version ?? "virtual"})")))}");
+        var usable = candidates.Where(p => Selectable(p.Pkg)).ToList();
+        if (usable.Count == 0)
+            throw Fail(from, $"needs '{dep}', but every provider is excluded: " +
+                             string.Join("; ", candidates.Select(p => $"{p.Pkg}: {WhyNot(p.Pkg)}")));
+        // A virtual provide (no version) needs provider_priority to be chosen automatically (is_provider_auto_selectable).
+        var auto = usable.Where(p => p.Version is not null || p.Pkg.ProviderPriority != 0).ToList();
+        if (auto.Count == 0)
+            throw Fail(from, $"needs '{dep.Name}', a virtual name provided by {string.Join(", ", usable.Select(p => p.Pkg.Name).Distinct())} " +
+                             "without provider_priority; name the one you want in the recipe's include list");
+        var best = auto[0];
+        foreach (var c in auto.Skip(1))
+            if (Compare(c.Pkg, c.Version, best.Pkg, best.Version, dep.Name) > 0) best = c;
+        return best.Pkg;
+    }
+
+    /// <summary>apk compare_providers, reduced to what differs on a fresh install. Positive: a is better.</summary>
+    private static int Compare(ApkPackageInfo a, string? aVer, ApkPackageInfo b, string? bVer, string requested)
+    {
+        var r = ApkVersion.Compare(aVer, bVer, false);
+        if (r == ApkVersionOp.Less) return -1;
+        if (r == ApkVersionOp.Greater) return 1;
+        if (a.Name == b.Name)
+        {
+            int v = ApkVersion.Compare(a.Version, b.Version);
+            if (v != 0) return v;
+        }
+        if (a.ProviderPriority != b.ProviderPriority) return a.ProviderPriority.CompareTo(b.ProviderPriority);
+        if (a.RepositoryOrder != b.RepositoryOrder) return b.RepositoryOrder.CompareTo(a.RepositoryOrder);
+        // Not in apk (it would keep the first seen): make the result independent of index order.
+        return string.CompareOrdinal(b.Name, a.Name);
+    }
+
+    private bool Selectable(ApkPackageInfo p) => WhyNot(p) is null;
+
+    /// <summary>Why a package cannot join the current selection (a shallow check, as apk's pkg_selectable).</summary>
+    private string? WhyNot(ApkPackageInfo p)
+    {
+        foreach (var (conflict, from) in _conflicts)
+            if (ProvidesName(p, conflict.Name, out var ver) && !conflict.IsSatisfiedBy(ver, p.Checksum))
+                return $"conflicts with '{conflict}' of {(from is null ? "world" : from.ToString())}";
+        foreach (var own in p.Depends.Where(d => d.IsConflict))
+            if (_chosen.TryGetValue(own.Name, out var c) && !own.IsSatisfiedBy(c.Version, c.Pkg.Checksum))
+                return $"its rule '{own}' excludes the selected {c.Pkg}";
+        foreach (var (name, ver) in ProvidedNames(p))
+            if (_chosen.TryGetValue(name, out var c) && c.Pkg != p && !(ver is null && c.Version is null))
+                return $"{name} is already provided by {c.Pkg}";
+        foreach (var d in p.Depends.Where(d => !d.IsConflict))
+            if (!_providers.TryGetValue(d.Name, out var ps) || !ps.Any(x => d.IsSatisfiedBy(x.Version, x.Pkg.Checksum)))
+                return $"its dependency '{d}' has no provider";
+        return null;
+    }
+
+    private static IEnumerable<(string Name, string? Version)> ProvidedNames(ApkPackageInfo p)
+    {
+        yield return (p.Name, p.Version);
+        foreach (var prov in p.Provides) yield return (prov.Name, prov.Version);
+    }
+
+    private static bool ProvidesName(ApkPackageInfo p, string name, out string? version)
+    {
+        foreach (var (n, v) in ProvidedNames(p))
+            if (n == name) { version = v; return true; }
+        version = null;
+        return false;
+    }
+
+    private bool IsConditionMet(ApkDependency cond)
+    {
+        bool have = _chosen.TryGetValue(cond.Name, out var c);
+        if (cond.IsConflict) return !have || cond.IsSatisfiedBy(c.Version, c.Pkg.Checksum);
+        return have && cond.IsSatisfiedBy(c.Version, c.Pkg.Checksum);
+    }
+
+    private void Select(ApkPackageInfo p, string reason, ApkPackageInfo? parent)
+    {
+        var why = WhyNot(p);
+        if (why is not null) throw Fail(parent, $"needs {p}, but {why}");
+        foreach (var (name, ver) in ProvidedNames(p))
+            _chosen.TryAdd(name, (p, ver));
+        _selected.Add(p);
+        _reason[p] = reason;
+        _parent[p] = parent;
+    }
+
+    /// <summary>Changeset order: depth-first from world, dependencies first; then install_if packages.</summary>
+    private List<ResolvedApk> Order(List<ApkDependency> world)
+    {
+        var done = new HashSet<ApkPackageInfo>(ReferenceEqualityComparer.Instance);
+        var result = new List<ResolvedApk>();
+        var iif = _selected.Where(p => _reason[p].StartsWith("install_if", StringComparison.Ordinal)).ToList();
+
+        void Visit(ApkPackageInfo p)
+        {
+            if (!done.Add(p)) return; // marks before recursing: dependency cycles are cut, as apk's in_changeset
+            foreach (var d in p.Depends.Where(d => !d.IsConflict))
+                if (_chosen.TryGetValue(d.Name, out var c)) Visit(c.Pkg);
+            result.Add(new ResolvedApk(p, _reason[p]));
+            foreach (var q in iif)
+                if (!done.Contains(q) && q.InstallIf.Where(c => !c.IsConflict).All(c => _chosen.TryGetValue(c.Name, out var x) && done.Contains(x.Pkg)))
+                    Visit(q);
+        }
+
+        foreach (var d in world.Where(d => !d.IsConflict))
+            Visit(_chosen[d.Name].Pkg);
+        foreach (var p in _selected) Visit(p);
+        return result;
+    }
+
+    private string ChainSuffix(ApkPackageInfo p) => $" (selected because: {Chain(p)})";
+
+    private string Chain(ApkPackageInfo? p)
+    {
+        var parts = new List<string>();
+        var seen = new HashSet<ApkPackageInfo>(ReferenceEqualityComparer.Instance);
+        for (var q = p; q is not null && seen.Add(q); q = _parent.GetValueOrDefault(q))
+            parts.Add(q.ToString());
+        parts.Add("world");
+        parts.Reverse();
+        return string.Join(" -> ", parts);
+    }
+
+    private ResolutionException Fail(ApkPackageInfo? from, string what) =>
+        new($"Cannot resolve the Alpine package set: {Chain(from)} {what}.");
+}

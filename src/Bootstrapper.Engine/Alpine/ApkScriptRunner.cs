@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Bootstrapper.Core.Errors;
+
+namespace Bootstrapper.Engine.Alpine;
+
+/// <summary>Runs one maintainer script inside the staging root.</summary>
+public interface IApkScriptRunner
+{
+    /// <param name="root">Staging root.</param>
+    /// <param name="scriptPath">Root-relative path the script was written to; becomes argv[0].</param>
+    /// <param name="args">argv[1..]: the new version, or the changed directories for a trigger.</param>
+    /// <param name="environment">The complete environment (nothing is inherited).</param>
+    ApkScriptResult Run(string root, string scriptPath, IReadOnlyList<string> args,
+        IReadOnlyDictionary<string, string> environment, CancellationToken ct);
+}
+
+public sealed record ApkScriptResult(int ExitCode, string Output);
+
+/// <summary>
+/// <c>unshare --mount --propagation private chroot ROOT SCRIPT ARGS...</c>: the script sees the root as "/", and
+/// whatever it mounts lives in a private mount namespace that disappears with the process, so nothing leaks onto
+/// the host. chroot(8) changes directory to "/" and execs SCRIPT as given, so argv[0] is the root-relative path,
+/// as with apk (which executes "lib/apk/exec/NAME-VERSION.TYPE" after fchdir to the root).
+/// </summary>
+public sealed class ChrootScriptRunner : IApkScriptRunner
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public ApkScriptResult Run(string root, string scriptPath, IReadOnlyList<string> args,
+        IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--mount", "--propagation", "private", "chroot", root, scriptPath }) psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Clear();
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        // unshare and chroot themselves are looked up on the host's PATH before the switch.
+        psi.FileName = File.Exists("/usr/bin/unshare") ? "/usr/bin/unshare" : "unshare";
+
+        using var p = Process.Start(psi) ?? throw new InstallException("could not start unshare(1)");
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync(ct);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        if (!p.WaitForExit(Timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new InstallException($"{scriptPath} did not finish within {Timeout.TotalSeconds:0} s; killed.");
+        }
+        p.WaitForExit();
+        return new ApkScriptResult(p.ExitCode, stdout.Result + stderr.Result);
+    }
+}
