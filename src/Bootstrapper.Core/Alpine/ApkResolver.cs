@@ -114,6 +114,10 @@ public sealed class ApkResolver
         if (candidates.Count == 0)
             throw Fail(from, $"needs '{dep}', but the providers are {string.Join(", ", providers.Select(p => p.Pkg + (p.Pkg.Name == dep.Name ? "" : $" ({dep.Name}={p.Version ?? "virtual"})")))}");
         var usable = candidates.Where(p => Selectable(p.Pkg)).ToList();
+        // When every candidate fails only because something deeper is missing, take it anyway: the walk then
+        // fails at the missing name and the message shows the whole chain down to it.
+        if (usable.Count == 0)
+            usable = candidates.Where(p => WhyNot(p.Pkg, ignoreMissingDependencies: true) is null).ToList();
         if (usable.Count == 0)
             throw Fail(from, $"needs '{dep}', but every provider is excluded: " +
                              string.Join("; ", candidates.Select(p => $"{p.Pkg}: {WhyNot(p.Pkg)}")));
@@ -148,7 +152,7 @@ public sealed class ApkResolver
     private bool Selectable(ApkPackageInfo p) => WhyNot(p) is null;
 
     /// <summary>Why a package cannot join the current selection (a shallow check, as apk's pkg_selectable).</summary>
-    private string? WhyNot(ApkPackageInfo p)
+    private string? WhyNot(ApkPackageInfo p, bool ignoreMissingDependencies = false)
     {
         foreach (var (conflict, from) in _conflicts)
             if (ProvidesName(p, conflict.Name, out var ver) && !conflict.IsSatisfiedBy(ver, p.Checksum))
@@ -159,6 +163,7 @@ public sealed class ApkResolver
         foreach (var (name, ver) in ProvidedNames(p))
             if (_chosen.TryGetValue(name, out var c) && c.Pkg != p && !(ver is null && c.Version is null))
                 return $"{name} is already provided by {c.Pkg}";
+        if (ignoreMissingDependencies) return null;
         foreach (var d in p.Depends.Where(d => !d.IsConflict))
             if (!_providers.TryGetValue(d.Name, out var ps) || !ps.Any(x => d.IsSatisfiedBy(x.Version, x.Pkg.Checksum)))
                 return $"its dependency '{d}' has no provider";
@@ -188,7 +193,7 @@ public sealed class ApkResolver
 
     private void Select(ApkPackageInfo p, string reason, ApkPackageInfo? parent)
     {
-        var why = WhyNot(p);
+        var why = WhyNot(p, ignoreMissingDependencies: true);
         if (why is not null) throw Fail(parent, $"needs {p}, but {why}");
         foreach (var (name, ver) in ProvidedNames(p))
             _chosen.TryAdd(name, (p, ver));
