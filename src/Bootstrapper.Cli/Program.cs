@@ -1,2 +1,4 @@
-// Entry point; the command tree is built in Commands/. Placeholder until the CLI lands.
-return 0;
+using Bootstrapper.Cli.Commands;
+
+// `bootstrap` entry point. Commands/ builds the command tree; CommandRunner maps failures to exit codes.
+return await CliApp.RunAsync(args);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Benchmark: our build against mmdebstrap and debootstrap, alternating in one run (the machine is noisy, so only
+# ratios measured side by side mean anything). Prints a markdown table for the README.
+#
+#   bench/run.sh [PAIRS]        default 3 alternating rounds
+#
+# Each round runs, in order: bootstrap (warm cache), mmdebstrap minbase + merged-usr hook, bootstrap (cold cache:
+# empty cache dir), debootstrap minbase. Wall time and peak RSS come from GNU time (%e, %M: the largest resident
+# set of the process tree's biggest member). All use the host's apt mirror for bookworm, bookworm-updates and
+# bookworm-security. Needs root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+for p in mmdebstrap debootstrap time python3; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || \
+    { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null; }
+done
+
+# The host's mirrors (never hard-coded): the first URI serving bookworm, and the one serving bookworm-security.
+read -r main_url sec_url < <(python3 - <<'PY'
+import glob, re
+main = sec = None
+for f in sorted(glob.glob('/etc/apt/sources.list.d/*.sources')):
+    for para in open(f).read().split('\n\n'):
+        uris = re.search(r'^URIs:\s*(\S+)', para, re.M); suites = re.search(r'^Suites:\s*(.+)$', para, re.M)
+        if not uris or not suites: continue
+        s = suites.group(1).split()
+        if 'bookworm' in s and not main: main = uris.group(1)
+        if 'bookworm-security' in s and not sec: sec = uris.group(1)
+for f in ['/etc/apt/sources.list'] + sorted(glob.glob('/etc/apt/sources.list.d/*.list')):
+    try: lines = open(f).read().splitlines()
+    except OSError: continue
+    for l in lines:
+        m = re.match(r'^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)', l)
+        if not m: continue
+        if m.group(2) == 'bookworm' and not main: main = m.group(1)
+        if m.group(2) == 'bookworm-security' and not sec: sec = m.group(1)
+print(main, sec or main)
+PY
+)
+echo "mirrors: $main_url  $sec_url" >&2
+
+dotnet build src/Bootstrapper.Cli -c Release -nologo -v q >/dev/null
+bootstrap=src/Bootstrapper.Cli/bin/Release/net10.0/bootstrap
+work=$(mktemp -d /var/tmp/bootstrap-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+warm_cache=$work/warm-cache
+export SOURCE_DATE_EPOCH=1700000000
+
+measure() { # name, command...
+  local name=$1; shift
+  local t=$work/time.txt
+  if ! /usr/bin/time -f "%e %M" -o "$t" "$@" >"$work/$name.log" 2>&1; then
+    echo "$name failed; last lines of its log:" >&2; tail -20 "$work/$name.log" >&2; exit 1
+  fi
+  echo "$name $(cat "$t")" >>"$work/results.txt"
+  echo "  $name: $(cut -d' ' -f1 "$t") s, $(( $(cut -d' ' -f2 "$t") / 1024 )) MiB" >&2
+}
+
+# Prime the warm cache (not measured).
+"$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
+rm -f "$work/prime.tar"*
+
+for i in $(seq "$rounds"); do
+  echo "round $i/$rounds" >&2
+  measure bootstrap-warm "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/ours.tar"
+  rm -f "$work/ours.tar"*
+  measure mmdebstrap mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+    bookworm "$work/mm.tar" "deb $main_url bookworm main" "deb $main_url bookworm-updates main" \
+    "deb $sec_url bookworm-security main"
+  rm -f "$work/mm.tar"
+  rm -rf "$work/cold-cache"
+  measure bootstrap-cold "$bootstrap" recipes/debian-bookworm.toml -q --cache "$work/cold-cache" -o "$work/ours.tar"
+  rm -f "$work/ours.tar"*
+  measure debootstrap bash -c "debootstrap --variant=minbase bookworm '$work/db' '$main_url' >/dev/null && tar -C '$work/db' -cf '$work/db.tar' ."
+  rm -rf "$work/db" "$work/db.tar"
+done
+
+python3 - "$work/results.txt" "$rounds" <<'PY'
+import sys, statistics, collections, platform, os
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, wall, rss = line.split(); rows[name].append((float(wall), int(rss)))
+med = {n: (statistics.median(w for w, _ in v), max(r for _, r in v)) for n, v in rows.items()}
+mm = med['mmdebstrap'][0]
+cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine())
+print(f"Machine: {os.cpu_count()} cores, {cpu}; median of {sys.argv[2]} alternating rounds\n")
+print("| tool | wall s (median) | ratio to mmdebstrap | peak RSS MiB |")
+print("| --- | --- | --- | --- |")
+for n in ['bootstrap-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap']:
+    w, r = med[n]
+    print(f"| {n} | {w:.1f} | {w / mm:.2f}x | {r // 1024} |")
+PY

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The test command (README "Run the tests"). Installs what the tests need on a fresh Debian machine, then runs
+# every test project. End-to-end tests use the host's apt mirror, real dpkg, debootstrap, mmdebstrap and podman.
+#   scripts/test.sh                 all tests
+#   scripts/test.sh --unit          only the fast hermetic tests (no network, no root needed for most)
+#   extra arguments after the mode are passed to `dotnet test` (e.g. --filter ...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=all
+if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
+
+# Debian packages the tests use, and why:
+#   debootstrap mmdebstrap   oracles for the package set and file list
+#   podman runc uidmap       import and run the built image
+#   busybox-static musl-tools  /bin/sh and tiny static binaries for the generated Alpine repositories
+#   libcap2-bin              setcap/getcap for the xattr round-trip test of the packer
+#   xz-utils zstd            reading our compressed outputs with the reference tools
+#   alpine-chroot-install    the real Alpine public keys (compared with the committed copies)
+packages=(debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
+          alpine-chroot-install dpkg-dev python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: missing Debian packages: ${missing[*]}; run as root or install them first" >&2
+    exit 2
+  fi
+  echo "test.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Bootstrapper.sln -c Release -nologo -v q
+if [ "$mode" = unit ]; then
+  exec dotnet test tests/Bootstrapper.Tests -c Release --no-build --logger "console;verbosity=normal" "$@"
+fi
+dotnet test tests/Bootstrapper.Tests -c Release --no-build --logger "console;verbosity=normal" "$@"
+dotnet test tests/Bootstrapper.EndToEnd -c Release --no-build --logger "console;verbosity=normal" "$@"

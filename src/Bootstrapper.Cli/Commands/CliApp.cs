@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Bootstrapper.Core.Errors;
+
+namespace Bootstrapper.Cli.Commands;
+
+/// <summary>
+/// The command tree: `bootstrap RECIPE` (build, the default), `plan`, `schema`. Every action goes through
+/// <see cref="RunAsync"/>'s error mapping: a <see cref="BootstrapException"/> prints its message and exits with
+/// its code; anything else is a bug (exit 1, with the exception).
+/// </summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdout ??= System.Console.Out;
+        stderr ??= System.Console.Error;
+
+        using var cts = new CancellationTokenSource();
+        // SIGINT is handled by System.CommandLine's own token; SIGTERM (a scheduler stopping us) must also cancel,
+        // so that the staging root is removed and the output's temporary file deleted.
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            cts.Cancel();
+        });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
+        {
+            ctx.Cancel = true;
+            cts.Cancel();
+        });
+
+        var root = Build(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+                stderr.WriteLine("error: " + e.Message);
+            stderr.WriteLine("Try 'bootstrap --help'.");
+            return ExitCodes.UsageOrRecipe;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            stderr.WriteLine("bootstrap: interrupted; nothing was written");
+            return ExitCodes.Interrupted;
+        }
+        catch (BootstrapException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return e.ExitCode;
+        }
+    }
+
+    private static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand(
+            "Builds Linux base images (Debian, Ubuntu, Alpine) from distribution packages: verified indices, " +
+            "apt/apk-like resolution, hash-checked downloads, configured root, reproducible tar.");
+        BuildCommand.Attach(root, stdout, stderr);
+        root.Add(PlanCommand.Create(stdout, stderr));
+        root.Add(SchemaCommand.Create(stdout));
+        return root;
+    }
+}

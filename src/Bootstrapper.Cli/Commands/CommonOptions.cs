@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Bootstrapper.Cli.Console;
+using Bootstrapper.Engine.Build;
+
+namespace Bootstrapper.Cli.Commands;
+
+/// <summary>Options shared by the commands that read a recipe and its repositories.</summary>
+internal sealed class CommonOptions
+{
+    public Argument<string> Recipe { get; } = new("recipe") { Description = "The recipe (TOML) to use." };
+    public Option<string?> Mirror { get; } = new("--mirror")
+    {
+        Description = "Mirror base URL (http, https, file://) for every source; overrides BOOTSTRAP_MIRROR*, the recipe and the host's apt sources.",
+    };
+    public Option<string[]> Keyring { get; } = new("--keyring")
+    {
+        Description = "Extra keyring file (OpenPGP binary or armoured; Alpine .rsa.pub), in addition to the recipe's. Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+    public Option<string?> Cache { get; } = new("--cache") { Description = "Cache folder for indices and packages (default: ./cache)." };
+    public Option<bool> Offline { get; } = new("--offline") { Description = "Open no network connection: use the cache and file:// mirrors only." };
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only errors and the result." };
+    public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Print every step, including maintainer-script output." };
+
+    public void AddTo(Command cmd)
+    {
+        cmd.Add(Recipe);
+        cmd.Add(Mirror);
+        cmd.Add(Keyring);
+        cmd.Add(Cache);
+        cmd.Add(Offline);
+        cmd.Add(Quiet);
+        cmd.Add(Verbose);
+    }
+
+    public Verbosity VerbosityOf(ParseResult r) =>
+        r.GetValue(Quiet) ? Verbosity.Quiet : r.GetValue(Verbose) ? Verbosity.Verbose : Verbosity.Normal;
+
+    public BuildOptions OptionsOf(ParseResult r) => new()
+    {
+        MirrorOverride = r.GetValue(Mirror),
+        ExtraKeyrings = (r.GetValue(Keyring) ?? []).Select(Path.GetFullPath).ToList(),
+        CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? "cache"),
+        Offline = r.GetValue(Offline),
+    };
+}

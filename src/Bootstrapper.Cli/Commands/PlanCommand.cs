@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Bootstrapper.Cli.Console;
+using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine.Build;
+
+namespace Bootstrapper.Cli.Commands;
+
+/// <summary>`bootstrap plan RECIPE [--json]`: verify the indices and print the resolved package set.</summary>
+internal static class PlanCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var common = new CommonOptions();
+        var json = new Option<bool>("--json") { Description = "Print the plan as JSON (shape in README \"Plan JSON\")." };
+        var cmd = new Command("plan", "Fetch and verify the recipe's indices, resolve the package set, and print it. Downloads no package.");
+        common.AddTo(cmd);
+        cmd.Add(json);
+        cmd.SetAction(async (r, ct) =>
+        {
+            var recipe = RecipeLoader.Load(r.GetValue(common.Recipe)!);
+            var options = common.OptionsOf(r);
+            var verbosity = common.VerbosityOf(r);
+            var plan = await LiveReporter.RunAsync(verbosity, reporter => ImageBuilder.PlanAsync(recipe, options, reporter, ct));
+            if (r.GetValue(json)) stdout.Write(PlanOutput.ToJson(plan));
+            else PlanOutput.WriteTable(plan, stdout);
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Bootstrapper.Core.Recipes;
+
+/// <summary>Which keys the schema allows at a place in the document: for "did you mean" style messages.</summary>
+internal static class RecipeSchemaKeys
+{
+    private static readonly Lazy<JsonObject> Schema = new(() => JsonNode.Parse(RecipeSchema.Text)!.AsObject());
+
+    public static IReadOnlyList<string> AllowedAt(string pointer) =>
+        Deref(At(pointer))?["properties"] is JsonObject props ? props.Select(p => p.Key).ToList() : [];
+
+    public static IReadOnlyList<string> EnumAt(string pointer) =>
+        Deref(At(pointer))?["enum"] is JsonArray values ? values.Select(v => (string)v!).ToList() : [];
+
+    public static string PatternAt(string pointer) => (string?)Deref(At(pointer))?["pattern"] ?? "(see schema)";
+
+    /// <summary>The subschema that describes the value at a JSON pointer of a recipe document.</summary>
+    private static JsonNode? At(string pointer)
+    {
+        JsonNode? schema = Schema.Value;
+        foreach (var part in pointer.Split('/').Skip(1))
+        {
+            schema = Deref(schema);
+            if (schema is null) return null;
+            if (part.All(char.IsAsciiDigit) && schema["items"] is { } items) schema = items;
+            else schema = schema["properties"]?[part];
+        }
+        return schema;
+    }
+
+    private static JsonNode? Deref(JsonNode? node)
+    {
+        if (node?["$ref"] is JsonValue r && ((string)r!).StartsWith("#/$defs/", StringComparison.Ordinal))
+            return Schema.Value["$defs"]?[((string)r!)["#/$defs/".Length..]];
+        return node;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Bootstrapper.Engine.Build;
+
+/// <summary>What the command line (or a test) adds to a recipe. Everything here is optional.</summary>
+public sealed record BuildOptions
+{
+    /// <summary>--mirror: replaces the mirror of every source.</summary>
+    public string? MirrorOverride { get; init; }
+    /// <summary>--keyring: extra keyring files, used in addition to the recipe's.</summary>
+    public IReadOnlyList<string> ExtraKeyrings { get; init; } = [];
+    /// <summary>--cache: the cache folder (indices, packages). Default: ./cache.</summary>
+    public string CacheDirectory { get; init; } = Path.GetFullPath("cache");
+    /// <summary>-o: output path, replacing the recipe's.</summary>
+    public string? OutputOverride { get; init; }
+    /// <summary>--source-date-epoch, else SOURCE_DATE_EPOCH, else the recipe.</summary>
+    public long? SourceDateEpoch { get; init; }
+    /// <summary>--offline: never open a network connection; use the cache and file:// mirrors only.</summary>
+    public bool Offline { get; init; }
+    /// <summary>Environment variables (injected so tests do not depend on the process environment).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = ReadEnvironment();
+    /// <summary>Host apt configuration root (normally "/"); tests point it at a fake tree.</summary>
+    public string HostRoot { get; init; } = "/";
+    /// <summary>The clock for Valid-Until checks (tests move it).</summary>
+    public Func<DateTimeOffset> Now { get; init; } = () => DateTimeOffset.UtcNow;
+    /// <summary>How many downloads run at once.</summary>
+    public int DownloadParallelism { get; init; } = 4;
+    /// <summary>Keep the staging root after the build (debugging).</summary>
+    public bool KeepStagingRoot { get; init; }
+
+    public static IReadOnlyDictionary<string, string> ReadEnvironment()
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in System.Environment.GetEnvironmentVariables())
+            d[(string)e.Key] = (string?)e.Value ?? "";
+        return d;
+    }
+}
