@@ -36,8 +36,15 @@ public sealed class AlpineRepositoryClient(HttpClient http)
         File.Move(tmp, destination, overwrite: true);
     }
 
-    private async Task<byte[]> GetAsync(string url, CancellationToken ct)
+    /// <summary>GET over http(s), or a read for file:// mirrors (a local copy or bundle).</summary>
+    public async Task<byte[]> GetAsync(string url, CancellationToken ct)
     {
+        if (url.StartsWith("file://", StringComparison.Ordinal))
+        {
+            var path = new Uri(url).LocalPath;
+            if (!File.Exists(path)) throw new FetchException($"{url}: no such file. Check the branch, repository and architecture.");
+            return await File.ReadAllBytesAsync(path, ct);
+        }
         for (int attempt = 1; ; attempt++)
         {
             try
