@@ -36,6 +36,14 @@ public static class ApkInstalledDatabase
         {
             var name = e.Name.TrimEnd('/');
             if (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
+            if (name is "" or ".") continue; // the archive's own root entry
+            // apk_db_install_file's sanity check, made fatal: nothing here may name a path outside the root.
+            if (name.StartsWith('/'))
+                throw new InstallException($"{package}: refusing absolute path '{e.Name}' in the package.");
+            foreach (var part in name.Split('/'))
+                if (part is "" or "." or ".." || part.Any(char.IsControl))
+                    throw new InstallException(
+                        $"{package}: refusing path '{e.Name}' (it contains '{part}'): it could escape the root.");
             if (e.Type == '5')
             {
                 dirs[name] = (new ApkAcl(e.Uid, e.Gid, e.Mode), dirs.TryGetValue(name, out var d) ? d.Files : []);
