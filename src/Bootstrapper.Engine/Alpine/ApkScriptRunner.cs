@@ -17,31 +17,45 @@ public interface IApkScriptRunner
 public sealed record ApkScriptResult(int ExitCode, string Output);
 
 /// <summary>
-/// <c>unshare --mount --propagation private chroot ROOT SCRIPT ARGS...</c>: the script sees the root as "/", and
-/// whatever it mounts lives in a private mount namespace that disappears with the process, so nothing leaks onto
-/// the host. chroot(8) changes directory to "/" and execs SCRIPT as given, so argv[0] is the root-relative path,
-/// as with apk (which executes "lib/apk/exec/NAME-VERSION.TYPE" after fchdir to the root).
+/// <c>unshare --mount --propagation private</c>, then (inside the new mount namespace) bind /proc and a read-only
+/// /dev into the root when it lacks them, as apk 3 does (database.c unshare_mount_namespace; busybox's
+/// post-install needs /proc/self/exe), then <c>chroot ROOT SCRIPT ARGS...</c> with umask 022. The mounts belong
+/// to the private namespace and vanish with the process, so nothing leaks onto the host. chroot(8) changes
+/// directory to "/" and execs SCRIPT as given, so argv[0] is the root-relative path, as with apk (which executes
+/// "lib/apk/exec/NAME-VERSION.TYPE" after fchdir to the root).
 /// </summary>
 public sealed class ChrootScriptRunner : IApkScriptRunner
 {
+    // Runs on the host (its /bin/sh, mount and chroot) inside the new namespace. $1 = root, then argv of the script.
+    private const string Wrapper = """
+        root="$1"; shift
+        umask 022
+        if [ ! -e "$root/proc/self" ]; then
+          mkdir -p "$root/proc" && mount --rbind /proc "$root/proc" || exit 125
+        fi
+        if [ ! -e "$root/dev/null" ]; then
+          mkdir -p "$root/dev" && mount --rbind /dev "$root/dev" && mount -o remount,bind,ro "$root/dev" || exit 125
+        fi
+        exec chroot "$root" "$@"
+        """;
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
     public ApkScriptResult Run(string root, string scriptPath, IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo("unshare")
+        var psi = new ProcessStartInfo(File.Exists("/usr/bin/unshare") ? "/usr/bin/unshare" : "unshare")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--mount", "--propagation", "private", "chroot", root, scriptPath }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "--mount", "--propagation", "private", "/bin/sh", "-c", Wrapper, "sh", root, scriptPath })
+            psi.ArgumentList.Add(a);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
         foreach (var (k, v) in environment) psi.Environment[k] = v;
-        // unshare and chroot themselves are looked up on the host's PATH before the switch.
-        psi.FileName = File.Exists("/usr/bin/unshare") ? "/usr/bin/unshare" : "unshare";
 
         using var p = Process.Start(psi) ?? throw new InstallException("could not start unshare(1)");
         p.StandardInput.Close();

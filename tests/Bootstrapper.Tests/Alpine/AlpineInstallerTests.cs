@@ -57,7 +57,8 @@ public sealed class AlpineInstallerTests : IDisposable
             Scripts = new Dictionary<string, string>
             {
                 ["pre-install"] = FixtureRepository.LogScript + "test -e /usr/bin/hello && echo 'data too early' >> /script.log\nexit 0\n",
-                ["post-install"] = FixtureRepository.LogScript + "/usr/bin/hello x y >> /script.log\n",
+                ["post-install"] = FixtureRepository.LogScript + "/usr/bin/hello x y >> /script.log\n" +
+                    "[ -e /proc/self/exe ] && [ -c /dev/null ] && echo \"proc+dev umask=$(umask)\" >> /script.log\n",
             },
         },
         new()
@@ -103,10 +104,15 @@ public sealed class AlpineInstallerTests : IDisposable
             $"lib/apk/exec/hello-2.12-r1.pre-install 2.12-r1 [pre-install hello {env}",
             $"lib/apk/exec/hello-2.12-r1.post-install 2.12-r1 [post-install hello {env}",
             "hello from musl (2 args)",
+            "proc+dev umask=0022",
             // Once, at the end, with the changed directories its globs match (sorted), not the unmatched glob.
             $"lib/apk/exec/fontconfig-2.15.0-r1.trigger /usr/share/fonts/extra /usr/share/fonts/misc [trigger fontconfig {env}",
         ], File.ReadAllLines(Path.Combine(_root, "script.log")));
         Assert.False(Directory.Exists(Path.Combine(_root, "lib/apk/exec")), "script files are removed afterwards");
+        // /proc and /dev were mounted only inside the scripts' private mount namespace.
+        Assert.DoesNotContain(_root, File.ReadAllText("/proc/self/mountinfo"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "proc")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "dev")));
     }
 
     [Fact]
