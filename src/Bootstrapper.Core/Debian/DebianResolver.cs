@@ -1,0 +1,215 @@
+using Bootstrapper.Core.Errors;
+
+namespace Bootstrapper.Core.Debian;
+
+/// <summary>
+/// Picks the package set apt would install into an empty system (apt-pkg depcache.cc MarkInstall with the
+/// internal solver, Recommends off, as mmdebstrap runs it):
+/// <list type="number">
+/// <item>Every seed (variant set, then includes) is selected first, so a later alternative group that any seed
+/// satisfies needs nothing more.</item>
+/// <item>Then, seed by seed, depth first: each Pre-Depends and Depends group not yet satisfied by a selected
+/// package is satisfied by the first workable candidate, trying alternatives in the order written and, within
+/// one alternative, the package of that name before providers, then Essential, Important, higher Priority
+/// (apt's CompareProviders), then name for determinism. A package is selected before its own dependencies, so
+/// cycles end.</item>
+/// <item>A candidate is workable when it is not excluded, does not conflict (Conflicts or Breaks, in either
+/// direction) with a selected package, and each of its own dependency groups has some candidate at all (apt's
+/// one-level IsInstallOkDependenciesSatisfiableByCandidates).</item>
+/// </list>
+/// Like apt there is no backtracking: a choice that later turns out unsatisfiable is an error, with the chain.
+/// </summary>
+public static class DebianResolver
+{
+    public static DebianResolution Resolve(PackageUniverse universe, DebianResolveRequest request)
+    {
+        var run = new Run(universe, request);
+        run.SelectSeeds();
+        run.ResolveDependencies();
+        return new DebianResolution(run.Selected);
+    }
+
+    private sealed class Run(PackageUniverse universe, DebianResolveRequest request)
+    {
+        private readonly HashSet<string> _excluded = new(request.Exclude, StringComparer.Ordinal);
+        private readonly Dictionary<string, ResolvedPackage> _byName = new(StringComparer.Ordinal);
+        public List<ResolvedPackage> Selected { get; } = [];
+
+        public void SelectSeeds()
+        {
+            foreach (var (name, reason) in Seeds())
+            {
+                if (_byName.ContainsKey(name)) continue;
+                var package = universe.Find(name) ?? ResolveVirtualSeed(name, reason);
+                if (_excluded.Contains(package.Name))
+                {
+                    if (reason == IncludeReason) throw DebianResolutionErrors.IncludedAndExcluded(package.Name);
+                    continue;
+                }
+                if (_byName.ContainsKey(package.Name)) continue;
+                if (FindConflict(package) is { } conflict)
+                    throw DebianResolutionErrors.SeedConflict(package, reason, conflict);
+                Select(package, reason, requiredBy: null);
+            }
+        }
+
+        public void ResolveDependencies()
+        {
+            // Seeds in selection order; dependencies append to Selected while we walk, so copy first.
+            foreach (var seed in Selected.ToList())
+                InstallDependencies(seed.Package, [seed.Package.Name]);
+        }
+
+        private const string IncludeReason = "requested (include)";
+
+        private IEnumerable<(string Name, string Reason)> Seeds()
+        {
+            var variant = request.Variant;
+            // Within one tier, name order: apt's order for a pattern is its cache order, which we cannot know.
+            IEnumerable<string> Where(Func<DebianPackage, bool> test) =>
+                universe.Packages.Where(test).Select(p => p.Name).Order(StringComparer.Ordinal);
+            foreach (var name in Where(p => p.Essential)) yield return (name, "Essential: yes");
+            if (variant >= DebianVariant.Minbase)
+                foreach (var name in Where(p => p.Priority == PackagePriority.Required)) yield return (name, "Priority: required");
+            if (variant >= DebianVariant.Important)
+                foreach (var name in Where(p => p.Priority == PackagePriority.Important)) yield return (name, "Priority: important");
+            if (variant >= DebianVariant.Standard)
+                foreach (var name in Where(p => p.Priority == PackagePriority.Standard)) yield return (name, "Priority: standard");
+            if (variant >= DebianVariant.Apt) yield return ("apt", $"requested by variant {variant.Name()}");
+            if (variant == DebianVariant.Buildd) yield return ("build-essential", "requested by variant buildd");
+            foreach (var name in request.Include) yield return (name, IncludeReason);
+        }
+
+        /// <summary>apt-get install of a virtual name works only when exactly one package provides it.</summary>
+        private DebianPackage ResolveVirtualSeed(string name, string reason)
+        {
+            var providers = universe.ProvidersOf(name).Select(p => p.Package).Distinct().ToList();
+            return providers.Count switch
+            {
+                1 => providers[0],
+                0 => throw DebianResolutionErrors.SeedNotFound(name, reason),
+                _ => throw DebianResolutionErrors.SeedIsVirtual(name, reason, providers),
+            };
+        }
+
+        private void Select(DebianPackage package, string reason, string? requiredBy)
+        {
+            var resolved = new ResolvedPackage(package, reason, requiredBy);
+            _byName[package.Name] = resolved;
+            Selected.Add(resolved);
+        }
+
+        private void InstallDependencies(DebianPackage package, List<string> chain)
+        {
+            foreach (var (field, group) in DependencyGroups(package))
+            {
+                if (group.Alternatives.Any(alt => universe.Satisfying(alt).Any(p => _byName.ContainsKey(p.Name))))
+                    continue;
+                var rejected = new List<string>();
+                DebianPackage? choice = null;
+                foreach (var candidate in Candidates(group))
+                {
+                    if (WhyNot(candidate) is { } why) { rejected.Add(why); continue; }
+                    choice = candidate;
+                    break;
+                }
+                if (choice is null)
+                    throw DebianResolutionErrors.Unsatisfiable(universe, package, field, group, rejected, chain, _excluded);
+                Select(choice, $"dependency of {package.Name} ({field}: {group})", package.Name);
+                chain.Add(choice.Name);
+                InstallDependencies(choice, chain);
+                chain.RemoveAt(chain.Count - 1);
+            }
+        }
+
+        /// <summary>Pre-Depends before Depends, as apt lists them; groups restricted away from this architecture are dropped.</summary>
+        private IEnumerable<(string Field, RelationGroup Group)> DependencyGroups(DebianPackage package)
+        {
+            foreach (var (field, groups) in new[] { ("Pre-Depends", package.PreDepends), ("Depends", package.Depends) })
+                foreach (var group in groups)
+                {
+                    var applicable = group.Alternatives.Where(a => a.AppliesTo(universe.NativeArchitecture)).ToList();
+                    if (applicable.Count == 0) continue;
+                    yield return (field, applicable.Count == group.Alternatives.Count ? group : new RelationGroup(applicable));
+                }
+        }
+
+        /// <summary>Alternatives in written order; within one, apt's provider ranking. The usr-is-merged rule goes first.</summary>
+        private List<DebianPackage> Candidates(RelationGroup group)
+        {
+            var result = new List<DebianPackage>();
+            foreach (var alternative in group.Alternatives)
+            {
+                var satisfying = universe.Satisfying(alternative);
+                satisfying.Sort(new ProviderRanking(alternative.Name));
+                foreach (var p in satisfying)
+                    if (!result.Contains(p)) result.Add(p);
+            }
+            if (request.PreferUsrIsMerged)
+            {
+                int i = result.FindIndex(p => p.Name == DebianResolveRequest.UsrIsMerged);
+                if (i > 0)
+                {
+                    var preferred = result[i];
+                    result.RemoveAt(i);
+                    result.Insert(0, preferred);
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Null when the candidate can be selected, else a short reason for the error message.</summary>
+        private string? WhyNot(DebianPackage candidate)
+        {
+            if (_excluded.Contains(candidate.Name)) return $"{candidate.Name} is excluded";
+            if (FindConflict(candidate) is { } conflict) return conflict;
+            foreach (var (field, group) in DependencyGroups(candidate))
+                if (!group.Alternatives.Any(alt => universe.Satisfying(alt).Any(p => !_excluded.Contains(p.Name))))
+                    return $"{candidate.Name} {candidate.Version} {DebianResolutionErrors.Verb(field)} {group}, which cannot be met " +
+                           $"({string.Join("; ", DebianResolutionErrors.Explain(universe, group, _excluded))})";
+            return null;
+        }
+
+        /// <summary>A Conflicts or Breaks between <paramref name="candidate"/> and a selected package, described; else null.</summary>
+        private string? FindConflict(DebianPackage candidate)
+        {
+            foreach (var (field, groups) in new[] { ("Conflicts", candidate.Conflicts), ("Breaks", candidate.Breaks) })
+                foreach (var relation in groups.SelectMany(g => g.Alternatives))
+                {
+                    if (!relation.AppliesTo(universe.NativeArchitecture)) continue;
+                    foreach (var selected in Selected)
+                        if (selected.Package != candidate && PackageUniverse.Matches(relation, selected.Package))
+                            return $"{candidate.Name} {candidate.Version} {field.ToLowerInvariant()} with {selected.Package.Name} " +
+                                   $"{selected.Package.Version} ({field}: {relation}), which is selected as {selected.Reason}";
+                }
+            foreach (var selected in Selected)
+                foreach (var (field, groups) in new[] { ("Conflicts", selected.Package.Conflicts), ("Breaks", selected.Package.Breaks) })
+                    foreach (var relation in groups.SelectMany(g => g.Alternatives))
+                        if (selected.Package != candidate && relation.AppliesTo(universe.NativeArchitecture) &&
+                            PackageUniverse.Matches(relation, candidate))
+                            return $"selected {selected.Package.Name} {selected.Package.Version} ({selected.Reason}) " +
+                                   $"{field.ToLowerInvariant()} with {candidate.Name} {candidate.Version} ({field}: {relation})";
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// apt's CompareProviders for a fresh system: the package named by the relation itself first, then Essential,
+    /// then Important, then higher Priority (so awk is mawk, Priority: required). apt's last tie-break is its
+    /// internal cache order; ours is the name, so the result does not depend on index order.
+    /// </summary>
+    private sealed class ProviderRanking(string target) : IComparer<DebianPackage>
+    {
+        public int Compare(DebianPackage? a, DebianPackage? b)
+        {
+            if (ReferenceEquals(a, b)) return 0;
+            if (a is null) return 1;
+            if (b is null) return -1;
+            int c = (b.Name == target).CompareTo(a.Name == target);
+            if (c == 0) c = b.Essential.CompareTo(a.Essential);
+            if (c == 0) c = b.Important.CompareTo(a.Important);
+            if (c == 0) c = a.Priority.CompareTo(b.Priority);
+            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+        }
+    }
+}

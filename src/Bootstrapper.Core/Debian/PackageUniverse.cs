@@ -1,0 +1,111 @@
+using Bootstrapper.Core.Errors;
+
+namespace Bootstrapper.Core.Debian;
+
+/// <summary>
+/// Every installable package for one native architecture, merged from several Packages indices (suites,
+/// components, mirrors), as apt sees them with equal pins: per name only the highest version is a candidate,
+/// and virtual names resolve through the Provides of those candidates.
+/// </summary>
+public sealed class PackageUniverse
+{
+    private readonly Dictionary<string, DebianPackage> _candidates;
+    private readonly Dictionary<string, List<(DebianPackage Package, ProvidedName Provided)>> _providers;
+
+    private PackageUniverse(string nativeArchitecture, Dictionary<string, DebianPackage> candidates, int stanzaCount)
+    {
+        NativeArchitecture = nativeArchitecture;
+        _candidates = candidates;
+        StanzaCount = stanzaCount;
+        _providers = new Dictionary<string, List<(DebianPackage, ProvidedName)>>(StringComparer.Ordinal);
+        foreach (var p in candidates.Values)
+            foreach (var provided in p.Provides)
+            {
+                if (!_providers.TryGetValue(provided.Name, out var list))
+                    _providers[provided.Name] = list = new(2);
+                list.Add((p, provided));
+            }
+    }
+
+    /// <summary>The dpkg architecture packages are installed for ("amd64"); "all" packages go with it.</summary>
+    public string NativeArchitecture { get; }
+    /// <summary>How many stanzas were read (all versions, all architectures).</summary>
+    public int StanzaCount { get; }
+    /// <summary>The candidate of each package name.</summary>
+    public IReadOnlyCollection<DebianPackage> Packages => _candidates.Values;
+
+    /// <summary>
+    /// Parses and merges the indices. Stanzas for other architectures are skipped (single-architecture images).
+    /// When a name appears more than once the highest version wins; on equal versions the earlier index wins,
+    /// as apt keeps the first source of a version.
+    /// </summary>
+    public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture)
+    {
+        var candidates = new Dictionary<string, DebianPackage>(80_000, StringComparer.Ordinal);
+        int stanzas = 0;
+        foreach (var index in indices)
+        {
+            PackagesIndexReader.Read(index, arch => { stanzas++; return arch == nativeArchitecture || arch == "all"; }, package =>
+            {
+                if (!candidates.TryGetValue(package.Name, out var existing) || package.Version > existing.Version)
+                    candidates[package.Name] = package;
+            });
+        }
+        return new PackageUniverse(nativeArchitecture, candidates, stanzas);
+    }
+
+    public DebianPackage? Find(string name) => _candidates.GetValueOrDefault(name);
+
+    /// <summary>Candidates that provide <paramref name="name"/> (with the version they provide, if any).</summary>
+    public IReadOnlyList<(DebianPackage Package, ProvidedName Provided)> ProvidersOf(string name) =>
+        _providers.TryGetValue(name, out var list) ? list : [];
+
+    /// <summary>
+    /// Candidates that satisfy <paramref name="relation"/>: the package of that name if its version matches, and
+    /// every provider of that name. A versioned relation is only met by a versioned Provides (Policy 7.5).
+    /// </summary>
+    public List<DebianPackage> Satisfying(Relation relation)
+    {
+        var result = new List<DebianPackage>(2);
+        if (_candidates.TryGetValue(relation.Name, out var real) && relation.AcceptsVersion(real.Version) &&
+            QualifierAccepts(relation.ArchQualifier, real, isProvider: false))
+            result.Add(real);
+        if (_providers.TryGetValue(relation.Name, out var providers))
+            foreach (var (p, provided) in providers)
+            {
+                if (relation.Op is not null && (provided.Version is null || !relation.AcceptsVersion(provided.Version)))
+                    continue;
+                if (!QualifierAccepts(relation.ArchQualifier, p, isProvider: true) || result.Contains(p)) continue;
+                result.Add(p);
+            }
+        return result;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="relation"/> names <paramref name="package"/> (used for Conflicts and Breaks): the
+    /// package itself with a matching version, or one of its Provides (an unversioned conflict hits every
+    /// provider; a versioned one only a provider with a matching provided version).
+    /// </summary>
+    public static bool Matches(Relation relation, DebianPackage package)
+    {
+        if (package.Name == relation.Name && relation.AcceptsVersion(package.Version)) return true;
+        foreach (var provided in package.Provides)
+            if (provided.Name == relation.Name &&
+                (relation.Op is null || (provided.Version is not null && relation.AcceptsVersion(provided.Version))))
+                return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Architecture qualifiers (multiarch spec): ":any" is met by a Multi-Arch: allowed package (providers are
+    /// accepted as is); ":native" and ":ARCH" by a package of that architecture, "all" counting as native.
+    /// Without a qualifier any package of this single-architecture universe will do.
+    /// </summary>
+    private bool QualifierAccepts(string? qualifier, DebianPackage package, bool isProvider)
+    {
+        if (qualifier is null) return true;
+        if (qualifier == "any") return isProvider || package.MultiArch == MultiArch.Allowed;
+        var arch = package.Architecture == "all" ? NativeArchitecture : package.Architecture;
+        return qualifier == "native" ? arch == NativeArchitecture : arch == qualifier;
+    }
+}

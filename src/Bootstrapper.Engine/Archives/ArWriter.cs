@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace Bootstrapper.Engine.Archives;
+
+/// <summary>
+/// Writes Unix ar archives in the form dpkg-deb produces (GNU short names "name/", mode in octal, even padding
+/// with '\n'). Names longer than 15 bytes are not needed for .debs and are refused.
+/// </summary>
+public sealed class ArWriter
+{
+    private readonly Stream _stream;
+
+    public ArWriter(Stream stream)
+    {
+        _stream = stream;
+        _stream.Write(Encoding.ASCII.GetBytes(ArReader.Magic));
+    }
+
+    public void Add(string name, ReadOnlySpan<byte> data, long mtime = 0, uint mode = 0x1A4 /* 0644 */)
+    {
+        if (Encoding.UTF8.GetByteCount(name) > 15 || name.Contains('/'))
+            throw new ArgumentException($"ar member name '{name}' must be at most 15 bytes without '/'", nameof(name));
+        var header = new StringBuilder(60);
+        header.Append((name + "/").PadRight(16));
+        header.Append(mtime.ToString().PadRight(12));
+        header.Append("0".PadRight(6)).Append("0".PadRight(6));
+        header.Append(Convert.ToString(mode, 8).PadRight(8));
+        header.Append(data.Length.ToString().PadRight(10));
+        header.Append("`\n");
+        _stream.Write(Encoding.ASCII.GetBytes(header.ToString()));
+        _stream.Write(data);
+        if ((data.Length & 1) == 1) _stream.WriteByte((byte)'\n');
+    }
+}

@@ -1,0 +1,25 @@
+using Bootstrapper.Engine.Native;
+
+namespace Bootstrapper.Engine.Archives;
+
+/// <summary>How <see cref="SafeExtractor"/> writes members.</summary>
+public sealed record ExtractOptions
+{
+    /// <summary>Set numeric owners from the tar (lchown). Needs root; defaults to whether we are root.</summary>
+    public bool ApplyOwners { get; init; } = LibC.Geteuid() == 0;
+
+    /// <summary>Create character and block devices (mknod). Needs root; when false such members are refused.</summary>
+    public bool AllowDevices { get; init; } = LibC.Geteuid() == 0;
+
+    /// <summary>Compute the MD5 of regular files while writing them (dpkg's md5sums format: lowercase hex).</summary>
+    public bool ComputeMd5 { get; init; }
+}
+
+/// <summary>What one archive put into the root.</summary>
+/// <param name="Paths">
+/// Member paths in archive order as dpkg's info/PKG.list has them: "/." first, then "/usr", "/usr/bin/x", ...
+/// (the path named in the archive, not where a symlinked parent made it land).
+/// </param>
+/// <param name="Md5Sums">Relative path ("usr/bin/x") to lowercase hex MD5, when requested; otherwise empty.</param>
+/// <param name="FileBytes">Bytes of regular-file data written.</param>
+public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDictionary<string, string> Md5Sums, long FileBytes);

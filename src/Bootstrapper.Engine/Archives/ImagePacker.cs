@@ -1,0 +1,194 @@
+using System.IO.Compression;
+using System.Text;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Native;
+using ZstdSharp.Unsafe;
+
+namespace Bootstrapper.Engine.Archives;
+
+/// <summary>
+/// Packs a root directory into a reproducible image tar for `podman import`: entries sorted by name (UTF-8 byte
+/// order within each directory, parents first, like `tar --sort=name`), numeric owners only, mtimes clamped to
+/// SOURCE_DATE_EPOCH, no atime/ctime, hard links kept (by device and inode), devices, fifos, setuid bits and
+/// extended attributes (binary values intact). The file is written under a temporary name next to the output and
+/// renamed only when complete; on failure or cancellation nothing is left behind.
+/// </summary>
+public static class ImagePacker
+{
+    private const int CopyBufferSize = 1 << 20;
+
+    /// <summary>The compression an output name asks for: .tar, .tar.gz/.tgz, .tar.zst, .tar.xz.</summary>
+    public static CompressionKind KindFromOutputName(string path)
+    {
+        string name = Path.GetFileName(path);
+        if (name.EndsWith(".tar", StringComparison.Ordinal)) return CompressionKind.None;
+        if (name.EndsWith(".tar.gz", StringComparison.Ordinal) || name.EndsWith(".tgz", StringComparison.Ordinal))
+            return CompressionKind.Gzip;
+        if (name.EndsWith(".tar.zst", StringComparison.Ordinal)) return CompressionKind.Zstd;
+        if (name.EndsWith(".tar.xz", StringComparison.Ordinal)) return CompressionKind.Xz;
+        throw new RecipeException(
+            $"output '{path}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz");
+    }
+
+    public static PackResult Pack(string rootDir, string outputPath, PackOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new PackOptions();
+        string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir));
+        if (!LibC.TryLstat(root, out var rootStatus) || !rootStatus.IsDirectory)
+            throw new InstallException($"cannot pack '{rootDir}': it is not a directory");
+        var kind = KindFromOutputName(outputPath);
+        string output = Path.GetFullPath(outputPath);
+        string temp = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
+        bool done = false;
+        try
+        {
+            int entries;
+            string sha256;
+            long bytes;
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var hashing = new HashingStream(file))
+            {
+                using (var compressed = OpenCompressor(hashing, kind, options))
+                using (var buffered = new BufferedStream(compressed, 1 << 20))
+                {
+                    entries = WriteTar(root, buffered, options, cancellationToken);
+                }
+                sha256 = hashing.HexDigest();
+                bytes = hashing.BytesWritten;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(temp, output, overwrite: true);
+            done = true;
+            return new PackResult(output, sha256, bytes, entries);
+        }
+        catch (IOException e)
+        {
+            throw new InstallException($"cannot pack '{root}' into '{output}': {e.Message}", e);
+        }
+        finally
+        {
+            if (!done) File.Delete(temp);
+        }
+    }
+
+    private static Stream OpenCompressor(Stream output, CompressionKind kind, PackOptions options)
+    {
+        switch (kind)
+        {
+            case CompressionKind.None:
+                return new NonClosingStream(output);
+            case CompressionKind.Gzip:
+                // GZipStream writes no file name and a zero mtime, so gzip output is reproducible too.
+                var level = options.Level is { } l ? (CompressionLevel)Math.Clamp(l, 0, 3) : CompressionLevel.Optimal;
+                return new GZipStream(output, level, leaveOpen: true);
+            case CompressionKind.Zstd:
+                var zstd = new ZstdSharp.CompressionStream(output, options.Level ?? 3, leaveOpen: true);
+                // Always in multi-threaded mode (even with one worker): its output depends on the job size, not on
+                // the number of workers, while single-threaded mode would produce different bytes.
+                zstd.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, Math.Max(1, options.Threads));
+                return zstd;
+            case CompressionKind.Xz:
+                return new XzEncoderStream(output, Math.Max(1, options.Threads), leaveOpen: true, preset: (uint)(options.Level ?? 6));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an image compression");
+        }
+    }
+
+    private static int WriteTar(string root, Stream output, PackOptions options, CancellationToken cancellationToken)
+    {
+        var tar = new GnuTarWriter(output);
+        var firstNameOfInode = new Dictionary<(ulong Device, ulong Inode), string>();
+        byte[] buffer = new byte[CopyBufferSize];
+        int count = 0;
+        foreach (var (name, path, status) in SortedTree.Walk(root))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long mtime = options.SourceDateEpoch is { } epoch ? Math.Min(status.MtimeSeconds, epoch) : status.MtimeSeconds;
+            uint mode = status.Permissions;
+            char type;
+            string link = "";
+            long size = 0;
+            switch (status.Type)
+            {
+                case LibC.S_IFDIR: type = '5'; break;
+                case LibC.S_IFLNK: type = '2'; link = new FileInfo(path).LinkTarget ?? ""; break;
+                case LibC.S_IFCHR: type = '3'; break;
+                case LibC.S_IFBLK: type = '4'; break;
+                case LibC.S_IFIFO: type = '6'; break;
+                case LibC.S_IFREG: type = '0'; size = status.Size; break;
+                default: continue; // sockets cannot be archived (GNU tar skips them too) and belong to a running system
+            }
+            if (type != '5' && status.Nlink > 1)
+            {
+                if (firstNameOfInode.TryGetValue((status.Device, status.Inode), out var first))
+                {
+                    // Later names of an inode are links to the first one in archive order, without data.
+                    tar.WriteHeader(new TarItem(name, '1', mode, status.Uid, status.Gid, 0, mtime, first));
+                    count++;
+                    continue;
+                }
+                firstNameOfInode[(status.Device, status.Inode)] = name;
+            }
+            var xattrs = LibC.ListXattrs(path);
+            tar.WriteHeader(new TarItem(name, type, mode, status.Uid, status.Gid, size, mtime, link,
+                status.RdevMajor, status.RdevMinor, xattrs.Count > 0 ? xattrs : null));
+            if (type == '0') CopyFile(tar, path, size, buffer, cancellationToken);
+            count++;
+        }
+        tar.Finish();
+        return count;
+    }
+
+    private static void CopyFile(GnuTarWriter tar, string path, long size, byte[] buffer, CancellationToken cancellationToken)
+    {
+        using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        long left = size;
+        while (left > 0)
+        {
+            int n = input.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n == 0) throw new IOException($"'{path}' shrank while it was being packed");
+            cancellationToken.ThrowIfCancellationRequested(); // a large file must not delay an interrupt
+            tar.WriteData(buffer.AsSpan(0, n));
+            left -= n;
+        }
+        tar.PadData();
+    }
+}
+
+/// <summary>Depth-first walk of a tree in tar order: "./" first, then each directory's children by UTF-8 byte order.</summary>
+internal static class SortedTree
+{
+    public static IEnumerable<(string Name, string Path, FileStatus Status)> Walk(string root)
+    {
+        yield return ("./", root, LibC.Lstat(root));
+        foreach (var item in WalkDirectory(root, "./")) yield return item;
+    }
+
+    private static IEnumerable<(string Name, string Path, FileStatus Status)> WalkDirectory(string directory, string prefix)
+    {
+        var names = Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p)).ToList();
+        names.Sort(Utf8Order);
+        foreach (var name in names)
+        {
+            string path = directory + "/" + name;
+            if (!LibC.TryLstat(path, out var status)) continue; // removed meanwhile
+            if (status.IsDirectory)
+            {
+                yield return (prefix + name + "/", path, status);
+                foreach (var item in WalkDirectory(path, prefix + name + "/")) yield return item;
+            }
+            else
+            {
+                yield return (prefix + name, path, status);
+            }
+        }
+    }
+
+    /// <summary>Ordinal UTF-16 order differs from UTF-8 byte order only for characters beyond U+FFFF.</summary>
+    private static int Utf8Order(string a, string b)
+    {
+        if (!a.Any(char.IsSurrogate) && !b.Any(char.IsSurrogate)) return string.CompareOrdinal(a, b);
+        return Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b));
+    }
+}

@@ -1,0 +1,256 @@
+using System.Buffers;
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Native;
+
+namespace Bootstrapper.Engine.Archives;
+
+/// <summary>
+/// Extracts package tars into a staging root so that nothing is created or written outside it (see
+/// <see cref="RootPathResolver"/> for how symlinks already in the root are treated). Follows dpkg where the tar
+/// and the root disagree: an existing directory stays a directory (a symlink member does not replace it, and a
+/// file member is refused), while an existing file or symlink is replaced, never written through. Regular files are
+/// created with O_CREAT|O_EXCL after removing what was there, so a symlink at the final component is never followed.
+/// </summary>
+public sealed class SafeExtractor
+{
+    private const int BufferSize = 256 * 1024;
+    private readonly ExtractOptions _options;
+
+    public SafeExtractor(string rootDir, ExtractOptions? options = null)
+    {
+        RootDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir));
+        if (!Directory.Exists(RootDir)) throw new InstallException($"staging root '{RootDir}' does not exist");
+        _options = options ?? new ExtractOptions();
+    }
+
+    public string RootDir { get; }
+
+    /// <summary>Extracts the data member of a .deb (call after reading what you need from its control files).</summary>
+    public ExtractedPackage Extract(DebArchive deb, CancellationToken cancellationToken = default)
+    {
+        using var tar = deb.OpenData();
+        return Extract(tar, deb.PackageLabel, cancellationToken);
+    }
+
+    /// <param name="packageLabel">Names the package in messages, e.g. "package 'bash' 5.2.15-2+b2".</param>
+    public ExtractedPackage Extract(TarReader tar, string packageLabel, CancellationToken cancellationToken = default)
+    {
+        var run = new Run(this, packageLabel, cancellationToken);
+        return run.Execute(tar);
+    }
+
+    /// <summary>The state of one archive's extraction: caches must not outlive it (scripts may change the root).</summary>
+    private sealed class Run(SafeExtractor owner, string label, CancellationToken cancellationToken)
+    {
+        private readonly ExtractOptions _options = owner._options;
+        private readonly RootPathResolver _resolver = new(owner.RootDir, label);
+        private readonly Dictionary<string, string> _nonDirectories = new(StringComparer.Ordinal); // relative -> physical
+        private readonly List<(string Path, TarEntry Entry)> _createdDirectories = [];
+        private readonly List<string> _paths = ["/."];
+        private readonly Dictionary<string, string> _md5 = new(StringComparer.Ordinal);
+        private readonly IncrementalHash? _hash = owner._options.ComputeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+        private long _bytes;
+        private string _member = "";
+
+        public ExtractedPackage Execute(TarReader tar)
+        {
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                while (NextEntry(tar) is { } entry)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    _member = entry.Name;
+                    string relative = MemberPath.Normalize(entry.Name, label);
+                    if (relative.Length == 0)
+                    {
+                        if (entry.EntryType != TarEntryType.Directory)
+                            throw MemberPath.Refuse(label, "member", entry.Name, "names the root but is not a directory");
+                        continue; // "./": the root itself, already listed as "/."
+                    }
+                    try
+                    {
+                        ExtractEntry(entry, relative, buffer);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+                    {
+                        throw new InstallException($"{label}: cannot extract member '{entry.Name}': {e.Message}", e);
+                    }
+                    _paths.Add("/" + relative);
+                }
+                // Last, so that creating children does not move directory mtimes, and so that a read-only
+                // directory does not stop its own children from being written.
+                for (int i = _createdDirectories.Count - 1; i >= 0; i--)
+                {
+                    var (path, entry) = _createdDirectories[i];
+                    LibC.Chmod(path, (uint)entry.Mode);
+                    LibC.SetTimesNoFollow(path, entry.ModificationTime.ToUnixTimeSeconds());
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                _hash?.Dispose();
+            }
+            return new ExtractedPackage(_paths, _md5, _bytes);
+        }
+
+        private TarEntry? NextEntry(TarReader tar)
+        {
+            try
+            {
+                return tar.GetNextEntry();
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException
+                                          or InvalidOperationException)
+            {
+                string after = _member.Length == 0 ? "at its start" : $"after member '{_member}'";
+                throw new InstallException($"{label}: the data archive is corrupt {after}: {e.Message}. " +
+                    "Delete the .deb from the cache and download it again.", e);
+            }
+        }
+
+        private void ExtractEntry(TarEntry entry, string relative, byte[] buffer)
+        {
+            int slash = relative.LastIndexOf('/');
+            string parent = _resolver.ResolveDirectory(slash < 0 ? "" : relative[..slash], entry.Name);
+            string path = parent + "/" + (slash < 0 ? relative : relative[(slash + 1)..]);
+            switch (entry.EntryType)
+            {
+                case TarEntryType.Directory:
+                    ExtractDirectory(entry, relative, path);
+                    return;
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                    if (!ClearSlot(path, entry)) return;
+                    WriteFile(entry, relative, path, buffer);
+                    break;
+                case TarEntryType.SymbolicLink:
+                    if (!ClearSlot(path, entry)) return;
+                    if (string.IsNullOrEmpty(entry.LinkName))
+                        throw MemberPath.Refuse(label, "member", entry.Name, "is a symlink with an empty target");
+                    File.CreateSymbolicLink(path, entry.LinkName);
+                    _resolver.AddOwnSymlink(path);
+                    break;
+                case TarEntryType.HardLink:
+                    string target = HardLinkTarget(entry);
+                    if (!ClearSlot(path, entry)) return;
+                    LibC.Link(target, path);
+                    _nonDirectories[relative] = path;
+                    return; // a hard link shares the target's inode: owner, mode and mtime are the target's
+                case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                    if (entry.EntryType != TarEntryType.Fifo && !_options.AllowDevices)
+                        throw MemberPath.Refuse(label, "member", entry.Name, "is a device node, which needs root to create");
+                    if (!ClearSlot(path, entry)) return;
+                    uint type = entry.EntryType switch
+                    {
+                        TarEntryType.CharacterDevice => LibC.S_IFCHR,
+                        TarEntryType.BlockDevice => LibC.S_IFBLK,
+                        _ => LibC.S_IFIFO,
+                    };
+                    var posix = (PosixTarEntry)entry;
+                    LibC.Mknod(path, type | 0x180 /* 0600 until chmod */, (uint)posix.DeviceMajor, (uint)posix.DeviceMinor);
+                    break;
+                default:
+                    throw MemberPath.Refuse(label, "member", entry.Name, $"has the unsupported tar type {entry.EntryType}");
+            }
+            _nonDirectories[relative] = path;
+            ApplyMetadata(entry, path);
+        }
+
+        private void ExtractDirectory(TarEntry entry, string relative, string path)
+        {
+            if (LibC.TryLstat(path, out var status))
+            {
+                if (status.IsDirectory)
+                {
+                    _resolver.Remember(relative, path);
+                    return; // dpkg leaves an existing directory's owner and mode alone
+                }
+                if (status.IsSymlink)
+                {
+                    if (_resolver.IsOwnSymlink(path))
+                        throw MemberPath.Refuse(label, "member", entry.Name,
+                            $"would be written through the symlink '{_resolver.Display(path)}' that the same package installs");
+                    // A symlink to a directory stands for it (merged /usr: a package's ./bin/ meets bin -> usr/bin).
+                    if (_resolver.TryFollowToDirectory(path, entry.Name) is { } directory)
+                    {
+                        _resolver.Remember(relative, directory);
+                        return;
+                    }
+                    _resolver.Invalidate(path);
+                }
+                File.Delete(path); // a file, a dangling symlink, a device: a directory takes its place
+                _nonDirectories.Remove(relative);
+            }
+            Directory.CreateDirectory(path);
+            if (_options.ApplyOwners) LibC.Lchown(path, (uint)entry.Uid, (uint)entry.Gid);
+            _createdDirectories.Add((path, entry));
+            _resolver.Remember(relative, path);
+        }
+
+        /// <summary>
+        /// Removes whatever is at the final component so the new member can be created there without following it.
+        /// Returns false when the member must be skipped (a symlink member where a directory exists, like dpkg).
+        /// </summary>
+        private bool ClearSlot(string path, TarEntry entry)
+        {
+            if (!LibC.TryLstat(path, out var status)) return true;
+            if (status.IsDirectory)
+            {
+                if (entry.EntryType == TarEntryType.SymbolicLink) return false;
+                throw MemberPath.Refuse(label, "member", entry.Name,
+                    $"would replace the directory '{_resolver.Display(path)}' with a non-directory");
+            }
+            if (status.IsSymlink) _resolver.Invalidate(path);
+            File.Delete(path);
+            return true;
+        }
+
+        private string HardLinkTarget(TarEntry entry)
+        {
+            string target = MemberPath.Normalize(entry.LinkName, label, "hard link target of");
+            // Only a file this archive has already written may be linked: anything else already in the root
+            // (or, through a symlinked parent, outside it) is not ours to give a second name.
+            if (target.Length == 0 || !_nonDirectories.TryGetValue(target, out var physical))
+                throw MemberPath.Refuse(label, "member", entry.Name,
+                    $"is a hard link to '{entry.LinkName}', which this package did not install before it");
+            return physical;
+        }
+
+        private void WriteFile(TarEntry entry, string relative, string path, byte[] buffer)
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, // O_CREAT|O_EXCL: never opens through a symlink
+                Access = FileAccess.Write,
+                Share = FileShare.ReadWrite, // FileShare.None would add an flock per file
+                BufferSize = 0, // we hand it large blocks already
+            };
+            using (var output = new FileStream(path, options))
+            {
+                if (entry.DataStream is { } data)
+                {
+                    int n;
+                    while ((n = data.Read(buffer, 0, buffer.Length)) > 0)
+                    {
+                        output.Write(buffer, 0, n);
+                        _hash?.AppendData(buffer, 0, n);
+                        _bytes += n;
+                    }
+                }
+            }
+            if (_hash is not null) _md5[relative] = Convert.ToHexStringLower(_hash.GetHashAndReset());
+        }
+
+        /// <summary>Owner first: chown clears setuid/setgid, so the mode (with those bits) must come after it.</summary>
+        private void ApplyMetadata(TarEntry entry, string path)
+        {
+            bool symlink = entry.EntryType == TarEntryType.SymbolicLink;
+            if (_options.ApplyOwners) LibC.Lchown(path, (uint)entry.Uid, (uint)entry.Gid);
+            if (!symlink) LibC.Chmod(path, (uint)entry.Mode);
+            LibC.SetTimesNoFollow(path, entry.ModificationTime.ToUnixTimeSeconds());
+        }
+    }
+}

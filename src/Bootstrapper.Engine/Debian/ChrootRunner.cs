@@ -1,0 +1,119 @@
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Processes;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>
+/// Runs a command chrooted into the staging root, inside new mount and PID namespaces of its own.
+/// </summary>
+/// <remarks>
+/// The command line is <c>unshare --mount --propagation private --pid --kill-child --mount-proc=/proc --root=ROOT</c>.
+/// Why each part:
+/// <list type="bullet">
+/// <item>A private mount namespace: /proc is mounted only there, so the host never sees the mount and it
+/// disappears with the last process of the namespace — no cleanup step that a crash could skip.</item>
+/// <item>A PID namespace with <c>--kill-child</c>: the command is PID 1 there; when unshare dies (we kill it with
+/// SIGKILL on cancellation) the kernel delivers SIGKILL to that PID 1, and a dying PID 1 takes every process of
+/// its namespace with it, including daemons that double-forked away from our process tree.</item>
+/// <item>A fresh proc mounted after the chroot shows only the namespace's processes: maintainer scripts cannot
+/// see or signal host processes.</item>
+/// </list>
+/// The host's /dev is never bind-mounted: the root has its own device nodes (<see cref="ChrootDevices"/>).
+/// </remarks>
+public sealed class ChrootRunner
+{
+    /// <summary>Where unshare(1) (util-linux) lives on Debian hosts.</summary>
+    public const string UnsharePath = "/usr/bin/unshare";
+
+    /// <summary>PATH inside the chroot: dpkg's own default, which maintainer scripts expect.</summary>
+    public const string ChrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private readonly string _root;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly Action<string>? _onLine;
+    private readonly long? _sourceDateEpoch;
+
+    /// <param name="root">Absolute path of the staging root.</param>
+    /// <param name="sourceDateEpoch">Passed through as SOURCE_DATE_EPOCH (shadow, man-db... honour it).</param>
+    /// <param name="onLine">Receives every output line of every command.</param>
+    public ChrootRunner(string root, long? sourceDateEpoch, Action<string>? onLine)
+    {
+        _sourceDateEpoch = sourceDateEpoch;
+        if (!Path.IsPathFullyQualified(root))
+            throw new ArgumentException($"The staging root must be an absolute path, not '{root}'.", nameof(root));
+        _root = root;
+        _onLine = onLine;
+        _environment = BuildEnvironment(sourceDateEpoch);
+    }
+
+    /// <summary>Absolute path of the root commands run in.</summary>
+    public string Root => _root;
+
+    /// <summary>The environment every chrooted command gets (and nothing else), as mmdebstrap sets it.</summary>
+    public IReadOnlyDictionary<string, string> Environment => _environment;
+
+    internal static IReadOnlyDictionary<string, string> BuildEnvironment(long? sourceDateEpoch)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = ChrootPath,
+            ["HOME"] = "/root",
+            ["LC_ALL"] = "C.UTF-8",
+            ["LANGUAGE"] = "C.UTF-8",
+            ["LANG"] = "C.UTF-8",
+            // Debconf must never ask: take defaults and mark every question as seen.
+            ["DEBIAN_FRONTEND"] = "noninteractive",
+            ["DEBCONF_NONINTERACTIVE_SEEN"] = "true",
+        };
+        if (sourceDateEpoch is { } e)
+        {
+            if (e < 0) throw new ArgumentOutOfRangeException(nameof(sourceDateEpoch), "SOURCE_DATE_EPOCH must not be negative.");
+            env["SOURCE_DATE_EPOCH"] = e.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return env;
+    }
+
+    /// <summary>The same root and environment, with output going to <paramref name="onLine"/>.</summary>
+    public ChrootRunner WithOutput(Action<string>? onLine) => new(_root, _sourceDateEpoch, onLine);
+
+    /// <summary>The full host command line for running <paramref name="command"/> in the chroot.</summary>
+    public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command)
+    {
+        if (command.Count == 0) throw new ArgumentException("Empty command.", nameof(command));
+        var args = new List<string>
+        {
+            "--mount", "--propagation", "private",
+            "--pid", "--kill-child=SIGKILL",
+            // Interpreted after the chroot, hence /proc and not ROOT/proc.
+            "--mount-proc=/proc",
+            "--root=" + _root, "--wd=/",
+            "--",
+        };
+        args.AddRange(command);
+        return args;
+    }
+
+    /// <summary>Runs the command and returns its result without judging the exit code.</summary>
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct)
+    {
+        if (!File.Exists(UnsharePath))
+            throw new InstallException($"{UnsharePath} is missing on the build host; install the Debian package util-linux.");
+        if (!Directory.Exists(Path.Combine(_root, "proc")))
+            Directory.CreateDirectory(Path.Combine(_root, "proc"));
+        _onLine?.Invoke("# chroot: " + string.Join(' ', command));
+        var spec = new ProcessSpec(UnsharePath, CommandLine(command), _environment, description);
+        return ProcessRunner.RunAsync(spec, _onLine, ct);
+    }
+
+    /// <summary>Runs the command and throws <see cref="InstallException"/> with its last output lines on failure.</summary>
+    public async Task<ProcessResult> RunCheckedAsync(IReadOnlyList<string> command, string description, CancellationToken ct)
+    {
+        var r = await RunAsync(command, description, ct).ConfigureAwait(false);
+        if (!r.Succeeded)
+            throw new InstallException(
+                $"{description} failed with exit code {r.ExitCode} in the chroot {_root}. Last output:\n  " +
+                string.Join("\n  ", r.LastLines) +
+                "\nThe full output is in the build log; a failing maintainer script is named above.");
+        return r;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Text;
+using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.OpenPgp;
+using Bootstrapper.Core.Planning;
+using Bootstrapper.Engine.Http;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>
+/// Fetches and verifies a Debian repository's indices, following the chain of trust apt and debootstrap use:
+/// dists/SUITE/InRelease (or Release + Release.gpg) is verified with the keyring, its Suite/Codename and
+/// Valid-Until are checked, and every Packages file must match the size and SHA-256 the signed Release lists.
+/// </summary>
+public sealed class DebianRepositoryClient
+{
+    private readonly Downloader _downloader;
+    private readonly Func<DateTimeOffset> _clock;
+
+    /// <param name="downloader">Used for every fetch.</param>
+    /// <param name="cacheDirectory">Root of the build cache; indices go to CACHE/debian/.</param>
+    /// <param name="clock">Current time for Valid-Until and key expiry; the system clock when null.</param>
+    /// <param name="offline">Use only the cache: the last verified InRelease (verified again, Valid-Until enforced) and cached Packages.</param>
+    public DebianRepositoryClient(Downloader downloader, string cacheDirectory, Func<DateTimeOffset>? clock = null, bool offline = false)
+    {
+        _downloader = downloader;
+        _clock = clock ?? (() => DateTimeOffset.UtcNow);
+        Cache = new RepositoryIndexCache(cacheDirectory);
+        Offline = offline;
+    }
+
+    public RepositoryIndexCache Cache { get; }
+    public bool Offline { get; }
+
+    /// <summary>Fetches several repositories (suites) at once.</summary>
+    public async Task<IReadOnlyList<DebianRepositoryIndex>> FetchAllAsync(
+        IEnumerable<DebianRepositoryRequest> requests, CancellationToken cancellationToken = default)
+        => await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+
+    /// <exception cref="VerificationException">Signature, suite, Valid-Until, size or SHA-256 check failed.</exception>
+    /// <exception cref="FetchException">A file is missing or unreachable (or not cached, offline).</exception>
+    /// <exception cref="RecipeException">The suite does not offer a requested component or the architecture.</exception>
+    public async Task<DebianRepositoryIndex> FetchAsync(DebianRepositoryRequest request, CancellationToken cancellationToken = default)
+    {
+        var (release, info) = await FetchReleaseAsync(request, cancellationToken);
+        release.CheckOffers(request.Components, request.Architecture);
+        var components = await Task.WhenAll(request.Components.Select(c =>
+            FetchComponentAsync(request, release, c, cancellationToken)));
+        return new DebianRepositoryIndex(request, info, release, components, Offline);
+    }
+
+    /// <summary>
+    /// True when ROOT/dists/SUITE/InRelease exists, verifies with <paramref name="keyring"/> and names that suite:
+    /// used to pick a usable mirror among the host's apt sources. One attempt, no retries; never throws for a bad mirror.
+    /// </summary>
+    public async Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default)
+    {
+        var request = new DebianRepositoryRequest(baseUrl, suite, [], "", keyring);
+        var url = request.DistsUrl + "InRelease";
+        try
+        {
+            using var once = _downloader.WithOptions(_downloader.Options with { MaxAttempts = 1 });
+            var data = await once.TryGetBytesAsync(url, cancellationToken: cancellationToken);
+            if (data == null) return false;
+            var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
+            var release = ReleaseFile.Parse(verified.Text, url);
+            release.CheckSuite(suite);
+            release.CheckValidity(_clock());
+            return true;
+        }
+        catch (BootstrapException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<(ReleaseFile, IndexInfo)> FetchReleaseAsync(DebianRepositoryRequest request, CancellationToken ct)
+    {
+        var dir = Cache.ReleaseDirectory(request.Root, request.Suite);
+        var inReleaseUrl = request.DistsUrl + "InRelease";
+        var now = _clock();
+        string text, signedUrl;
+        VerifiedSignatures signatures;
+
+        byte[]? inRelease = Offline ? ReadCached(dir, "InRelease") : await _downloader.TryGetBytesAsync(inReleaseUrl, cancellationToken: ct);
+        if (inRelease != null)
+        {
+            signedUrl = inReleaseUrl;
+            var verified = ClearsignedVerifier.Verify(inRelease, request.Keyring, now, inReleaseUrl);
+            (text, signatures) = (verified.Text, verified.Signatures);
+        }
+        else
+        {
+            // Older or third-party repositories have no InRelease: Release plus a detached Release.gpg.
+            signedUrl = request.DistsUrl + "Release";
+            var release = Offline ? ReadCached(dir, "Release") : await _downloader.TryGetBytesAsync(signedUrl, cancellationToken: ct);
+            var signature = Offline ? ReadCached(dir, "Release.gpg") : await _downloader.TryGetBytesAsync(signedUrl + ".gpg", cancellationToken: ct);
+            if (release == null || signature == null)
+                throw Offline
+                    ? new FetchException($"{inReleaseUrl}: offline, and no verified copy is cached; run once with network access to fill the cache ({Cache.Root})")
+                    : new FetchException($"{request.DistsUrl}: has neither InRelease nor Release + Release.gpg (HTTP 404); " +
+                                         "check the mirror URL and the suite name");
+            signatures = DetachedVerifier.Verify(release, signature, request.Keyring, now, signedUrl + ".gpg");
+            text = DecodeRelease(release, signedUrl);
+            inRelease = null;
+            if (!Offline)
+            {
+                RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "Release"), release);
+                RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "Release.gpg"), signature);
+                RepositoryIndexCache.TryDelete(Path.Combine(dir, "InRelease"));
+            }
+        }
+
+        var parsed = ReleaseFile.Parse(text, signedUrl);
+        parsed.CheckSuite(request.Suite);
+        parsed.CheckValidity(now);
+        // Cache only what passed every check, so offline mode starts from a Release that was good when stored.
+        if (!Offline && inRelease != null)
+            RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "InRelease"), inRelease);
+
+        var info = new IndexInfo
+        {
+            Url = signedUrl,
+            Suite = request.Suite,
+            Date = parsed.DateText,
+            SignedBy = signatures.Fingerprints,
+        };
+        return (parsed, info);
+    }
+
+    private async Task<DebianComponentIndex> FetchComponentAsync(
+        DebianRepositoryRequest request, ReleaseFile release, string component, CancellationToken ct)
+    {
+        var directory = $"{component}/binary-{request.Architecture}";
+        var listed = RepositoryIndexDecoder.Candidates
+            .Select(c => (c.Extension, Entry: release.Find($"{directory}/{c.FileName}")))
+            .Where(c => c.Entry != null)
+            .ToList();
+        if (listed.Count == 0)
+            throw new FetchException(
+                $"{release.Source}: lists no Packages index for {directory} (no SHA256 entry for Packages.xz, .gz or plain); " +
+                "the suite does not carry this component/architecture, check the recipe");
+
+        foreach (var (extension, entry) in listed)
+        {
+            var cached = Cache.TryGetBlob(entry!.Sha256, extension, entry.Size);
+            if (cached != null)
+                return Decode(cached, extension, entry, component, request, cached, fromCache: true);
+            if (Offline) continue;
+
+            // By-hash URLs never change content, so a mirror updating mid-build cannot swap the file under us.
+            var plainUrl = request.DistsUrl + entry.Path;
+            var urls = release.AcquireByHash
+                ? new[] { $"{request.DistsUrl}{directory}/by-hash/SHA256/{entry.Sha256}", plainUrl }
+                : [plainUrl];
+            foreach (var url in urls)
+            {
+                var target = Cache.BlobPath(entry.Sha256, extension);
+                var result = await _downloader.TryDownloadAsync(url, target, entry.Size, entry.Sha256, cancellationToken: ct);
+                if (result != null)
+                    return Decode(result.Path, extension, entry, component, request, url, fromCache: false);
+            }
+        }
+        throw Offline
+            ? new FetchException($"{request.DistsUrl}{directory}/Packages: offline, and the cache holds no copy matching the " +
+                                 "cached Release; run once with network access")
+            : new FetchException($"{request.DistsUrl}{directory}/: the Release lists {string.Join(", ", listed.Select(l => l.Entry!.Path))} " +
+                                 "but the mirror has none of them (HTTP 404); the mirror is incomplete or mid-sync, try again later or use another mirror");
+    }
+
+    private static DebianComponentIndex Decode(string path, string extension, ReleaseEntry entry, string component,
+        DebianRepositoryRequest request, string url, bool fromCache)
+    {
+        var text = RepositoryIndexDecoder.Decode(path, extension, url);
+        return new DebianComponentIndex(component, request.Architecture, url, entry, text, fromCache);
+    }
+
+    private static byte[]? ReadCached(string dir, string name)
+    {
+        var path = Path.Combine(dir, name);
+        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+    }
+
+    private static string DecodeRelease(byte[] data, string url)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(data);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new VerificationException($"{url}: is not valid UTF-8 text; the repository is broken", e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>What <see cref="Finalizer"/> needs to turn a configured root into image content.</summary>
+public sealed record FinalizeOptions
+{
+    /// <summary>Absolute path of the configured root.</summary>
+    public required string RootDirectory { get; init; }
+
+    /// <summary>Suite codename, for messages.</summary>
+    public required string Suite { get; init; }
+
+    /// <summary>The image's apt sources (the mirrors users of the image should reach, never a build-time path).</summary>
+    public required IReadOnlyList<AptSource> Sources { get; init; }
+
+    /// <summary>Written to /etc/hostname when set; otherwise /etc/hostname is absent (the runtime provides one).</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>When set, shadow's "last password change" days are clamped to this moment.</summary>
+    public long? SourceDateEpoch { get; init; }
+
+    /// <summary>Receives one line per change made.</summary>
+    public Action<string>? Log { get; init; }
+}
+
+/// <summary>One deb822 stanza of /etc/apt/sources.list.d/debian.sources (sources.list(5), "DEB822-STYLE FORMAT").</summary>
+/// <param name="Types">"deb" and/or "deb-src".</param>
+/// <param name="Uris">Repository base URLs (http, https or similar; never file: or copy:).</param>
+/// <param name="Suites">"bookworm", "bookworm-updates"...</param>
+/// <param name="Components">"main"...</param>
+/// <param name="SignedBy">Keyring path inside the image, as the official image names it, or null.</param>
+public sealed record AptSource(
+    IReadOnlyList<string> Types,
+    IReadOnlyList<string> Uris,
+    IReadOnlyList<string> Suites,
+    IReadOnlyList<string> Components,
+    string? SignedBy);

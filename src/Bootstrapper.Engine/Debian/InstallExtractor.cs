@@ -1,0 +1,14 @@
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>
+/// Extracts the data member of a .deb into a root directory (stage 1 of the install: files only, no scripts,
+/// no dpkg database). The production implementation is the safe extractor in Engine/Archives; it must keep
+/// existing directory symlinks (the merged-/usr links) instead of replacing them with directories, like
+/// <c>tar --keep-directory-symlink</c>.
+/// </summary>
+public interface IDebExtractor
+{
+    /// <summary>Extracts the files of <paramref name="debPath"/> under <paramref name="rootDir"/>.</summary>
+    /// <returns>The paths written, relative to the root, as in the archive ("./usr/bin/dpkg" or "usr/bin/dpkg").</returns>
+    Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct);
+}

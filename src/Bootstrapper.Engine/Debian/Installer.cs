@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Processes;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>How long each stage took, for the build report.</summary>
+public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSpan Remaining, int Packages);
+
+/// <summary>
+/// Turns a resolved set of .debs into a configured Debian root, the way mmdebstrap's root mode does:
+/// <list type="number">
+/// <item>Layout: merged-/usr links when the suite needs the bootstrapper to make them (before any extraction, so
+/// every package's /bin files land in /usr/bin).</item>
+/// <item>Stage 1: extract the essential set's files (no scripts), write an empty dpkg database and /dev.</item>
+/// <item>Stage 2, chrooted in private mount and PID namespaces: <c>dpkg --install --force-depends</c> of the
+/// essential set (dpkg does not order unpacks by Pre-Depends, hence the force; every maintainer script runs),
+/// then one <c>dpkg --install</c> of the rest so dpkg orders their configuration.</item>
+/// </list>
+/// Services are kept from starting by <see cref="ChrootGuards"/>, removed at the end together with the copied
+/// .debs. Finalizing for an image (logs, caches, apt sources) is <see cref="Finalizer"/>'s job.
+/// </summary>
+public static class Installer
+{
+    /// <summary>Where the .debs are copied inside the root for dpkg to read; removed before returning.</summary>
+    public const string DebsDirectory = "var/cache/bootstrap-debs";
+
+    public static async Task<InstallTimings> InstallAsync(
+        InstallRequest req, IDebExtractor extractor, IProgress<string>? progress, CancellationToken ct)
+    {
+        Validate(req);
+        Privileges.EnsureRoot("Installing Debian packages");
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(req.RootDirectory));
+        void Phase(string msg) { req.Log?.Invoke("# " + msg); progress?.Report(msg); }
+        Action<string> childLine = req.Verbose && progress is not null
+            ? l => { req.Log?.Invoke(l); progress.Report(l); }
+            : l => req.Log?.Invoke(l);
+
+        var traits = InstallSuiteTraits.For(req.Suite);
+        var essential = OrderEssential(req.Packages.Where(p => p.InEssentialSet).ToList());
+        var remaining = req.Packages.Where(p => !p.InEssentialSet).ToList();
+
+        var sw = Stopwatch.StartNew();
+        Directory.CreateDirectory(root);
+        if (traits.BootstrapperCreatesMergedUsr)
+        {
+            Phase($"creating merged-/usr links for {req.Suite}");
+            InstallMergedUsr.Create(root, req.Architecture);
+        }
+        Phase($"extracting {essential.Count} essential packages");
+        string? startStopDaemon = null;
+        foreach (var p in essential)
+        {
+            ct.ThrowIfCancellationRequested();
+            var paths = await extractor.ExtractDataAsync(p.DebPath, root, p.Name, ct).ConfigureAwait(false);
+            if (p.Name == "dpkg")
+                startStopDaemon = paths.Select(NormalizeArchivePath).FirstOrDefault(s => s.EndsWith("sbin/start-stop-daemon", StringComparison.Ordinal));
+        }
+        InstallDpkgDatabase.Write(root);
+        ChrootDevices.Create(root);
+        var extractTime = sw.Elapsed;
+
+        var chroot = new ChrootRunner(root, req.SourceDateEpoch, childLine);
+        var debsDir = Path.Combine(root, DebsDirectory);
+        var guards = new ChrootGuards(root, chroot, startStopDaemon);
+        TimeSpan essentialTime, remainingTime;
+        try
+        {
+            var inRoot = CopyDebs(req.Packages, debsDir);
+            await guards.InstallAsync(ct).ConfigureAwait(false);
+
+            sw.Restart();
+            Phase($"installing {essential.Count} essential packages (dpkg --install --force-depends)");
+            await chroot.RunCheckedAsync(
+                ["dpkg", "--install", "--force-depends", .. essential.Select(p => inRoot[p.Name])],
+                "dpkg --install of the essential packages", ct).ConfigureAwait(false);
+            essentialTime = sw.Elapsed;
+
+            sw.Restart();
+            if (remaining.Count > 0)
+            {
+                var relations = await ReadRelationsAsync(chroot, remaining.Select(p => inRoot[p.Name]).ToList(), ct).ConfigureAwait(false);
+                var runs = InstallOrder.Runs(relations);
+                foreach (var run in runs)
+                {
+                    Phase($"installing {run.Count} remaining packages (dpkg --install{(runs.Count > 1 ? ", pre-dependencies first" : "")})");
+                    await chroot.RunCheckedAsync(
+                        ["dpkg", "--install", .. run.Select(n => inRoot[n])],
+                        $"dpkg --install of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
+                }
+            }
+            await guards.RemoveAsync(ct).ConfigureAwait(false);
+            if (traits.BootstrapperCreatesMergedUsr)
+                foreach (var link in InstallMergedUsr.PruneUnused(root, req.Architecture))
+                    Phase($"removed unused merged-/usr link {link}");
+            remainingTime = sw.Elapsed;
+        }
+        finally
+        {
+            if (Directory.Exists(debsDir)) Directory.Delete(debsDir, recursive: true);
+        }
+        Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s, essential " +
+              $"{essentialTime.TotalSeconds:F1} s, remaining {remainingTime.TotalSeconds:F1} s)");
+        return new InstallTimings(extractTime, essentialTime, remainingTime, req.Packages.Count);
+    }
+
+    /// <summary>
+    /// base-passwd first: its preinst creates /etc/passwd and /etc/group, which later preinsts (and dpkg's
+    /// ownership lookups) need; then base-files, which lays out the directory tree (debootstrap's order). The rest
+    /// keep the order they were given in, which makes the run reproducible.
+    /// </summary>
+    internal static List<InstallPackage> OrderEssential(List<InstallPackage> essential)
+    {
+        static int Rank(InstallPackage p) => p.Name switch { "base-passwd" => 0, "base-files" => 1, _ => 2 };
+        return essential.Select((p, i) => (p, i)).OrderBy(t => Rank(t.p)).ThenBy(t => t.i).Select(t => t.p).ToList();
+    }
+
+    /// <summary>
+    /// Reads Package, Pre-Depends, Depends and Provides of each .deb with the root's own dpkg-deb (installed by the
+    /// essential stage), in one chrooted run.
+    /// </summary>
+    private static async Task<List<InstallRelations>> ReadRelationsAsync(ChrootRunner chroot, List<string> debsInRoot, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        var reader = chroot.WithOutput(l => { lock (lines) lines.Add(l); });
+        await reader.RunCheckedAsync(
+            ["sh", "-c", "for f; do dpkg-deb --field \"$f\" Package Pre-Depends Depends Provides || exit 1; echo; done", "sh", .. debsInRoot],
+            "dpkg-deb --field (reading install order)", ct).ConfigureAwait(false);
+        var paragraphs = Core.Debian.Deb822.Parse(string.Join('\n', lines), sourceName: "dpkg-deb --field output");
+        if (paragraphs.Count != debsInRoot.Count)
+            throw new InstallException($"dpkg-deb --field returned {paragraphs.Count} control paragraphs for {debsInRoot.Count} packages.");
+        return paragraphs.Select(p => new InstallRelations(p["Package"] ?? "", p["Pre-Depends"] ?? "", p["Depends"] ?? "", p["Provides"] ?? ""))
+            .ToList();
+    }
+
+    internal static string NormalizeArchivePath(string p)
+    {
+        var s = p.StartsWith("./", StringComparison.Ordinal) ? p[1..] : p;
+        return s.StartsWith('/') ? s : "/" + s;
+    }
+
+    /// <summary>Copies each .deb to ROOT/var/cache/bootstrap-debs; returns package name -> path inside the root.</summary>
+    private static Dictionary<string, string> CopyDebs(IReadOnlyList<InstallPackage> packages, string debsDir)
+    {
+        Directory.CreateDirectory(debsDir);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in packages)
+        {
+            // Same naming as apt's archive cache (the epoch colon escaped), so dpkg's log lines look familiar.
+            var file = $"{p.Name}_{p.Version.Replace(":", "%3a", StringComparison.Ordinal)}_{p.Architecture}.deb";
+            File.Copy(p.DebPath, Path.Combine(debsDir, file), overwrite: true);
+            map[p.Name] = "/" + DebsDirectory + "/" + file;
+        }
+        return map;
+    }
+
+    /// <summary>The dpkg architecture name of the build host's processes.</summary>
+    internal static string HostArchitecture() => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => "amd64",
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        System.Runtime.InteropServices.Architecture.X86 => "i386",
+        System.Runtime.InteropServices.Architecture.Arm => "armhf",
+        System.Runtime.InteropServices.Architecture.S390x => "s390x",
+        System.Runtime.InteropServices.Architecture.Ppc64le => "ppc64el",
+        System.Runtime.InteropServices.Architecture.RiscV64 => "riscv64",
+        System.Runtime.InteropServices.Architecture.LoongArch64 => "loong64",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+
+    internal static void Validate(InstallRequest req)
+    {
+        if (!Path.IsPathFullyQualified(req.RootDirectory))
+            throw new InstallException($"The staging root must be an absolute path, not '{req.RootDirectory}'.");
+        if (Directory.Exists(req.RootDirectory) && Directory.EnumerateFileSystemEntries(req.RootDirectory).Any())
+            throw new InstallException($"The staging root {req.RootDirectory} is not empty; start from an empty or missing directory.");
+        if (req.Packages.Count == 0)
+            throw new InstallException("No packages to install: the plan is empty.");
+        var dup = req.Packages.GroupBy(p => p.Name).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null)
+            throw new InstallException($"Package {dup.Key} appears {dup.Count()} times in the install set; a plan installs each package once.");
+        if (!req.Packages.Any(p => p.InEssentialSet && p.Name == "dpkg"))
+            throw new InstallException("The essential set does not contain dpkg; without it nothing can be configured. Check the plan's essential packages.");
+        var host = HostArchitecture();
+        if (req.Architecture != host)
+            throw new InstallException(
+                $"Cannot configure a {req.Architecture} root on this {host} host: its maintainer scripts would not run. " +
+                $"Build on a {req.Architecture} machine (emulation is not supported).");
+        foreach (var p in req.Packages)
+        {
+            if (p.Architecture != "all" && p.Architecture != req.Architecture)
+                throw new InstallException($"{p.Name} {p.Version} is built for {p.Architecture}, not {req.Architecture}; the plan mixes architectures.");
+            if (!File.Exists(p.DebPath))
+                throw new InstallException($"The .deb of {p.Name} {p.Version} is missing at {p.DebPath}; fetch it again.");
+            if (p.Name.Length == 0 || p.Name.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '+' or '-' or '.')))
+                throw new InstallException($"'{p.Name}' is not a valid Debian package name.");
+            if (p.Version.Contains('/') || p.Architecture.Contains('/'))
+                throw new InstallException($"Version or architecture of {p.Name} contains '/': '{p.Version}', '{p.Architecture}'.");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>
+/// On-disk cache of repository indices under CACHE/debian/:
+/// <c>releases/&lt;key&gt;/</c> holds the last verified InRelease (or Release + Release.gpg) per repository and suite,
+/// so offline builds can re-verify it; <c>by-sha256/&lt;digest&gt;.&lt;ext&gt;</c> holds compressed Packages files by
+/// content. A blob is only ever looked up by a digest taken from a freshly verified Release, so a stale blob is
+/// simply never asked for. Every write is a rename of a complete file, so concurrent builds never see partial files.
+/// </summary>
+public sealed class RepositoryIndexCache
+{
+    public RepositoryIndexCache(string cacheDirectory)
+    {
+        Root = Path.Combine(Path.GetFullPath(cacheDirectory), "debian");
+    }
+
+    /// <summary>CACHE/debian.</summary>
+    public string Root { get; }
+
+    /// <summary>Folder for one repository's signed release files; readable name plus a digest against collisions.</summary>
+    public string ReleaseDirectory(string baseUrl, string suite)
+    {
+        var id = $"{baseUrl.TrimEnd('/')}/dists/{suite}";
+        var readable = new StringBuilder();
+        foreach (var c in id.Replace("://", "_"))
+            readable.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_');
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..12];
+        var name = readable.Length > 80 ? readable.ToString(0, 80) : readable.ToString();
+        return Path.Combine(Root, "releases", $"{name}-{digest}");
+    }
+
+    /// <summary>Path of a compressed index by its SHA-256 (lower-case hex) and extension ("xz", "gz", "" for none).</summary>
+    public string BlobPath(string sha256, string extension) =>
+        Path.Combine(Root, "by-sha256", extension.Length == 0 ? sha256 : $"{sha256}.{extension}");
+
+    /// <summary>The cached file if it is there and still has the expected size and digest; otherwise null (and a corrupt one is removed).</summary>
+    public string? TryGetBlob(string sha256, string extension, long size)
+    {
+        var path = BlobPath(sha256, extension);
+        var info = new FileInfo(path);
+        if (!info.Exists) return null;
+        if (info.Length == size)
+        {
+            using var stream = File.OpenRead(path);
+            if (Convert.ToHexStringLower(SHA256.HashData(stream)) == sha256) return path;
+        }
+        TryDelete(path);
+        return null;
+    }
+
+    /// <summary>Writes the file atomically (unique temp name, then rename).</summary>
+    public static void WriteAtomically(string path, byte[] data)
+    {
+        var dir = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(dir);
+        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.part");
+        try
+        {
+            File.WriteAllBytes(temp, data);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

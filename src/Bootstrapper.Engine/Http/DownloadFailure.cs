@@ -1,0 +1,19 @@
+namespace Bootstrapper.Engine.Http;
+
+/// <summary>Why one download attempt failed; decides whether the retry pipeline tries again.</summary>
+internal enum FailureKind
+{
+    /// <summary>5xx, timeout, dropped connection, truncated body: worth another attempt.</summary>
+    Transient,
+    /// <summary>The bytes arrived but size or SHA-256 differ from the signed index: retried (a mirror may be mid-sync), then a verification error.</summary>
+    Mismatch,
+}
+
+/// <summary>A failed attempt, thrown inside the retry pipeline and turned into a BootstrapException after the last one.</summary>
+internal sealed class DownloadFailure(FailureKind kind, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public FailureKind Kind { get; } = kind;
+}
+
+/// <summary>The server (or file system) says the file does not exist: never retried.</summary>
+internal sealed class NotFoundFailure(string message) : Exception(message);

@@ -1,0 +1,73 @@
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Debian;
+
+namespace Bootstrapper.EndToEnd.Install;
+
+/// <summary>
+/// /proc is mounted only in the chrooted command's own mount namespace, so the host never sees it, and no
+/// process or mount outlives a failing, cancelled or killed command.
+/// </summary>
+public sealed class ChrootIsolationTests : IDisposable
+{
+    private readonly BusyboxRoot _box = new();
+    private readonly List<string> _mountsBefore = HostTools.MountPoints();
+
+    public void Dispose() => _box.Dispose();
+
+    [Fact]
+    public async Task Proc_is_mounted_inside_the_namespace_and_never_on_the_host()
+    {
+        var lines = new List<string>();
+        var runner = new ChrootRunner(_box.Root, null, l => { lock (lines) lines.Add(l); });
+        var run = runner.RunAsync(["sh", "-c", "grep ' /proc ' /proc/self/mountinfo; echo pid=$$; sleep 2"], "probe", CancellationToken.None);
+        Assert.True(HostTools.WaitFor(() => { lock (lines) return lines.Any(l => l.StartsWith("pid=", StringComparison.Ordinal)); }, 20));
+        var duringRun = HostTools.MountPoints();
+        var r = await run;
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains(lines, l => l.Contains(" /proc ", StringComparison.Ordinal) && l.Contains(" - proc ", StringComparison.Ordinal));
+        Assert.Contains("pid=1", lines);   // the command is PID 1 of its own PID namespace
+        Assert.DoesNotContain(duringRun, m => m.StartsWith(_box.Root, StringComparison.Ordinal));
+        Assert.Equal(_mountsBefore, HostTools.MountPoints());
+    }
+
+    [Fact]
+    public async Task Failing_command_reports_exit_code_and_output_and_leaves_nothing_behind()
+    {
+        var runner = new ChrootRunner(_box.Root, null, null);
+        var ex = await Assert.ThrowsAsync<InstallException>(() =>
+            runner.RunCheckedAsync(["sh", "-c", "echo boom >&2; sleep 300 & exit 3"], "failing probe", CancellationToken.None));
+        Assert.Contains("failing probe failed with exit code 3", ex.Message);
+        Assert.Contains("boom", ex.Message);
+        // The background sleep died with PID 1 of its namespace.
+        Assert.True(HostTools.WaitFor(() => _box.ProcessesInside().Count == 0, 5), "processes left: " + string.Join(",", _box.ProcessesInside()));
+        Assert.Equal(_mountsBefore, HostTools.MountPoints());
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_whole_tree()
+    {
+        var runner = new ChrootRunner(_box.Root, null, null);
+        using var cts = new CancellationTokenSource();
+        var run = runner.RunAsync(["sh", "-c", "sleep 300 & sleep 301 & wait"], "sleepers", cts.Token);
+        Assert.True(HostTools.WaitFor(() => _box.ProcessesInside().Count >= 3, 20), "the sleepers did not start");
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.True(HostTools.WaitFor(() => _box.ProcessesInside().Count == 0, 5), "processes left: " + string.Join(",", _box.ProcessesInside()));
+        Assert.Equal(_mountsBefore, HostTools.MountPoints());
+    }
+
+    [Fact]
+    public async Task Environment_is_exactly_the_installer_one()
+    {
+        var lines = new List<string>();
+        var runner = new ChrootRunner(_box.Root, 1_700_000_000, l => { lock (lines) lines.Add(l); });
+        var r = await runner.RunAsync(["cat", "/proc/self/environ"], "env", CancellationToken.None);
+        Assert.Equal(0, r.ExitCode);
+        var env = string.Join("\n", lines);
+        foreach (var (k, v) in runner.Environment)
+            Assert.Contains($"{k}={v}", env);
+        Assert.Contains("SOURCE_DATE_EPOCH=1700000000", env);
+        Assert.DoesNotContain("TMPDIR=", env);
+        Assert.DoesNotContain("DOTNET_", env);
+    }
+}

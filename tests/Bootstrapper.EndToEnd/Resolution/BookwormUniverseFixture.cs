@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using Bootstrapper.Core.Debian;
+
+namespace Bootstrapper.EndToEnd.Resolution;
+
+/// <summary>bookworm + bookworm-updates + bookworm-security, main, amd64, from the host's apt lists; built once.</summary>
+public sealed class BookwormUniverseFixture
+{
+    public static readonly string[] Suites = ["bookworm", "bookworm-updates", "bookworm-security"];
+
+    public BookwormUniverseFixture()
+    {
+        var load = Stopwatch.StartNew();
+        Indices = HostAptIndices.Load(Suites, "main", "amd64");
+        LoadTime = load.Elapsed;
+        var build = Stopwatch.StartNew();
+        Universe = PackageUniverse.Build(Indices, "amd64");
+        BuildTime = build.Elapsed;
+    }
+
+    public IReadOnlyList<PackagesIndex> Indices { get; }
+    public PackageUniverse Universe { get; }
+    public TimeSpan LoadTime { get; }
+    /// <summary>Parse + merge of all indices, the first time (includes JIT warm-up).</summary>
+    public TimeSpan BuildTime { get; }
+}

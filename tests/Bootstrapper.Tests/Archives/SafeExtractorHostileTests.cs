@@ -1,0 +1,203 @@
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Archives;
+
+namespace Bootstrapper.Tests.Archives;
+
+/// <summary>
+/// Hostile archives: each must be refused with a message naming the package and member, and nothing may appear
+/// outside the staging root (checked with a sentinel directory next to it).
+/// </summary>
+public sealed class SafeExtractorHostileTests : IDisposable
+{
+    private const string Label = "package 'evil' 1.0";
+    private readonly TempDir _temp = new();
+    private readonly string _root;
+    private readonly string _sentinel;
+
+    public SafeExtractorHostileTests()
+    {
+        _root = _temp.Sub("root");
+        _sentinel = _temp.Sub("sentinel");
+        File.WriteAllText(Path.Combine(_sentinel, "host-file"), "host data");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private InstallException Refused(TarBuilder tar)
+    {
+        var e = Assert.Throws<InstallException>(() => new SafeExtractor(_root).Extract(tar.Reader(), Label));
+        AssertNothingOutsideRoot();
+        return e;
+    }
+
+    private void AssertNothingOutsideRoot()
+    {
+        Assert.Equal(["host-file"], Directory.EnumerateFileSystemEntries(_sentinel).Select(Path.GetFileName));
+        Assert.Equal("host data", File.ReadAllText(Path.Combine(_sentinel, "host-file")));
+        Assert.Equal(["root", "sentinel"], Directory.EnumerateFileSystemEntries(_temp.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void DotDotMemberIsRefused()
+    {
+        var e = Refused(new TarBuilder().Dir("./").File("./../sentinel/pwned", "x"));
+        Assert.Equal("package 'evil' 1.0: member './../sentinel/pwned' escapes the root; refusing to install", e.Message);
+    }
+
+    [Fact]
+    public void DotDotInTheMiddleIsRefused()
+    {
+        var e = Refused(new TarBuilder().Dir("./usr/").File("./usr/../../sentinel/pwned", "x"));
+        Assert.Equal("package 'evil' 1.0: member './usr/../../sentinel/pwned' escapes the root; refusing to install", e.Message);
+    }
+
+    [Fact]
+    public void AbsoluteMemberIsRefused()
+    {
+        string name = Path.Combine(_sentinel, "pwned");
+        var e = Refused(new TarBuilder().File(name, "x"));
+        Assert.Equal($"package 'evil' 1.0: member '{name}' is an absolute path; refusing to install", e.Message);
+    }
+
+    [Fact]
+    public void FileWrittenThroughOwnAbsoluteSymlinkIsRefused()
+    {
+        var e = Refused(new TarBuilder().Symlink("./evil", _sentinel).File("./evil/x", "x"));
+        Assert.Equal("package 'evil' 1.0: member './evil/x' would be written through the symlink '/evil' that the same " +
+                     "package installs; refusing to install", e.Message);
+    }
+
+    [Fact]
+    public void FileWrittenThroughOwnRelativeSymlinkIsRefused()
+    {
+        var e = Refused(new TarBuilder().Dir("./a/").Symlink("./a/evil", "../../sentinel").File("./a/evil/x", "x"));
+        Assert.Contains("member './a/evil/x' would be written through the symlink '/a/evil'", e.Message);
+    }
+
+    [Fact]
+    public void DirectoryThroughOwnSymlinkIsRefused()
+    {
+        var e = Refused(new TarBuilder().Symlink("./evil", _sentinel).Dir("./evil/"));
+        Assert.Contains("member './evil/' would be written through the symlink '/evil'", e.Message);
+    }
+
+    [Fact]
+    public void EscapingSymlinkChainIsRefused()
+    {
+        var e = Refused(new TarBuilder()
+            .Symlink("./a", "b").Symlink("./b", "c").Symlink("./c", "../sentinel")
+            .File("./a/pwned", "x"));
+        Assert.Contains("member './a/pwned' would be written through the symlink '/a'", e.Message);
+    }
+
+    [Fact]
+    public void ChainThroughPreexistingSymlinkToOwnSymlinkIsRefused()
+    {
+        // An earlier package left "lib -> usr/lib"; this one plants usr/lib/evil -> sentinel and writes lib/evil/x.
+        Directory.CreateDirectory(Path.Combine(_root, "usr/lib"));
+        File.CreateSymbolicLink(Path.Combine(_root, "lib"), "usr/lib");
+        var e = Refused(new TarBuilder().Symlink("./usr/lib/evil", _sentinel).File("./lib/evil/x", "x"));
+        Assert.Contains("member './lib/evil/x' would be written through the symlink '/usr/lib/evil'", e.Message);
+    }
+
+    [Fact]
+    public void HardLinkToHostFileIsRefused()
+    {
+        var e = Refused(new TarBuilder().HardLink("./passwd", "/etc/passwd"));
+        Assert.Equal("package 'evil' 1.0: hard link target of '/etc/passwd' is an absolute path; refusing to install", e.Message);
+    }
+
+    [Fact]
+    public void HardLinkEscapingWithDotDotIsRefused()
+    {
+        var e = Refused(new TarBuilder().HardLink("./f", "../sentinel/host-file"));
+        Assert.Equal("package 'evil' 1.0: hard link target of '../sentinel/host-file' escapes the root; refusing to install",
+            e.Message);
+    }
+
+    [Fact]
+    public void HardLinkToFileNotExtractedBeforeIsRefused()
+    {
+        // The file exists in the root (an earlier package), but this archive did not write it.
+        Directory.CreateDirectory(Path.Combine(_root, "etc"));
+        File.WriteAllText(Path.Combine(_root, "etc/shadow"), "secret");
+        var e = Refused(new TarBuilder().Dir("./etc/").HardLink("./etc/copy", "./etc/shadow"));
+        Assert.Equal("package 'evil' 1.0: member './etc/copy' is a hard link to './etc/shadow', which this package did " +
+                     "not install before it; refusing to install", e.Message);
+    }
+
+    [Fact]
+    public void HardLinkThroughPreexistingEscapingSymlinkIsRefused()
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "host"), _sentinel);
+        var e = Refused(new TarBuilder().HardLink("./x", "./host/host-file"));
+        Assert.Contains("is a hard link to './host/host-file', which this package did not install before it", e.Message);
+    }
+
+    [Fact]
+    public void PreexistingEscapingSymlinksResolveInsideTheRootLikeAChroot()
+    {
+        // Left by an earlier package or script: an absolute link to a host path and a relative one climbing out.
+        File.CreateSymbolicLink(Path.Combine(_root, "etc"), _sentinel);
+        File.CreateSymbolicLink(Path.Combine(_root, "up"), "../../../../../sentinel");
+        var result = new SafeExtractor(_root).Extract(
+            new TarBuilder().File("./etc/x", "one").File("./up/y", "two").Reader(), Label);
+
+        AssertNothingOutsideRoot();
+        Assert.Equal("one", File.ReadAllText(Path.Combine(_root, _sentinel.TrimStart('/'), "x")));
+        Assert.Equal("two", File.ReadAllText(Path.Combine(_root, "sentinel/y")));
+        Assert.Equal(["/.", "/etc/x", "/up/y"], result.Paths);
+    }
+
+    [Fact]
+    public void SymlinkAtFinalComponentIsReplacedNotFollowed()
+    {
+        string target = Path.Combine(_sentinel, "created-through-link");
+        File.CreateSymbolicLink(Path.Combine(_root, "f"), target);
+        new SafeExtractor(_root).Extract(new TarBuilder().File("./f", "new").Reader(), Label);
+
+        AssertNothingOutsideRoot();
+        var info = new FileInfo(Path.Combine(_root, "f"));
+        Assert.Null(info.LinkTarget);
+        Assert.Equal("new", File.ReadAllText(info.FullName));
+    }
+
+    [Fact]
+    public void SymlinkLoopIsRefused()
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "loop"), "loop");
+        var e = Refused(new TarBuilder().File("./loop/x", "x"));
+        Assert.Equal("package 'evil' 1.0: member './loop/x' goes through too many levels of symbolic links; refusing to install",
+            e.Message);
+    }
+
+    [Fact]
+    public void FileOverExistingDirectoryIsRefused()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "d"));
+        var e = Refused(new TarBuilder().File("./d", "x"));
+        Assert.Equal("package 'evil' 1.0: member './d' would replace the directory '/d' with a non-directory; refusing to install",
+            e.Message);
+    }
+
+    [Fact]
+    public void TruncatedDataNamesThePackage()
+    {
+        byte[] tar = new TarBuilder().File("./a", "a").File("./b", new string('b', 2000)).Build();
+        var truncated = new MemoryStream(tar[..(512 * 3 + 100)]); // ends inside the data of ./b
+        var e = Assert.Throws<InstallException>(() =>
+            new SafeExtractor(_root).Extract(new System.Formats.Tar.TarReader(truncated), Label));
+        Assert.StartsWith("package 'evil' 1.0: ", e.Message);
+        Assert.Contains("'./b'", e.Message);
+    }
+
+    [Fact]
+    public void GarbageHeaderNamesThePackage()
+    {
+        byte[] tar = new TarBuilder().File("./a", "a").File("./b", "b").Build();
+        tar.AsSpan(1024, 512).Fill((byte)'Z'); // the header of ./b becomes garbage
+        var e = Assert.Throws<InstallException>(() =>
+            new SafeExtractor(_root).Extract(new System.Formats.Tar.TarReader(new MemoryStream(tar)), Label));
+        Assert.StartsWith("package 'evil' 1.0: the data archive is corrupt after member './a'", e.Message);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Formats.Tar;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Native;
+
+namespace Bootstrapper.Tests.Archives;
+
+/// <summary>What honest archives produce: metadata, links, devices, merged /usr, dpkg's directory rules.</summary>
+public sealed class SafeExtractorTests : IDisposable
+{
+    private const string Label = "package 'demo' 1.0";
+    private readonly TempDir _temp = new();
+    private readonly string _root;
+
+    public SafeExtractorTests() => _root = _temp.Sub("root");
+
+    public void Dispose() => _temp.Dispose();
+
+    private string At(string relative) => Path.Combine(_root, relative);
+
+    [Fact]
+    public void MergedUsrSymlinksInTheRootAreFollowed()
+    {
+        Directory.CreateDirectory(At("usr/bin"));
+        File.CreateSymbolicLink(At("bin"), "usr/bin");
+        var result = new SafeExtractor(_root).Extract(
+            new TarBuilder().Dir("./").Dir("./bin/").File("./bin/sh", "#!", (UnixFileMode)0x1ED).Reader(), Label);
+
+        Assert.Equal("usr/bin", new FileInfo(At("bin")).LinkTarget);
+        Assert.Equal("#!", File.ReadAllText(At("usr/bin/sh")));
+        Assert.Equal(["/.", "/bin", "/bin/sh"], result.Paths);
+    }
+
+    [Fact]
+    public void OwnersModesSetuidAndMtimesAreApplied()
+    {
+        new SafeExtractor(_root).Extract(new TarBuilder()
+            .Dir("./usr/", (UnixFileMode)0x1C0 /* 0700 */)
+            .File("./usr/su", "x", (UnixFileMode)0x9ED /* 04755 */, uid: 0, gid: 0)
+            .File("./usr/shadowy", "y", (UnixFileMode)0x5A0 /* 02640 */, uid: 1000, gid: 42)
+            .Reader(), Label);
+
+        var su = LibC.Lstat(At("usr/su"));
+        Assert.Equal(0x9EDu, su.Permissions);
+        Assert.Equal(1_600_000_000, su.MtimeSeconds);
+        var shadowy = LibC.Lstat(At("usr/shadowy"));
+        Assert.Equal(0x5A0u, shadowy.Permissions); // setgid survives the chown that precedes it
+        Assert.Equal((1000u, 42u), (shadowy.Uid, shadowy.Gid));
+        var usr = LibC.Lstat(At("usr"));
+        Assert.Equal(0x1C0u, usr.Permissions);
+        Assert.Equal(1_600_000_000, usr.MtimeSeconds); // set after its children were written
+    }
+
+    [Fact]
+    public void SymlinksHardLinksDevicesAndFifosAreCreated()
+    {
+        new SafeExtractor(_root).Extract(new TarBuilder()
+            .Dir("./dev/")
+            .Device("./dev/null", TarEntryType.CharacterDevice, 1, 3)
+            .Device("./dev/loop0", TarEntryType.BlockDevice, 7, 0, (UnixFileMode)0x1B0)
+            .Device("./dev/fifo", TarEntryType.Fifo, 0, 0, (UnixFileMode)0x180)
+            .File("./data", "content")
+            .HardLink("./data-link", "./data")
+            .Symlink("./alias", "data")
+            .Symlink("./dangling", "/nowhere")
+            .Reader(), Label);
+
+        var nul = LibC.Lstat(At("dev/null"));
+        Assert.Equal((LibC.S_IFCHR, 1u, 3u, 0x1B6u), (nul.Type, nul.RdevMajor, nul.RdevMinor, nul.Permissions));
+        var loop = LibC.Lstat(At("dev/loop0"));
+        Assert.Equal((LibC.S_IFBLK, 7u, 0u, 0x1B0u), (loop.Type, loop.RdevMajor, loop.RdevMinor, loop.Permissions));
+        Assert.Equal(LibC.S_IFIFO, LibC.Lstat(At("dev/fifo")).Type);
+        Assert.Equal(LibC.Lstat(At("data")).Inode, LibC.Lstat(At("data-link")).Inode);
+        Assert.Equal(2u, LibC.Lstat(At("data")).Nlink);
+        Assert.Equal("data", new FileInfo(At("alias")).LinkTarget);
+        Assert.Equal("/nowhere", new FileInfo(At("dangling")).LinkTarget);
+        Assert.Equal(1_600_000_000, LibC.Lstat(At("alias")).MtimeSeconds); // the link's own time, not its target's
+    }
+
+    [Fact]
+    public void DeviceNodesAreRefusedWhenNotAllowed()
+    {
+        var extractor = new SafeExtractor(_root, new ExtractOptions { AllowDevices = false });
+        var e = Assert.Throws<InstallException>(() => extractor.Extract(
+            new TarBuilder().Device("./null", TarEntryType.CharacterDevice, 1, 3).Reader(), Label));
+        Assert.Equal("package 'demo' 1.0: member './null' is a device node, which needs root to create; refusing to install",
+            e.Message);
+    }
+
+    [Fact]
+    public void ExistingDirectoryStaysADirectoryWhenAPackageShipsASymlink()
+    {
+        Directory.CreateDirectory(At("doc"));
+        File.WriteAllText(At("doc/keep"), "k");
+        var result = new SafeExtractor(_root).Extract(new TarBuilder().Symlink("./doc", "elsewhere").Reader(), Label);
+
+        Assert.True(LibC.Lstat(At("doc")).IsDirectory);
+        Assert.True(File.Exists(At("doc/keep")));
+        Assert.Equal(["/.", "/doc"], result.Paths);
+    }
+
+    [Fact]
+    public void ExistingFilesAndHardLinksAreReplacedNotWrittenThrough()
+    {
+        File.WriteAllText(At("original"), "old");
+        LibC.Link(At("original"), At("target"));
+        new SafeExtractor(_root).Extract(new TarBuilder().File("./target", "new").Reader(), Label);
+
+        Assert.Equal("new", File.ReadAllText(At("target")));
+        Assert.Equal("old", File.ReadAllText(At("original"))); // the other name of the old inode is untouched
+    }
+
+    [Fact]
+    public void MissingParentsAreCreatedAndDotDirectoryIsTheRoot()
+    {
+        var result = new SafeExtractor(_root).Extract(new TarBuilder().Dir("./").Dir(".").File("a/b/c/file", "x").Reader(), Label);
+        Assert.Equal("x", File.ReadAllText(At("a/b/c/file")));
+        Assert.Equal(0x1EDu, LibC.Lstat(At("a/b")).Permissions);
+        Assert.Equal(["/.", "/a/b/c/file"], result.Paths);
+    }
+
+    [Fact]
+    public void Md5SumsMatchDpkgFormatWhenRequested()
+    {
+        var result = new SafeExtractor(_root, new ExtractOptions { ComputeMd5 = true })
+            .Extract(new TarBuilder().File("./usr/a", "hello\n").File("./usr/empty", "").Reader(), Label);
+        Assert.Equal("b1946ac92492d2347c6235b4d2611184", result.Md5Sums["usr/a"]); // md5sum of "hello\n"
+        Assert.Equal("d41d8cd98f00b204e9800998ecf8427e", result.Md5Sums["usr/empty"]);
+        Assert.Equal(6, result.FileBytes);
+    }
+
+    [Fact]
+    public void CancellationStopsBetweenMembers()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() =>
+            new SafeExtractor(_root).Extract(new TarBuilder().File("./a", "x").Reader(), Label, cts.Token));
+        Assert.False(File.Exists(At("a")));
+    }
+}

@@ -1,0 +1,125 @@
+using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Errors;
+using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
+
+namespace Bootstrapper.Tests.Debian;
+
+/// <summary>Conflicts, Breaks and Exclude steer choices; when they leave no choice, resolution fails with the chain.</summary>
+public sealed class ResolverConflictAndExcludeTests
+{
+    [Theory]
+    [InlineData("Conflicts")]
+    [InlineData("Breaks")]
+    public void AlternativeConflictingWithSelection_IsSkipped(string field)
+    {
+        var u = Build("Package: root\nEssential: yes\nDepends: a | b", "Package: other\nEssential: yes",
+            $"Package: a\n{field}: other", "Package: b");
+        Assert.Equal(["b", "other", "root"], Resolve(u).Names());
+    }
+
+    [Fact]
+    public void AlternativeThatASelectedPackageConflictsWith_IsSkipped()
+    {
+        var u = Build("Package: root\nEssential: yes\nDepends: a | b\nConflicts: a (<< 2)", "Package: a\nVersion: 1.0", "Package: b");
+        Assert.Equal(["b", "root"], Resolve(u).Names());
+    }
+
+    [Fact]
+    public void VersionedConflict_OutsideItsRange_DoesNotApply()
+    {
+        var u = Build("Package: root\nEssential: yes\nDepends: a | b\nConflicts: a (<< 2)", "Package: a\nVersion: 2.0", "Package: b");
+        Assert.Equal(["a", "root"], Resolve(u).Names());
+    }
+
+    [Fact]
+    public void ConflictWithAVirtualName_HitsItsProviders_ButNotTheConflictingPackageItself()
+    {
+        // The Conflicts+Provides pattern of mail-transport-agent: a package may conflict with what it provides.
+        var u = Build("Package: root\nEssential: yes\nDepends: mta, mailx",
+            "Package: exim\nProvides: mta\nConflicts: mta",
+            "Package: mailx\nDepends: postfix | other-mailx", "Package: postfix\nProvides: mta\nConflicts: mta", "Package: other-mailx");
+        Assert.Equal(["exim", "mailx", "other-mailx", "root"], Resolve(u).Names());
+    }
+
+    [Fact]
+    public void ForcedConflict_Fails_NamingBothSides()
+    {
+        var u = Build("Package: root\nEssential: yes\nDepends: a", "Package: other\nEssential: yes", "Package: a\nConflicts: other");
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u));
+        Assert.Equal("root 1.0-1 depends on a, but a 1.0-1 conflicts with other 1.0-1 (Conflicts: other), which is selected as " +
+                     "Essential: yes (chain: root). Include or exclude packages to change the choice, or fix the sources.", e.Message);
+        Assert.Equal(ExitCodes.ResolutionFailed, e.ExitCode);
+    }
+
+    [Fact]
+    public void ConflictingSeeds_Fail()
+    {
+        var u = Build("Package: base\nEssential: yes", "Package: tool\nBreaks: base");
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u, include: ["tool"]));
+        Assert.Equal("cannot install tool 1.0-1 (requested (include)): tool 1.0-1 breaks with base 1.0-1 (Breaks: base), " +
+                     "which is selected as Essential: yes; exclude one of them", e.Message);
+    }
+
+    [Fact]
+    public void Exclude_DropsASeed_AndSteersAlternatives()
+    {
+        var u = Build("Package: base\nEssential: yes\nDepends: a | b", "Package: req\nPriority: required",
+            "Package: a", "Package: b", "Package: apt");
+        Assert.Equal(["apt", "b", "base"], Resolve(u, DebianVariant.Minbase, exclude: ["req", "a"]).Names());
+    }
+
+    [Fact]
+    public void Exclude_OfAHardDependency_Fails()
+    {
+        var u = Build("Package: base\nEssential: yes\nDepends: libc", "Package: libc");
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u, exclude: ["libc"]));
+        Assert.StartsWith("base 1.0-1 depends on libc, but libc is excluded (chain: base)", e.Message);
+    }
+
+    [Fact]
+    public void IncludedAndExcluded_Fails()
+    {
+        var u = Build("Package: base\nEssential: yes", "Package: tool");
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u, include: ["tool"], exclude: ["tool"]));
+        Assert.Equal("package 'tool' is both included and excluded; remove it from one of the lists", e.Message);
+    }
+
+    [Fact]
+    public void MissingInclude_NamesThePackage()
+    {
+        var u = Build("Package: base\nEssential: yes");
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u, include: ["nosuch"]));
+        Assert.Equal("package 'nosuch' requested by include is not in any source; check the name, the suites and the components", e.Message);
+    }
+
+    [Fact]
+    public void VirtualInclude_WithOneProvider_InstallsIt_WithSeveral_Fails()
+    {
+        var u = Build("Package: base\nEssential: yes", "Package: mawk\nProvides: awk", "Package: gawk\nProvides: awk, gnu-awk");
+        Assert.Equal(["base", "gawk"], Resolve(u, include: ["gnu-awk"]).Names());
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u, include: ["awk"]));
+        Assert.Equal("package 'awk' requested by include is a virtual package provided by gawk, mawk; include one of them instead", e.Message);
+    }
+
+    [Fact]
+    public void TooOldDependency_SaysWhichVersionIsAvailable_WithTheChain()
+    {
+        var u = Build("Package: apt\nPriority: important\nDepends: libapt", "Package: base\nEssential: yes",
+            "Package: libapt\nDepends: libfoo (>= 2)", "Package: libfoo\nVersion: 1.5");
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u, DebianVariant.Apt));
+        Assert.StartsWith("apt 1.0-1 depends on libapt, but libapt 1.0-1 depends on libfoo (>= 2), which cannot be met " +
+                          "(only libfoo 1.5 is available) (chain: apt)", e.Message);
+    }
+
+    [Fact]
+    public void UnsatisfiableDeepDependency_ReportsTheFullChain()
+    {
+        var u = Build("Package: base\nEssential: yes\nDepends: a | b", "Package: a\nDepends: c",
+            "Package: c\nPre-Depends: d", "Package: d\nDepends: e (>= 2)", "Package: e\nVersion: 1.5", "Package: b");
+        // a's own dependency (c) exists, so apt's one-level look-ahead picks a; like apt there is no backtracking
+        // to b when c's pre-dependency d turns out to need a missing version.
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u));
+        Assert.StartsWith("c 1.0-1 pre-depends on d, but d 1.0-1 depends on e (>= 2), which cannot be met " +
+                          "(only e 1.5 is available) (chain: base -> a -> c)", e.Message);
+    }
+}

@@ -1,0 +1,139 @@
+using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Errors;
+using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
+
+namespace Bootstrapper.Tests.Debian;
+
+/// <summary>Merging several indices into one universe, and reading stanzas into <see cref="DebianPackage"/>.</summary>
+public sealed class ResolverUniverseTests
+{
+    [Fact]
+    public void HighestVersionWins_AcrossIndices_FirstIndexOnATie()
+    {
+        var u = Build([
+            Index("bookworm", "Package: a\nVersion: 1.0-1", "Package: b\nVersion: 2.0", "Package: c\nVersion: 1"),
+            Index("bookworm-security", "Package: a\nVersion: 1.0-1+deb12u1", "Package: b\nVersion: 2.0~rc1", "Package: c\nVersion: 1.0"),
+        ]);
+        Assert.Equal("1.0-1+deb12u1", u.Find("a")!.Version.Text);
+        Assert.Equal("bookworm-security", u.Find("a")!.IndexName);
+        Assert.Equal("2.0", u.Find("b")!.Version.Text);
+        Assert.Equal("bookworm-security", u.Find("c")!.IndexName); // "1" < "1.0": the '.' outranks the end
+    }
+
+    [Fact]
+    public void EqualVersions_KeepTheFirstIndex()
+    {
+        var u = Build([Index("first", "Package: a\nVersion: 1.0"), Index("second", "Package: a\nVersion: 1.0")]);
+        Assert.Equal("first", u.Find("a")!.IndexName);
+    }
+
+    [Fact]
+    public void ForeignArchitectures_AreIgnored_AllIsKept()
+    {
+        var u = Build("Package: a\nArchitecture: i386", "Package: b\nArchitecture: all", "Package: c");
+        Assert.Null(u.Find("a"));
+        Assert.NotNull(u.Find("b"));
+        Assert.Equal(3, u.StanzaCount);
+        Assert.Equal(2, u.Packages.Count);
+    }
+
+    [Fact]
+    public void Providers_AreIndexed_WithTheirVersions()
+    {
+        var u = Build("Package: a\nProvides: x (= 1.0), y", "Package: b\nProvides: x");
+        Assert.Equal(["a", "b"], u.ProvidersOf("x").Select(p => p.Package.Name).Order());
+        Assert.Equal("1.0", u.ProvidersOf("x").Single(p => p.Package.Name == "a").Provided.Version!.Text);
+        Assert.Empty(u.ProvidersOf("z"));
+    }
+
+    [Fact]
+    public void Stanza_IsReadIntoTheModel()
+    {
+        var u = Build("Package: libc6\nSource: glibc (2.36-9)\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n" +
+                      "Multi-Arch: same\nPriority: optional\nSection: libs\nInstalled-Size: 12985\n" +
+                      "Depends: libgcc-s1\nBreaks: hurd (<< 1:0.9.git20220301-2)\nSHA256: 0123ABC\n" +
+                      "Filename: pool/main/g/glibc/libc6_2.36-9+deb12u4_amd64.deb\nSize: 2757936\n" +
+                      "Description: GNU C Library: Shared libraries\n Contains the standard libraries.");
+        var p = u.Find("libc6")!;
+        Assert.Equal("glibc", p.Source);
+        Assert.Equal("2.36-9", p.SourceVersion);
+        Assert.Equal(MultiArch.Same, p.MultiArch);
+        Assert.Equal(PackagePriority.Optional, p.Priority);
+        Assert.Equal("libs", p.Section);
+        Assert.Equal(12985, p.InstalledSizeKiB);
+        Assert.Equal("0123abc", p.Sha256);
+        Assert.Equal(2757936, p.Size);
+        Assert.False(p.Essential);
+        Assert.Equal("libgcc-s1", p.Depends.Single().ToString());
+        Assert.Equal("hurd (<< 1:0.9.git20220301-2)", p.Breaks.Single().ToString());
+        Assert.Empty(p.PreDepends);
+    }
+
+    [Fact]
+    public void MissingField_NamesIndexLineAndPackage()
+    {
+        var index = new PackagesIndex("Package: a\nVersion: 1\nArchitecture: amd64\nSize: 1\n\n" +
+                                      "Package: b\nVersion: 1\nArchitecture: amd64\nSize: 1\n", Mirror, "bookworm/main amd64");
+        var e = Assert.Throws<ResolutionException>(() => PackageUniverse.Build([index], "amd64"));
+        Assert.Equal("bookworm/main amd64:1: package 'a' has no Filename field; the index is malformed, refresh it or fix the repository", e.Message);
+    }
+
+    [Fact]
+    public void BadVersion_NamesIndexLineAndPackage()
+    {
+        var u = () => Build("Package: x\nVersion: 1.0_beta");
+        var e = Assert.Throws<ResolutionException>(u);
+        Assert.Equal("test:1: package 'x' has an invalid Version '1.0_beta': invalid character in version number", e.Message);
+    }
+
+    [Fact]
+    public void MalformedDepends_IsReportedWhenUsed()
+    {
+        var u = Build("Package: x\nEssential: yes\nDepends: libc (>= )");
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u));
+        Assert.StartsWith("test:1: package 'x' has a malformed Depends field: bad version '' on 'libc'", e.Message);
+    }
+}
+
+/// <summary>The fast Packages reader must read exactly what the general deb822 parser reads.</summary>
+public sealed class ResolverIndexReaderTests
+{
+    private const string Text =
+        "# comment before the first stanza\r\n" +
+        "Package: a\r\nVersion: 1:2.0-1\r\nArchitecture: amd64\r\nDepends: b (>= 1),\r\n c | d\r\nFilename: pool/a.deb\r\n" +
+        "Size: 10\r\nDescription: first line\r\n continued\r\n .\r\n more\r\nPRIORITY: required\r\nSection:  admin \r\n" +
+        "\r\n   \r\n" +
+        "Package: b\nVersion: 1.0\nArchitecture: all\nProvides: x (= 1), y\nFilename: pool/b.deb\nSize: 5\nEssential: yes\n" +
+        "Multi-Arch: foreign\nSHA256: ABCD\n";
+
+    [Fact]
+    public void FastReader_MatchesDeb822Parse()
+    {
+        var universe = PackageUniverse.Build([new PackagesIndex(Text, "http://127.0.0.1:1/", "t")], "amd64");
+        var viaDeb822 = Deb822.Parse(Text, DebianPackage.Fields.Contains, "t")
+            .Select(p => DebianPackage.FromParagraph(p, "http://127.0.0.1:1/", "t")).ToList();
+        Assert.Equal(2, viaDeb822.Count);
+        foreach (var expected in viaDeb822)
+        {
+            var actual = universe.Find(expected.Name)!;
+            Assert.Equal(Describe(expected), Describe(actual));
+        }
+        Assert.Equal("b (>= 1), c | d", string.Join(", ", universe.Find("a")!.Depends));
+        Assert.Equal(PackagePriority.Required, universe.Find("a")!.Priority);
+        Assert.Equal("admin", universe.Find("a")!.Section);
+    }
+
+    [Fact]
+    public void ContinuationOutsideAStanza_IsReportedWithTheLine()
+    {
+        var e = Assert.Throws<ResolutionException>(() =>
+            PackageUniverse.Build([new PackagesIndex("Package: a\nVersion: 1\nArchitecture: all\nFilename: a.deb\nSize: 1\n\n continued\n", "u", "bookworm/main amd64")], "amd64"));
+        Assert.Equal("Packages index bookworm/main amd64 is malformed: bookworm/main amd64:7: continuation line outside a field", e.Message);
+    }
+
+    private static string Describe(DebianPackage p) =>
+        string.Join("|", p.Name, p.Version, p.Architecture, p.MultiArch, p.Essential, p.Important, p.Priority, p.PriorityText,
+            p.Section, p.Filename, p.Size, p.Sha256, p.Source, p.SourceVersion, p.InstalledSizeKiB, p.Line,
+            string.Join(",", p.Provides), string.Join(",", p.Depends), string.Join(",", p.PreDepends),
+            string.Join(",", p.Conflicts), string.Join(",", p.Breaks));
+}

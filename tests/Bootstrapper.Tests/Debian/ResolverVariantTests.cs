@@ -1,0 +1,87 @@
+using Bootstrapper.Core.Debian;
+using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
+
+namespace Bootstrapper.Tests.Debian;
+
+/// <summary>Variant seeds as mmdebstrap(1) defines them, closed under Depends and Pre-Depends.</summary>
+public sealed class ResolverVariantTests
+{
+    private static readonly PackageUniverse Universe = Build(
+        "Package: base\nEssential: yes\nPriority: required\nPre-Depends: libc",
+        "Package: libc\nPriority: optional",
+        "Package: req\nPriority: required\nDepends: libreq",
+        "Package: libreq\nPriority: optional",
+        "Package: apt\nPriority: important\nDepends: libapt",
+        "Package: libapt\nPriority: optional",
+        "Package: imp\nPriority: important",
+        "Package: std\nPriority: standard",
+        "Package: build-essential\nPriority: optional\nDepends: gcc",
+        "Package: gcc\nPriority: optional",
+        "Package: opt\nPriority: optional\nDepends: libc");
+
+    [Theory]
+    [InlineData(DebianVariant.Essential, "base libc")]
+    [InlineData(DebianVariant.Apt, "apt base libapt libc")]
+    [InlineData(DebianVariant.Minbase, "apt base libapt libc libreq req")]
+    [InlineData(DebianVariant.Buildd, "apt base build-essential gcc libapt libc libreq req")]
+    [InlineData(DebianVariant.Important, "apt base imp libapt libc libreq req")]
+    [InlineData(DebianVariant.Standard, "apt base imp libapt libc libreq req std")]
+    public void Variant_SelectsItsSeedsAndTheirDependencies(DebianVariant variant, string expected)
+    {
+        Assert.Equal(expected.Split(' '), Resolve(Universe, variant).Names());
+    }
+
+    [Fact]
+    public void Include_AddsPackagesAndDependencies()
+    {
+        Assert.Equal(["base", "libc", "opt"], Resolve(Universe, include: ["opt"]).Names());
+    }
+
+    [Fact]
+    public void Reasons_SayWhyEachPackageIsThere()
+    {
+        var byName = Resolve(Universe, DebianVariant.Minbase, include: ["opt"]).Packages.ToDictionary(p => p.Package.Name);
+        Assert.Equal("Essential: yes", byName["base"].Reason);
+        Assert.Equal("Priority: required", byName["req"].Reason);
+        Assert.Equal("requested by variant minbase", byName["apt"].Reason);
+        Assert.Equal("requested (include)", byName["opt"].Reason);
+        Assert.Equal("dependency of base (Pre-Depends: libc)", byName["libc"].Reason);
+        Assert.Equal("base", byName["libc"].RequiredBy);
+        Assert.Equal("dependency of apt (Depends: libapt)", byName["libapt"].Reason);
+        Assert.Null(byName["apt"].RequiredBy);
+    }
+
+    [Fact]
+    public void Order_IsSeedsThenDependenciesDepthFirst()
+    {
+        var order = Resolve(Universe, DebianVariant.Minbase).Packages.Select(p => p.Package.Name);
+        Assert.Equal(["base", "req", "apt", "libc", "libreq", "libapt"], order);
+    }
+
+    [Fact]
+    public void VariantNames_ParseLikeMmdebstrap()
+    {
+        Assert.Equal(DebianVariant.Minbase, DebianVariants.TryParse("required"));
+        Assert.Equal(DebianVariant.Buildd, DebianVariants.TryParse("buildd"));
+        Assert.Null(DebianVariants.TryParse("fakechroot"));
+        Assert.Equal("minbase", DebianVariant.Minbase.Name());
+    }
+
+    [Fact]
+    public void PlannedPackages_CarryFileSizeHashAndReason()
+    {
+        var universe = Build("Package: base\nEssential: yes\nPriority: required\nVersion: 1:2.0-3\nSize: 1234\n" +
+                             "SHA256: ABCDEF\nFilename: pool/main/b/base/base_2.0-3_amd64.deb\nSource: base-src (2.0-2)");
+        var planned = Assert.Single(Resolve(universe).ToPlannedPackages());
+        Assert.Equal("base", planned.Name);
+        Assert.Equal("1:2.0-3", planned.Version);
+        Assert.Equal("amd64", planned.Architecture);
+        Assert.Equal(1234, planned.Size);
+        Assert.Equal("abcdef", planned.Sha256);
+        Assert.Equal("pool/main/b/base/base_2.0-3_amd64.deb", planned.Filename);
+        Assert.Equal(Mirror, planned.RepositoryUrl);
+        Assert.Equal("Essential: yes", planned.Reason);
+        Assert.Equal("base-src", planned.Extra["Source"]);
+        Assert.Equal("required", planned.Extra["Priority"]);
+    }
+}
