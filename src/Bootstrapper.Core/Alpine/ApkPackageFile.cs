@@ -19,6 +19,8 @@ public sealed record ApkPackageContents
     /// <summary>Trigger globs from .PKGINFO "triggers" (directories whose change fires the .trigger script).</summary>
     public required IReadOnlyList<string> Triggers { get; init; }
     public required IReadOnlyList<ApkTarEntry> DataEntries { get; init; }
+    /// <summary>The decompressed data member: one complete tar archive, for extractors that read tar themselves.</summary>
+    public ReadOnlyMemory<byte> DataTar { get; init; }
 }
 
 /// <summary>
@@ -94,7 +96,8 @@ public static class ApkPackageFile
             throw new VerificationException(
                 $"{what}: data member SHA-256 {actual} differs from .PKGINFO datahash {dataHash}; the data was " +
                 "modified or corrupted.");
-        var data = ApkTar.Read(GzipMembers.Decompress(file, m[2], what), what);
+        var dataTar = GzipMembers.Decompress(file, m[2], what);
+        var data = ApkTar.Read(dataTar, what);
 
         return new ApkPackageContents
         {
@@ -107,6 +110,7 @@ public static class ApkPackageFile
             Triggers = pkgInfo.Where(kv => kv.Key == "triggers")
                 .SelectMany(kv => kv.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
             DataEntries = data,
+            DataTar = dataTar,
         };
     }
 

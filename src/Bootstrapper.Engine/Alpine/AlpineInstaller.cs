@@ -22,7 +22,7 @@ public sealed record AlpineInstallOptions
     /// <summary>False to skip maintainer scripts and triggers (e.g. a foreign architecture without emulation).</summary>
     public bool RunScripts { get; init; } = true;
     public IApkScriptRunner ScriptRunner { get; init; } = new ChrootScriptRunner();
-    public IApkDataExtractor Extractor { get; init; } = new SafeApkExtractor();
+    public IApkDataExtractor Extractor { get; init; } = new ApkDataExtractor();
     public Action<string>? Log { get; init; }
 }
 
@@ -57,7 +57,7 @@ public static class AlpineInstaller
             var dirs = ApkInstalledDatabase.Describe(pkg.DataEntries, item.Info.ToString());
 
             RunScript(root, item.Info, pkg, "pre-install", [item.Info.Version], options, ct);
-            options.Extractor.Extract(root, pkg.DataEntries, item.Info.ToString());
+            options.Extractor.Extract(root, pkg, item.Info.ToString(), ct);
             RunScript(root, item.Info, pkg, "post-install", [item.Info.Version], options, ct);
 
             foreach (var d in dirs) changedDirs.Add("/" + d.Path);

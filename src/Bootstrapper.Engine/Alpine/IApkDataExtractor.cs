@@ -2,12 +2,9 @@ using Bootstrapper.Core.Alpine;
 
 namespace Bootstrapper.Engine.Alpine;
 
-/// <summary>
-/// Writes a package's data entries into the staging root. Kept behind this interface so the shared
-/// Engine/Archives extractor can replace <see cref="SafeApkExtractor"/> once it exists, without touching the installer.
-/// </summary>
+/// <summary>Writes a verified package's data section into the staging root.</summary>
 public interface IApkDataExtractor
 {
-    /// <summary>Extracts <paramref name="entries"/> under <paramref name="root"/>; hostile paths raise InstallException.</summary>
-    void Extract(string root, IReadOnlyList<ApkTarEntry> entries, string package);
+    /// <summary>Extracts under <paramref name="root"/>; hostile paths raise InstallException naming <paramref name="label"/>.</summary>
+    void Extract(string root, ApkPackageContents package, string label, CancellationToken ct);
 }
