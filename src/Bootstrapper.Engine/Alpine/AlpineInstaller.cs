@@ -42,6 +42,8 @@ public static class AlpineInstaller
     public static async Task<AlpineInstallResult> InstallAsync(string root, IReadOnlyList<AlpineInstallItem> packages,
         AlpineInstallOptions options, CancellationToken ct)
     {
+        if (options.RunScripts && packages.Count > 0)
+            Processes.Privileges.EnsureRoot("running Alpine maintainer scripts");
         Directory.CreateDirectory(root);
         foreach (var d in new[] { "etc/apk/keys", "lib/apk/db", "var/cache/apk" })
             Directory.CreateDirectory(Path.Combine(root, d));
@@ -56,9 +58,9 @@ public static class AlpineInstaller
             options.Log?.Invoke($"Installing {item.Info} ({pkg.DataEntries.Count} entries)");
             var dirs = ApkInstalledDatabase.Describe(pkg.DataEntries, item.Info.ToString());
 
-            RunScript(root, item.Info, pkg, "pre-install", [item.Info.Version], options, ct);
+            await RunScriptAsync(root, item.Info, pkg, "pre-install", [item.Info.Version], options, ct);
             options.Extractor.Extract(root, pkg, item.Info.ToString(), ct);
-            RunScript(root, item.Info, pkg, "post-install", [item.Info.Version], options, ct);
+            await RunScriptAsync(root, item.Info, pkg, "post-install", [item.Info.Version], options, ct);
 
             foreach (var d in dirs) changedDirs.Add("/" + d.Path);
             installed.Add(new ApkInstalledPackage(item.Info, dirs, pkg.Triggers, pkg.Scripts));
@@ -73,14 +75,14 @@ public static class AlpineInstaller
                 Name = p.Info.Name, Version = p.Info.Version, Checksum = p.Info.Checksum, SignedBy = "",
                 PkgInfo = [], Scripts = p.Scripts, Triggers = p.Triggers, DataEntries = [],
             };
-            RunScript(root, p.Info, contents, "trigger", matched, options, ct);
+            await RunScriptAsync(root, p.Info, contents, "trigger", matched, options, ct);
         }
 
         await WriteDatabaseAsync(root, installed, options, ct);
         return new AlpineInstallResult(installed);
     }
 
-    private static void RunScript(string root, ApkPackageInfo info, ApkPackageContents pkg, string type,
+    private static async Task RunScriptAsync(string root, ApkPackageInfo info, ApkPackageContents pkg, string type,
         IReadOnlyList<string> args, AlpineInstallOptions options, CancellationToken ct)
     {
         if (!options.RunScripts || !pkg.Scripts.TryGetValue(type, out var body)) return;
@@ -98,7 +100,7 @@ public static class AlpineInstaller
                 ["APK_PACKAGE"] = info.Name,
             };
             options.Log?.Invoke($"Executing {info}.{type}");
-            var r = options.ScriptRunner.Run(root, rel, args, env, ct);
+            var r = await options.ScriptRunner.RunAsync(root, rel, args, env, ct);
             if (r.ExitCode != 0)
                 throw new InstallException(
                     $"{info}: .{type} script exited with status {r.ExitCode}. Output:\n{r.Output.TrimEnd()}");

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Processes;
 
 namespace Bootstrapper.Engine.Alpine;
 
@@ -10,7 +10,7 @@ public interface IApkScriptRunner
     /// <param name="scriptPath">Root-relative path the script was written to; becomes argv[0].</param>
     /// <param name="args">argv[1..]: the new version, or the changed directories for a trigger.</param>
     /// <param name="environment">The complete environment (nothing is inherited).</param>
-    ApkScriptResult Run(string root, string scriptPath, IReadOnlyList<string> args,
+    Task<ApkScriptResult> RunAsync(string root, string scriptPath, IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string> environment, CancellationToken ct);
 }
 
@@ -41,32 +41,25 @@ public sealed class ChrootScriptRunner : IApkScriptRunner
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    public ApkScriptResult Run(string root, string scriptPath, IReadOnlyList<string> args,
+    public async Task<ApkScriptResult> RunAsync(string root, string scriptPath, IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(File.Exists("/usr/bin/unshare") ? "/usr/bin/unshare" : "unshare")
+        var argv = new List<string> { "--mount", "--propagation", "private", "/bin/sh", "-c", Wrapper, "sh", root, scriptPath };
+        argv.AddRange(args);
+        var spec = new ProcessSpec(File.Exists("/usr/bin/unshare") ? "/usr/bin/unshare" : "unshare", argv, environment,
+            scriptPath);
+        var output = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Timeout);
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--mount", "--propagation", "private", "/bin/sh", "-c", Wrapper, "sh", root, scriptPath })
-            psi.ArgumentList.Add(a);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Clear();
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
-
-        using var p = Process.Start(psi) ?? throw new InstallException("could not start unshare(1)");
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync(ct);
-        var stderr = p.StandardError.ReadToEndAsync(ct);
-        if (!p.WaitForExit(Timeout))
+            // ProcessRunner kills the whole tree on cancellation and when the build itself is signalled.
+            var r = await ProcessRunner.RunAsync(spec, line => { lock (output) output.Add(line); }, timeout.Token);
+            lock (output) return new ApkScriptResult(r.ExitCode, string.Join('\n', output));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            p.Kill(entireProcessTree: true);
             throw new InstallException($"{scriptPath} did not finish within {Timeout.TotalSeconds:0} s; killed.");
         }
-        p.WaitForExit();
-        return new ApkScriptResult(p.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -172,6 +172,22 @@ public sealed class AlpineInstallerTests : IDisposable
     }
 
     [Fact]
+    public async Task FailingScriptStopsTheInstallWithItsOutput()
+    {
+        _repo.Publish("v3.23", "main", MainPackages().Take(2).Append(new FixturePackage
+        {
+            Name = "broken", Version = "0.1-r0", Depends = "busybox",
+            Scripts = new Dictionary<string, string> { ["post-install"] = "#!/bin/sh\necho oops >&2\nexit 3\n" },
+        }));
+        var items = _repo.Packages.Select(p => new AlpineInstallItem(p.Info, p.Path)).ToList();
+        var e = await Assert.ThrowsAsync<InstallException>(() => AlpineInstaller.InstallAsync(_root, items,
+            new AlpineInstallOptions { Keyring = _repo.Signer.Keyring(), World = ["broken"], Repositories = [], Architecture = "x86_64" },
+            CancellationToken.None));
+        Assert.Equal("broken-0.1-r0: .post-install script exited with status 3. Output:\noops", e.Message);
+        Assert.DoesNotContain(_root, File.ReadAllText("/proc/self/mountinfo"));
+    }
+
+    [Fact]
     public async Task TriggersFileListsGlobsByChecksum()
     {
         var result = await InstallAsync(["fontconfig"], runScripts: false);
