@@ -79,7 +79,10 @@ public static class ApkIndex
             }
             if (line.Length < 2 || line[1] != ':')
                 throw new VerificationException($"{source}:{lineNo}: malformed index line '{line}' (expected 'X:value').");
-            fields[line[0]] = line[2..];
+            // A repeated dependency-list letter adds to the list (apk parses each line into the same array).
+            fields[line[0]] = line[0] is 'D' or 'p' or 'i' && fields.TryGetValue(line[0], out var prev)
+                ? prev + " " + line[2..]
+                : line[2..];
         }
         if (fields.Count > 0) result.Add(Build(fields, source, stanzaLine, repositoryOrder, repositoryUrl));
         return result;

@@ -27,12 +27,17 @@ public sealed class ApkResolver
     private readonly Dictionary<ApkPackageInfo, string> _reason = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ApkPackageInfo, ApkPackageInfo?> _parent = new(ReferenceEqualityComparer.Instance);
     private readonly List<(ApkDependency Dep, ApkPackageInfo? From)> _conflicts = [];
+    private readonly HashSet<string> _worldNames = new(StringComparer.Ordinal);
+    private Queue<(ApkDependency Dep, ApkPackageInfo? From)> _queue = new();
 
     /// <param name="packages">All packages of all repositories (order = repository priority).</param>
-    public ApkResolver(IEnumerable<ApkPackageInfo> packages)
+    /// <param name="architecture">When given, packages built for another architecture are ignored
+    /// ("noarch" and an empty A: fit every architecture), as apk ignores them.</param>
+    public ApkResolver(IEnumerable<ApkPackageInfo> packages, string? architecture = null)
     {
         foreach (var p in packages)
         {
+            if (architecture is not null && p.Arch.Length > 0 && p.Arch != "noarch" && p.Arch != architecture) continue;
             Add(p.Name, p, p.Version);
             foreach (var prov in p.Provides)
                 Add(prov.Name, p, prov.Version);
@@ -46,9 +51,54 @@ public sealed class ApkResolver
     /// <summary>Resolves <paramref name="world"/> (dependency strings like "alpine-base" or "busybox&gt;=1.36").</summary>
     public IReadOnlyList<ResolvedApk> Resolve(IEnumerable<string> world)
     {
+        // apk's solver weighs all constraints before it commits; this one commits greedily, so when a choice
+        // turns out to break a later constraint it starts over with that package set aside (a bounded
+        // backtrack). The first failure's message is kept: it names the original conflict.
+        var worldList = world.ToList();
+        ResolutionException? first = null;
+        for (int attempt = 0; ; attempt++)
+        {
+            Reset();
+            try
+            {
+                return ResolveOnce(worldList);
+            }
+            catch (ResolutionException e)
+            {
+                first ??= e;
+                // Already set aside and chosen again (nothing else fits): undo what pulled it in instead.
+                var culprit = _culprit;
+                while (culprit is not null && _banned.Contains(culprit)) culprit = _parent.GetValueOrDefault(culprit);
+                if (culprit is null || attempt >= MaxAttempts) throw first;
+                _banned.Add(culprit);
+            }
+        }
+    }
+
+    private const int MaxAttempts = 64;
+    private readonly HashSet<ApkPackageInfo> _banned = new(ReferenceEqualityComparer.Instance);
+    private ApkPackageInfo? _culprit;
+
+    private void Reset()
+    {
+        _chosen.Clear();
+        _selected.Clear();
+        _reason.Clear();
+        _parent.Clear();
+        _conflicts.Clear();
+        _worldNames.Clear();
+        _queue = new();
+        _culprit = null;
+    }
+
+    private IReadOnlyList<ResolvedApk> ResolveOnce(IEnumerable<string> world)
+    {
         // apk keeps world sorted by name; processing in that order makes the result independent of recipe order.
         var deps = world.Select(w => ApkDependency.Parse(w, "world")).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
-        var queue = new Queue<(ApkDependency, ApkPackageInfo?)>();
+        foreach (var d in deps.Where(d => !d.IsConflict)) _worldNames.Add(d.Name);
+        // Conflicts in world hold from the start, whatever the order of names.
+        foreach (var d in deps.Where(d => d.IsConflict)) _conflicts.Add((d, null));
+        var queue = _queue;
         foreach (var d in deps) queue.Enqueue((d, null));
         Drain(queue);
         // install_if: re-check until nothing new triggers (a triggered package may trigger others).
@@ -80,22 +130,30 @@ public sealed class ApkResolver
 
     private void Drain(Queue<(ApkDependency Dep, ApkPackageInfo? From)> queue)
     {
+        var deferred = new HashSet<ApkDependency>();
         while (queue.TryDequeue(out var item))
         {
             var (dep, from) = item;
             if (dep.IsConflict)
             {
-                _conflicts.Add((dep, from));
-                if (_chosen.TryGetValue(dep.Name, out var c) && !dep.IsSatisfiedBy(c.Version, c.Pkg.Checksum))
-                    throw Fail(from, $"conflicts with {c.Pkg} (rule '{dep}'), which is already selected" +
+                // Registered when its package was selected (or from world); here only re-checked.
+                if (_chosen.TryGetValue(dep.Name, out var c) && c.Pkg != from && !dep.IsSatisfiedBy(c.Version, c.Pkg.Checksum))
+                    throw Fail(from, c.Pkg, $"conflicts with {c.Pkg} (rule '{dep}'), which is already selected" +
                                      ChainSuffix(c.Pkg));
                 continue;
             }
             if (_chosen.TryGetValue(dep.Name, out var have))
             {
                 if (!dep.IsSatisfiedBy(have.Version, have.Pkg.Checksum))
-                    throw Fail(from, $"needs '{dep}' but {have.Pkg} provides {dep.Name}" +
+                    throw Fail(from, have.Pkg, $"needs '{dep}' but {have.Pkg} provides {dep.Name}" +
                                      (have.Version is null ? "" : "=" + have.Version) + ChainSuffix(have.Pkg));
+                continue;
+            }
+            if (NeedsLaterChoice(dep) && queue.Any(q => !deferred.Contains(q.Dep)))
+            {
+                deferred.Add(dep);
+                // Only virtual providers without priority so far: another requirer may still name one of them.
+                queue.Enqueue(item);
                 continue;
             }
             var pick = Choose(dep, from);
@@ -111,18 +169,33 @@ public sealed class ApkResolver
         var candidates = providers
             .Where(p => dep.IsSatisfiedBy(p.Version, p.Pkg.Checksum))
             .ToList();
+        // Constraints on the same name still waiting in the queue (from packages already selected) narrow the
+        // choice now, instead of failing later: apk merges all requirers' constraints before it picks.
+        var pending = _queue.Where(q => !q.Dep.IsConflict && q.Dep.Name == dep.Name).Select(q => q.Dep).ToList();
+        if (pending.Count > 0)
+        {
+            var narrowed = candidates.Where(c => pending.All(d => d.IsSatisfiedBy(c.Version, c.Pkg.Checksum))).ToList();
+            if (narrowed.Count > 0) candidates = narrowed;
+        }
         if (candidates.Count == 0)
             throw Fail(from, $"needs '{dep}', but the providers are {string.Join(", ", providers.Select(p => p.Pkg + (p.Pkg.Name == dep.Name ? "" : $" ({dep.Name}={p.Version ?? "virtual"})")))}");
+        if (candidates.Any(c => !_banned.Contains(c.Pkg)))
+            candidates = candidates.Where(c => !_banned.Contains(c.Pkg)).ToList();
         var usable = candidates.Where(p => Selectable(p.Pkg)).ToList();
         // When every candidate fails only because something deeper is missing, take it anyway: the walk then
         // fails at the missing name and the message shows the whole chain down to it.
         if (usable.Count == 0)
             usable = candidates.Where(p => WhyNot(p.Pkg, ignoreMissingDependencies: true) is null).ToList();
         if (usable.Count == 0)
-            throw Fail(from, $"needs '{dep}', but every provider is excluded: " +
+            throw Fail(from, candidates.Select(c => Blocker(c.Pkg)).FirstOrDefault(b => b is not null) ?? from,
+                $"needs '{dep}', but every provider is excluded: " +
                              string.Join("; ", candidates.Select(p => $"{p.Pkg}: {WhyNot(p.Pkg)}")));
         // A virtual provide (no version) needs provider_priority to be chosen automatically (is_provider_auto_selectable).
-        var auto = usable.Where(p => p.Version is not null || p.Pkg.ProviderPriority != 0).ToList();
+        // A package named in world is wanted anyway: it provides the name before anything else does, and it may be
+        // picked for a virtual name even without provider_priority (its name has requirers, in apk's terms).
+        var wanted = usable.Where(p => _worldNames.Contains(p.Pkg.Name)).ToList();
+        if (wanted.Count > 0) usable = wanted;
+        var auto = usable.Where(p => p.Version is not null || p.Pkg.ProviderPriority != 0 || IsRequired(p.Pkg.Name)).ToList();
         if (auto.Count == 0)
             throw Fail(from, $"needs '{dep.Name}', a virtual name provided by {string.Join(", ", usable.Select(p => p.Pkg.Name).Distinct())} " +
                              "without provider_priority; name the one you want in the recipe's include list");
@@ -131,6 +204,14 @@ public sealed class ApkResolver
             if (Compare(c.Pkg, c.Version, best.Pkg, best.Version, dep.Name) > 0) best = c;
         return best.Pkg;
     }
+
+    /// <summary>A package name with requirers (in world or waiting in the queue), as apk's name->ss.requirers.</summary>
+    private bool IsRequired(string name) =>
+        _worldNames.Contains(name) || _queue.Any(q => !q.Dep.IsConflict && q.Dep.Name == name);
+
+    private bool NeedsLaterChoice(ApkDependency dep) =>
+        _providers.TryGetValue(dep.Name, out var ps) &&
+        ps.All(p => p.Version is null && p.Pkg.ProviderPriority == 0 && !IsRequired(p.Pkg.Name));
 
     /// <summary>apk compare_providers, reduced to what differs on a fresh install. Positive: a is better.</summary>
     private static int Compare(ApkPackageInfo a, string? aVer, ApkPackageInfo b, string? bVer, string requested)
@@ -155,11 +236,17 @@ public sealed class ApkResolver
     private string? WhyNot(ApkPackageInfo p, bool ignoreMissingDependencies = false)
     {
         foreach (var (conflict, from) in _conflicts)
-            if (ProvidesName(p, conflict.Name, out var ver) && !conflict.IsSatisfiedBy(ver, p.Checksum))
+            if (!ReferenceEquals(from, p) && ProvidesName(p, conflict.Name, out var ver) && !conflict.IsSatisfiedBy(ver, p.Checksum))
                 return $"conflicts with '{conflict}' of {(from is null ? "world" : from.ToString())}";
         foreach (var own in p.Depends.Where(d => d.IsConflict))
-            if (_chosen.TryGetValue(own.Name, out var c) && !own.IsSatisfiedBy(c.Version, c.Pkg.Checksum))
+            if (_chosen.TryGetValue(own.Name, out var c) && c.Pkg != p && !own.IsSatisfiedBy(c.Version, c.Pkg.Checksum))
                 return $"its rule '{own}' excludes the selected {c.Pkg}";
+        // Providing one name twice is a conflict with itself unless both provides are unversioned (assign_name).
+        var names = ProvidedNames(p).ToList();
+        for (int i = 0; i < names.Count; i++)
+            for (int j = i + 1; j < names.Count; j++)
+                if (names[i].Name == names[j].Name && !(names[i].Version is null && names[j].Version is null))
+                    return $"it provides {names[i].Name} twice";
         foreach (var (name, ver) in ProvidedNames(p))
             if (_chosen.TryGetValue(name, out var c) && c.Pkg != p && !(ver is null && c.Version is null))
                 return $"{name} is already provided by {c.Pkg}";
@@ -167,6 +254,18 @@ public sealed class ApkResolver
         foreach (var d in p.Depends.Where(d => !d.IsConflict))
             if (!_providers.TryGetValue(d.Name, out var ps) || !ps.Any(x => d.IsSatisfiedBy(x.Version, x.Pkg.Checksum)))
                 return $"its dependency '{d}' has no provider";
+        return null;
+    }
+
+    /// <summary>The selected package that keeps <paramref name="p"/> out, if that is the reason.</summary>
+    private ApkPackageInfo? Blocker(ApkPackageInfo p)
+    {
+        foreach (var own in p.Depends.Where(d => d.IsConflict))
+            if (_chosen.TryGetValue(own.Name, out var c) && c.Pkg != p && !own.IsSatisfiedBy(c.Version, c.Pkg.Checksum))
+                return c.Pkg;
+        foreach (var (name, ver) in ProvidedNames(p))
+            if (_chosen.TryGetValue(name, out var c) && c.Pkg != p && !(ver is null && c.Version is null))
+                return c.Pkg;
         return null;
     }
 
@@ -200,6 +299,7 @@ public sealed class ApkResolver
         _selected.Add(p);
         _reason[p] = reason;
         _parent[p] = parent;
+        foreach (var d in p.Depends.Where(d => d.IsConflict)) _conflicts.Add((d, p));
     }
 
     /// <summary>Changeset order: depth-first from world, dependencies first; then install_if packages.</summary>
@@ -209,14 +309,19 @@ public sealed class ApkResolver
         var result = new List<ResolvedApk>();
         var iif = _selected.Where(p => _reason[p].StartsWith("install_if", StringComparison.Ordinal)).ToList();
 
+        var emitted = new HashSet<ApkPackageInfo>(ReferenceEqualityComparer.Instance);
         void Visit(ApkPackageInfo p)
         {
             if (!done.Add(p)) return; // marks before recursing: dependency cycles are cut, as apk's in_changeset
-            foreach (var d in p.Depends.Where(d => !d.IsConflict))
+            // Conflicts too: apk's cset_gen_dep visits the package a "!name" rule names before the rule's owner.
+            foreach (var d in p.Depends)
                 if (_chosen.TryGetValue(d.Name, out var c)) Visit(c.Pkg);
             result.Add(new ResolvedApk(p, _reason[p]));
+            emitted.Add(p);
+            // An install_if package follows the last of its conditions to be installed.
             foreach (var q in iif)
-                if (!done.Contains(q) && q.InstallIf.Where(c => !c.IsConflict).All(c => _chosen.TryGetValue(c.Name, out var x) && done.Contains(x.Pkg)))
+                if (!done.Contains(q) && q.InstallIf.Where(c => !c.IsConflict)
+                        .All(c => _chosen.TryGetValue(c.Name, out var x) && emitted.Contains(x.Pkg)))
                     Visit(q);
         }
 
@@ -239,6 +344,12 @@ public sealed class ApkResolver
         return string.Join(" -> ", parts);
     }
 
-    private ResolutionException Fail(ApkPackageInfo? from, string what) =>
-        new($"Cannot resolve the Alpine package set: {Chain(from)} {what}.");
+    private ResolutionException Fail(ApkPackageInfo? from, string what) => Fail(from, from, what);
+
+    /// <param name="culprit">The earlier choice to avoid on the next attempt (null: nothing to undo).</param>
+    private ResolutionException Fail(ApkPackageInfo? from, ApkPackageInfo? culprit, string what)
+    {
+        _culprit = culprit;
+        return new($"Cannot resolve the Alpine package set: {Chain(from)} {what}.");
+    }
 }
