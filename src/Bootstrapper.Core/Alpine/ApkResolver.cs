@@ -12,12 +12,13 @@ public sealed record ResolvedApk(ApkPackageInfo Package, string Reason);
 /// apk's compare_providers order for a fresh install: the highest version of the requested name, then of the
 /// package's own name, then the highest provider_priority, then the earliest repository; a virtual provide
 /// (no version) is only picked automatically when it declares provider_priority. <c>!name</c> conflicts exclude
-/// providers; install_if packages are added when all their conditions hold. Unlike apk it does not backtrack:
-/// the first choice for a name is final, and a failure reports the chain of requirers.
+/// providers; install_if packages are added when all their conditions hold. Choices are greedy; when one
+/// breaks a later constraint the resolution restarts with that package set aside (bounded), and a final failure
+/// reports the chain of requirers. Checked against apk-tools' fresh-install solver tests (ApkSolverVectorTests).
 /// Output order is apk's changeset order: dependencies before their dependents, install_if packages right after
 /// the last package that triggers them.
 /// </summary>
-public sealed class ApkResolver
+public sealed partial class ApkResolver
 {
     private readonly Dictionary<string, List<(ApkPackageInfo Pkg, string? Version)>> _providers = new(StringComparer.Ordinal);
     private readonly List<ApkPackageInfo> _withInstallIf = [];
@@ -300,56 +301,5 @@ public sealed class ApkResolver
         _reason[p] = reason;
         _parent[p] = parent;
         foreach (var d in p.Depends.Where(d => d.IsConflict)) _conflicts.Add((d, p));
-    }
-
-    /// <summary>Changeset order: depth-first from world, dependencies first; then install_if packages.</summary>
-    private List<ResolvedApk> Order(List<ApkDependency> world)
-    {
-        var done = new HashSet<ApkPackageInfo>(ReferenceEqualityComparer.Instance);
-        var result = new List<ResolvedApk>();
-        var iif = _selected.Where(p => _reason[p].StartsWith("install_if", StringComparison.Ordinal)).ToList();
-
-        var emitted = new HashSet<ApkPackageInfo>(ReferenceEqualityComparer.Instance);
-        void Visit(ApkPackageInfo p)
-        {
-            if (!done.Add(p)) return; // marks before recursing: dependency cycles are cut, as apk's in_changeset
-            // Conflicts too: apk's cset_gen_dep visits the package a "!name" rule names before the rule's owner.
-            foreach (var d in p.Depends)
-                if (_chosen.TryGetValue(d.Name, out var c)) Visit(c.Pkg);
-            result.Add(new ResolvedApk(p, _reason[p]));
-            emitted.Add(p);
-            // An install_if package follows the last of its conditions to be installed.
-            foreach (var q in iif)
-                if (!done.Contains(q) && q.InstallIf.Where(c => !c.IsConflict)
-                        .All(c => _chosen.TryGetValue(c.Name, out var x) && emitted.Contains(x.Pkg)))
-                    Visit(q);
-        }
-
-        foreach (var d in world.Where(d => !d.IsConflict))
-            Visit(_chosen[d.Name].Pkg);
-        foreach (var p in _selected) Visit(p);
-        return result;
-    }
-
-    private string ChainSuffix(ApkPackageInfo p) => $" (selected because: {Chain(p)})";
-
-    private string Chain(ApkPackageInfo? p)
-    {
-        var parts = new List<string>();
-        var seen = new HashSet<ApkPackageInfo>(ReferenceEqualityComparer.Instance);
-        for (var q = p; q is not null && seen.Add(q); q = _parent.GetValueOrDefault(q))
-            parts.Add(q.ToString());
-        parts.Add("world");
-        parts.Reverse();
-        return string.Join(" -> ", parts);
-    }
-
-    private ResolutionException Fail(ApkPackageInfo? from, string what) => Fail(from, from, what);
-
-    /// <param name="culprit">The earlier choice to avoid on the next attempt (null: nothing to undo).</param>
-    private ResolutionException Fail(ApkPackageInfo? from, ApkPackageInfo? culprit, string what)
-    {
-        _culprit = culprit;
-        return new($"Cannot resolve the Alpine package set: {Chain(from)} {what}.");
     }
 }
