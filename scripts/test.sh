@@ -17,8 +17,12 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #   libcap2-bin              setcap/getcap for the xattr round-trip test of the packer
 #   xz-utils zstd            reading our compressed outputs with the reference tools
 #   alpine-chroot-install    the real Alpine public keys (compared with the committed copies)
+#   gpg gpgv                 OpenPGP interop: what gpg signs we verify, what we generate gpgv verifies
+#   debian-archive-keyring   the host mirror tests verify real InRelease files with it
+#   node-spdx-license-ids node-spdx-exceptions   SPDX licence lists (JSON) for the SBOM licence tests
 packages=(debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
-          alpine-chroot-install dpkg-dev python3)
+          alpine-chroot-install dpkg-dev python3 gpg gpgv debian-archive-keyring node-spdx-license-ids
+          node-spdx-exceptions)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

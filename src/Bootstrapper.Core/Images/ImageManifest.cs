@@ -55,6 +55,8 @@ public sealed record ManifestPackage
     public required long Size { get; init; }
     public string? Sha256 { get; init; }
     public string? Filename { get; init; }
+    /// <summary>Base URL of the repository the file was fetched from, when known (SBOM downloadLocation).</summary>
+    public string? Repository { get; init; }
     /// <summary>Licence in SPDX form when the package declares one machine-readably, else null.</summary>
     public string? License { get; init; }
     /// <summary>Source package name, when different from the binary name (for SBOM / security trackers).</summary>

@@ -43,22 +43,31 @@ internal static class SignaturePolicy
                 continue;
             }
 
+            var fingerprint = OpenPgpKeyring.Hex(candidates[0].Key.GetFingerprint());
+            if (sig.SignatureType is not (PgpSignature.BinaryDocument or PgpSignature.CanonicalTextDocument))
+            {
+                unusable.Add($"the signature by key {fingerprint} is not a document signature (type 0x{sig.SignatureType:X2})");
+                continue;
+            }
+
             // A 64-bit key ID can collide; the signature is good if any candidate key verifies it.
-            var (key, ring) = candidates.FirstOrDefault(c => VerifiesWith(sig, c.Key, signedData));
-            var fingerprint = OpenPgpKeyring.Hex((key ?? candidates[0].Key).GetFingerprint());
+            string? cannotCheck = null;
+            var (key, ring) = candidates.FirstOrDefault(c => VerifiesWith(sig, c.Key, signedData, ref cannotCheck));
+            if (key == null && cannotCheck != null)
+            {
+                // Not BAD: the mathematics could not run (an algorithm BouncyCastle lacks), so it proves nothing either way.
+                unusable.Add($"the signature by key {fingerprint} cannot be checked ({cannotCheck})");
+                continue;
+            }
             if (key == null)
             {
-                if (sig.SignatureType is not (PgpSignature.BinaryDocument or PgpSignature.CanonicalTextDocument))
-                {
-                    unusable.Add($"the signature by key {fingerprint} is not a document signature (type 0x{sig.SignatureType:X2})");
-                    continue;
-                }
                 throw new VerificationException(
                     $"{source}: BAD signature by key {fingerprint} ({OpenPgpKeyring.UserId(candidates[0].Ring) ?? "no user ID"}): " +
                     "the file was altered after signing or corrupted in transit. Do not use it; try again later " +
                     "(the mirror may be mid-update) or use another mirror");
             }
 
+            fingerprint = OpenPgpKeyring.Hex(key.GetFingerprint());
             var primary = ring!.GetPublicKey();
             if (!StrongHashes.Contains(sig.HashAlgorithm))
             {
@@ -115,18 +124,18 @@ internal static class SignaturePolicy
         return result;
     }
 
-    private static bool VerifiesWith(PgpSignature sig, PgpPublicKey key, byte[] data)
+    private static bool VerifiesWith(PgpSignature sig, PgpPublicKey key, byte[] data, ref string? cannotCheck)
     {
-        if (sig.SignatureType is not (PgpSignature.BinaryDocument or PgpSignature.CanonicalTextDocument)) return false;
         try
         {
             sig.InitVerify(key);
             sig.Update(data);
             return sig.Verify();
         }
-        catch (PgpException)
+        catch (PgpException e)
         {
-            return false; // unsupported algorithm or a key that cannot sign: not a good signature
+            cannotCheck = e.Message;
+            return false;
         }
     }
 

@@ -3,7 +3,7 @@ using Bootstrapper.Core.Recipes;
 namespace Bootstrapper.Engine.Build;
 
 /// <summary>Everything one build or plan run shares: the recipe, options, where to report, where to cache.</summary>
-public sealed class BuildSession
+public sealed class BuildSession : IDisposable
 {
     public BuildSession(Recipe recipe, BuildOptions options, IBuildReporter reporter)
     {
@@ -11,6 +11,7 @@ public sealed class BuildSession
         Options = options;
         Reporter = reporter;
         Keyrings = recipe.Keyrings.Concat(options.ExtraKeyrings).ToList();
+        Downloader = new Http.Downloader(Http.DownloaderOptions.FromEnvironment() with { OnRetry = r => reporter.Warning($"retrying {r.Url} (attempt {r.Attempt + 1} of {r.MaxAttempts}): {r.Reason}") });
         foreach (var k in Keyrings)
             if (!File.Exists(k) && !Directory.Exists(k))
                 throw new Core.Errors.RecipeException($"keyring '{k}' does not exist");
@@ -21,6 +22,11 @@ public sealed class BuildSession
     public IBuildReporter Reporter { get; }
     /// <summary>The recipe's keyrings plus --keyring ones (absolute paths).</summary>
     public IReadOnlyList<string> Keyrings { get; }
+    /// <summary>--source-date-epoch / SOURCE_DATE_EPOCH, else the recipe's; null: no clamping.</summary>
+    public long? SourceDateEpoch => Options.SourceDateEpoch ?? Recipe.Output.SourceDateEpoch;
+
+    /// <summary>Every download of the run goes through this one (retries, size and hash checks, file:// too).</summary>
+    public Http.Downloader Downloader { get; }
     public string IndexCache => Path.Combine(Options.CacheDirectory, "indices");
     public string PackageCache => Path.Combine(Options.CacheDirectory, "packages");
     /// <summary>Phase timings, in order, for verbose output and the manifest.</summary>
@@ -40,4 +46,6 @@ public sealed class BuildSession
 
     public async Task PhaseAsync(string phase, string detail, Func<Task> work) =>
         await PhaseAsync<bool>(phase, detail, async () => { await work().ConfigureAwait(false); return true; });
+
+    public void Dispose() => Downloader.Dispose();
 }

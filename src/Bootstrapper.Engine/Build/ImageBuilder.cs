@@ -1,17 +1,136 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Images;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Fetch;
 
 namespace Bootstrapper.Engine.Build;
 
-/// <summary>The pipeline: plan, fetch, install, pack, manifest. Being wired as the family modules land.</summary>
+/// <summary>
+/// The pipeline every family shares: plan (verified indices, resolution), download (content-addressed cache),
+/// install (the family's), pack (reproducible tar), manifest. Each phase is named and timed.
+/// </summary>
+/// <remarks>
+/// Nothing half-written is left behind: the staging root is removed whatever happens, the packer writes to a
+/// temporary name and renames, and the manifest is written the same way after the image.
+/// </remarks>
 public static class ImageBuilder
 {
-    public static Task<Plan> PlanAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct) =>
-        throw new BootstrapException(ExitCodes.InternalError, "planning is not wired yet");
+    public static async Task<Plan> PlanAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
+    {
+        using var session = new BuildSession(recipe, options, reporter);
+        return await PlanAsync(session, Families.Create(recipe.Family), ct).ConfigureAwait(false);
+    }
 
-    public static Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct) =>
-        throw new BootstrapException(ExitCodes.InternalError, "building is not wired yet");
+    private static Task<Plan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct) =>
+        session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
+            () => family.PlanAsync(session, ct),
+            plan => $"{plan.Packages.Count} packages, {plan.TotalSize / 1048576.0:0.0} MiB");
+
+    public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
+    {
+        using var session = new BuildSession(recipe, options, reporter);
+        var output = options.OutputOverride ?? recipe.Output.Path;
+        ImagePacker.KindFromOutputName(output); // a bad output name fails before any download
+        var family = Families.Create(recipe.Family);
+
+        var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+
+        var fetcher = new PackageFetcher(session.Downloader, session.PackageCache, reporter,
+            options.DownloadParallelism, options.Offline);
+        var files = await session.PhaseAsync("download", $"{plan.Packages.Count} packages",
+            () => fetcher.FetchAsync(plan.Packages, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified").ConfigureAwait(false);
+
+        var installedBytes = plan.Packages.Sum(p =>
+            long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
+        // A private (0700) folder holds the root: others must not reach setuid binaries or half-configured files
+        // in it, while the root itself keeps the 0755 its "./" entry must have in the image.
+        var staging = Path.Combine(StagingLocation.ParentFor(options, installedBytes), $"{recipe.Name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var root = Path.Combine(staging, "root");
+        Directory.CreateDirectory(root);
+        File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        reporter.Verbose($"staging root: {root}");
+        try
+        {
+            await session.PhaseAsync("install", "unpacking and configuring",
+                () => family.InstallAsync(session, plan, files, root, ct)).ConfigureAwait(false);
+
+            Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+            var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
+                () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions { SourceDateEpoch = session.SourceDateEpoch }, ct), ct),
+                p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
+
+            var manifestPath = output + ".manifest.json";
+            try
+            {
+                WriteAtomically(manifestPath, Manifest(session, plan, packed, root).ToJson());
+            }
+            catch
+            {
+                File.Delete(output); // an image without its manifest is half-written
+                throw;
+            }
+            return new BuildResult(output, packed.Bytes, packed.Sha256, manifestPath, plan.Packages.Count);
+        }
+        finally
+        {
+            if (options.KeepStagingRoot) reporter.Info($"staging root kept at {root}");
+            else RemoveRoot(staging, reporter);
+        }
+    }
+
+    private static ImageManifest Manifest(BuildSession session, Plan plan, PackResult packed, string root) => new()
+    {
+        Recipe = session.Recipe.Name,
+        Family = session.Recipe.Family.ToString().ToLowerInvariant(),
+        Architecture = session.Recipe.Architecture,
+        SourceDateEpoch = session.SourceDateEpoch,
+        Image = new ImageFile(Path.GetFileName(packed.Path), packed.Bytes, packed.Sha256),
+        Packages = plan.Packages.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new ManifestPackage
+        {
+            Name = p.Name,
+            Version = p.Version,
+            Architecture = p.Architecture,
+            Size = p.Size,
+            Sha256 = p.Sha256,
+            Filename = p.Filename,
+            Source = p.Extra.GetValueOrDefault("Source") is { } src && src != p.Name ? src : null,
+        }).ToList(),
+        Indices = plan.Indices.Select(i => new ManifestIndex(i.Url, i.Suite, i.Date, i.SignedBy)).ToList(),
+        PhaseSeconds = session.Timings.ToDictionary(t => t.Phase, t => Math.Round(t.Elapsed.TotalSeconds, 2)),
+    };
+
+    internal static void WriteAtomically(string path, string text)
+    {
+        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            File.WriteAllText(tmp, text);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the staging root. Mounts only ever exist inside the child processes' private mount namespaces, so
+    /// there is nothing mounted here to recurse into; .NET removes symlinks without following them.
+    /// </summary>
+    private static void RemoveRoot(string root, IBuildReporter reporter)
+    {
+        try
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            reporter.Warning($"could not remove the staging root {root}: {e.Message}");
+        }
+    }
 }
 
 /// <summary>What a build produced.</summary>

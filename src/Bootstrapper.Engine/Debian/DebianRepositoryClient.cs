@@ -20,7 +20,8 @@ public sealed class DebianRepositoryClient
     /// <param name="downloader">Used for every fetch.</param>
     /// <param name="cacheDirectory">Root of the build cache; indices go to CACHE/debian/.</param>
     /// <param name="clock">Current time for Valid-Until and key expiry; the system clock when null.</param>
-    /// <param name="offline">Use only the cache: the last verified InRelease (verified again, Valid-Until enforced) and cached Packages.</param>
+    /// <param name="offline">No network: http(s) repositories are served from the cache only (the last verified InRelease,
+    /// verified again with Valid-Until enforced, and cached Packages); file:// repositories are still read.</param>
     public DebianRepositoryClient(Downloader downloader, string cacheDirectory, Func<DateTimeOffset>? clock = null, bool offline = false)
     {
         _downloader = downloader;
@@ -32,10 +33,17 @@ public sealed class DebianRepositoryClient
     public RepositoryIndexCache Cache { get; }
     public bool Offline { get; }
 
-    /// <summary>Fetches several repositories (suites) at once.</summary>
+    /// <summary>
+    /// Fetches several repositories (suites) at once; afterwards (online) removes cached Packages files that no
+    /// cached Release lists any more and that are older than a day.
+    /// </summary>
     public async Task<IReadOnlyList<DebianRepositoryIndex>> FetchAllAsync(
         IEnumerable<DebianRepositoryRequest> requests, CancellationToken cancellationToken = default)
-        => await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+    {
+        var result = await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+        if (!Offline) Cache.PruneUnreferenced(TimeSpan.FromDays(1), _clock());
+        return result;
+    }
 
     /// <exception cref="VerificationException">Signature, suite, Valid-Until, size or SHA-256 check failed.</exception>
     /// <exception cref="FetchException">A file is missing or unreachable (or not cached, offline).</exception>
@@ -46,12 +54,13 @@ public sealed class DebianRepositoryClient
         release.CheckOffers(request.Components, request.Architecture);
         var components = await Task.WhenAll(request.Components.Select(c =>
             FetchComponentAsync(request, release, c, cancellationToken)));
-        return new DebianRepositoryIndex(request, info, release, components, Offline);
+        return new DebianRepositoryIndex(request, info, release, components, CacheOnly(request));
     }
 
     /// <summary>
     /// True when ROOT/dists/SUITE/InRelease exists, verifies with <paramref name="keyring"/> and names that suite:
     /// used to pick a usable mirror among the host's apt sources. One attempt, no retries; never throws for a bad mirror.
+    /// Offline, an http(s) mirror counts when its cached InRelease verifies.
     /// </summary>
     public async Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default)
     {
@@ -60,7 +69,9 @@ public sealed class DebianRepositoryClient
         try
         {
             using var once = _downloader.WithOptions(_downloader.Options with { MaxAttempts = 1 });
-            var data = await once.TryGetBytesAsync(url, cancellationToken: cancellationToken);
+            var data = CacheOnly(request)
+                ? ReadCached(Cache.ReleaseDirectory(request.Root, suite), "InRelease")
+                : await once.TryGetBytesAsync(url, cancellationToken: cancellationToken);
             if (data == null) return false;
             var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
             var release = ReleaseFile.Parse(verified.Text, url);
@@ -78,11 +89,12 @@ public sealed class DebianRepositoryClient
     {
         var dir = Cache.ReleaseDirectory(request.Root, request.Suite);
         var inReleaseUrl = request.DistsUrl + "InRelease";
+        var cacheOnly = CacheOnly(request);
         var now = _clock();
         string text, signedUrl;
         VerifiedSignatures signatures;
 
-        byte[]? inRelease = Offline ? ReadCached(dir, "InRelease") : await _downloader.TryGetBytesAsync(inReleaseUrl, cancellationToken: ct);
+        byte[]? inRelease = cacheOnly ? ReadCached(dir, "InRelease") : await _downloader.TryGetBytesAsync(inReleaseUrl, cancellationToken: ct);
         if (inRelease != null)
         {
             signedUrl = inReleaseUrl;
@@ -93,17 +105,17 @@ public sealed class DebianRepositoryClient
         {
             // Older or third-party repositories have no InRelease: Release plus a detached Release.gpg.
             signedUrl = request.DistsUrl + "Release";
-            var release = Offline ? ReadCached(dir, "Release") : await _downloader.TryGetBytesAsync(signedUrl, cancellationToken: ct);
-            var signature = Offline ? ReadCached(dir, "Release.gpg") : await _downloader.TryGetBytesAsync(signedUrl + ".gpg", cancellationToken: ct);
+            var release = cacheOnly ? ReadCached(dir, "Release") : await _downloader.TryGetBytesAsync(signedUrl, cancellationToken: ct);
+            var signature = cacheOnly ? ReadCached(dir, "Release.gpg") : await _downloader.TryGetBytesAsync(signedUrl + ".gpg", cancellationToken: ct);
             if (release == null || signature == null)
-                throw Offline
+                throw cacheOnly
                     ? new FetchException($"{inReleaseUrl}: offline, and no verified copy is cached; run once with network access to fill the cache ({Cache.Root})")
                     : new FetchException($"{request.DistsUrl}: has neither InRelease nor Release + Release.gpg (HTTP 404); " +
                                          "check the mirror URL and the suite name");
             signatures = DetachedVerifier.Verify(release, signature, request.Keyring, now, signedUrl + ".gpg");
             text = DecodeRelease(release, signedUrl);
             inRelease = null;
-            if (!Offline)
+            if (!cacheOnly)
             {
                 RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "Release"), release);
                 RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "Release.gpg"), signature);
@@ -115,7 +127,7 @@ public sealed class DebianRepositoryClient
         parsed.CheckSuite(request.Suite);
         parsed.CheckValidity(now);
         // Cache only what passed every check, so offline mode starts from a Release that was good when stored.
-        if (!Offline && inRelease != null)
+        if (!cacheOnly && inRelease != null)
             RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "InRelease"), inRelease);
 
         var info = new IndexInfo
@@ -132,6 +144,7 @@ public sealed class DebianRepositoryClient
         DebianRepositoryRequest request, ReleaseFile release, string component, CancellationToken ct)
     {
         var directory = $"{component}/binary-{request.Architecture}";
+        var cacheOnly = CacheOnly(request);
         var listed = RepositoryIndexDecoder.Candidates
             .Select(c => (c.Extension, Entry: release.Find($"{directory}/{c.FileName}")))
             .Where(c => c.Entry != null)
@@ -146,7 +159,7 @@ public sealed class DebianRepositoryClient
             var cached = Cache.TryGetBlob(entry!.Sha256, extension, entry.Size);
             if (cached != null)
                 return Decode(cached, extension, entry, component, request, cached, fromCache: true);
-            if (Offline) continue;
+            if (cacheOnly) continue;
 
             // By-hash URLs never change content, so a mirror updating mid-build cannot swap the file under us.
             var plainUrl = request.DistsUrl + entry.Path;
@@ -161,7 +174,7 @@ public sealed class DebianRepositoryClient
                     return Decode(result.Path, extension, entry, component, request, url, fromCache: false);
             }
         }
-        throw Offline
+        throw cacheOnly
             ? new FetchException($"{request.DistsUrl}{directory}/Packages: offline, and the cache holds no copy matching the " +
                                  "cached Release; run once with network access")
             : new FetchException($"{request.DistsUrl}{directory}/: the Release lists {string.Join(", ", listed.Select(l => l.Entry!.Path))} " +
@@ -174,6 +187,10 @@ public sealed class DebianRepositoryClient
         var text = RepositoryIndexDecoder.Decode(path, extension, url);
         return new DebianComponentIndex(component, request.Architecture, url, entry, text, fromCache);
     }
+
+    /// <summary>Offline means no network: a file:// repository (a bundle, a local mirror) is still read directly.</summary>
+    private bool CacheOnly(DebianRepositoryRequest request) =>
+        Offline && !request.Root.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
 
     private static byte[]? ReadCached(string dir, string name)
     {

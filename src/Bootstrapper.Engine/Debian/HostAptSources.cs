@@ -31,6 +31,21 @@ public static class HostAptSources
         return result;
     }
 
+    /// <summary>
+    /// Base URLs worth probing for <paramref name="suite"/>, best first: "deb" entries that list the suite, then the
+    /// other "deb" entries (a mirror usually carries more suites than the host uses: trixie beside bookworm).
+    /// Suites of one archive share a host, so "bookworm-security" finds the security mirror first.
+    /// </summary>
+    public static IReadOnlyList<string> CandidateMirrors(IEnumerable<AptSourceEntry> entries, string suite)
+    {
+        var debs = entries.Where(e => e.Type == "deb").ToList();
+        return debs.Where(e => e.Suites.Contains(suite))
+            .Concat(debs.Where(e => !e.Suites.Contains(suite)))
+            .Select(e => e.Uri)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <summary>One-line format: <c>deb [ option=value ... ] uri suite [component ...]</c>; '#' starts a comment.</summary>
     public static IReadOnlyList<AptSourceEntry> ParseList(string text, string file)
     {

@@ -51,6 +51,46 @@ public sealed class RepositoryIndexCache
         return null;
     }
 
+    /// <summary>
+    /// Deletes cached Packages files that no cached Release lists any more (suites publish new indices daily, so
+    /// without this the cache only grows). Files younger than <paramref name="minimumAge"/> are kept: another
+    /// build may have just fetched them for a Release it has not stored yet.
+    /// </summary>
+    /// <returns>How many files were deleted.</returns>
+    public int PruneUnreferenced(TimeSpan minimumAge, DateTimeOffset now)
+    {
+        var blobs = Path.Combine(Root, "by-sha256");
+        var releases = Path.Combine(Root, "releases");
+        if (!Directory.Exists(blobs)) return 0;
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        if (Directory.Exists(releases))
+        {
+            foreach (var file in Directory.EnumerateFiles(releases, "*", SearchOption.AllDirectories))
+            {
+                var name = Path.GetFileName(file);
+                if (name is not ("InRelease" or "Release")) continue;
+                // Only deciding what to keep: an unverified read is harmless, at worst a file stays.
+                foreach (var line in File.ReadLines(file))
+                {
+                    var word = line.TrimStart().Split(' ', 2)[0];
+                    if (word.Length == 64 && word.All(char.IsAsciiHexDigitLower)) referenced.Add(word);
+                }
+            }
+        }
+        int deleted = 0;
+        foreach (var file in Directory.EnumerateFiles(blobs))
+        {
+            var name = Path.GetFileName(file);
+            if (name.StartsWith('.')) continue; // a download in progress
+            var digest = name.Split('.')[0];
+            if (referenced.Contains(digest)) continue;
+            if (now - File.GetLastWriteTimeUtc(file) < minimumAge) continue;
+            TryDelete(file);
+            deleted++;
+        }
+        return deleted;
+    }
+
     /// <summary>Writes the file atomically (unique temp name, then rename).</summary>
     public static void WriteAtomically(string path, byte[] data)
     {

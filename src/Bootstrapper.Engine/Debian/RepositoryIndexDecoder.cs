@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Bootstrapper.Core.Errors;
-using SharpCompress.Compressors.Xz;
+using Bootstrapper.Engine.Archives;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -24,15 +24,15 @@ internal static class RepositoryIndexDecoder
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             using Stream stream = extension switch
             {
-                "xz" => new XZStream(file),
+                // liblzma: bookworm main's 50 MB Packages decodes in ~0.7 s versus ~2-3 s with SharpCompress here.
+                "xz" => new XzDecoderStream(file),
                 "gz" => new GZipStream(file, CompressionMode.Decompress),
                 _ => file,
             };
             using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, 1 << 16);
             return reader.ReadToEnd();
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or FormatException
-                                      || e.GetType().Namespace?.StartsWith("SharpCompress", StringComparison.Ordinal) == true)
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException)
         {
             throw new VerificationException(
                 $"{source}: matches the signed Release but cannot be decompressed ({e.Message}); the repository is broken, use another mirror", e);

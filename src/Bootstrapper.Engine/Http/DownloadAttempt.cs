@@ -44,9 +44,9 @@ internal static class DownloadAttempt
                 throw new NotFoundFailure($"HTTP {status}");
             if (!response.IsSuccessStatusCode)
             {
-                // 5xx, 408 and 429 are the server's "try again"; other 4xx will not change on retry, but a proxy
-                // in between may still produce them transiently, and the attempt budget is small.
-                throw new DownloadFailure(FailureKind.Transient, $"HTTP {status} {response.ReasonPhrase}");
+                // 5xx, 408 (request timeout) and 429 (too many requests) mean "try again"; other 4xx will not change.
+                var retry = status >= 500 || status is 408 or 429;
+                throw new DownloadFailure(retry ? FailureKind.Transient : FailureKind.Permanent, $"HTTP {status} {response.ReasonPhrase}");
             }
             long? contentLength = response.Content.Headers.ContentLength;
             // Refuse before reading a body that cannot be right: saves the bandwidth of a doomed attempt.
@@ -68,7 +68,7 @@ internal static class DownloadAttempt
                     throw new DownloadFailure(FailureKind.Mismatch,
                         $"received more than the expected {(expectedSize ?? maxBytes)} bytes");
                 hash.AppendData(buffer, 0, n);
-                await sink.WriteAsync(buffer.AsMemory(0, n), ct);
+                await WriteAsync(sink, buffer, n, ct);
                 progress?.Report(n);
             }
             if (contentLength is { } length && received != length)
@@ -119,10 +119,23 @@ internal static class DownloadAttempt
                 if (received > maxBytes || received > expectedSize)
                     throw new DownloadFailure(FailureKind.Mismatch, $"{url} is larger than the expected {(expectedSize ?? maxBytes)} bytes");
                 hash.AppendData(buffer, 0, n);
-                await sink.WriteAsync(buffer.AsMemory(0, n), ct);
+                await WriteAsync(sink, buffer, n, ct);
                 progress?.Report(n);
             }
             return Check(received, hash, expectedSize, expectedSha256);
+        }
+    }
+
+    /// <summary>A local write failure (disk full) is not the network's fault: retrying the download cannot help.</summary>
+    private static async Task WriteAsync(Stream sink, byte[] buffer, int count, CancellationToken ct)
+    {
+        try
+        {
+            await sink.WriteAsync(buffer.AsMemory(0, count), ct);
+        }
+        catch (IOException e)
+        {
+            throw new DownloadFailure(FailureKind.Permanent, $"cannot write the downloaded data ({e.Message}); check free disk space and permissions", e);
         }
     }
 

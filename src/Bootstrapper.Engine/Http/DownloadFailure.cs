@@ -7,6 +7,8 @@ internal enum FailureKind
     Transient,
     /// <summary>The bytes arrived but size or SHA-256 differ from the signed index: retried (a mirror may be mid-sync), then a verification error.</summary>
     Mismatch,
+    /// <summary>A client error (403, 401, 400...) that another attempt will not change: not retried.</summary>
+    Permanent,
 }
 
 /// <summary>A failed attempt, thrown inside the retry pipeline and turned into a BootstrapException after the last one.</summary>

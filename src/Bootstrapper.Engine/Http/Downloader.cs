@@ -37,7 +37,7 @@ public sealed class Downloader : IDisposable
             : new ResiliencePipelineBuilder()
                 .AddRetry(new RetryStrategyOptions
                 {
-                    ShouldHandle = new PredicateBuilder().Handle<DownloadFailure>(),
+                    ShouldHandle = new PredicateBuilder().Handle<DownloadFailure>(f => f.Kind != FailureKind.Permanent),
                     MaxRetryAttempts = options.MaxAttempts - 1,
                     Delay = options.FirstRetryDelay,
                     BackoffType = DelayBackoffType.Exponential,
@@ -88,7 +88,7 @@ public sealed class Downloader : IDisposable
                     File.Move(temp, fullPath, overwrite: true);
                     return new DownloadResult(fullPath, outcome.Size, outcome.Sha256, attempts);
                 }
-                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts)
+                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts && failure.Kind != FailureKind.Permanent)
                 {
                     Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, Options.MaxAttempts, failure.Message));
                     throw;
@@ -133,7 +133,7 @@ public sealed class Downloader : IDisposable
                     await DownloadAttempt.RunAsync(_http, uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes,
                         Options.IdleTimeout, null, ct);
                 }
-                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts)
+                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts && failure.Kind != FailureKind.Permanent)
                 {
                     Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, Options.MaxAttempts, failure.Message));
                     throw;

@@ -25,6 +25,26 @@ public sealed class HostMirrorTests(ITestOutputHelper output) : IDisposable
         return entry.Uri;
     }
 
+    [Fact]
+    public async Task Real_bookworm_security_with_Valid_Until_and_updates_prefixed_components()
+    {
+        var entry = HostAptSources.Read().FirstOrDefault(e => e.Type == "deb" && e.Suites.Contains("bookworm-security"));
+        Assert.True(entry != null, "the host's apt sources list no 'deb ... bookworm-security' entry; this test needs a Debian security mirror");
+        using var downloader = new Downloader();
+        var client = new DebianRepositoryClient(downloader, _cache);
+        var index = await client.FetchAsync(new DebianRepositoryRequest(entry.Uri, "bookworm-security", ["main"], "amd64", DebianKeyring()));
+        output.WriteLine($"{index.Info.Url}: Valid-Until {index.Release.ValidUntil:u}, components {string.Join(' ', index.Release.Components)}");
+        Assert.NotNull(index.Release.ValidUntil);
+        Assert.Contains("updates/main", index.Release.Components);
+        Assert.NotEmpty(Deb822.Parse(index.Components[0].PackagesText, k => k == "Package"));
+
+        // The same signed Release, judged a day after its Valid-Until, must be refused (offline: no refetch).
+        var late = new DebianRepositoryClient(downloader, _cache, () => index.Release.ValidUntil!.Value.AddDays(1), offline: true);
+        var e = await Assert.ThrowsAsync<Core.Errors.VerificationException>(() =>
+            late.FetchAsync(new DebianRepositoryRequest(entry.Uri, "bookworm-security", ["main"], "amd64", DebianKeyring())));
+        Assert.Contains("expired: Valid-Until", e.Message);
+    }
+
     private static OpenPgpKeyring DebianKeyring() => OpenPgpKeyring.Load([(KeyringPath, File.ReadAllBytes(KeyringPath))]);
 
     [Fact]

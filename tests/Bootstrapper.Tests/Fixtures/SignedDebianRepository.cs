@@ -39,6 +39,9 @@ public sealed class SignedDebianRepository
     public bool WithPlain { get; set; } = true;
     /// <summary>Applied to the finished InRelease text (after signing): add text, flip a letter...</summary>
     public Func<string, string>? TamperInRelease { get; set; }
+    /// <summary>Applied to a Packages file (path under dists/SUITE/, bytes) before the Release records its hash: a
+    /// correctly signed but broken index.</summary>
+    public Func<string, byte[], byte[]>? RewriteIndexBeforeSigning { get; set; }
     /// <summary>Applied to every served Packages file after the Release recorded its hash: a hash mismatch.</summary>
     public Func<byte[], byte[]>? TamperPackages { get; set; }
 
@@ -85,6 +88,8 @@ public sealed class SignedDebianRepository
             if (WithGz) entries.Add(($"{dir}/Packages.gz", Gzip(plain)));
             if (WithXz) entries.Add(($"{dir}/Packages.xz", Xz(plain)));
         }
+        if (RewriteIndexBeforeSigning != null)
+            entries = entries.Select(e => (e.Path, RewriteIndexBeforeSigning(e.Path, e.Data))).ToList();
         foreach (var (path, data) in entries)
         {
             var served = TamperPackages?.Invoke(data) ?? data;

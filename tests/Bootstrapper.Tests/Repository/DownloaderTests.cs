@@ -130,6 +130,15 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Forbidden_is_not_retried()
+    {
+        using var server = new DroppingHttpServer(Body, new DroppingHttpServer.Step(Status: 403));
+        var e = await Assert.ThrowsAsync<FetchException>(() => _downloader.GetBytesAsync(server.Url));
+        Assert.Equal($"{server.Url}: HTTP 403 Error (after 1 attempt); check the network or proxy, or use another mirror", e.Message);
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
     public async Task File_urls_are_copied_and_checked()
     {
         var source = Path.Combine(_dir, "source.bin");

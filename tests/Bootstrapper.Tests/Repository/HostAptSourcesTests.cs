@@ -80,5 +80,20 @@ public sealed class HostAptSourcesTests : IDisposable
     }
 
     [Fact]
+    public void Candidate_mirrors_list_suite_matches_first_without_duplicates()
+    {
+        var entries = HostAptSources.ParseList("""
+            deb http://127.0.0.1/debian bookworm main
+            deb http://127.0.0.1/debian bookworm-updates main
+            deb-src http://127.0.0.1/src bookworm-security main
+            deb http://127.0.0.1/debian-security bookworm-security main
+            """, "sources.list");
+        Assert.Equal(["http://127.0.0.1/debian-security", "http://127.0.0.1/debian"],
+            HostAptSources.CandidateMirrors(entries, "bookworm-security"));
+        Assert.Equal(["http://127.0.0.1/debian", "http://127.0.0.1/debian-security"],
+            HostAptSources.CandidateMirrors(entries, "trixie"));
+    }
+
+    [Fact]
     public void Missing_apt_directory_gives_no_entries() => Assert.Empty(HostAptSources.Read(_root));
 }

@@ -123,6 +123,16 @@ public class OpenPgpVerifierTests
         Assert.Contains($"the signature by key {TestKey.Default.SigningFingerprint} uses the weak hash Sha1 (SHA-256 or stronger is required)", e.Message);
     }
 
+    [Fact]
+    public void A_key_certification_passed_off_as_a_document_signature_is_refused()
+    {
+        // The key's own self-signature is a valid signature by a known key, but over the key, not over this text.
+        var selfSignature = TestKey.Default.PublicRing.GetPublicKey().GetSignatures().First().GetEncoded();
+        var e = Assert.Throws<VerificationException>(() =>
+            ClearsignedVerifier.Verify(TestKey.Compose(Text, selfSignature), Ring(TestKey.Default), Now, Source));
+        Assert.Contains($"no signature can be trusted: the signature by key {TestKey.Default.SigningFingerprint} is not a document signature (type 0x13)", e.Message);
+    }
+
     [Theory]
     [InlineData("Injected: before\n", "", "line 1 should be '-----BEGIN PGP SIGNED MESSAGE-----'")]
     [InlineData("", "Injected: after\n", "follows the signature; nothing may come after '-----END PGP SIGNATURE-----'")]
@@ -177,6 +187,29 @@ public class OpenPgpVerifierTests
         Assert.Equal(3, fromArmour.KeyCount);
         var binary = a.PublicKeyringBytes.Concat(b.PublicKeyringBytes).ToArray();
         Assert.Equal(fromArmour.Fingerprints, OpenPgpKeyring.Load([("two.gpg", binary)]).Fingerprints);
+    }
+
+    [Fact]
+    public void Keyring_files_and_folders_are_read_from_disk()
+    {
+        var dir = Directory.CreateTempSubdirectory("keys").FullName;
+        try
+        {
+            var b = TestKey.Generate("B <b@fixture.invalid>");
+            Directory.CreateDirectory(Path.Combine(dir, "trusted.d"));
+            File.WriteAllBytes(Path.Combine(dir, "trusted.d", "b.asc"), b.ArmouredPublicKey);
+            File.WriteAllText(Path.Combine(dir, "trusted.d", "README"), "not a key");
+            File.WriteAllBytes(Path.Combine(dir, "a.gpg"), TestKey.Default.PublicKeyringBytes);
+            var keyring = Bootstrapper.Engine.Debian.RepositoryKeyring.Load([Path.Combine(dir, "a.gpg"), Path.Combine(dir, "trusted.d")]);
+            Assert.Equal([TestKey.Default.PrimaryFingerprint, b.PrimaryFingerprint], keyring.Fingerprints);
+            var missing = Path.Combine(dir, "missing.gpg");
+            var e = Assert.Throws<RecipeException>(() => Bootstrapper.Engine.Debian.RepositoryKeyring.Load([missing]));
+            Assert.StartsWith($"keyring {missing} does not exist; fix the recipe's keyrings or --keyring", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

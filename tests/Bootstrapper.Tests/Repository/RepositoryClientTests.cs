@@ -102,6 +102,16 @@ public sealed class RepositoryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Signed_but_undecodable_index_is_refused()
+    {
+        var repo = Repo();
+        repo.RewriteIndexBeforeSigning = (path, data) => path.EndsWith(".xz") ? "not xz at all"u8.ToArray() : data;
+        using var server = new RepositoryServer(repo);
+        var e = await Assert.ThrowsAsync<VerificationException>(() => Client().FetchAsync(Request(server.BaseUrl)));
+        Assert.StartsWith($"{server.BaseUrl}/{XzPath}: matches the signed Release but cannot be decompressed (", e.Message);
+    }
+
+    [Fact]
     public async Task Expired_Valid_Until_is_refused()
     {
         var repo = Repo();
@@ -138,6 +148,21 @@ public sealed class RepositoryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Falls_back_to_the_plain_path_when_by_hash_is_missing()
+    {
+        var repo = Repo();
+        repo.AcquireByHash = true;
+        var files = repo.BuildFiles();
+        using var server = new RepositoryServer(files);
+        var byHash = files.Keys.Single(k => k.Contains("/by-hash/") && files[k].SequenceEqual(files[XzPath]));
+        server.Remove(byHash);
+        var index = await Client().FetchAsync(Request(server.BaseUrl));
+        AssertHasPackages(index);
+        Assert.Equal($"{server.BaseUrl}/{XzPath}", index.Components[0].Url);
+        Assert.Equal(1, server.RequestCount(byHash));
+    }
+
+    [Fact]
     public async Task Falls_back_to_gz_when_the_mirror_lacks_the_listed_xz()
     {
         using var server = new RepositoryServer(Repo());
@@ -164,6 +189,25 @@ public sealed class RepositoryClientTests : IDisposable
         var third = await Client().FetchAsync(Request(server.BaseUrl));
         Assert.False(third.Components[0].FromCache);
         Assert.Equal(3, Deb822.Parse(third.Components[0].PackagesText).Count);
+    }
+
+    [Fact]
+    public async Task Pruning_removes_only_old_blobs_no_cached_Release_lists()
+    {
+        var repo = Repo();
+        using var server = new RepositoryServer(repo);
+        var first = await Client().FetchAsync(Request(server.BaseUrl));
+        var oldBlob = Client().Cache.BlobPath(first.Components[0].Entry.Sha256, "xz");
+        File.SetLastWriteTimeUtc(oldBlob, DateTime.UtcNow.AddDays(-2));
+
+        repo.AddPackage("zsh", "5.9-4", "zsh deb"u8.ToArray());
+        foreach (var (path, data) in repo.BuildFiles()) server.Serve(path, data);
+        var second = await Client().FetchAllAsync([Request(server.BaseUrl)]);
+        var newBlob = Client().Cache.BlobPath(second[0].Components[0].Entry.Sha256, "xz");
+
+        Assert.False(File.Exists(oldBlob)); // superseded and two days old
+        Assert.True(File.Exists(newBlob));
+        Assert.Equal(0, Client().Cache.PruneUnreferenced(TimeSpan.Zero, DateTimeOffset.UtcNow));
     }
 
     [Fact]
@@ -203,6 +247,9 @@ public sealed class RepositoryClientTests : IDisposable
         var index = await Client().FetchAsync(Request(url));
         AssertHasPackages(index);
         Assert.StartsWith("file:///", index.Info.Url);
+        var offline = await new DebianRepositoryClient(_downloader, Path.Combine(_cache, "empty"), offline: true).FetchAsync(Request(url));
+        AssertHasPackages(offline); // offline forbids the network, not local files
+        Assert.False(offline.FromCache);
     }
 
     [Fact]
@@ -213,6 +260,9 @@ public sealed class RepositoryClientTests : IDisposable
         Assert.True(await Client().ProbeAsync(server.BaseUrl, "bookworm", keyring));
         Assert.False(await Client().ProbeAsync(server.BaseUrl, "trixie", keyring));
         Assert.False(await Client().ProbeAsync(server.BaseUrl, "bookworm", OpenPgpKeyring.Empty));
+        Assert.False(await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring)); // nothing cached yet
+        await Client().FetchAsync(Request(server.BaseUrl));
+        Assert.True(await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring));
     }
 
     [Fact]

@@ -1,0 +1,61 @@
+using System.Text;
+using Bootstrapper.Core.Images;
+
+namespace Bootstrapper.Core.Locking;
+
+/// <summary>
+/// How a fresh plan differs from the committed lock file: what a scheduled job reports before rebuilding, and what
+/// a locked build refuses to proceed with. Packages are compared like image manifests (by name and architecture,
+/// with the family's version order); a package file whose SHA-256 (or, for Alpine without one, Q1) changed under the
+/// same version counts as rebuilt. Index dates are reported but are not drift by themselves: a repository that
+/// republished without changing the chosen packages leaves the lock valid.
+/// </summary>
+public static class LockDrift
+{
+    /// <exception cref="Errors.RecipeException">A lock lists the same package twice.</exception>
+    public static LockDriftResult Compare(LockFile locked, LockFile fresh, Comparison<string> versionOrder)
+    {
+        var diff = PackageSetDiff.Compute(Entries(locked), Entries(fresh), versionOrder,
+            isFresh => isFresh ? $"the fresh plan of '{fresh.Recipe}'" : $"the lock file of '{locked.Recipe}'");
+        var indexChanges = IndexChanges.Compute(
+            locked.Indices.Select(i => new IndexChanges.Entry(i.Url, i.Suite, i.Date, i.SignedBy)),
+            fresh.Indices.Select(i => new IndexChanges.Entry(i.Url, i.Suite, i.Date, i.SignedBy)));
+        return new LockDriftResult
+        {
+            Added = diff.Added,
+            Removed = diff.Removed,
+            Upgraded = diff.Upgraded,
+            Downgraded = diff.Downgraded,
+            Rebuilt = diff.Rebuilt,
+            Unchanged = diff.Unchanged,
+            Indices = indexChanges,
+        };
+    }
+
+    private static IEnumerable<PackageSetDiff.Entry> Entries(LockFile lockFile) =>
+        lockFile.Packages.Select(p => new PackageSetDiff.Entry(p.Name, p.Architecture, p.Version, p.Size, p.Sha256 ?? p.Q1));
+}
+
+public sealed record LockDriftResult
+{
+    public required IReadOnlyList<PackageChange> Added { get; init; }
+    public required IReadOnlyList<PackageChange> Removed { get; init; }
+    public required IReadOnlyList<PackageChange> Upgraded { get; init; }
+    public required IReadOnlyList<PackageChange> Downgraded { get; init; }
+    public required IReadOnlyList<PackageChange> Rebuilt { get; init; }
+    public required int Unchanged { get; init; }
+    public required IReadOnlyList<IndexChange> Indices { get; init; }
+
+    /// <summary>The fresh plan would install something else than the lock says.</summary>
+    public bool HasDrift => Added.Count + Removed.Count + Upgraded.Count + Downgraded.Count + Rebuilt.Count > 0;
+
+    public string ToText()
+    {
+        var text = new StringBuilder();
+        ImageDiffText.AppendSections(text, Upgraded, Downgraded, Added, Removed, Rebuilt);
+        IndexChanges.Append(text, Indices);
+        text.Append(HasDrift ? "The lock file is out of date" : "The lock file matches the plan")
+            .Append(" (").Append(Unchanged).Append(Unchanged == 1 ? " package unchanged).\n" : " packages unchanged).\n");
+        return text.ToString();
+    }
+}

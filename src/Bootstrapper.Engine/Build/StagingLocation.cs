@@ -1,0 +1,34 @@
+namespace Bootstrapper.Engine.Build;
+
+/// <summary>
+/// Where the staging root goes. A root is ~100-500 MB of small files written once, configured, packed and thrown
+/// away: memory-backed storage is the right place for it. Measured on this project's build machines (ext4 mounted
+/// with `discard`): removing a bookworm minbase root took 13.5 s on disk and dpkg's per-file fsyncs dominated
+/// configuration; on tmpfs both cost almost nothing.
+/// </summary>
+public static class StagingLocation
+{
+    public const string Variable = "BOOTSTRAP_STAGING_DIR";
+    private const string SharedMemory = "/dev/shm";
+
+    /// <summary>
+    /// BOOTSTRAP_STAGING_DIR when set; else /dev/shm when it is a tmpfs with room for
+    /// <paramref name="neededBytes"/> twice over; else the cache folder.
+    /// </summary>
+    public static string ParentFor(BuildOptions options, long neededBytes)
+    {
+        if (options.Environment.TryGetValue(Variable, out var configured) && configured.Length > 0)
+            return Path.GetFullPath(configured);
+        try
+        {
+            var shm = new DriveInfo(SharedMemory);
+            if (shm.IsReady && shm.DriveFormat == "tmpfs" && shm.AvailableFreeSpace > 2 * neededBytes + (256L << 20))
+                return Path.Combine(SharedMemory, "bootstrap-staging");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // No usable /dev/shm: fall through to the cache.
+        }
+        return Path.Combine(options.CacheDirectory, "staging");
+    }
+}

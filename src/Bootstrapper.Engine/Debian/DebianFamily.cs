@@ -1,0 +1,129 @@
+using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.OpenPgp;
+using Bootstrapper.Core.Planning;
+using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Mirrors;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>
+/// Debian and Ubuntu: InRelease-verified indices, the apt-like resolver, dpkg in a chroot, official-image finalize.
+/// One instance serves one build: <see cref="PlanAsync"/> remembers the mirrors and suite facts the install needs.
+/// </summary>
+public sealed class DebianFamily : IDistroFamily
+{
+    private List<(string Url, string Suite, IReadOnlyList<string> Components)> _imageSources = [];
+    private string _codename = "";
+    private HashSet<string> _essentialSet = new(StringComparer.Ordinal);
+
+    public async Task<Plan> PlanAsync(BuildSession session, CancellationToken ct)
+    {
+        var recipe = session.Recipe;
+        var keyring = LoadKeyring(session.Keyrings);
+        var client = new DebianRepositoryClient(session.Downloader, session.Options.CacheDirectory, session.Options.Now,
+            session.Options.Offline);
+
+        var host = HostAptSources.Read(session.Options.HostRoot)
+            .Where(e => e.Type == "deb")
+            .Select(e => new MirrorCandidate(e.Uri, e.Suites, e.File))
+            .ToList();
+        var resolver = new MirrorResolver(session.Options.Environment, host,
+            (url, source, token) => client.ProbeAsync(url, source.Suite, keyring, token));
+        var mirrors = new List<MirrorChoice>();
+        for (int i = 0; i < recipe.Sources.Count; i++)
+        {
+            var choice = await resolver.ChooseAsync(recipe.Sources[i], i, session.Options.MirrorOverride, ct).ConfigureAwait(false);
+            session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {choice.FetchUrl} (from {choice.Origin})");
+            mirrors.Add(choice);
+        }
+        _imageSources = recipe.Sources.Select((s, i) => (mirrors[i].ImageUrl, s.Suite, s.Components)).ToList();
+
+        var requests = recipe.Sources.Select((s, i) =>
+            new DebianRepositoryRequest(mirrors[i].FetchUrl, s.Suite, s.Components, recipe.Architecture, keyring)).ToList();
+        var indices = await client.FetchAllAsync(requests, ct).ConfigureAwait(false);
+        _codename = indices[0].Release.Codename ?? recipe.Sources[0].Suite;
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var universe = PackageUniverse.Build(
+            indices.SelectMany(ix => ix.Components.Select(c =>
+                new PackagesIndex(c.PackagesText, ix.Request.Root, $"{ix.Request.Suite}/{c.Component}"))),
+            recipe.Architecture);
+        var request = new DebianResolveRequest
+        {
+            Variant = DebianVariants.TryParse(recipe.Packages.Variant) ?? DebianVariant.Minbase,
+            Include = recipe.Packages.Include,
+            Exclude = recipe.Packages.Exclude,
+            PreferUsrIsMerged = InstallSuiteTraits.For(_codename).BootstrapperCreatesMergedUsr,
+        };
+        var resolution = DebianResolver.Resolve(universe, request);
+        // dpkg itself needs the essential set to run: the installer unpacks it first (as mmdebstrap does).
+        var essential = DebianResolver.Resolve(universe, request with { Variant = DebianVariant.Essential, Include = [] });
+        _essentialSet = essential.Names.ToHashSet(StringComparer.Ordinal);
+        session.Reporter.Verbose(
+            $"resolved {resolution.Packages.Count} packages from {universe.StanzaCount} index entries in {sw.ElapsedMilliseconds} ms");
+
+        return new Plan
+        {
+            Recipe = recipe,
+            Packages = resolution.ToPlannedPackages(),
+            Indices = indices.Select(i => i.Info).ToList(),
+        };
+    }
+
+    public async Task InstallAsync(BuildSession session, Plan plan, IReadOnlyDictionary<PlannedPackage, string> files,
+        string root, CancellationToken ct)
+    {
+        var recipe = session.Recipe;
+        var packages = plan.Packages.Select(p => new InstallPackage(p.Name, p.Version, p.Architecture, files[p],
+            _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"))).ToList();
+        var progress = new Progress<string>(line => session.Reporter.Verbose(line));
+        var log = new BoundedLog(400);
+        try
+        {
+            await Installer.InstallAsync(new InstallRequest
+            {
+                RootDirectory = root,
+                Packages = packages,
+                Suite = _codename,
+                Architecture = recipe.Architecture,
+                SourceDateEpoch = session.SourceDateEpoch,
+                Log = log.Add,
+                Verbose = session.Reporter is not NullReporter,
+            }, new SafeDebExtractor(), progress, ct).ConfigureAwait(false);
+        }
+        catch (Core.Errors.InstallException e)
+        {
+            throw new Core.Errors.InstallException(e.Message + "\nLast lines of the install log:\n" + log.Tail(40), e);
+        }
+
+        Finalizer.Finalize(new FinalizeOptions
+        {
+            RootDirectory = root,
+            Suite = _codename,
+            Sources = ImageSources(root, session.Keyrings),
+            Hostname = recipe.Output.Hostname,
+            SourceDateEpoch = session.SourceDateEpoch,
+            Log = line => session.Reporter.Verbose(line),
+        });
+    }
+
+    /// <summary>The image's own apt sources: one stanza per mirror, naming the recipe's suites there.</summary>
+    private IReadOnlyList<AptSource> ImageSources(string root, IReadOnlyList<string> keyrings)
+    {
+        // Signed-By names the archive keyring as the image's own keyring package installs it (the official images
+        // do the same), when a recipe keyring of that name exists there.
+        var signedBy = keyrings.Select(Path.GetFileName)
+            .Select(name => "/usr/share/keyrings/" + name)
+            .FirstOrDefault(path => File.Exists(Path.Combine(root, path.TrimStart('/'))));
+        return _imageSources
+            .GroupBy(s => s.Url, StringComparer.Ordinal)
+            .Select(g => new AptSource(["deb"], [g.Key], g.Select(s => s.Suite).Distinct().ToList(),
+                g.SelectMany(s => s.Components).Distinct().ToList(), signedBy))
+            .ToList();
+    }
+
+    private static OpenPgpKeyring LoadKeyring(IReadOnlyList<string> paths) =>
+        OpenPgpKeyring.Load(paths
+            .SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Order(StringComparer.Ordinal).ToArray() : new[] { p })
+            .Select(p => (p, File.ReadAllBytes(p))));
+}
