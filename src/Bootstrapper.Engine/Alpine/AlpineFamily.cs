@@ -15,7 +15,7 @@ namespace Bootstrapper.Engine.Alpine;
 /// from a saved plan needs no index.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class AlpineFamily(HttpClient http) : IDistroFamily
+public sealed class AlpineFamily : IDistroFamily
 {
     public const string IndexStanzaKey = "apk.index";
     public const string ImageRepositoryKey = "apk.repository";
@@ -24,7 +24,7 @@ public sealed class AlpineFamily(HttpClient http) : IDistroFamily
     {
         var recipe = session.Recipe;
         var keyring = ApkKeyringFiles.Load(session.Keyrings);
-        var client = new AlpineRepositoryClient(http);
+        var client = new AlpineRepositoryClient(session.Downloader, session.IndexCache, session.Options.Offline);
         var mirrors = new MirrorResolver(session.Options.Environment, [], (_, _, _) => Task.FromResult(false));
         var indexes = new List<ApkRepositoryIndex>();
         var imageRepos = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -67,6 +67,10 @@ public sealed class AlpineFamily(HttpClient http) : IDistroFamily
                 Extra = new Dictionary<string, string>
                 {
                     ["apk.checksum"] = r.Package.Checksum,
+                    // The pipeline's cache key (letters and digits): the control member's SHA-1, as apk's cache.
+                    ["cacheKey"] = Convert.ToHexStringLower(Convert.FromBase64String(r.Package.Checksum[2..])),
+                    // KiB, like Debian's field: the pipeline sizes the staging area with it.
+                    ["Installed-Size"] = ((r.Package.InstalledSize + 1023) / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     [IndexStanzaKey] = Stanza(r.Package),
                     [ImageRepositoryKey] = imageRepos.GetValueOrDefault(r.Package.RepositoryUrl, r.Package.RepositoryUrl),
                 },

@@ -1,15 +1,20 @@
-using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Bootstrapper.Core.Alpine;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Http;
 
 namespace Bootstrapper.Engine.Alpine;
 
-/// <summary>Downloads and verifies Alpine repository indexes and packages over HTTP.</summary>
-public sealed class AlpineRepositoryClient(HttpClient http)
+/// <summary>
+/// Downloads and verifies Alpine repository indexes and packages through the shared <see cref="Downloader"/>
+/// (http, https and file:// mirrors, retries, size checks). A verified APKINDEX.tar.gz is kept in
+/// <c>indexCache</c>; with <c>offline</c> set, http(s) indexes come from there (and are verified again: the
+/// signature travels with the file). Nothing checks an index's age: APKINDEX has no Valid-Until.
+/// </summary>
+public sealed class AlpineRepositoryClient(Downloader downloader, string? indexCache = null, bool offline = false)
 {
-    public int Attempts { get; init; } = 3;
-
-    /// <summary>Repository directory URL: &lt;mirror&gt;/&lt;branch&gt;/&lt;repo&gt;/&lt;arch&gt; (what etc/apk/repositories omits the arch of).</summary>
+    /// <summary>Repository directory URL: &lt;mirror&gt;/&lt;branch&gt;/&lt;repo&gt;/&lt;arch&gt;.</summary>
     public static string RepositoryUrl(string baseUrl, string branch, string repository, string arch) =>
         $"{baseUrl.TrimEnd('/')}/{branch}/{repository}/{arch}";
 
@@ -20,65 +25,48 @@ public sealed class AlpineRepositoryClient(HttpClient http)
     {
         var dir = RepositoryUrl(baseUrl, branch, repository, arch);
         var url = dir + "/APKINDEX.tar.gz";
-        var bytes = await GetAsync(url, ct);
-        return ApkIndex.Verify(bytes, keys, url, order, dir);
+        var cached = indexCache is null
+            ? null
+            : Path.Combine(indexCache, "alpine", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url))) + ".APKINDEX.tar.gz");
+        byte[] bytes;
+        if (offline && !url.StartsWith("file:", StringComparison.Ordinal))
+        {
+            if (cached is null || !File.Exists(cached))
+                throw new FetchException($"--offline: {url} is not in the index cache; run once online first.");
+            bytes = await File.ReadAllBytesAsync(cached, ct);
+        }
+        else
+        {
+            bytes = await downloader.GetBytesAsync(url, cancellationToken: ct);
+        }
+        var index = ApkIndex.Verify(bytes, keys, url, order, dir);
+        if (cached is not null && !offline)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
+            var tmp = cached + "." + Environment.ProcessId + ".tmp";
+            await File.WriteAllBytesAsync(tmp, bytes, ct);
+            File.Move(tmp, cached, overwrite: true);
+        }
+        return index;
     }
 
-    /// <summary>Downloads a package to <paramref name="destination"/> after checking size, signature and C:.</summary>
+    /// <summary>
+    /// Downloads a package to <paramref name="destination"/> (size checked by the downloader), then verifies its
+    /// signature, datahash and the index's C: before keeping it; a package that fails is deleted.
+    /// </summary>
     public async Task DownloadPackageAsync(ApkPackageInfo package, ApkKeyring keys, string destination,
         CancellationToken ct)
     {
         var url = $"{package.RepositoryUrl}/{Uri.EscapeDataString(package.FileName)}";
-        var bytes = await GetAsync(url, ct);
-        ApkPackageFile.Verify(bytes, keys, package, url);
-        var tmp = destination + ".part";
-        await File.WriteAllBytesAsync(tmp, bytes, ct);
-        File.Move(tmp, destination, overwrite: true);
-    }
-
-    /// <summary>GET over http(s), or a read for file:// mirrors (a local copy or bundle).</summary>
-    public async Task<byte[]> GetAsync(string url, CancellationToken ct)
-    {
-        if (url.StartsWith("file://", StringComparison.Ordinal))
+        await downloader.DownloadAsync(url, destination, package.Size > 0 ? package.Size : null, cancellationToken: ct);
+        try
         {
-            var path = new Uri(url).LocalPath;
-            if (!File.Exists(path)) throw new FetchException($"{url}: no such file. Check the branch, repository and architecture.");
-            return await File.ReadAllBytesAsync(path, ct);
+            ApkPackageFile.Verify(await File.ReadAllBytesAsync(destination, ct), keys, package, url);
         }
-        for (int attempt = 1; ; attempt++)
+        catch
         {
-            try
-            {
-                using var resp = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
-                if (resp.StatusCode == HttpStatusCode.NotFound)
-                    throw new FetchException($"{url}: not found (404). Check the branch, repository and architecture.");
-                if ((int)resp.StatusCode >= 500 && attempt < Attempts) continue;
-                if (!resp.IsSuccessStatusCode)
-                    throw new FetchException($"{url}: HTTP {(int)resp.StatusCode} {resp.ReasonPhrase}.");
-                var bytes = await resp.Content.ReadAsByteArrayAsync(ct);
-                if (resp.Content.Headers.ContentLength is { } len && len != bytes.Length)
-                {
-                    if (attempt < Attempts) continue;
-                    throw new FetchException($"{url}: got {bytes.Length} of {len} bytes (connection dropped).");
-                }
-                return bytes;
-            }
-            catch (HttpRequestException e) when (attempt < Attempts)
-            {
-                _ = e;
-            }
-            catch (HttpRequestException e)
-            {
-                throw new FetchException($"{url}: {e.Message}", e);
-            }
-            catch (IOException e) when (attempt >= Attempts)
-            {
-                throw new FetchException($"{url}: {e.Message}", e);
-            }
-            catch (IOException)
-            {
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            File.Delete(destination);
+            throw;
         }
     }
 }

@@ -29,7 +29,7 @@ public sealed class AlpineImageTests : IDisposable
 
     private async Task<(string Root, IReadOnlyList<ResolvedApk> Plan)> InstallAsync(string name)
     {
-        using var http = new HttpClient();
+        using var http = new Bootstrapper.Engine.Http.Downloader();
         var keyring = ApkKeyringFiles.Load([Path.Combine(Repo, "keys")]);
         var client = new AlpineRepositoryClient(http);
         var index = await client.FetchAsync("file://" + Repo, "v3.23", "main", "x86_64", keyring, 0, CancellationToken.None);

@@ -4,6 +4,7 @@ using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Alpine;
 using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Http;
 using Bootstrapper.Tests.Alpine.Fixtures;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -17,7 +18,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
 {
     private readonly FixtureRepository _repo = new();
     private readonly WireMockServer _server = WireMockServer.Start();
-    private readonly HttpClient _http = new();
+    private readonly Downloader _http = new(DownloaderOptions.FastRetries);
 
     public AlpineRepositoryClientTests()
     {
@@ -64,7 +65,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
         var client = new AlpineRepositoryClient(_http);
         var e = await Assert.ThrowsAsync<FetchException>(() =>
             client.FetchAsync(Mirror, "v3.99", "main", "x86_64", _repo.Signer.Keyring(), 0, CancellationToken.None));
-        Assert.Equal($"{Mirror}/v3.99/main/x86_64/APKINDEX.tar.gz: not found (404). Check the branch, repository and architecture.", e.Message);
+        Assert.StartsWith($"{Mirror}/v3.99/main/x86_64/APKINDEX.tar.gz: not found (HTTP 404)", e.Message);
     }
 
     [Fact]
@@ -78,8 +79,23 @@ public sealed class AlpineRepositoryClientTests : IDisposable
         var dest = Path.Combine(_repo.Directory, "dl.apk");
         var e = await Assert.ThrowsAsync<VerificationException>(() => client.DownloadPackageAsync(
             info with { RepositoryUrl = _server.Url + "/short" }, _repo.Signer.Keyring(), dest, CancellationToken.None));
-        Assert.Contains($"size {bytes.Length - 40} differs from the index's {bytes.Length}", e.Message);
+        Assert.Contains("short/musl-1.2.5-r10.apk", e.Message);
         Assert.False(File.Exists(dest));
+    }
+
+    [Fact]
+    public async Task OfflineUsesTheVerifiedIndexCache()
+    {
+        var cache = Path.Combine(_repo.Directory, "index-cache");
+        var online = new AlpineRepositoryClient(_http, cache);
+        await online.FetchAsync(Mirror, "v3.23", "main", "x86_64", _repo.Signer.Keyring(), 0, CancellationToken.None);
+        _server.Stop();
+        var offline = new AlpineRepositoryClient(_http, cache, offline: true);
+        var index = await offline.FetchAsync(Mirror, "v3.23", "main", "x86_64", _repo.Signer.Keyring(), 0, CancellationToken.None);
+        Assert.Equal(2, index.Packages.Count);
+        var e = await Assert.ThrowsAsync<FetchException>(() =>
+            offline.FetchAsync(Mirror, "v3.23", "community", "x86_64", _repo.Signer.Keyring(), 1, CancellationToken.None));
+        Assert.StartsWith("--offline:", e.Message);
     }
 
     [Fact]
@@ -103,7 +119,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
             Environment = new Dictionary<string, string> { ["BOOTSTRAP_MIRROR_ALPINE"] = Mirror },
             CacheDirectory = Path.Combine(_repo.Directory, "cache"),
         }, NullReporter.Instance);
-        var family = new AlpineFamily(_http);
+        var family = new AlpineFamily();
 
         var plan = await family.PlanAsync(session, CancellationToken.None);
 
@@ -114,6 +130,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
 
         var files = new Dictionary<PlannedPackage, string>();
         var client = new AlpineRepositoryClient(_http);
+        Assert.All(plan.Packages, p => Assert.Matches("^[0-9a-f]{40}$", p.Extra["cacheKey"]));
         foreach (var p in plan.Packages)
         {
             var info = Core.Alpine.ApkIndex.Parse(p.Extra[AlpineFamily.IndexStanzaKey], "plan").Single() with { RepositoryUrl = p.RepositoryUrl };
