@@ -14,8 +14,10 @@ public readonly record struct GzipMember(int Offset, int Length)
 /// Splits concatenated gzip members (RFC 1952 section 2.2). Alpine signs and hashes the *compressed* bytes of
 /// individual members, so their boundaries matter, but GZipStream silently continues into the next member, and
 /// DeflateStream reads ahead from its source (measured: after a 124-byte deflate body it had consumed all 163
-/// bytes of the buffer), so neither can say where a member ended. BouncyCastle's managed inflater exposes how
-/// many input bytes it consumed when it reached the end-of-block marker, which is exactly the boundary.
+/// bytes of the buffer; fed in small chunks it still pulled the whole rest of the stream after the final block),
+/// so neither can say where a member ended. BouncyCastle's managed inflater exposes how many input bytes it
+/// consumed when it reached the end-of-block marker, which is exactly the boundary. It is slower than the
+/// runtime's native inflater (measured: 83 ms for a 1 MB package, against 27 ms for GZipStream alone).
 /// </summary>
 public static class GzipMembers
 {
