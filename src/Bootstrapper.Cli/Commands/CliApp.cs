@@ -41,7 +41,7 @@ public static class CliApp
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cts.Token);
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cts.Token);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {

@@ -40,8 +40,10 @@ internal static class PlanOutput
                 ["repository"] = p.RepositoryUrl,
                 ["reason"] = p.Reason,
             };
+            var fields = new JsonObject();
             foreach (var (k, v) in p.Extra.OrderBy(e => e.Key, StringComparer.Ordinal))
-                o[k] = v;
+                fields[k] = v;
+            o["fields"] = fields;
             packages.Add(o);
         }
         var indices = new JsonArray();

@@ -59,6 +59,8 @@ public sealed class DebianPackage
     public required string RepositoryUrl { get; init; }
     /// <summary>The index it was read from (see <see cref="PackagesIndex.SourceName"/>).</summary>
     public required string IndexName { get; init; }
+    /// <summary>Pin priority of that index (see <see cref="PackagesIndex.PinPriority"/>).</summary>
+    public int PinPriority { get; init; } = PackagesIndex.DefaultPin;
     /// <summary>Line of the stanza in that index.</summary>
     public int Line { get; init; }
 
@@ -92,7 +94,8 @@ public sealed class DebianPackage
     }
 
     /// <summary>Same, from values indexed by <see cref="PackageField"/> (what <see cref="PackagesIndexReader"/> collects).</summary>
-    internal static DebianPackage FromFields(string?[] f, int line, string repositoryUrl, string indexName)
+    internal static DebianPackage FromFields(string?[] f, int line, string repositoryUrl, string indexName,
+        int pinPriority = PackagesIndex.DefaultPin)
     {
         var name = f[(int)PackageField.Package];
         string Where() => $"{indexName}:{line}: package '{name ?? "?"}'";
@@ -145,6 +148,7 @@ public sealed class DebianPackage
             Provides = provides,
             RepositoryUrl = repositoryUrl,
             IndexName = indexName,
+            PinPriority = pinPriority,
             Line = line,
         };
     }

@@ -3,16 +3,17 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Debian;
 
 /// <summary>
-/// Picks the package set apt would install into an empty system (apt-pkg depcache.cc MarkInstall with the
-/// internal solver, Recommends off, as mmdebstrap runs it):
+/// Picks the package set apt would install into an empty system, the way mmdebstrap drives it (apt-pkg
+/// depcache.cc MarkInstall with the internal solver, Recommends off):
 /// <list type="number">
-/// <item>Every seed (variant set, then includes) is selected first, so a later alternative group that any seed
-/// satisfies needs nothing more.</item>
-/// <item>Then, seed by seed, depth first: each Pre-Depends and Depends group not yet satisfied by a selected
-/// package is satisfied by the first workable candidate, trying alternatives in the order written and, within
-/// one alternative, the package of that name before providers, then Essential, Important, higher Priority
-/// (apt's CompareProviders), then name for determinism. A package is selected before its own dependencies, so
-/// cycles end.</item>
+/// <item>Two phases, as mmdebstrap installs the Essential: yes set before everything else; in each phase all its
+/// seeds are selected first (apt-get marks every requested package before following dependencies), then their
+/// dependencies are followed seed by seed in apt's cache order.</item>
+/// <item>Depth first: each Pre-Depends and Depends group not yet satisfied by a selected package is satisfied by
+/// the first workable candidate, trying alternatives in the order written and, within one alternative, the
+/// package of that name before providers, then Essential, Important, higher Priority, then the package apt's
+/// cache created last (apt's CompareProviders). A package is selected before its own dependencies, so cycles
+/// end.</item>
 /// <item>A candidate is workable when it is not excluded, does not conflict (Conflicts or Breaks, in either
 /// direction) with a selected package, and each of its own dependency groups has some candidate at all (apt's
 /// one-level IsInstallOkDependenciesSatisfiableByCandidates).</item>
@@ -24,8 +25,8 @@ public static class DebianResolver
     public static DebianResolution Resolve(PackageUniverse universe, DebianResolveRequest request)
     {
         var run = new Run(universe, request);
-        run.SelectSeeds();
-        run.ResolveDependencies();
+        foreach (var phase in run.Phases())
+            run.ResolveDependencies(run.SelectSeeds(phase));
         return new DebianResolution(run.Selected);
     }
 
@@ -35,9 +36,11 @@ public static class DebianResolver
         private readonly Dictionary<string, ResolvedPackage> _byName = new(StringComparer.Ordinal);
         public List<ResolvedPackage> Selected { get; } = [];
 
-        public void SelectSeeds()
+        /// <summary>Selects the seeds of one phase that are not selected yet; returns them.</summary>
+        public List<DebianPackage> SelectSeeds(IEnumerable<(string Name, string Reason)> seeds)
         {
-            foreach (var (name, reason) in Seeds())
+            var selected = new List<DebianPackage>();
+            foreach (var (name, reason) in seeds)
             {
                 if (_byName.ContainsKey(name)) continue;
                 var package = universe.Find(name) ?? ResolveVirtualSeed(name, reason);
@@ -50,35 +53,60 @@ public static class DebianResolver
                 if (FindConflict(package) is { } conflict)
                     throw DebianResolutionErrors.SeedConflict(package, reason, conflict);
                 Select(package, reason, requiredBy: null);
+                selected.Add(package);
             }
+            return selected;
         }
 
-        public void ResolveDependencies()
+        /// <summary>Follows the dependencies of each seed, in the order apt-get does: its command line order.</summary>
+        public void ResolveDependencies(List<DebianPackage> seeds)
         {
-            // Seeds in selection order; dependencies append to Selected while we walk, so copy first.
-            foreach (var seed in Selected.ToList())
-                InstallDependencies(seed.Package, [seed.Package.Name]);
+            foreach (var seed in seeds)
+                InstallDependencies(seed, [seed.Name]);
         }
 
         private const string IncludeReason = "requested (include)";
 
-        private IEnumerable<(string Name, string Reason)> Seeds()
+        /// <summary>
+        /// The two apt runs of mmdebstrap. One: the Essential: yes pattern (plus apt for the apt variant, which
+        /// apt itself treats as essential). Two (run_install): the includes as given, build-essential, then one
+        /// pattern for the variant's priorities; apt-get expands a pattern in its cache order.
+        /// </summary>
+        public IEnumerable<IEnumerable<(string Name, string Reason)>> Phases()
         {
             var variant = request.Variant;
-            // Within one tier, name order: apt's order for a pattern is its cache order, which we cannot know.
-            IEnumerable<string> Where(Func<DebianPackage, bool> test) =>
-                universe.Packages.Where(test).Select(p => p.Name).Order(StringComparer.Ordinal);
-            foreach (var name in Where(p => p.Essential)) yield return (name, "Essential: yes");
-            if (variant >= DebianVariant.Minbase)
-                foreach (var name in Where(p => p.Priority == PackagePriority.Required)) yield return (name, "Priority: required");
-            if (variant >= DebianVariant.Important)
-                foreach (var name in Where(p => p.Priority == PackagePriority.Important)) yield return (name, "Priority: important");
-            if (variant >= DebianVariant.Standard)
-                foreach (var name in Where(p => p.Priority == PackagePriority.Standard)) yield return (name, "Priority: standard");
-            if (variant >= DebianVariant.Apt) yield return ("apt", $"requested by variant {variant.Name()}");
-            if (variant == DebianVariant.Buildd) yield return ("build-essential", "requested by variant buildd");
-            foreach (var name in request.Include) yield return (name, IncludeReason);
+            var aptReason = $"requested by variant {variant.Name()}";
+            yield return InCacheOrder(universe.Packages
+                .Where(p => p.Essential || (variant == DebianVariant.Apt && p.Name == "apt"))
+                .Select(p => (p.Name, p.Essential ? "Essential: yes" : aptReason)));
+            yield return SecondPhase(aptReason);
         }
+
+        private IEnumerable<(string Name, string Reason)> SecondPhase(string aptReason)
+        {
+            var variant = request.Variant;
+            foreach (var name in request.Include) yield return (name, IncludeReason);
+            if (variant == DebianVariant.Buildd) yield return ("build-essential", "requested by variant buildd");
+            var lowest = variant switch
+            {
+                DebianVariant.Minbase or DebianVariant.Buildd => PackagePriority.Required,
+                DebianVariant.Important => PackagePriority.Important,
+                DebianVariant.Standard => PackagePriority.Standard,
+                _ => PackagePriority.None,
+            };
+            if (lowest != PackagePriority.None)
+            {
+                var byPriority = universe.Packages.Where(p => !p.Essential && p.Priority >= PackagePriority.Required && p.Priority <= lowest);
+                foreach (var seed in InCacheOrder(byPriority.Select(p => (p.Name, $"Priority: {p.Priority.ToString().ToLowerInvariant()}"))))
+                    yield return seed;
+                // mmdebstrap(1): minbase and up contain apt. It is Priority: required in Debian (then the pattern
+                // already selected it); in a release where it is not, it is requested here.
+                yield return ("apt", aptReason);
+            }
+        }
+
+        private IEnumerable<(string Name, string Reason)> InCacheOrder(IEnumerable<(string Name, string Reason)> seeds) =>
+            seeds.OrderBy(s => universe.AptCacheRank(s.Name)).ThenBy(s => s.Name, StringComparer.Ordinal);
 
         /// <summary>apt-get install of a virtual name works only when exactly one package provides it.</summary>
         private DebianPackage ResolveVirtualSeed(string name, string reason)
@@ -141,7 +169,7 @@ public static class DebianResolver
             foreach (var alternative in group.Alternatives)
             {
                 var satisfying = universe.Satisfying(alternative);
-                satisfying.Sort(new ProviderRanking(alternative.Name));
+                satisfying.Sort(new ProviderRanking(alternative.Name, universe));
                 foreach (var p in satisfying)
                     if (!result.Contains(p)) result.Add(p);
             }
@@ -195,10 +223,10 @@ public static class DebianResolver
 
     /// <summary>
     /// apt's CompareProviders for a fresh system: the package named by the relation itself first, then Essential,
-    /// then Important, then higher Priority (so awk is mawk, Priority: required). apt's last tie-break is its
-    /// internal cache order; ours is the name, so the result does not depend on index order.
+    /// then Important, then higher Priority (so awk is mawk, Priority: required), and when all of that ties the
+    /// package apt's cache created last (<see cref="PackageUniverse.AptCacheRank"/>).
     /// </summary>
-    private sealed class ProviderRanking(string target) : IComparer<DebianPackage>
+    private sealed class ProviderRanking(string target, PackageUniverse universe) : IComparer<DebianPackage>
     {
         public int Compare(DebianPackage? a, DebianPackage? b)
         {
@@ -209,6 +237,7 @@ public static class DebianResolver
             if (c == 0) c = b.Essential.CompareTo(a.Essential);
             if (c == 0) c = b.Important.CompareTo(a.Important);
             if (c == 0) c = a.Priority.CompareTo(b.Priority);
+            if (c == 0) c = universe.AptCacheRank(b.Name).CompareTo(universe.AptCacheRank(a.Name));
             return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         }
     }

@@ -15,25 +15,27 @@ public enum MultiArch
 /// </summary>
 public enum PackagePriority
 {
+    /// <summary>No Priority field. apt leaves 0 then, so such a provider outranks even a required one.</summary>
+    None = 0,
     Required = 1,
     Important = 2,
     Standard = 3,
     Optional = 4,
+    /// <summary>Also what apt makes of an unrecognised value.</summary>
     Extra = 5,
-    /// <summary>Missing or unrecognised: ranked after every known priority.</summary>
-    Unknown = 6,
 }
 
 public static class PackageFieldValues
 {
     public static PackagePriority ParsePriority(string? value) => value?.ToLowerInvariant() switch
     {
+        null or "" => PackagePriority.None,
         "required" => PackagePriority.Required,
         "important" => PackagePriority.Important,
         "standard" => PackagePriority.Standard,
         "optional" => PackagePriority.Optional,
         "extra" => PackagePriority.Extra,
-        _ => PackagePriority.Unknown,
+        _ => PackagePriority.Extra,
     };
 
     public static MultiArch ParseMultiArch(string? value) => value?.ToLowerInvariant() switch

@@ -12,8 +12,12 @@ public sealed class PackageUniverse
     private readonly Dictionary<string, DebianPackage> _candidates;
     private readonly Dictionary<string, List<(DebianPackage Package, ProvidedName Provided)>> _providers;
 
-    private PackageUniverse(string nativeArchitecture, Dictionary<string, DebianPackage> candidates, int stanzaCount)
+    private readonly AptCacheOrder _cacheOrder;
+
+    private PackageUniverse(string nativeArchitecture, Dictionary<string, DebianPackage> candidates, int stanzaCount,
+        AptCacheOrder cacheOrder)
     {
+        _cacheOrder = cacheOrder;
         NativeArchitecture = nativeArchitecture;
         _candidates = candidates;
         StanzaCount = stanzaCount;
@@ -36,23 +40,34 @@ public sealed class PackageUniverse
 
     /// <summary>
     /// Parses and merges the indices. Stanzas for other architectures are skipped (single-architecture images).
-    /// When a name appears more than once the highest version wins; on equal versions the earlier index wins,
-    /// as apt keeps the first source of a version.
+    /// When a name appears more than once the version from the index with the highest
+    /// <see cref="PackagesIndex.PinPriority"/> wins, then the highest version; on a tie the earlier index wins, as
+    /// apt keeps the first source of a version.
     /// </summary>
     public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture)
     {
         var candidates = new Dictionary<string, DebianPackage>(80_000, StringComparer.Ordinal);
         int stanzas = 0;
+        var order = new AptCacheOrder();
         foreach (var index in indices)
         {
-            PackagesIndexReader.Read(index, arch => { stanzas++; return arch == nativeArchitecture || arch == "all"; }, package =>
+            PackagesIndexReader.Read(index, nativeArchitecture, order, arch => { stanzas++; return arch == nativeArchitecture || arch == "all"; }, package =>
             {
-                if (!candidates.TryGetValue(package.Name, out var existing) || package.Version > existing.Version)
+                if (!candidates.TryGetValue(package.Name, out var existing) || IsBetter(package, existing))
                     candidates[package.Name] = package;
             });
         }
-        return new PackageUniverse(nativeArchitecture, candidates, stanzas);
+        return new PackageUniverse(nativeArchitecture, candidates, stanzas, order);
     }
+
+    private static bool IsBetter(DebianPackage package, DebianPackage existing) =>
+        package.PinPriority != existing.PinPriority ? package.PinPriority > existing.PinPriority : package.Version > existing.Version;
+
+    /// <summary>
+    /// Rank of the package in apt's cache when the indices are read in the order given to <see cref="Build"/>
+    /// (pass them in sources.list order); see <see cref="AptCacheOrder"/>.
+    /// </summary>
+    public int AptCacheRank(string name) => _cacheOrder.IdOf(name);
 
     public DebianPackage? Find(string name) => _candidates.GetValueOrDefault(name);
 

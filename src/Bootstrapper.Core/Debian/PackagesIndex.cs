@@ -6,4 +6,18 @@ namespace Bootstrapper.Core.Debian;
 /// <param name="Text">The whole decompressed Packages file.</param>
 /// <param name="RepositoryUrl">Base URL the index's Filename fields are relative to (the mirror root).</param>
 /// <param name="SourceName">Names the index in messages and reasons, e.g. "bookworm-security/main amd64".</param>
-public sealed record PackagesIndex(string Text, string RepositoryUrl, string SourceName);
+public sealed record PackagesIndex(string Text, string RepositoryUrl, string SourceName)
+{
+    /// <summary>
+    /// apt's pin priority for this index (apt_preferences(5)): 500 by default, 100 when the Release file says
+    /// "NotAutomatic: yes" and "ButAutomaticUpgrades: yes", 1 for "NotAutomatic: yes" alone (backports,
+    /// experimental). A package's candidate is its version with the highest pin, then the highest version.
+    /// </summary>
+    public int PinPriority { get; init; } = DefaultPin;
+
+    public const int DefaultPin = 500;
+
+    /// <summary>The pin apt gives an index from its Release file's NotAutomatic and ButAutomaticUpgrades fields.</summary>
+    public static int PinFromRelease(bool notAutomatic, bool butAutomaticUpgrades) =>
+        !notAutomatic ? DefaultPin : butAutomaticUpgrades ? 100 : 1;
+}

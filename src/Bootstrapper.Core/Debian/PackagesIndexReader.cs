@@ -15,15 +15,26 @@ namespace Bootstrapper.Core.Debian;
 /// </remarks>
 internal static class PackagesIndexReader
 {
+    /// <summary>Relationship fields only read for <see cref="AptCacheOrder"/>, numbered after the kept fields.</summary>
+    private static readonly string[] MentionOnlyFields = ["Recommends", "Suggests", "Replaces", "Enhances"];
+
+    // Static fields initialise in text order: this one needs MentionOnlyFields.
     private static readonly Dictionary<string, int> FieldIndex = BuildFieldIndex();
 
     private static readonly bool[] SharedValue = BuildShared();
 
-    public static void Read(PackagesIndex index, Func<string, bool> wantArchitecture, Action<DebianPackage> add)
+    /// <summary>
+    /// Calls <paramref name="add"/> for each stanza of a wanted architecture, and records every name the stanza
+    /// mentions in <paramref name="order"/>.
+    /// </summary>
+    public static void Read(PackagesIndex index, string nativeArchitecture, AptCacheOrder order,
+        Func<string, bool> wantArchitecture, Action<DebianPackage> add)
     {
         var lookup = FieldIndex.GetAlternateLookup<ReadOnlySpan<char>>();
         var shared = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         var values = new string?[DebianPackage.FieldNames.Length];
+        // Start and end offsets in the text of the mention-only fields (no strings needed for them).
+        var mentionOnly = new (int Start, int End)[MentionOnlyFields.Length];
         var text = index.Text;
         var span = text.AsSpan();
         bool inParagraph = false;
@@ -35,8 +46,12 @@ internal static class PackagesIndexReader
             {
                 var arch = values[(int)PackageField.Architecture];
                 if (arch is null || wantArchitecture(arch))
-                    add(DebianPackage.FromFields(values, paragraphLine, index.RepositoryUrl, index.SourceName));
+                {
+                    RecordMentions(values, mentionOnly, text, nativeArchitecture, order);
+                    add(DebianPackage.FromFields(values, paragraphLine, index.RepositoryUrl, index.SourceName, index.PinPriority));
+                }
                 Array.Clear(values);
+                Array.Clear(mentionOnly);
             }
             inParagraph = false;
             last = -1;
@@ -44,6 +59,7 @@ internal static class PackagesIndexReader
 
         while (pos < span.Length)
         {
+            int lineStart = pos;
             int nl = span[pos..].IndexOf('\n');
             var line = nl < 0 ? span[pos..] : span.Slice(pos, nl);
             pos = nl < 0 ? span.Length : pos + nl + 1;
@@ -62,7 +78,8 @@ internal static class PackagesIndexReader
                 if (!inParagraph)
                     throw Malformed(index, lineNo, "continuation line outside a field");
                 // Multi-line values keep their lines joined with '\n', as Deb822Paragraph does.
-                if (last >= 0) values[last] = string.Concat(values[last], "\n", line[1..].TrimEnd());
+                if (last >= values.Length) mentionOnly[last - values.Length].End = lineStart + line.Length;
+                else if (last >= 0) values[last] = string.Concat(values[last], "\n", line[1..].TrimEnd());
                 continue;
             }
 
@@ -79,10 +96,34 @@ internal static class PackagesIndexReader
                 last = -1;
                 continue;
             }
+            if (last >= values.Length)
+            {
+                mentionOnly[last - values.Length] = (lineStart + colon + 1, lineStart + line.Length);
+                continue;
+            }
             var value = line[(colon + 1)..].Trim();
             values[last] = SharedValue[last] ? Shared(shared, value) : value.ToString();
         }
         EndParagraph();
+    }
+
+    /// <summary>
+    /// The order in which apt's cache generator creates packages (debListParser::NewVersion): the stanza's own
+    /// package, then the targets of Pre-Depends, Depends, Conflicts, Breaks, Recommends, Suggests, Replaces,
+    /// Enhances, then the provided names.
+    /// </summary>
+    private static void RecordMentions(string?[] values, (int Start, int End)[] mentionOnly, string text, string nativeArch,
+        AptCacheOrder order)
+    {
+        if (values[(int)PackageField.Package] is not { } name) return;
+        order.Mention(name);
+        order.MentionRelations(values[(int)PackageField.PreDepends], nativeArch);
+        order.MentionRelations(values[(int)PackageField.Depends], nativeArch);
+        order.MentionRelations(values[(int)PackageField.Conflicts], nativeArch);
+        order.MentionRelations(values[(int)PackageField.Breaks], nativeArch);
+        foreach (var (start, end) in mentionOnly)
+            if (end > start) order.MentionRelations(text.AsSpan(start, end - start), nativeArch);
+        order.MentionRelations(values[(int)PackageField.Provides], nativeArch);
     }
 
     private static string Shared(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> shared, ReadOnlySpan<char> value)
@@ -100,12 +141,13 @@ internal static class PackagesIndexReader
     {
         var d = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < DebianPackage.FieldNames.Length; i++) d[DebianPackage.FieldNames[i]] = i;
+        for (int i = 0; i < MentionOnlyFields.Length; i++) d[MentionOnlyFields[i]] = DebianPackage.FieldNames.Length + i;
         return d;
     }
 
     private static bool[] BuildShared()
     {
-        var shared = new bool[DebianPackage.FieldNames.Length];
+        var shared = new bool[DebianPackage.FieldNames.Length + MentionOnlyFields.Length];
         foreach (var f in new[] { PackageField.Architecture, PackageField.MultiArch, PackageField.Essential,
                                   PackageField.Important, PackageField.Priority, PackageField.Section })
             shared[(int)f] = true;

@@ -2,11 +2,6 @@ using System.Text;
 
 namespace Bootstrapper.Engine.Archives;
 
-/// <summary>What one tar header describes; <see cref="Type"/> is the ustar typeflag ('0', '1', '2', '3', '4', '5', '6').</summary>
-internal readonly record struct TarItem(string Name, char Type, uint Mode, uint Uid, uint Gid, long Size, long Mtime,
-    string LinkName = "", uint DevMajor = 0, uint DevMinor = 0,
-    IReadOnlyList<KeyValuePair<string, byte[]>>? Xattrs = null);
-
 /// <summary>
 /// Writes tar headers byte by byte, in GNU format (what `tar --format=gnu` writes): numbers in octal or base-256
 /// when too large, long names as "././@LongLink" entries, no user or group names, no atime/ctime. Entries with

@@ -11,7 +11,9 @@ namespace Bootstrapper.Engine.Archives;
 /// refused outright is going through a symlink that the archive being extracted created itself: a tar made from a
 /// real directory tree never has members below its own symlinks, so such an archive is an attack.
 /// The returned paths consist of real directories only, so the kernel follows no symlink when we then use them.
-/// Assumes nobody else modifies the root while one archive is extracted.
+/// Directories are never replaced or removed during extraction, so a cached resolution stays valid even while
+/// another extraction works in the same root; only replacing a symlink (which we may have walked through) clears it.
+/// Maintainer scripts can change anything, which is why a resolver lives for one archive only.
 /// </summary>
 internal sealed class RootPathResolver
 {
@@ -54,12 +56,14 @@ internal sealed class RootPathResolver
         string name = slash < 0 ? relative : relative[(slash + 1)..];
         string path = parent + "/" + name;
         string physical;
+        bool created = false;
         if (!LibC.TryLstat(path, out var status))
         {
-            CreateDirectory(path);
-            physical = path;
+            created = CreateDirectory(path);
+            // Not created: it appeared meanwhile (a parallel extraction), so look at what it is.
+            if (!created && !LibC.TryLstat(path, out status)) throw new IOException($"'{path}' keeps appearing and vanishing");
         }
-        else if (status.IsDirectory)
+        if (created || status.IsDirectory)
         {
             physical = path;
         }
@@ -86,10 +90,16 @@ internal sealed class RootPathResolver
         return LibC.TryLstat(physical, out var status) && status.IsDirectory ? physical : null;
     }
 
-    private static void CreateDirectory(string path)
+    /// <summary>
+    /// mkdir with mode 0755 (what tar gives parents an archive does not list). When the name already exists
+    /// (another extraction created it since our lstat), returns false so the caller looks at it again: trusting it
+    /// to be a directory could mean writing through a symlink.
+    /// </summary>
+    private static bool CreateDirectory(string path)
     {
-        Directory.CreateDirectory(path);
-        LibC.Chmod(path, 0x1ED); // 0755 whatever the umask, as tar gives parents an archive does not list
+        if (!LibC.TryMkdir(path, 0x1ED)) return false;
+        LibC.ChmodNoFollow(path, 0x1ED); // whatever the umask
+        return true;
     }
 
     /// <summary>
@@ -119,8 +129,8 @@ internal sealed class RootPathResolver
                     physical.Add(part);
                     break;
                 }
-                CreateDirectory(path);
-                physical.Add(part);
+                if (!CreateDirectory(path)) todo.Push(part); // appeared meanwhile: look at it again
+                else physical.Add(part);
                 continue;
             }
             if (status.IsSymlink)
@@ -130,7 +140,7 @@ internal sealed class RootPathResolver
                         $"would be written through the symlink '{Display(path)}' that the same package installs");
                 if (++links > MaxSymlinks)
                     throw MemberPath.Refuse(_label, "member", member, "goes through too many levels of symbolic links");
-                string target = new FileInfo(path).LinkTarget ?? "";
+                string target = new FileInfo(path).LinkTarget ?? throw new IOException($"'{path}' changed while being resolved");
                 if (target.StartsWith('/')) physical.Clear(); // absolute targets start again at the root
                 foreach (var t in target.Split('/').Reverse()) todo.Push(t);
                 continue;

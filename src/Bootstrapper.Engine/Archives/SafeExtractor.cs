@@ -11,7 +11,11 @@ namespace Bootstrapper.Engine.Archives;
 /// <see cref="RootPathResolver"/> for how symlinks already in the root are treated). Follows dpkg where the tar
 /// and the root disagree: an existing directory stays a directory (a symlink member does not replace it, and a
 /// file member is refused), while an existing file or symlink is replaced, never written through. Regular files are
-/// created with O_CREAT|O_EXCL after removing what was there, so a symlink at the final component is never followed.
+/// created with O_CREAT|O_EXCL after removing what was there, so a symlink at the final component is never followed,
+/// and their owner, mode and times are set through the descriptor, never the path again. Directories are made with
+/// mkdir and re-examined when it reports that something appeared. So several archives may be extracted into one
+/// root at the same time (from several threads) without any of them being able to redirect another outside the
+/// root; which of two conflicting packages wins a path is then unspecified, as it is for dpkg without Replaces.
 /// </summary>
 public sealed class SafeExtractor
 {
@@ -28,9 +32,10 @@ public sealed class SafeExtractor
     public string RootDir { get; }
 
     /// <summary>Extracts the data member of a .deb (call after reading what you need from its control files).</summary>
-    public ExtractedPackage Extract(DebArchive deb, CancellationToken cancellationToken = default)
+    /// <param name="readAhead">See <see cref="DebArchive.OpenData"/>.</param>
+    public ExtractedPackage Extract(DebArchive deb, CancellationToken cancellationToken = default, bool readAhead = true)
     {
-        using var tar = deb.OpenData();
+        using var tar = deb.OpenData(readAhead);
         return Extract(tar, deb.PackageLabel, cancellationToken);
     }
 
@@ -63,6 +68,9 @@ public sealed class SafeExtractor
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     _member = entry.Name;
+                    // A pax global header (what `git archive` and some Go-built .debs start with) describes the
+                    // archive, not a file; what it sets (a comment, a default mtime) does not matter here.
+                    if (entry.EntryType == TarEntryType.GlobalExtendedAttributes) continue;
                     string relative = MemberPath.Normalize(entry.Name, label);
                     if (relative.Length == 0)
                     {
@@ -85,7 +93,7 @@ public sealed class SafeExtractor
                 for (int i = _createdDirectories.Count - 1; i >= 0; i--)
                 {
                     var (path, entry) = _createdDirectories[i];
-                    LibC.Chmod(path, (uint)entry.Mode);
+                    LibC.ChmodNoFollow(path, (uint)entry.Mode);
                     LibC.SetTimesNoFollow(path, entry.ModificationTime.ToUnixTimeSeconds());
                 }
             }
@@ -125,7 +133,8 @@ public sealed class SafeExtractor
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                     if (!ClearSlot(path, entry)) return;
                     WriteFile(entry, relative, path, buffer);
-                    break;
+                    _nonDirectories[relative] = path;
+                    return;
                 case TarEntryType.SymbolicLink:
                     if (!ClearSlot(path, entry)) return;
                     if (string.IsNullOrEmpty(entry.LinkName))
@@ -184,7 +193,12 @@ public sealed class SafeExtractor
                 File.Delete(path); // a file, a dangling symlink, a device: a directory takes its place
                 _nonDirectories.Remove(relative);
             }
-            Directory.CreateDirectory(path);
+            if (!LibC.TryMkdir(path, 0x1C0 /* 0700 until the real mode is set at the end */))
+            {
+                // Something appeared since the lstat (a parallel extraction): look again instead of trusting it.
+                ExtractDirectory(entry, relative, path);
+                return;
+            }
             if (_options.ApplyOwners) LibC.Lchown(path, (uint)entry.Uid, (uint)entry.Gid);
             _createdDirectories.Add((path, entry));
             _resolver.Remember(relative, path);
@@ -210,7 +224,7 @@ public sealed class SafeExtractor
 
         private string HardLinkTarget(TarEntry entry)
         {
-            string target = MemberPath.Normalize(entry.LinkName, label, "hard link target of");
+            string target = MemberPath.Normalize(entry.LinkName, label, $"member '{entry.Name}': hard link target");
             // Only a file this archive has already written may be linked: anything else already in the root
             // (or, through a symlinked parent, outside it) is not ours to give a second name.
             if (target.Length == 0 || !_nonDirectories.TryGetValue(target, out var physical))
@@ -221,25 +235,27 @@ public sealed class SafeExtractor
 
         private void WriteFile(TarEntry entry, string relative, string path, byte[] buffer)
         {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew, // O_CREAT|O_EXCL: never opens through a symlink
-                Access = FileAccess.Write,
-                Share = FileShare.ReadWrite, // FileShare.None would add an flock per file
-                BufferSize = 0, // we hand it large blocks already
-            };
-            using (var output = new FileStream(path, options))
+            // Everything after the exclusive create goes through the descriptor, never the path again: even if
+            // another extraction swapped the path for a symlink meanwhile, nothing outside the root is touched.
+            int fd = LibC.CreateExclusive(path, 0x180 /* 0600 until the real mode is set */);
+            try
             {
                 if (entry.DataStream is { } data)
                 {
                     int n;
                     while ((n = data.Read(buffer, 0, buffer.Length)) > 0)
                     {
-                        output.Write(buffer, 0, n);
+                        LibC.WriteAll(fd, buffer.AsSpan(0, n), path);
                         _hash?.AppendData(buffer, 0, n);
                         _bytes += n;
                     }
                 }
+                LibC.SetMetadata(fd, path, _options.ApplyOwners ? (uint)entry.Uid : null, (uint)entry.Gid, (uint)entry.Mode,
+                    entry.ModificationTime.ToUnixTimeSeconds());
+            }
+            finally
+            {
+                LibC.Close(fd, path);
             }
             if (_hash is not null) _md5[relative] = Convert.ToHexStringLower(_hash.GetHashAndReset());
         }
@@ -249,7 +265,7 @@ public sealed class SafeExtractor
         {
             bool symlink = entry.EntryType == TarEntryType.SymbolicLink;
             if (_options.ApplyOwners) LibC.Lchown(path, (uint)entry.Uid, (uint)entry.Gid);
-            if (!symlink) LibC.Chmod(path, (uint)entry.Mode);
+            if (!symlink) LibC.ChmodNoFollow(path, (uint)entry.Mode);
             LibC.SetTimesNoFollow(path, entry.ModificationTime.ToUnixTimeSeconds());
         }
     }

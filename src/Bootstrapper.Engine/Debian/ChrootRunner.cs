@@ -30,14 +30,21 @@ public sealed class ChrootRunner
 
     private readonly string _root;
     private readonly IReadOnlyDictionary<string, string> _environment;
-    private readonly Action<string>? _onLine;
+    private readonly Action<string>? _onLine;      // the commands' output
+    private readonly Action<string>? _onCommand;   // "# chroot: CMD" before each command, for the build log
     private readonly long? _sourceDateEpoch;
 
     /// <param name="root">Absolute path of the staging root.</param>
     /// <param name="sourceDateEpoch">Passed through as SOURCE_DATE_EPOCH (shadow, man-db... honour it).</param>
-    /// <param name="onLine">Receives every output line of every command.</param>
+    /// <param name="onLine">Receives every output line of every command, preceded by a "# chroot: CMD" line.</param>
     public ChrootRunner(string root, long? sourceDateEpoch, Action<string>? onLine)
+        : this(root, sourceDateEpoch, onLine, onLine)
     {
+    }
+
+    private ChrootRunner(string root, long? sourceDateEpoch, Action<string>? onLine, Action<string>? onCommand)
+    {
+        _onCommand = onCommand;
         _sourceDateEpoch = sourceDateEpoch;
         if (!Path.IsPathFullyQualified(root))
             throw new ArgumentException($"The staging root must be an absolute path, not '{root}'.", nameof(root));
@@ -73,8 +80,11 @@ public sealed class ChrootRunner
         return env;
     }
 
-    /// <summary>The same root and environment, with output going to <paramref name="onLine"/>.</summary>
-    public ChrootRunner WithOutput(Action<string>? onLine) => new(_root, _sourceDateEpoch, onLine);
+    /// <summary>
+    /// The same root and environment, with the commands' output going to <paramref name="onLine"/> only (for
+    /// callers that parse it); the command lines still go to the original sink.
+    /// </summary>
+    public ChrootRunner WithOutput(Action<string>? onLine) => new(_root, _sourceDateEpoch, onLine, _onCommand);
 
     /// <summary>The full host command line for running <paramref name="command"/> in the chroot.</summary>
     public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command)
@@ -100,7 +110,7 @@ public sealed class ChrootRunner
             throw new InstallException($"{UnsharePath} is missing on the build host; install the Debian package util-linux.");
         if (!Directory.Exists(Path.Combine(_root, "proc")))
             Directory.CreateDirectory(Path.Combine(_root, "proc"));
-        _onLine?.Invoke("# chroot: " + string.Join(' ', command));
+        _onCommand?.Invoke("# chroot: " + string.Join(' ', command));
         var spec = new ProcessSpec(UnsharePath, CommandLine(command), _environment, description);
         return ProcessRunner.RunAsync(spec, _onLine, ct);
     }

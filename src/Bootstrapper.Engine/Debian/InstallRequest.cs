@@ -1,3 +1,5 @@
+using Bootstrapper.Core.Planning;
+
 namespace Bootstrapper.Engine.Debian;
 
 /// <summary>Everything <see cref="Installer"/> needs to turn downloaded .debs into a configured root.</summary>
@@ -41,4 +43,10 @@ public sealed record InstallPackage(
     string Architecture,
     string DebPath,
     bool InEssentialSet,
-    string? Priority = null);
+    string? Priority = null)
+{
+    /// <summary>From a plan entry and the verified file fetched for it (Priority from Extra["Priority"] when present).</summary>
+    public static InstallPackage From(PlannedPackage planned, string debPath, bool inEssentialSet) =>
+        new(planned.Name, planned.Version, planned.Architecture, debPath, inEssentialSet,
+            planned.Extra.TryGetValue("Priority", out var priority) ? priority : null);
+}

@@ -9,10 +9,11 @@ namespace Bootstrapper.Engine.Debian;
 /// </param>
 public sealed record InstallSuiteTraits(string Suite, bool BootstrapperCreatesMergedUsr)
 {
-    // debootstrap's debian-common and setup_merged_usr: bookworm is the suite where the bootstrapper creates the
-    // links and installs usr-is-merged. bullseye images built by debootstrap were merged too, but the official
-    // container images were not; they are not supported here.
-    private static readonly HashSet<string> BootstrapperMerged = new(StringComparer.Ordinal) { "bookworm" };
+    // debootstrap's scripts/debian-common: bookworm is the Debian suite where the bootstrapper creates the links
+    // and installs usr-is-merged (trixie's base-files ships them; bullseye's official images were not merged and
+    // are not supported). scripts/gutsy: Ubuntu releases after hirsute are merged by the bootstrapper too; of
+    // those, the LTS releases jammy and noble are listed here.
+    private static readonly HashSet<string> BootstrapperMerged = new(StringComparer.Ordinal) { "bookworm", "jammy", "noble" };
 
     /// <summary>Traits for a Debian suite codename.</summary>
     public static InstallSuiteTraits For(string suite) => new(suite, BootstrapperMerged.Contains(suite));

@@ -15,7 +15,8 @@ public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSp
 /// <item>Stage 1: extract the essential set's files (no scripts), write an empty dpkg database and /dev.</item>
 /// <item>Stage 2, chrooted in private mount and PID namespaces: <c>dpkg --install --force-depends</c> of the
 /// essential set (dpkg does not order unpacks by Pre-Depends, hence the force; every maintainer script runs),
-/// then one <c>dpkg --install</c> of the rest so dpkg orders their configuration.</item>
+/// then <c>dpkg --install</c> of the rest: one run, so dpkg orders their configuration, preceded by earlier runs
+/// for packages that others pre-depend on (<see cref="InstallOrder"/>).</item>
 /// </list>
 /// Services are kept from starting by <see cref="ChrootGuards"/>, removed at the end together with the copied
 /// .debs. Finalizing for an image (logs, caches, apt sources) is <see cref="Finalizer"/>'s job.
@@ -80,6 +81,11 @@ public static class Installer
             if (remaining.Count > 0)
             {
                 var relations = await ReadRelationsAsync(chroot, remaining.Select(p => inRoot[p.Name]).ToList(), ct).ConfigureAwait(false);
+                var stray = relations.FirstOrDefault(r => !inRoot.ContainsKey(r.Name));
+                if (stray is not null)
+                    throw new InstallException(
+                        $"A .deb of the remaining set contains package '{stray.Name}', which is not in the plan; the plan's " +
+                        "package names and files disagree. Fetch the packages again.");
                 var runs = InstallOrder.Runs(relations);
                 foreach (var run in runs)
                 {
@@ -90,6 +96,7 @@ public static class Installer
                 }
             }
             await guards.RemoveAsync(ct).ConfigureAwait(false);
+            await AuditAsync(chroot, ct).ConfigureAwait(false);
             if (traits.BootstrapperCreatesMergedUsr)
                 foreach (var link in InstallMergedUsr.PruneUnused(root, req.Architecture))
                     Phase($"removed unused merged-/usr link {link}");
@@ -102,6 +109,21 @@ public static class Installer
         Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s, essential " +
               $"{essentialTime.TotalSeconds:F1} s, remaining {remainingTime.TotalSeconds:F1} s)");
         return new InstallTimings(extractTime, essentialTime, remainingTime, req.Packages.Count);
+    }
+
+    /// <summary>
+    /// <c>dpkg --audit</c> must print nothing: every package unpacked and configured, no half-installed or
+    /// trigger-pending state. dpkg exits 0 even when it reports problems, so its output is what counts.
+    /// </summary>
+    private static async Task AuditAsync(ChrootRunner chroot, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        var audit = chroot.WithOutput(l => { lock (lines) lines.Add(l); });
+        await audit.RunCheckedAsync(["dpkg", "--audit"], "dpkg --audit", ct).ConfigureAwait(false);
+        if (lines.Count > 0)
+            throw new InstallException(
+                "The packages were installed but dpkg --audit reports problems:\n  " + string.Join("\n  ", lines.Take(40)) +
+                "\nA maintainer script probably failed silently or a dependency is missing from the plan.");
     }
 
     /// <summary>

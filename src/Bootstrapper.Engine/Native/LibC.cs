@@ -53,6 +53,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint LgetxattrNative(string path, string name, byte* value, nuint size);
 
+    [LibraryImport(Lib, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkdirNative(string path, uint mode);
+
+    [LibraryImport(Lib, EntryPoint = "fchmodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int FchmodatNative(int dirfd, string path, uint mode, int flags);
+
     [LibraryImport(Lib, EntryPoint = "geteuid")]
     public static partial uint Geteuid();
 
@@ -116,6 +122,25 @@ internal static unsafe partial class LibC
     public static void Chmod(string path, uint mode)
     {
         if (ChmodNative(path, mode) != 0) throw Error("chmod", path, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>
+    /// chmod that refuses to follow a symlink at the final component (fchmodat with AT_SYMLINK_NOFOLLOW): if
+    /// something swapped the path for a symlink, the host file it points to is not touched.
+    /// </summary>
+    public static void ChmodNoFollow(string path, uint mode)
+    {
+        if (FchmodatNative(AtFdCwd, path, mode, AtSymlinkNoFollow) != 0)
+            throw Error("fchmodat", path, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>mkdir(2); false when the path already exists (as anything: the caller must look at what it is).</summary>
+    public static bool TryMkdir(string path, uint mode)
+    {
+        if (MkdirNative(path, mode) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == EEXIST) return false;
+        throw Error("mkdir", path, errno);
     }
 
     /// <summary>glibc's makedev(): 12+20 bits of major, 8+24 bits of minor.</summary>

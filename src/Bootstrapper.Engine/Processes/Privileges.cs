@@ -18,7 +18,12 @@ public static class Privileges
         if (!OperatingSystem.IsLinux())
             throw new BootstrapException(ExitCodes.NeedsPrivileges,
                 $"{what} needs Linux (chroot, mount namespaces, device nodes); this is {RuntimeInformation.OSDescription}.");
-        if (!IsRoot)
+        Check(IsRoot, what);
+    }
+
+    internal static void Check(bool isRoot, string what)
+    {
+        if (!isRoot)
             throw new BootstrapException(ExitCodes.NeedsPrivileges,
                 $"{what} needs root: it runs maintainer scripts in a chroot inside a private mount namespace and " +
                 "creates device nodes. Run the build as root (for example with sudo), or stop after the download " +

@@ -17,6 +17,7 @@ public static class ProcessRunner
     // (exit 143) without raising AppDomain.ProcessExit, but PosixSignalRegistration handlers do run first; they
     // do not cancel the signal, so the default handling (the CLI's, or termination) goes on afterwards.
     private static readonly ConcurrentDictionary<int, Process> Running = new();
+    // Held so the registrations live as long as the process (a collected registration unregisters itself).
     private static readonly PosixSignalRegistration[] Registrations;
 
     static ProcessRunner()
@@ -31,14 +32,19 @@ public static class ProcessRunner
     /// <summary>Kill the trees of all children started by this runner that are still alive.</summary>
     internal static void KillAllRunning()
     {
-        foreach (var p in Running.Values)
-        {
-            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } catch (System.ComponentModel.Win32Exception) { }
-        }
+        foreach (var p in Running.Values) KillTree(p);
     }
 
-    /// <summary>Process ids of the children currently running (for tests and diagnostics).</summary>
-    internal static IReadOnlyCollection<int> RunningIds => Running.Keys.ToArray();
+    /// <summary>
+    /// SIGKILL to the process and every descendant. For a chrooted command that is unshare: its --kill-child then
+    /// takes down the PID namespace, including processes that re-parented themselves inside it.
+    /// </summary>
+    private static void KillTree(Process p)
+    {
+        try { p.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { }                       // already exited
+        catch (System.ComponentModel.Win32Exception) { }            // exited while the tree was walked
+    }
 
     /// <param name="spec">What to run.</param>
     /// <param name="onLine">Receives each output line as soon as it is read; may be called from two threads.</param>
@@ -92,7 +98,7 @@ public static class ProcessRunner
             proc.StandardInput.Close();
             proc.BeginOutputReadLine();
             proc.BeginErrorReadLine();
-            using (ct.Register(() => { try { proc.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
+            using (ct.Register(() => KillTree(proc)))
             {
                 await proc.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }

@@ -10,7 +10,6 @@ namespace Bootstrapper.EndToEnd.Install;
 public sealed class ChrootIsolationTests : IDisposable
 {
     private readonly BusyboxRoot _box = new();
-    private readonly List<string> _mountsBefore = HostTools.MountPoints();
 
     public void Dispose() => _box.Dispose();
 
@@ -27,7 +26,7 @@ public sealed class ChrootIsolationTests : IDisposable
         Assert.Contains(lines, l => l.Contains(" /proc ", StringComparison.Ordinal) && l.Contains(" - proc ", StringComparison.Ordinal));
         Assert.Contains("pid=1", lines);   // the command is PID 1 of its own PID namespace
         Assert.DoesNotContain(duringRun, m => m.StartsWith(_box.Root, StringComparison.Ordinal));
-        Assert.Equal(_mountsBefore, HostTools.MountPoints());
+        Assert.Empty(HostTools.MountsUnder(_box.Root));
     }
 
     [Fact]
@@ -40,7 +39,7 @@ public sealed class ChrootIsolationTests : IDisposable
         Assert.Contains("boom", ex.Message);
         // The background sleep died with PID 1 of its namespace.
         Assert.True(HostTools.WaitFor(() => _box.ProcessesInside().Count == 0, 5), "processes left: " + string.Join(",", _box.ProcessesInside()));
-        Assert.Equal(_mountsBefore, HostTools.MountPoints());
+        Assert.Empty(HostTools.MountsUnder(_box.Root));
     }
 
     [Fact]
@@ -53,7 +52,7 @@ public sealed class ChrootIsolationTests : IDisposable
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.True(HostTools.WaitFor(() => _box.ProcessesInside().Count == 0, 5), "processes left: " + string.Join(",", _box.ProcessesInside()));
-        Assert.Equal(_mountsBefore, HostTools.MountPoints());
+        Assert.Empty(HostTools.MountsUnder(_box.Root));
     }
 
     [Fact]
@@ -69,5 +68,16 @@ public sealed class ChrootIsolationTests : IDisposable
         Assert.Contains("SOURCE_DATE_EPOCH=1700000000", env);
         Assert.DoesNotContain("TMPDIR=", env);
         Assert.DoesNotContain("DOTNET_", env);
+    }
+
+    [Fact]
+    public async Task WithOutput_captures_only_the_output_and_logs_the_command_line()
+    {
+        var log = new List<string>();
+        var captured = new List<string>();
+        var runner = new ChrootRunner(_box.Root, null, log.Add).WithOutput(captured.Add);
+        await runner.RunCheckedAsync(["echo", "hello"], "echo", CancellationToken.None);
+        Assert.Equal(["hello"], captured);
+        Assert.Equal(["# chroot: echo hello"], log);
     }
 }

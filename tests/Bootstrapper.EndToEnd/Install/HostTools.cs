@@ -67,6 +67,27 @@ public static class HostTools
         throw new InvalidOperationException($"The host's apt sources name no mirror for {suite}.");
     }
 
+    /// <summary>
+    /// path -> "TYPE MODE UID:GID LINKTARGET SHA256" for every entry under <paramref name="root"/> (mtimes left out:
+    /// the packer clamps them). Links are not followed.
+    /// </summary>
+    public static Dictionary<string, string> ContentManifest(string root)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in RunOk("/usr/bin/find", root, "-mindepth", "1", "-printf", "%y %m %U:%G %l\t%P\n").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = line.IndexOf('\t');
+            var (meta, path) = (line[..tab], line[(tab + 1)..]);
+            var hash = meta[0] == 'f' ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(root, path)))) : "";
+            result[path] = meta + " " + hash;
+        }
+        return result;
+    }
+
+    /// <summary>Mount points at or below <paramref name="root"/> in this process's mount namespace.</summary>
+    public static List<string> MountsUnder(string root) =>
+        MountPoints().Where(m => m == root || m.StartsWith(root + "/", StringComparison.Ordinal)).ToList();
+
     /// <summary>Mount points of this process's mount namespace (field 5 of mountinfo).</summary>
     public static List<string> MountPoints() =>
         File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).ToList();

@@ -54,11 +54,12 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Theory]
-    [InlineData("xz")]
-    [InlineData("gzip")]
-    [InlineData("zstd")]
-    [InlineData("none")]
-    public void ExtractsLikeDpkgDeb(string compression)
+    [InlineData("xz", true)]
+    [InlineData("xz", false)]
+    [InlineData("gzip", true)]
+    [InlineData("zstd", true)]
+    [InlineData("none", true)]
+    public void ExtractsLikeDpkgDeb(string compression, bool readAhead)
     {
         string deb = BuildPackage(compression);
         string ours = _temp.Sub("ours");
@@ -66,7 +67,7 @@ public sealed class DebArchiveTests : IDisposable
         Sh.Run("dpkg-deb", "-x", deb, theirs);
 
         using var archive = DebArchive.OpenFile(deb, "package 'demo' 1.0-1");
-        var result = new SafeExtractor(ours).Extract(archive);
+        var result = new SafeExtractor(ours).Extract(archive, readAhead: readAhead);
 
         // GNU tar (behind dpkg-deb -x) creates hard links after restoring directory times, so the directory holding
         // them gets the current time; compare directories without mtimes and check ours against the archive.
@@ -166,5 +167,54 @@ public sealed class DebArchiveTests : IDisposable
         deb.Position = 0;
         var e = Assert.Throws<InstallException>(() => DebArchive.Open(deb, "package 'x' 1"));
         Assert.StartsWith("package 'x' 1: malformed .deb: cannot read control.tar.xz:", e.Message);
+    }
+
+    private static MemoryStream DebWithData(string memberName, byte[] data)
+    {
+        var deb = new MemoryStream();
+        var ar = new ArWriter(deb);
+        ar.Add("debian-binary", "2.0\n"u8);
+        ar.Add("control.tar", new TarBuilder().File("./control", "Package: x\n").Build());
+        ar.Add(memberName, data);
+        deb.Position = 0;
+        return deb;
+    }
+
+    [Fact]
+    public void CorruptCompressedDataNamesThePackage()
+    {
+        byte[] tar = new TarBuilder().File("./a", new string('a', 100_000)).File("./b", "b").Build();
+        byte[] xz = Sh.RunBytes("xz", ["-c"], tar);
+        using var archive = DebArchive.Open(DebWithData("data.tar.xz", xz[..(xz.Length / 2)]), "package 'x' 1");
+        var e = Assert.Throws<InstallException>(() => new SafeExtractor(_temp.Sub("root")).Extract(archive));
+        Assert.StartsWith("package 'x' 1: ", e.Message);
+        Assert.Contains("truncated .xz data", e.Message);
+    }
+
+    [Fact]
+    public void AbandoningTheDataStreamMidwayDoesNotHang()
+    {
+        // Many chunks of read-ahead: the consumer stops after the first entry and disposes.
+        byte[] tar = new TarBuilder().File("./a", "a").File("./b", new string('b', 5_000_000)).Build();
+        byte[] xz = Sh.RunBytes("xz", ["-c", "-0"], tar);
+        using var archive = DebArchive.Open(DebWithData("data.tar.xz", xz), "package 'x' 1");
+        var reader = archive.OpenData();
+        Assert.Equal("./a", reader.GetNextEntry()!.Name);
+        reader.Dispose();
+    }
+
+    [Fact]
+    public void TruncatedDebsAreMalformedWhereverTheCutIs()
+    {
+        byte[] deb = File.ReadAllBytes(BuildPackage("xz"));
+        foreach (int length in new[] { 0, 8, 70, 100, 400, 900, deb.Length / 2, deb.Length - 2 }) // -2: past a possible pad byte
+        {
+            var e = Assert.Throws<InstallException>(() =>
+            {
+                using var archive = DebArchive.Open(new MemoryStream(deb[..length]), "package 'demo' 1.0-1");
+                new SafeExtractor(_temp.Sub($"cut{length}")).Extract(archive);
+            });
+            Assert.StartsWith("package 'demo' 1.0-1: ", e.Message);
+        }
     }
 }

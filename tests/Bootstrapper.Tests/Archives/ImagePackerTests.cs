@@ -49,8 +49,12 @@ public sealed class ImagePackerTests : IDisposable
         Sh.Run("mknod", "-m", "666", At("dev/null"), "c", "1", "3");
         Sh.Run("mknod", "-m", "660", At("dev/loop0"), "b", "7", "0");
         Sh.Run("mkfifo", "-m", "600", At("dev/initctl"));
+        // Numbers that do not fit the octal fields: GNU tar switches to base-256, and so must we.
+        File.WriteAllText(At("usr/lib/big-ids"), "owner beyond 07777777");
+        Sh.Run("chown", "3000000:3000001", At("usr/lib/big-ids"));
         Sh.Run("find", _root, "-exec", "touch", "-h", "-d", "@1700000000", "{}", "+");
         Sh.Run("touch", "-h", "-d", "@1800000000", At("etc/hostname"));
+        Sh.Run("touch", "-h", "-d", "@-1000", At("usr/lib/big-ids"));
     }
 
     private PackResult Pack(string name, PackOptions? options = null) =>
@@ -92,19 +96,24 @@ public sealed class ImagePackerTests : IDisposable
         // Clamping: hostname (1800000000) shows the epoch, the rest keep 1700000000.
         string times = Sh.Run("python3", "-c",
             "import tarfile,sys; t=tarfile.open(sys.argv[1]); print(sorted(set(m.mtime for m in t)))", result.Path);
-        Assert.Equal("[1700000000, 1750000000]", times.Trim());
+        Assert.Equal("[-1000, 1700000000, 1750000000]", times.Trim());
+        Assert.Matches(@"-rw-r--r-- 3000000/3000001 .* \./usr/lib/big-ids", listing);
     }
 
     [Fact]
     public void BinaryCapabilityXattrSurvivesGnuTarAndPython()
     {
         Sh.Run("setcap", "cap_net_raw+ep", At("usr/bin/ping"));
+        // With a name over 100 bytes the pax header also carries "path" (no GNU long-name entry in between).
+        string deep = Directory.EnumerateFiles(At("usr/share"), "fff*", SearchOption.AllDirectories).Single();
+        Sh.Run("setcap", "cap_sys_time+ep", deep);
         var first = Pack("caps.tar");
         Assert.Equal(File.ReadAllBytes(first.Path), File.ReadAllBytes(Pack("caps2.tar").Path));
 
         string restored = _temp.Sub("restored");
         Sh.Run("tar", "--xattrs", "--xattrs-include=*", "-xpf", first.Path, "-C", restored);
         Assert.Contains("cap_net_raw=ep", Sh.Run("getcap", Path.Combine(restored, "usr/bin/ping")));
+        Assert.Contains("cap_sys_time=ep", Sh.Run("getcap", Path.Combine(restored, Path.GetRelativePath(_root, deep))));
         Assert.Equal(TreeListing.Describe(_root), TreeListing.Describe(restored).Select(l => l.Replace(" 1750000000 ", " 1800000000 ")));
 
         // Python reads every entry and the raw 20-byte vfs_cap_data (v2) value.
@@ -113,8 +122,10 @@ public sealed class ImagePackerTests : IDisposable
             t = tarfile.open(sys.argv[1])
             m = t.getmember('./usr/bin/ping')
             v = m.pax_headers['SCHILY.xattr.security.capability'].encode('utf-8', 'surrogateescape')
+            d = t.getmember('./' + sys.argv[2])
+            assert 'SCHILY.xattr.security.capability' in d.pax_headers
             print(len(t.getmembers()), len(v), v[:4].hex())
-            """, first.Path);
+            """, first.Path, Path.GetRelativePath(_root, deep));
         var fields = python.Trim().Split(' ');
         Assert.Equal(first.Entries.ToString(), fields[0]);
         Assert.Equal("20", fields[1]);
@@ -156,6 +167,15 @@ public sealed class ImagePackerTests : IDisposable
         var e = Assert.Throws<RecipeException>(() => ImagePacker.Pack(_root, Path.Combine(_out, "image.zip")));
         Assert.Equal($"output '{Path.Combine(_out, "image.zip")}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz",
             e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_out));
+    }
+
+    [Fact]
+    public void NameThatIsNotUtf8IsReportedNotDropped()
+    {
+        Sh.Run("python3", "-c", "import os,sys; open(os.path.join(sys.argv[1].encode(), b'bad-\\xff'), 'w').close()", At("etc"));
+        var e = Assert.Throws<InstallException>(() => Pack("image.tar"));
+        Assert.Contains("its name is not valid UTF-8", e.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_out));
     }
 }

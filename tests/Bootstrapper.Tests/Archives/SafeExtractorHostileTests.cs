@@ -104,14 +104,14 @@ public sealed class SafeExtractorHostileTests : IDisposable
     public void HardLinkToHostFileIsRefused()
     {
         var e = Refused(new TarBuilder().HardLink("./passwd", "/etc/passwd"));
-        Assert.Equal("package 'evil' 1.0: hard link target of '/etc/passwd' is an absolute path; refusing to install", e.Message);
+        Assert.Equal("package 'evil' 1.0: member './passwd': hard link target '/etc/passwd' is an absolute path; refusing to install", e.Message);
     }
 
     [Fact]
     public void HardLinkEscapingWithDotDotIsRefused()
     {
         var e = Refused(new TarBuilder().HardLink("./f", "../sentinel/host-file"));
-        Assert.Equal("package 'evil' 1.0: hard link target of '../sentinel/host-file' escapes the root; refusing to install",
+        Assert.Equal("package 'evil' 1.0: member './f': hard link target '../sentinel/host-file' escapes the root; refusing to install",
             e.Message);
     }
 
@@ -199,5 +199,38 @@ public sealed class SafeExtractorHostileTests : IDisposable
         var e = Assert.Throws<InstallException>(() =>
             new SafeExtractor(_root).Extract(new System.Formats.Tar.TarReader(new MemoryStream(tar)), Label));
         Assert.StartsWith("package 'evil' 1.0: the data archive is corrupt after member './a'", e.Message);
+    }
+
+    [Fact]
+    public void ParallelExtractionsIntoOneRootCannotBeTurnedAgainstTheHost()
+    {
+        // One package writes files; the other races to put symlinks to a host file, or to the sentinel
+        // directory, at the same paths. Whatever interleaving happens, the host must not change (not even modes).
+        string hostFile = Path.Combine(_sentinel, "host-file");
+        Bootstrapper.Engine.Native.LibC.Chmod(hostFile, 0x1A4);
+        var honest = new TarBuilder().Dir("./d/");
+        var racer = new TarBuilder().Symlink("./d", _sentinel);
+        for (int i = 0; i < 200; i++)
+        {
+            honest.File($"./d/f{i}", "data", (UnixFileMode)0xFFF);
+            racer.Symlink($"./d/f{i}", hostFile);
+        }
+        byte[] honestTar = honest.Build(), racerTar = racer.Build();
+        for (int round = 0; round < 10; round++)
+        {
+            string root = _temp.Sub($"race{round}");
+            var extractor = new SafeExtractor(root);
+            Parallel.Invoke(
+                () => Try(() => extractor.Extract(new System.Formats.Tar.TarReader(new MemoryStream(honestTar)), "package 'a' 1")),
+                () => Try(() => extractor.Extract(new System.Formats.Tar.TarReader(new MemoryStream(racerTar)), "package 'b' 1")));
+            Assert.Equal(["host-file"], Directory.EnumerateFileSystemEntries(_sentinel).Select(Path.GetFileName));
+            Assert.Equal(0x1A4u, Bootstrapper.Engine.Native.LibC.Lstat(hostFile).Permissions);
+            Assert.Equal("host data", File.ReadAllText(hostFile));
+        }
+
+        static void Try(Action extract)
+        {
+            try { extract(); } catch (InstallException) { } // losing the race may be refused; escaping may not
+        }
     }
 }

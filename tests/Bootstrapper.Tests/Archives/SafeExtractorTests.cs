@@ -138,4 +138,34 @@ public sealed class SafeExtractorTests : IDisposable
             new SafeExtractor(_root).Extract(new TarBuilder().File("./a", "x").Reader(), Label, cts.Token));
         Assert.False(File.Exists(At("a")));
     }
+
+    [Fact]
+    public void PaxArchivesWithAGlobalHeaderExtract()
+    {
+        var stream = new MemoryStream();
+        using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxGlobalExtendedAttributesTarEntry(new Dictionary<string, string> { ["comment"] = "built by Go" }));
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "./usr/" + new string('p', 150))
+                { DataStream = new MemoryStream("pax"u8.ToArray()), Mode = (UnixFileMode)0x1A4 });
+        }
+        stream.Position = 0;
+        var result = new SafeExtractor(_root).Extract(new TarReader(stream), Label);
+        Assert.Equal("pax", File.ReadAllText(At("usr/" + new string('p', 150))));
+        Assert.Equal(["/.", "/usr/" + new string('p', 150)], result.Paths);
+    }
+
+    [Fact]
+    public void UnsupportedMemberTypesAreRefused()
+    {
+        byte[] tar = new TarBuilder().File("./volume", "").Build();
+        tar[156] = (byte)'M'; // GNU multi-volume continuation: nothing a package may contain
+        int sum = 0;
+        for (int i = 0; i < 512; i++) sum += i is >= 148 and < 156 ? ' ' : tar[i];
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(tar, 148);
+        var e = Assert.Throws<InstallException>(() =>
+            new SafeExtractor(_root).Extract(new TarReader(new MemoryStream(tar)), Label));
+        Assert.Equal("package 'demo' 1.0: member './volume' has the unsupported tar type MultiVolume; refusing to install",
+            e.Message);
+    }
 }

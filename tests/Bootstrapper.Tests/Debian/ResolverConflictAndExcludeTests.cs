@@ -36,8 +36,9 @@ public sealed class ResolverConflictAndExcludeTests
     {
         // The Conflicts+Provides pattern of mail-transport-agent: a package may conflict with what it provides.
         var u = Build("Package: root\nEssential: yes\nDepends: mta, mailx",
-            "Package: exim\nProvides: mta\nConflicts: mta",
-            "Package: mailx\nDepends: postfix | other-mailx", "Package: postfix\nProvides: mta\nConflicts: mta", "Package: other-mailx");
+            "Package: exim\nPriority: standard\nProvides: mta\nConflicts: mta",
+            "Package: mailx\nDepends: postfix | other-mailx", "Package: postfix\nPriority: optional\nProvides: mta\nConflicts: mta",
+            "Package: other-mailx");
         Assert.Equal(["exim", "mailx", "other-mailx", "root"], Resolve(u).Names());
     }
 

@@ -52,10 +52,10 @@ public sealed class ResolverVariantTests
     }
 
     [Fact]
-    public void Order_IsSeedsThenDependenciesDepthFirst()
+    public void Order_IsEssentialPhaseThenTheRest_SeedsBeforeTheirDependencies()
     {
         var order = Resolve(Universe, DebianVariant.Minbase).Packages.Select(p => p.Package.Name);
-        Assert.Equal(["base", "req", "apt", "libc", "libreq", "libapt"], order);
+        Assert.Equal(["base", "libc", "req", "apt", "libreq", "libapt"], order);
     }
 
     [Fact]

@@ -199,6 +199,10 @@ public sealed class RepositoryClientTests : IDisposable
         var first = await Client().FetchAsync(Request(server.BaseUrl));
         var oldBlob = Client().Cache.BlobPath(first.Components[0].Entry.Sha256, "xz");
         File.SetLastWriteTimeUtc(oldBlob, DateTime.UtcNow.AddDays(-2));
+        // The decoded text is kept as the Release's uncompressed entry: superseded the same way.
+        var oldDecoded = Client().Cache.BlobPath(first.Release.Find("main/binary-amd64/Packages")!.Sha256, "");
+        Assert.True(File.Exists(oldDecoded));
+        File.SetLastWriteTimeUtc(oldDecoded, DateTime.UtcNow.AddDays(-2));
 
         repo.AddPackage("zsh", "5.9-4", "zsh deb"u8.ToArray());
         foreach (var (path, data) in repo.BuildFiles()) server.Serve(path, data);
@@ -206,6 +210,7 @@ public sealed class RepositoryClientTests : IDisposable
         var newBlob = Client().Cache.BlobPath(second[0].Components[0].Entry.Sha256, "xz");
 
         Assert.False(File.Exists(oldBlob)); // superseded and two days old
+        Assert.False(File.Exists(oldDecoded));
         Assert.True(File.Exists(newBlob));
         Assert.Equal(0, Client().Cache.PruneUnreferenced(TimeSpan.Zero, DateTimeOffset.UtcNow));
     }
