@@ -101,6 +101,8 @@ public static class AlpineInstaller
             };
             options.Log?.Invoke($"Executing {info}.{type}");
             var r = await options.ScriptRunner.RunAsync(root, rel, args, env, ct);
+            foreach (var line in r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                options.Log?.Invoke($"  {info}.{type}: {line}");
             if (r.ExitCode != 0)
                 throw new InstallException(
                     $"{info}: .{type} script exited with status {r.ExitCode}. Output:\n{r.Output.TrimEnd()}");

@@ -84,6 +84,29 @@ public sealed class AlpineRepositoryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task ExcludedDependencyFailsThePlanWithTheChain()
+    {
+        var keyDir = Directory.CreateDirectory(Path.Combine(_repo.Directory, "keys-x")).FullName;
+        File.WriteAllText(Path.Combine(keyDir, _repo.Signer.Name), _repo.Signer.PublicPem);
+        var recipe = new Recipe
+        {
+            SourcePath = Path.Combine(_repo.Directory, "r.toml"), Name = "x", Family = DistroFamily.Alpine,
+            Architecture = "x86_64", Keyrings = [keyDir],
+            Sources = [new RecipeSource { Suite = "v3.23", Components = ["main", "community"], Archive = "alpine" }],
+            Packages = new PackageSelection { Include = ["alpine-base"], Exclude = ["tool"] },
+            Output = new OutputSettings { Path = Path.Combine(_repo.Directory, "x.tar") },
+        };
+        using var session = new BuildSession(recipe, new BuildOptions
+        {
+            Environment = new Dictionary<string, string> { ["BOOTSTRAP_MIRROR"] = Mirror },
+            CacheDirectory = Path.Combine(_repo.Directory, "cache-x"),
+        }, NullReporter.Instance);
+        var e = await Assert.ThrowsAsync<ResolutionException>(() => new AlpineFamily().PlanAsync(session, CancellationToken.None));
+        Assert.Equal("Cannot resolve the Alpine package set: world -> alpine-base-3.23.0-r0 needs 'tool', but every " +
+                     "provider is excluded: tool-1-r0: conflicts with '!tool' of world.", e.Message);
+    }
+
+    [Fact]
     public async Task OfflineUsesTheVerifiedIndexCache()
     {
         var cache = Path.Combine(_repo.Directory, "index-cache");
@@ -114,7 +137,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
             Packages = new PackageSelection { Include = ["alpine-base"] },
             Output = new OutputSettings { Path = Path.Combine(_repo.Directory, "out.tar") },
         };
-        var session = new BuildSession(recipe, new BuildOptions
+        using var session = new BuildSession(recipe, new BuildOptions
         {
             Environment = new Dictionary<string, string> { ["BOOTSTRAP_MIRROR_ALPINE"] = Mirror },
             CacheDirectory = Path.Combine(_repo.Directory, "cache"),

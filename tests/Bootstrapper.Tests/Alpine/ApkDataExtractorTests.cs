@@ -22,15 +22,31 @@ public sealed class ApkDataExtractorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_base, recursive: true);
 
-    private void Extract(params FixtureEntry[] entries)
+    private void Extract(params FixtureEntry[] entries) => Extract(false, entries);
+
+    private void Extract(bool gnuMagic, params FixtureEntry[] entries)
     {
-        var tar = FixtureTar.Build(entries, withChecksums: true, endBlocks: true);
+        var tar = FixtureTar.Build(entries, withChecksums: true, endBlocks: true, gnuMagic);
         var contents = new ApkPackageContents
         {
             Name = "evil", Version = "1.0-r0", Checksum = "Q1", SignedBy = "", PkgInfo = [],
             Scripts = new Dictionary<string, byte[]>(), Triggers = [], DataEntries = ApkTar.Read(tar, "test"), DataTar = tar,
         };
         new ApkDataExtractor().Extract(Root, contents, "evil-1.0-r0", CancellationToken.None);
+    }
+
+    [Fact]
+    public void ReadsAbuildStylePaxChecksumsBeforeGnuHeaders()
+    {
+        // abuild-tar puts a PAX 'x' record (APK-TOOLS.checksum.SHA1) before each GNU-tar header.
+        Extract(gnuMagic: true, FixtureEntry.Dir("usr"), FixtureEntry.Dir("usr/bin"),
+            FixtureEntry.File("usr/bin/tool", "#!/bin/sh\n", 0x1ed), FixtureEntry.Symlink("usr/bin/t", "tool"));
+        Assert.Equal("#!/bin/sh\n", File.ReadAllText(Path.Combine(Root, "usr/bin/tool")));
+        Assert.Equal("tool", new FileInfo(Path.Combine(Root, "usr/bin/t")).LinkTarget);
+        Assert.Equal("0:0 755 regular file", AlpineInstallerTests.Stat(Path.Combine(Root, "usr/bin/tool")));
+        var entries = ApkTar.Read(FixtureTar.Build([FixtureEntry.File("a", "x")], true, true, gnuMagic: true), "t");
+        Assert.Equal("a", Assert.Single(entries).Name);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData("x"u8)), entries[0].Pax["APK-TOOLS.checksum.SHA1"]);
     }
 
     [Theory]

@@ -24,7 +24,9 @@ public sealed record FixtureEntry(string Name, char Type, int Mode, byte[]? Cont
 /// </summary>
 public static class FixtureTar
 {
-    public static byte[] Build(IEnumerable<FixtureEntry> entries, bool withChecksums, bool endBlocks)
+    /// <param name="gnuMagic">Old GNU magic "ustar  " as GNU tar writes it (abuild feeds GNU tar output to
+    /// abuild-tar), instead of POSIX "ustar\0" "00".</param>
+    public static byte[] Build(IEnumerable<FixtureEntry> entries, bool withChecksums, bool endBlocks, bool gnuMagic = false)
     {
         using var ms = new MemoryStream();
         foreach (var e in entries)
@@ -34,10 +36,10 @@ public static class FixtureTar
             {
                 var sha = SHA1.HashData(e.Type == '0' ? content : Encoding.UTF8.GetBytes(e.LinkName));
                 var rec = PaxRecord("APK-TOOLS.checksum.SHA1", Convert.ToHexStringLower(sha));
-                WriteHeader(ms, "PaxHeader", 'x', 0x1a4, rec.Length, "", 0, 0, e.MTime);
+                WriteHeader(ms, "PaxHeader", 'x', 0x1a4, rec.Length, "", 0, 0, e.MTime, gnuMagic);
                 WriteData(ms, rec);
             }
-            WriteHeader(ms, e.Name, e.Type, e.Mode, content.Length, e.LinkName, e.Uid, e.Gid, e.MTime);
+            WriteHeader(ms, e.Name, e.Type, e.Mode, content.Length, e.LinkName, e.Uid, e.Gid, e.MTime, gnuMagic);
             WriteData(ms, content);
         }
         if (endBlocks) ms.Write(new byte[1024]);
@@ -53,7 +55,7 @@ public static class FixtureTar
     }
 
     public static void WriteHeader(Stream s, string name, char type, int mode, long size, string link, int uid, int gid,
-        long mtime)
+        long mtime, bool gnuMagic = false)
     {
         var h = new byte[512];
         Encoding.UTF8.GetBytes(name).CopyTo(h, 0);
@@ -64,8 +66,7 @@ public static class FixtureTar
         Octal(h, 136, 12, mtime);
         h[156] = (byte)type;
         Encoding.UTF8.GetBytes(link).CopyTo(h, 157);
-        "ustar\0"u8.CopyTo(h.AsSpan(257));
-        "00"u8.CopyTo(h.AsSpan(263));
+        (gnuMagic ? "ustar  \0"u8 : "ustar\000"u8).CopyTo(h.AsSpan(257));
         "root"u8.CopyTo(h.AsSpan(265));
         "root"u8.CopyTo(h.AsSpan(297));
         for (int i = 148; i < 156; i++) h[i] = (byte)' ';
