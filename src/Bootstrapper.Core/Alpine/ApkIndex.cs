@@ -24,15 +24,16 @@ public static class ApkIndex
         int repositoryOrder = 0, string repositoryUrl = "")
     {
         RejectAdb(file, source);
-        var members = GzipMembers.Split(file, source);
-        if (members.Count != 2)
+        var inflated = GzipMembers.Inflate(file, source);
+        var members = inflated.Select(x => x.Member).ToArray();
+        if (members.Length != 2)
             throw new VerificationException(
-                $"{source}: expected 2 gzip members (signature, index), found {members.Count}.");
-        var sigTar = GzipMembers.Decompress(file, members[0], source);
+                $"{source}: expected 2 gzip members (signature, index), found {members.Length}.");
+        var sigTar = inflated[0].Content;
         var signedBy = ApkSignature.Verify(ApkTar.Read(sigTar, source), file.AsSpan(members[1].Offset, members[1].Length),
             keyring, source);
 
-        var indexTar = GzipMembers.Decompress(file, members[1], source);
+        var indexTar = inflated[1].Content;
         string description = "";
         string? text = null;
         foreach (var e in ApkTar.Read(indexTar, source))

@@ -44,14 +44,15 @@ public static class ApkPackageFile
         if (expected is not null && expected.Size > 0 && file.Length != expected.Size)
             throw new VerificationException(
                 $"{what}: size {file.Length} differs from the index's {expected.Size} (truncated or wrong file).");
-        var m = GzipMembers.Split(file, what);
-        if (m.Count != 3)
+        var inflated = GzipMembers.Inflate(file, what);
+        var m = inflated.Select(x => x.Member).ToArray();
+        if (m.Length != 3)
             throw new VerificationException(
-                $"{what}: expected 3 gzip members (signature, control, data), found {m.Count}.");
+                $"{what}: expected 3 gzip members (signature, control, data), found {m.Length}.");
         var control = file.AsSpan(m[1].Offset, m[1].Length);
 
         // 1. Signature over the compressed control member.
-        var signedBy = ApkSignature.Verify(ApkTar.Read(GzipMembers.Decompress(file, m[0], what), what), control,
+        var signedBy = ApkSignature.Verify(ApkTar.Read(inflated[0].Content, what), control,
             keyring, what);
 
         // 2. Identity: the index's C: is the SHA-1 of the same compressed control bytes.
@@ -65,7 +66,7 @@ public static class ApkPackageFile
         var pkgInfo = new List<KeyValuePair<string, string>>();
         var scripts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         bool havePkgInfo = false;
-        foreach (var e in ApkTar.Read(GzipMembers.Decompress(file, m[1], what), what))
+        foreach (var e in ApkTar.Read(inflated[1].Content, what))
         {
             if (e.Name == ".PKGINFO")
             {
@@ -96,7 +97,7 @@ public static class ApkPackageFile
             throw new VerificationException(
                 $"{what}: data member SHA-256 {actual} differs from .PKGINFO datahash {dataHash}; the data was " +
                 "modified or corrupted.");
-        var dataTar = GzipMembers.Decompress(file, m[2], what);
+        var dataTar = inflated[2].Content;
         var data = ApkTar.Read(dataTar, what);
 
         return new ApkPackageContents

@@ -26,14 +26,33 @@ public static class GzipMembers
 
     /// <summary>All members, in order. Throws <see cref="VerificationException"/> naming <paramref name="source"/>
     /// when the data is not a sequence of complete gzip members (truncated download, corrupt byte, trailing junk).</summary>
-    public static IReadOnlyList<GzipMember> Split(byte[] data, string source)
+    public static IReadOnlyList<GzipMember> Split(byte[] data, string source) =>
+        Walk(data, source, null).Select(m => m.Member).ToArray();
+
+    /// <summary>A member and its inflated content.</summary>
+    public sealed record Inflated(GzipMember Member, byte[] Content);
+
+    /// <summary>
+    /// Splits and inflates in one pass (the boundary search inflates anyway), checking each trailer's CRC-32 and
+    /// length: the signature member's trailer is covered by no signature or hash, so only this catches damage there.
+    /// </summary>
+    public static IReadOnlyList<Inflated> Inflate(byte[] data, string source) =>
+        Walk(data, source, new MemoryStream()).ToArray();
+
+    private static List<Inflated> Walk(byte[] data, string source, MemoryStream? output)
     {
-        var members = new List<GzipMember>();
+        var members = new List<Inflated>();
         int pos = 0;
         while (pos < data.Length)
         {
-            int end = MemberEnd(data, pos, source, members.Count + 1);
-            members.Add(new GzipMember(pos, end - pos));
+            output?.SetLength(0);
+            int end = MemberEnd(data, pos, source, members.Count + 1, output);
+            var content = output?.ToArray() ?? [];
+            if (output is not null &&
+                (BitConverter.ToUInt32(data, end - 8) != Crc32.Compute(content) ||
+                 BitConverter.ToUInt32(data, end - 4) != (uint)content.Length))
+                throw Corrupt(source, members.Count + 1, pos, "the CRC-32/length trailer does not match the data");
+            members.Add(new Inflated(new GzipMember(pos, end - pos), content));
             pos = end;
         }
         if (members.Count == 0) throw new VerificationException($"{source}: empty file, expected gzip data.");
@@ -58,7 +77,7 @@ public static class GzipMembers
         }
     }
 
-    private static int MemberEnd(byte[] d, int start, string source, int index)
+    private static int MemberEnd(byte[] d, int start, string source, int index, MemoryStream? output)
     {
         int p = start;
         if (d.Length - p < 18 || d[p] != Id1 || d[p + 1] != Id2 || d[p + 2] != CmDeflate)
@@ -90,6 +109,7 @@ public static class GzipMembers
                 z.next_out_index = 0;
                 z.avail_out = sink.Length;
                 int r = z.inflate(JZlib.Z_NO_FLUSH);
+                output?.Write(sink, 0, sink.Length - z.avail_out);
                 if (r == JZlib.Z_STREAM_END) break;
                 if (r == JZlib.Z_OK) continue;
                 if (r == JZlib.Z_BUF_ERROR && z.avail_in == 0)
