@@ -105,6 +105,17 @@ public static class ApkIndex
 
         var name = Need('P');
         var where = $"{source} ({name})";
+        IReadOnlyList<ApkDependency> Deps(char c)
+        {
+            try
+            {
+                return ApkDependency.ParseList(Opt(c), where);
+            }
+            catch (RecipeException e) // the parser speaks of recipes; here the signed index is malformed
+            {
+                throw new VerificationException(e.Message, e);
+            }
+        }
         var checksum = Need('C');
         if (!checksum.StartsWith("Q1", StringComparison.Ordinal))
             throw new VerificationException($"{where}: unsupported checksum '{checksum}' (expected Q1 + base64 SHA-1).");
@@ -124,9 +135,9 @@ public static class ApkIndex
             BuildTime = Num('t'),
             Commit = Opt('c'),
             ProviderPriority = (int)Num('k'),
-            Depends = ApkDependency.ParseList(Opt('D'), where),
-            Provides = ApkDependency.ParseList(Opt('p'), where),
-            InstallIf = ApkDependency.ParseList(Opt('i'), where),
+            Depends = Deps('D'),
+            Provides = Deps('p'),
+            InstallIf = Deps('i'),
             DependsText = f.GetValueOrDefault('D'),
             ProvidesText = f.GetValueOrDefault('p'),
             InstallIfText = f.GetValueOrDefault('i'),

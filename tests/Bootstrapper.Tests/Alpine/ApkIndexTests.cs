@@ -85,6 +85,13 @@ public class ApkIndexTests
     }
 
     [Fact]
+    public void MalformedDependencyInIndexIsAVerificationError()
+    {
+        var e = Assert.Throws<VerificationException>(() => ApkIndex.Parse("C:Q1AAAA\nP:x\nV:1\nD:foo>=\n", "APKINDEX"));
+        Assert.Equal("APKINDEX (x): malformed dependency 'foo>=' (operator without a version); expected [!]name[op version].", e.Message);
+    }
+
+    [Fact]
     public void ParsesRealIndexStanza()
     {
         // Field letters as apk index writes them (stanza shaped like Alpine's busybox entry).
