@@ -78,6 +78,14 @@ public sealed class DebianFamily : IDistroFamily
             _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"))).ToList();
         var progress = new Progress<string>(line => session.Reporter.Verbose(line));
         var log = new BoundedLog(400);
+        // dpkg prints "Setting up PKG (VERSION) ..." once per configured package: a fair measure of progress.
+        int configured = 0;
+        void OnLine(string line)
+        {
+            log.Add(line);
+            if (line.StartsWith("Setting up ", StringComparison.Ordinal))
+                session.Reporter.Progress("install", Interlocked.Increment(ref configured), packages.Count, "packages");
+        }
         try
         {
             await Installer.InstallAsync(new InstallRequest
@@ -87,7 +95,7 @@ public sealed class DebianFamily : IDistroFamily
                 Suite = _codename,
                 Architecture = recipe.Architecture,
                 SourceDateEpoch = session.SourceDateEpoch,
-                Log = log.Add,
+                Log = OnLine,
                 Verbose = session.Reporter is not NullReporter,
             }, new SafeDebExtractor(), progress, ct).ConfigureAwait(false);
         }
