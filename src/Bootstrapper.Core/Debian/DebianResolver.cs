@@ -18,7 +18,8 @@ namespace Bootstrapper.Core.Debian;
 /// direction) with a selected package, and each of its own dependency groups has some candidate at all (apt's
 /// one-level IsInstallOkDependenciesSatisfiableByCandidates).</item>
 /// </list>
-/// Like apt there is no backtracking: a choice that later turns out unsatisfiable is an error, with the chain.
+/// Like apt there is no general backtracking (one exception: see <see cref="Resolve"/>); a choice that later
+/// turns out unsatisfiable is an error naming the chain.
 /// </summary>
 public static class DebianResolver
 {
