@@ -55,6 +55,7 @@ internal static class DiffCommand
                 throw new RecipeException($"cannot compare versions '{a}' and '{b}': {error}");
             return DebVersion.Compare(va, vb);
         },
+        "alpine" => Core.Alpine.ApkVersion.Compare,
         _ => throw new RecipeException($"family '{family}': no version order is known for it in this build"),
     };
 }

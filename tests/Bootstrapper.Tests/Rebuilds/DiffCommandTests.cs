@@ -15,13 +15,15 @@ public sealed class DiffCommandTests : IDisposable
         new() { Name = name, Version = version, Architecture = "amd64", Size = size, Sha256 = new string(version[^1], 64) };
 
     /// <summary>Writes IMAGE (a placeholder) and IMAGE.manifest.json as a build would; returns the image path.</summary>
-    private string Image(string name, string sha, params ManifestPackage[] packages)
+    private string Image(string name, string sha, params ManifestPackage[] packages) => Image("debian", name, sha, packages);
+
+    private string Image(string family, string name, string sha, params ManifestPackage[] packages)
     {
         var image = Path.Combine(_dir, name);
         File.WriteAllText(image, "tar");
         File.WriteAllText(image + ".manifest.json", new ImageManifest
         {
-            Recipe = "debian-bookworm", Family = "debian", Architecture = "amd64",
+            Recipe = "base", Family = family, Architecture = "amd64",
             Image = new ImageFile(name, 1000, sha), Packages = packages,
         }.ToJson());
         return image;
@@ -61,6 +63,18 @@ public sealed class DiffCommandTests : IDisposable
         Assert.Equal("usr-is-merged", Assert.Single(root.GetProperty("added").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal("usrmerge", Assert.Single(root.GetProperty("removed").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(60 - 45, root.GetProperty("packageSizeChange").GetInt64());
+    }
+
+    [Fact]
+    public async Task Alpine_images_compare_in_apk_version_order()
+    {
+        // r10 is newer than r9 for apk, though not in ordinal order.
+        var a = Image("alpine", "a.tar", "aa", Pkg("busybox", "1.37.0-r9", 100));
+        var b = Image("alpine", "b.tar", "bb", Pkg("busybox", "1.37.0-r10", 100));
+        var json = await RebuildWorkspace.RunAsync("diff", a, b, "--json");
+        Assert.Equal(ExitCodes.DiffChanged, json.Code);
+        using var doc = JsonDocument.Parse(json.Stdout);
+        Assert.Equal("busybox", Assert.Single(doc.RootElement.GetProperty("upgraded").EnumerateArray()).GetProperty("name").GetString());
     }
 
     [Fact]
