@@ -27,10 +27,12 @@ internal static class BuildCommand
             Description = "Clamp every timestamp to this time (seconds since 1970); default: SOURCE_DATE_EPOCH, then the recipe.",
         };
         var keepRoot = new Option<bool>("--keep-root") { Description = "Keep the staging root after the build (for debugging)." };
+        var locked = new Option<bool>("--locked") { Description = "Install exactly the packages of RECIPE.lock.json (see `bootstrap lock`) instead of resolving." };
         common.AddTo(cmd);
         cmd.Add(output);
         cmd.Add(epoch);
         cmd.Add(keepRoot);
+        cmd.Add(locked);
         cmd.SetAction(async (r, ct) =>
         {
             var recipe = RecipeLoader.Load(r.GetValue(common.Recipe)!);
@@ -40,10 +42,16 @@ internal static class BuildCommand
                 SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
                 KeepStagingRoot = r.GetValue(keepRoot),
             };
+            if (r.GetValue(locked))
+            {
+                var (lockFile, lockPath) = LockCommand.Read(r.GetValue(common.Recipe)!, null);
+                options = options with { Locked = lockFile, LockedPath = lockPath };
+            }
             var verbosity = common.VerbosityOf(r);
             var result = await LiveReporter.RunAsync(verbosity, reporter => ImageBuilder.BuildAsync(recipe, options, reporter, ct));
             stdout.WriteLine($"{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {result.PackageCount} packages, sha256 {result.ImageSha256})");
             stdout.WriteLine($"manifest: {result.ManifestPath}");
+            if (result.SbomPath is { } sbom) stdout.WriteLine($"sbom: {sbom}");
             return ExitCodes.Success;
         });
     }

@@ -63,6 +63,9 @@ public static class CliApp
         BuildCommand.Attach(root, stdout, stderr);
         root.Add(PlanCommand.Create(stdout, stderr));
         root.Add(SchemaCommand.Create(stdout));
+        root.Add(LockCommand.Create(stdout));
+        root.Add(FetchCommand.Create(stdout));
+        root.Add(DiffCommand.Create(stdout));
         return root;
     }
 }

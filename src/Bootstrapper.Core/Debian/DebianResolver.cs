@@ -18,22 +18,61 @@ namespace Bootstrapper.Core.Debian;
 /// direction) with a selected package, and each of its own dependency groups has some candidate at all (apt's
 /// one-level IsInstallOkDependenciesSatisfiableByCandidates).</item>
 /// </list>
-/// Like apt there is no backtracking: a choice that later turns out unsatisfiable is an error, with the chain.
+/// Like apt there is no general backtracking (one exception: see <see cref="Resolve"/>); a choice that later
+/// turns out unsatisfiable is an error naming the chain.
 /// </summary>
 public static class DebianResolver
 {
+    /// <summary>How many packages a resolution may set aside to get past conflicts before giving up.</summary>
+    private const int MaxSetAside = 50;
+
+    /// <remarks>
+    /// When the only way to satisfy a dependency conflicts with a package that was pulled in earlier as a
+    /// dependency (not requested), apt un-marks that package and lets its problem resolver pick another
+    /// alternative for whoever needed it (e.g. pulseaudio | pipewire-pulse once something needs pipewire-audio).
+    /// Here the resolution restarts with that package set aside (tried only after every other alternative); if
+    /// that does not succeed, the first failure is reported.
+    /// </remarks>
     public static DebianResolution Resolve(PackageUniverse universe, DebianResolveRequest request)
     {
-        var run = new Run(universe, request);
-        foreach (var phase in run.Phases())
-            run.ResolveDependencies(run.SelectSeeds(phase));
-        return new DebianResolution(run.Selected);
+        var setAside = new HashSet<string>(StringComparer.Ordinal);
+        ResolutionException? firstFailure = null;
+        while (true)
+        {
+            var run = new Run(universe, request, setAside);
+            try
+            {
+                foreach (var phase in run.Phases())
+                    run.ResolveDependencies(run.SelectSeeds(phase));
+                return new DebianResolution(run.Selected);
+            }
+            catch (BlockedByDependency blocked)
+            {
+                firstFailure ??= blocked.Failure;
+                if (setAside.Count >= MaxSetAside || !setAside.Add(blocked.Blocker)) throw firstFailure;
+            }
+            catch (ResolutionException) when (firstFailure is not null)
+            {
+                throw firstFailure;
+            }
+        }
     }
 
-    private sealed class Run(PackageUniverse universe, DebianResolveRequest request)
+    /// <summary>A dependency failed only because of a conflict with <see cref="Blocker"/>, itself a dependency.</summary>
+    private sealed class BlockedByDependency(string blocker, ResolutionException failure) : Exception(failure.Message)
+    {
+        public string Blocker { get; } = blocker;
+        public ResolutionException Failure { get; } = failure;
+    }
+
+    private sealed class Run(PackageUniverse universe, DebianResolveRequest request, IReadOnlySet<string> setAside)
     {
         private readonly HashSet<string> _excluded = new(request.Exclude, StringComparer.Ordinal);
         private readonly Dictionary<string, ResolvedPackage> _byName = new(StringComparer.Ordinal);
+        // Indexes over the selection, so a conflict check costs look-ups rather than a scan of every selected package.
+        private readonly Dictionary<string, List<ResolvedPackage>> _selectedProviders = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<(string Field, Relation Relation, ResolvedPackage Owner)>> _negativeByTarget =
+            new(StringComparer.Ordinal);
         public List<ResolvedPackage> Selected { get; } = [];
 
         /// <summary>Selects the seeds of one phase that are not selected yet; returns them.</summary>
@@ -51,7 +90,7 @@ public static class DebianResolver
                 }
                 if (_byName.ContainsKey(package.Name)) continue;
                 if (FindConflict(package) is { } conflict)
-                    throw DebianResolutionErrors.SeedConflict(package, reason, conflict);
+                    throw DebianResolutionErrors.SeedConflict(package, reason, conflict.Description);
                 Select(package, reason, requiredBy: null);
                 selected.Add(package);
             }
@@ -125,6 +164,25 @@ public static class DebianResolver
             var resolved = new ResolvedPackage(package, reason, requiredBy);
             _byName[package.Name] = resolved;
             Selected.Add(resolved);
+            foreach (var provided in package.Provides)
+                Add(_selectedProviders, provided.Name, resolved);
+            foreach (var (field, relation) in NegativeRelations(package))
+                Add(_negativeByTarget, relation.Name, (field, relation, resolved));
+        }
+
+        private static void Add<T>(Dictionary<string, List<T>> index, string key, T value)
+        {
+            if (!index.TryGetValue(key, out var list)) index[key] = list = new List<T>(1);
+            list.Add(value);
+        }
+
+        private IEnumerable<(string Field, Relation Relation)> NegativeRelations(DebianPackage package)
+        {
+            foreach (var (field, groups) in new[] { ("Conflicts", package.Conflicts), ("Breaks", package.Breaks) })
+                foreach (var group in groups)
+                    foreach (var relation in group.Alternatives)
+                        if (relation.AppliesTo(universe.NativeArchitecture))
+                            yield return (field, relation);
         }
 
         private void InstallDependencies(DebianPackage package, List<string> chain)
@@ -134,15 +192,25 @@ public static class DebianResolver
                 if (group.Alternatives.Any(alt => universe.Satisfying(alt).Any(p => _byName.ContainsKey(p.Name))))
                     continue;
                 var rejected = new List<string>();
+                string? blocker = null;
                 DebianPackage? choice = null;
                 foreach (var candidate in Candidates(group))
                 {
-                    if (WhyNot(candidate) is { } why) { rejected.Add(why); continue; }
+                    if (WhyNot(candidate) is { } why)
+                    {
+                        rejected.Add(why.Description);
+                        if (why.ConflictsWith is { RequiredBy: not null } selected) blocker ??= selected.Package.Name;
+                        continue;
+                    }
                     choice = candidate;
                     break;
                 }
                 if (choice is null)
-                    throw DebianResolutionErrors.Unsatisfiable(universe, package, field, group, rejected, chain, _excluded);
+                {
+                    var failure = DebianResolutionErrors.Unsatisfiable(universe, package, field, group, rejected, chain, _excluded);
+                    if (blocker is not null) throw new BlockedByDependency(blocker, failure);
+                    throw failure;
+                }
                 Select(choice, $"dependency of {package.Name} ({field}: {group})", package.Name);
                 chain.Add(choice.Name);
                 InstallDependencies(choice, chain);
@@ -162,7 +230,10 @@ public static class DebianResolver
                 }
         }
 
-        /// <summary>Alternatives in written order; within one, apt's provider ranking. The usr-is-merged rule goes first.</summary>
+        /// <summary>
+        /// Alternatives in written order; within one, apt's provider ranking. The usr-is-merged rule goes first,
+        /// packages set aside to get past a conflict go last.
+        /// </summary>
         private List<DebianPackage> Candidates(RelationGroup group)
         {
             var result = new List<DebianPackage>();
@@ -183,62 +254,47 @@ public static class DebianResolver
                     result.Insert(0, preferred);
                 }
             }
+            if (setAside.Count > 0 && result.Any(p => setAside.Contains(p.Name)))
+                result = [.. result.Where(p => !setAside.Contains(p.Name)), .. result.Where(p => setAside.Contains(p.Name))];
             return result;
         }
 
-        /// <summary>Null when the candidate can be selected, else a short reason for the error message.</summary>
-        private string? WhyNot(DebianPackage candidate)
+        /// <summary>Null when the candidate can be selected, else why not (and the selected package it conflicts with).</summary>
+        private Conflict? WhyNot(DebianPackage candidate)
         {
-            if (_excluded.Contains(candidate.Name)) return $"{candidate.Name} is excluded";
+            if (_excluded.Contains(candidate.Name)) return new($"{candidate.Name} is excluded", null);
             if (FindConflict(candidate) is { } conflict) return conflict;
             foreach (var (field, group) in DependencyGroups(candidate))
                 if (!group.Alternatives.Any(alt => universe.Satisfying(alt).Any(p => !_excluded.Contains(p.Name))))
-                    return $"{candidate.Name} {candidate.Version} {DebianResolutionErrors.Verb(field)} {group}, which cannot be met " +
-                           $"({string.Join("; ", DebianResolutionErrors.Explain(universe, group, _excluded))})";
+                    return new($"{candidate.Name} {candidate.Version} {DebianResolutionErrors.Verb(field)} {group}, which cannot be met " +
+                               $"({string.Join("; ", DebianResolutionErrors.Explain(universe, group, _excluded))})", null);
             return null;
         }
 
-        /// <summary>A Conflicts or Breaks between <paramref name="candidate"/> and a selected package, described; else null.</summary>
-        private string? FindConflict(DebianPackage candidate)
+        private sealed record Conflict(string Description, ResolvedPackage? ConflictsWith);
+
+        /// <summary>A Conflicts or Breaks between <paramref name="candidate"/> and a selected package; else null.</summary>
+        private Conflict? FindConflict(DebianPackage candidate)
         {
-            foreach (var (field, groups) in new[] { ("Conflicts", candidate.Conflicts), ("Breaks", candidate.Breaks) })
-                foreach (var relation in groups.SelectMany(g => g.Alternatives))
-                {
-                    if (!relation.AppliesTo(universe.NativeArchitecture)) continue;
-                    foreach (var selected in Selected)
-                        if (selected.Package != candidate && PackageUniverse.Matches(relation, selected.Package))
-                            return $"{candidate.Name} {candidate.Version} {field.ToLowerInvariant()} with {selected.Package.Name} " +
-                                   $"{selected.Package.Version} ({field}: {relation}), which is selected as {selected.Reason}";
-                }
-            foreach (var selected in Selected)
-                foreach (var (field, groups) in new[] { ("Conflicts", selected.Package.Conflicts), ("Breaks", selected.Package.Breaks) })
-                    foreach (var relation in groups.SelectMany(g => g.Alternatives))
-                        if (selected.Package != candidate && relation.AppliesTo(universe.NativeArchitecture) &&
-                            PackageUniverse.Matches(relation, candidate))
-                            return $"selected {selected.Package.Name} {selected.Package.Version} ({selected.Reason}) " +
-                                   $"{field.ToLowerInvariant()} with {candidate.Name} {candidate.Version} ({field}: {relation})";
+            foreach (var (field, relation) in NegativeRelations(candidate))
+            {
+                var hit = _byName.GetValueOrDefault(relation.Name) is { } real && Hits(relation, real, candidate)
+                    ? real
+                    : _selectedProviders.GetValueOrDefault(relation.Name)?.FirstOrDefault(p => Hits(relation, p, candidate));
+                if (hit is not null)
+                    return new($"{candidate.Name} {candidate.Version} {field.ToLowerInvariant()} with {hit.Package.Name} " +
+                               $"{hit.Package.Version} ({field}: {relation}), which is selected as {hit.Reason}", hit);
+            }
+            foreach (var name in candidate.Provides.Select(p => p.Name).Prepend(candidate.Name))
+                foreach (var (field, relation, owner) in _negativeByTarget.GetValueOrDefault(name) ?? [])
+                    if (owner.Package != candidate && PackageUniverse.Matches(relation, candidate))
+                        return new($"selected {owner.Package.Name} {owner.Package.Version} ({owner.Reason}) " +
+                                   $"{field.ToLowerInvariant()} with {candidate.Name} {candidate.Version} ({field}: {relation})", owner);
             return null;
         }
-    }
 
-    /// <summary>
-    /// apt's CompareProviders for a fresh system: the package named by the relation itself first, then Essential,
-    /// then Important, then higher Priority (so awk is mawk, Priority: required), and when all of that ties the
-    /// package apt's cache created last (<see cref="PackageUniverse.AptCacheRank"/>).
-    /// </summary>
-    private sealed class ProviderRanking(string target, PackageUniverse universe) : IComparer<DebianPackage>
-    {
-        public int Compare(DebianPackage? a, DebianPackage? b)
-        {
-            if (ReferenceEquals(a, b)) return 0;
-            if (a is null) return 1;
-            if (b is null) return -1;
-            int c = (b.Name == target).CompareTo(a.Name == target);
-            if (c == 0) c = b.Essential.CompareTo(a.Essential);
-            if (c == 0) c = b.Important.CompareTo(a.Important);
-            if (c == 0) c = a.Priority.CompareTo(b.Priority);
-            if (c == 0) c = universe.AptCacheRank(b.Name).CompareTo(universe.AptCacheRank(a.Name));
-            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
-        }
+        /// <summary>A package never conflicts with itself (the Conflicts + Provides idiom of virtual packages).</summary>
+        private static bool Hits(Relation relation, ResolvedPackage selected, DebianPackage candidate) =>
+            selected.Package != candidate && PackageUniverse.Matches(relation, selected.Package);
     }
 }

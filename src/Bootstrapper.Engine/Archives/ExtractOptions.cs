@@ -13,6 +13,14 @@ public sealed record ExtractOptions
 
     /// <summary>Compute the MD5 of regular files while writing them (dpkg's md5sums format: lowercase hex).</summary>
     public bool ComputeMd5 { get; init; }
+
+    /// <summary>
+    /// Members to leave out, by normalized relative path ("usr/share/doc/x"): like dpkg's path-exclude for slimmer
+    /// images, or an .apk's metadata files (".PKGINFO", ".SIGN.*") that belong to the package, not the root.
+    /// Left-out members are not in <see cref="ExtractedPackage.Paths"/>. Safety checks run first, so a hostile
+    /// name is refused even if it would have been left out.
+    /// </summary>
+    public Func<string, bool>? Exclude { get; init; }
 }
 
 /// <summary>What one archive put into the root.</summary>

@@ -43,15 +43,18 @@ public static class ImagePacker
         try
         {
             int entries;
-            string sha256;
+            string sha256, tarSha256;
             long bytes;
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             using (var hashing = new HashingStream(file))
             {
                 using (var compressed = OpenCompressor(hashing, kind, options))
-                using (var buffered = new BufferedStream(compressed, 1 << 20))
+                using (var tarHashing = kind == CompressionKind.None ? null : new HashingStream(compressed))
+                using (var buffered = new BufferedStream(tarHashing ?? compressed, 1 << 20))
                 {
                     entries = WriteTar(root, buffered, options, cancellationToken);
+                    buffered.Flush();
+                    tarSha256 = (tarHashing ?? hashing).HexDigest();
                 }
                 sha256 = hashing.HexDigest();
                 bytes = hashing.BytesWritten;
@@ -59,7 +62,7 @@ public static class ImagePacker
             cancellationToken.ThrowIfCancellationRequested();
             File.Move(temp, output, overwrite: true);
             done = true;
-            return new PackResult(output, sha256, bytes, entries);
+            return new PackResult(output, sha256, bytes, entries, tarSha256);
         }
         catch (IOException e)
         {
@@ -79,8 +82,9 @@ public static class ImagePacker
                 return new NonClosingStream(output);
             case CompressionKind.Gzip:
                 // GZipStream writes no file name and a zero mtime, so gzip output is reproducible too.
-                var level = options.Level is { } l ? (CompressionLevel)Math.Clamp(l, 0, 3) : CompressionLevel.Optimal;
-                return new GZipStream(output, level, leaveOpen: true);
+                return options.Level is { } level
+                    ? new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = Math.Clamp(level, 0, 9) }, leaveOpen: true)
+                    : new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true);
             case CompressionKind.Zstd:
                 var zstd = new ZstdSharp.CompressionStream(output, options.Level ?? 3, leaveOpen: true);
                 // Always in multi-threaded mode (even with one worker): its output depends on the job size, not on

@@ -9,9 +9,19 @@ public sealed record PackOptions
     /// <summary>Worker threads for zstd and xz. The compressed bytes do not depend on this number.</summary>
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>Compression level; null for the default of each format (gzip: optimal, zstd: 3, xz: 6).</summary>
+    /// <summary>
+    /// The format's own numeric level (gzip 0-9, zstd 1-19, xz 0-9), or null for the defaults: gzip "optimal"
+    /// (about gzip -6), zstd 3, xz 6.
+    /// </summary>
     public int? Level { get; init; }
 }
 
-/// <summary>The packed image: where it is, its SHA-256 (lowercase hex, of the final compressed file) and size.</summary>
-public sealed record PackResult(string Path, string Sha256, long Bytes, int Entries);
+/// <summary>The packed image.</summary>
+/// <param name="Sha256">Lowercase hex SHA-256 of the file as written (compressed, if it is).</param>
+/// <param name="Bytes">Size of the file as written.</param>
+/// <param name="TarSha256">
+/// SHA-256 of the uncompressed tar: a digest that does not depend on the compressor or its version. For a plain
+/// .tar it is also what `podman import` (4.3) reports in RootFS.Layers; for a compressed file podman reports the
+/// file's own digest (<see cref="Sha256"/>).
+/// </param>
+public sealed record PackResult(string Path, string Sha256, long Bytes, int Entries, string TarSha256);

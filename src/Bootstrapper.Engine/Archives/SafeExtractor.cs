@@ -82,6 +82,8 @@ public sealed class SafeExtractor
                             throw MemberPath.Refuse(label, "member", entry.Name, "names the root but is not a directory");
                         continue; // "./": the root itself, already listed as "/."
                     }
+                    if (_options.Exclude?.Invoke(relative) == true) continue; // TarReader skips its data
+
                     try
                     {
                         ExtractEntry(entry, relative, buffer);

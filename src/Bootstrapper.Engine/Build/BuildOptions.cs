@@ -25,6 +25,10 @@ public sealed record BuildOptions
     public int DownloadParallelism { get; init; } = 4;
     /// <summary>Keep the staging root after the build (debugging).</summary>
     public bool KeepStagingRoot { get; init; }
+    /// <summary>--locked: install exactly this lock's packages instead of resolving (the indices are still verified).</summary>
+    public Core.Locking.LockFile? Locked { get; init; }
+    /// <summary>Where <see cref="Locked"/> was read from, for messages.</summary>
+    public string? LockedPath { get; init; }
 
     public static IReadOnlyDictionary<string, string> ReadEnvironment()
     {

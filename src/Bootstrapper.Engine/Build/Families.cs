@@ -9,6 +9,7 @@ public static class Families
     public static IDistroFamily Create(DistroFamily family) => family switch
     {
         DistroFamily.Debian => new DebianFamily(),
+        DistroFamily.Alpine => new Alpine.AlpineFamily(),
         _ => throw new Core.Errors.RecipeException($"family '{family.ToString().ToLowerInvariant()}' is not supported by this build"),
     };
 }

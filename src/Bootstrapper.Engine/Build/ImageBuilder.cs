@@ -3,7 +3,7 @@ using Bootstrapper.Core.Images;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Fetch;
+using Bootstrapper.Engine.Bundles;
 
 namespace Bootstrapper.Engine.Build;
 
@@ -28,6 +28,31 @@ public static class ImageBuilder
             () => family.PlanAsync(session, ct),
             plan => $"{plan.Packages.Count} packages, {plan.TotalSize / 1048576.0:0.0} MiB");
 
+    /// <summary>
+    /// `bootstrap fetch`: plan and download without building; with <paramref name="bundleDirectory"/>, also write a
+    /// bundle (a mirror of exactly what the build needs, see <see cref="BundleWriter"/>).
+    /// </summary>
+    public static async Task<FetchResult> FetchAsync(Recipe recipe, BuildOptions options, string? bundleDirectory,
+        IBuildReporter reporter, CancellationToken ct)
+    {
+        using var session = new BuildSession(recipe, options, reporter);
+        var family = Families.Create(recipe.Family);
+        var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        var files = await DownloadAsync(session, plan, ct).ConfigureAwait(false);
+        if (bundleDirectory is null) return new FetchResult(plan, files, null);
+        if (family is not IBundleSource source)
+            throw new RecipeException($"family '{recipe.Family.ToString().ToLowerInvariant()}' cannot write bundles yet");
+        var bundle = await session.PhaseAsync("bundle", bundleDirectory,
+            () => Task.Run(() => BundleWriter.Write(bundleDirectory, source.BundleSuites(session),
+                plan.Packages.Select(p => new BundlePackage(p.Filename, files[p])).ToList()), ct),
+            b => $"{b.Files} files, {b.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
+        return new FetchResult(plan, files, bundle);
+    }
+
+    private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan, CancellationToken ct) =>
+        session.PhaseAsync("download", $"{plan.Packages.Count} packages",
+            () => PackageDownload.FetchAllAsync(session, plan, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
+
     public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
     {
         using var session = new BuildSession(recipe, options, reporter);
@@ -37,10 +62,7 @@ public static class ImageBuilder
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
 
-        var fetcher = new PackageFetcher(session.Downloader, session.PackageCache, reporter,
-            options.DownloadParallelism, options.Offline);
-        var files = await session.PhaseAsync("download", $"{plan.Packages.Count} packages",
-            () => fetcher.FetchAsync(plan.Packages, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified").ConfigureAwait(false);
+        var files = await DownloadAsync(session, plan, ct).ConfigureAwait(false);
 
         var installedBytes = plan.Packages.Sum(p =>
             long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
@@ -56,23 +78,19 @@ public static class ImageBuilder
         {
             await session.PhaseAsync("install", "unpacking and configuring",
                 () => family.InstallAsync(session, plan, files, root, ct)).ConfigureAwait(false);
+            // Licences are read from the configured root, which is gone once packed.
+            var licenses = family is ILicenseSource ls ? ls.Licenses(plan, root) : new Dictionary<string, string>();
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
                 () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions { SourceDateEpoch = session.SourceDateEpoch }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            var manifestPath = output + ".manifest.json";
-            try
+            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses), Distribution(session.Recipe), options.Now());
+            return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
-                WriteAtomically(manifestPath, Manifest(session, plan, packed, root).ToJson());
-            }
-            catch
-            {
-                File.Delete(output); // an image without its manifest is half-written
-                throw;
-            }
-            return new BuildResult(output, packed.Bytes, packed.Sha256, manifestPath, plan.Packages.Count);
+                SbomPath = ImageSidecars.SbomPath(output),
+            };
         }
         finally
         {
@@ -81,7 +99,16 @@ public static class ImageBuilder
         }
     }
 
-    private static ImageManifest Manifest(BuildSession session, Plan plan, PackResult packed, string root) => new()
+    /// <summary>The purl vendor: the first source's archive without its suffix ("debian-security" -> "debian").</summary>
+    private static string Distribution(Recipe recipe)
+    {
+        var archive = recipe.Sources.Count > 0 ? recipe.Sources[0].Archive : recipe.Family.ToString();
+        var dash = archive.IndexOf('-');
+        return (dash > 0 ? archive[..dash] : archive).ToLowerInvariant();
+    }
+
+    private static ImageManifest Manifest(BuildSession session, Plan plan, PackResult packed,
+        IReadOnlyDictionary<string, string> licenses) => new()
     {
         Recipe = session.Recipe.Name,
         Family = session.Recipe.Family.ToString().ToLowerInvariant(),
@@ -97,6 +124,7 @@ public static class ImageBuilder
             Sha256 = p.Sha256,
             Filename = p.Filename,
             Source = p.Extra.GetValueOrDefault("Source") is { } src && src != p.Name ? src : null,
+            License = licenses.GetValueOrDefault(p.Name),
         }).ToList(),
         Indices = plan.Indices.Select(i => new ManifestIndex(i.Url, i.Suite, i.Date, i.SignedBy)).ToList(),
         PhaseSeconds = session.Timings.ToDictionary(t => t.Phase, t => Math.Round(t.Elapsed.TotalSeconds, 2)),
@@ -134,4 +162,11 @@ public static class ImageBuilder
 }
 
 /// <summary>What a build produced.</summary>
-public sealed record BuildResult(string ImagePath, long ImageSize, string ImageSha256, string ManifestPath, int PackageCount);
+public sealed record BuildResult(string ImagePath, long ImageSize, string ImageSha256, string ManifestPath, int PackageCount)
+{
+    /// <summary>IMAGE.spdx.json: the SPDX 2.3 SBOM written beside the image.</summary>
+    public string? SbomPath { get; init; }
+}
+
+/// <summary>What `bootstrap fetch` did: the plan, each package's verified cache path, and the bundle if one was written.</summary>
+public sealed record FetchResult(Plan Plan, IReadOnlyDictionary<PlannedPackage, string> Files, BundleSummary? Bundle);

@@ -10,9 +10,10 @@ namespace Bootstrapper.Engine.Debian;
 /// Debian and Ubuntu: InRelease-verified indices, the apt-like resolver, dpkg in a chroot, official-image finalize.
 /// One instance serves one build: <see cref="PlanAsync"/> remembers the mirrors and suite facts the install needs.
 /// </summary>
-public sealed class DebianFamily : IDistroFamily
+public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicenseSource
 {
     private List<(string Url, string Suite, IReadOnlyList<string> Components)> _imageSources = [];
+    private IReadOnlyList<DebianRepositoryIndex> _indices = [];
     private string _codename = "";
     private HashSet<string> _essentialSet = new(StringComparer.Ordinal);
 
@@ -31,9 +32,9 @@ public sealed class DebianFamily : IDistroFamily
             (url, source, token) => client.ProbeAsync(url, source.Suite, keyring, token));
         var sw = System.Diagnostics.Stopwatch.StartNew();
         // Sources are independent: probe their mirrors at the same time (each probe is a round trip).
-        var mirrors = await Task.WhenAll(recipe.Sources.Select((source, i) =>
-            resolver.ChooseAsync(source, i, session.Options.MirrorOverride, ct))).ConfigureAwait(false);
-        for (int i = 0; i < mirrors.Length; i++)
+        var mirrors = (await Task.WhenAll(recipe.Sources.Select((_, i) => ChooseMirrorAsync(resolver, session, i, ct)))
+            .ConfigureAwait(false)).ToList();
+        for (int i = 0; i < mirrors.Count; i++)
             session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {mirrors[i].FetchUrl} (from {mirrors[i].Origin})");
         session.Timings.Add(("plan/mirrors", sw.Elapsed));
         _imageSources = recipe.Sources.Select((s, i) => (mirrors[i].ImageUrl, s.Suite, s.Components)).ToList();
@@ -41,27 +42,26 @@ public sealed class DebianFamily : IDistroFamily
         var requests = recipe.Sources.Select((s, i) =>
             new DebianRepositoryRequest(mirrors[i].FetchUrl, s.Suite, s.Components, recipe.Architecture, keyring)).ToList();
         sw.Restart();
-        var indices = await client.FetchAllAsync(requests, ct).ConfigureAwait(false);
+        var indices = await FetchIndicesAsync(client, requests, ct).ConfigureAwait(false);
+        // Bundles need the requests, Releases and entries, not the ~50 MB of index bytes (collected below).
+        _indices = indices.Select(ix => ix with
+        {
+            Components = ix.Components.Select(c => c with { PackagesUtf8 = ReadOnlyMemory<byte>.Empty }).ToList(),
+        }).ToList();
         _codename = indices[0].Release.Codename ?? recipe.Sources[0].Suite;
         session.Timings.Add(("plan/indices", sw.Elapsed));
 
-        var infos = indices.Select(i => i.Info).ToList();
-        var packages = Resolve(session, indices);
-        // The indices (~50 MB of bytes) and the universe (~63k parsed stanzas) are garbage now. Collecting them
-        // here, and giving the memory back, keeps them from adding to the install's peak RSS (async locals
-        // live on until the method ends, hence the separate Resolve).
+        var plan = Resolve(session, indices, mirrors);
+        // The index bytes and the universe (~63k parsed stanzas) are garbage now. Collecting them here, and giving
+        // the memory back, keeps them from adding to the install's peak RSS (async locals live on until the method
+        // ends, hence the separate Resolve).
         indices = null!;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        return new Plan
-        {
-            Recipe = recipe,
-            Packages = packages,
-            Indices = infos,
-        };
+        return plan;
     }
 
     /// <summary>Parses the indices into one universe and resolves the recipe's set and the essential set in it.</summary>
-    private IReadOnlyList<PlannedPackage> Resolve(BuildSession session, IReadOnlyList<DebianRepositoryIndex> indices)
+    private Plan Resolve(BuildSession session, IReadOnlyList<DebianRepositoryIndex> indices, List<MirrorChoice> mirrors)
     {
         var recipe = session.Recipe;
         var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -78,6 +78,8 @@ public sealed class DebianFamily : IDistroFamily
         };
         var parseTime = sw.Elapsed;
         session.Timings.Add(("plan/parse", parseTime));
+        if (session.Options.Locked is { } lockFile)
+            return PlanLocked(session, lockFile, universe, request, mirrors, indices);
         var resolution = DebianResolver.Resolve(universe, request);
         // dpkg itself needs the essential set to run: the installer unpacks it first (as mmdebstrap does).
         var essential = DebianResolver.Resolve(universe, request with { Variant = DebianVariant.Essential, Include = [] });
@@ -86,7 +88,13 @@ public sealed class DebianFamily : IDistroFamily
         session.Reporter.Verbose(
             $"resolved {resolution.Packages.Count} packages from {universe.StanzaCount} index entries in {sw.ElapsedMilliseconds} ms " +
             $"(parse {parseTime.TotalMilliseconds:F0} ms)");
-        return resolution.ToPlannedPackages();
+
+        return new Plan
+        {
+            Recipe = recipe,
+            Packages = resolution.ToPlannedPackages(),
+            Indices = indices.Select(i => i.Info).ToList(),
+        };
     }
 
     public async Task InstallAsync(BuildSession session, Plan plan, IReadOnlyDictionary<PlannedPackage, string> files,
@@ -97,6 +105,14 @@ public sealed class DebianFamily : IDistroFamily
             _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"))).ToList();
         var progress = new Progress<string>(line => session.Reporter.Verbose(line));
         var log = new BoundedLog(400);
+        // dpkg prints "Setting up PKG (VERSION) ..." once per configured package: a fair measure of progress.
+        int configured = 0;
+        void OnLine(string line)
+        {
+            log.Add(line);
+            if (line.StartsWith("Setting up ", StringComparison.Ordinal))
+                session.Reporter.Progress("install", Interlocked.Increment(ref configured), packages.Count, "packages");
+        }
         try
         {
             await Installer.InstallAsync(new InstallRequest
@@ -106,7 +122,7 @@ public sealed class DebianFamily : IDistroFamily
                 Suite = _codename,
                 Architecture = recipe.Architecture,
                 SourceDateEpoch = session.SourceDateEpoch,
-                Log = log.Add,
+                Log = OnLine,
                 Verbose = session.Reporter is not NullReporter,
             }, new SafeDebExtractor(), progress, ct).ConfigureAwait(false);
         }

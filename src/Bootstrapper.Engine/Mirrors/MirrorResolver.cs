@@ -44,7 +44,7 @@ public sealed class MirrorResolver(
         }
 
         var tried = ordered.Count == 0
-            ? "the host has no apt sources"
+            ? "none is configured"
             : $"none of the host's apt sources ({string.Join(", ", ordered)}) has a dists/{source.Suite}/InRelease that verifies with the recipe's keyring";
         throw new RecipeException(
             $"no mirror for sources[{index}] (suite '{source.Suite}', archive '{source.Archive}'): {tried}. " +

@@ -130,8 +130,16 @@ internal static unsafe partial class LibC
     /// </summary>
     public static void ChmodNoFollow(string path, uint mode)
     {
-        if (FchmodatNative(AtFdCwd, path, mode, AtSymlinkNoFollow) != 0)
-            throw Error("fchmodat", path, Marshal.GetLastPInvokeError());
+        if (FchmodatNative(AtFdCwd, path, mode, AtSymlinkNoFollow) == 0) return;
+        int errno = Marshal.GetLastPInvokeError();
+        // Before Linux 6.6 glibc emulates the flag through /proc/self/fd; without /proc it reports ENOTSUP. Then
+        // check and chmod by path, which is only exposed to a racing extraction swapping the path meanwhile.
+        if (errno == ENOTSUP && TryLstat(path, out var status) && !status.IsSymlink)
+        {
+            Chmod(path, mode);
+            return;
+        }
+        throw Error("fchmodat", path, errno);
     }
 
     /// <summary>mkdir(2); false when the path already exists (as anything: the caller must look at what it is).</summary>

@@ -96,6 +96,8 @@ public sealed class HostMirrorTests(ITestOutputHelper output) : IDisposable
         var again = await new DebianRepositoryClient(downloader, _cache, offline: true).FetchAsync(request);
         output.WriteLine($"offline from cache: {clock.Elapsed.TotalSeconds:0.00} s");
         Assert.True(again.Components[0].FromCache);
-        Assert.Equal(index.Components[0].Entry, again.Components[0].Entry);
+        // The second read comes from the decoded copy the cache keeps under the Release's uncompressed entry.
+        Assert.Equal("main/binary-amd64/Packages", again.Components[0].Entry.Path);
+        Assert.Equal(index.Components[0].PackagesText, again.Components[0].PackagesText);
     }
 }

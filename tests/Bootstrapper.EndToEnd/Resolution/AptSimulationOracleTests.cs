@@ -19,6 +19,8 @@ public sealed class AptSimulationOracleTests(BookwormUniverseFixture fixture, IT
     private const string Heavy = "default-jdk-headless emacs-nox texinfo php-cli ruby nodejs golang-go mariadb-server apache2 " +
                                  "exim4-daemon-light dbus-user-session network-manager";
 
+    private const string Desktop = "lomiri-common kde-telepathy-minimal default-jdk-headless mariadb-server task-gnome-desktop";
+
     [Theory]
     [InlineData(DebianVariant.Essential, "", true)]
     [InlineData(DebianVariant.Apt, "", false)]
@@ -36,6 +38,8 @@ public sealed class AptSimulationOracleTests(BookwormUniverseFixture fixture, IT
     [InlineData(DebianVariant.Essential, "webhttrack", false)]
     [InlineData(DebianVariant.Essential, "cream", true)]
     [InlineData(DebianVariant.Essential, "homer-api", true)]
+    // 1368 packages; pulseaudio (first alternative for ayatana-indicator-sound) must give way to pipewire-pulse.
+    [InlineData(DebianVariant.Standard, Desktop, false)]
     public void Resolution_EqualsAptOnTopOfTheEssentialSet(DebianVariant variant, string include, bool preferUsrIsMerged)
     {
         var includes = include.Split(' ', StringSplitOptions.RemoveEmptyEntries);

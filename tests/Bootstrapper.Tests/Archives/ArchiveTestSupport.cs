@@ -24,7 +24,15 @@ public sealed class TempDir : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // .NET cannot name files whose names are not UTF-8 (a packer test makes one); rm can.
+            Process.Start("rm", ["-rf", "--", Path])?.WaitForExit();
+        }
     }
 }
 

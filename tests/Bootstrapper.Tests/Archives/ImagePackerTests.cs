@@ -49,6 +49,13 @@ public sealed class ImagePackerTests : IDisposable
         Sh.Run("mknod", "-m", "666", At("dev/null"), "c", "1", "3");
         Sh.Run("mknod", "-m", "660", At("dev/loop0"), "b", "7", "0");
         Sh.Run("mkfifo", "-m", "600", At("dev/initctl"));
+        // Names and link targets at the 100-byte edge of the ustar fields ("./" + name, "/" after directories).
+        File.WriteAllText(At(new string('a', 98)), "");
+        File.WriteAllText(At(new string('b', 99)), "");
+        Directory.CreateDirectory(At(new string('e', 97)));
+        Directory.CreateDirectory(At(new string('g', 98)));
+        File.CreateSymbolicLink(At("edge-link"), new string('t', 100));
+        File.CreateSymbolicLink(At("edge-link2"), new string('u', 101));
         // Numbers that do not fit the octal fields: GNU tar switches to base-256, and so must we.
         File.WriteAllText(At("usr/lib/big-ids"), "owner beyond 07777777");
         Sh.Run("chown", "3000000:3000001", At("usr/lib/big-ids"));
@@ -138,13 +145,29 @@ public sealed class ImagePackerTests : IDisposable
     [InlineData("image.tar.xz", "xz")]
     public void CompressedImagesHoldTheSameTarWhateverTheThreads(string name, string tool)
     {
-        byte[] plain = File.ReadAllBytes(Pack("image.tar").Path);
+        var tar = Pack("image.tar");
+        byte[] plain = File.ReadAllBytes(tar.Path);
+        Assert.Equal(tar.Sha256, tar.TarSha256);
         var one = Pack(name, new PackOptions { SourceDateEpoch = Epoch, Threads = 1 });
+        Assert.Equal(tar.Sha256, one.TarSha256); // the layer digest does not depend on the compression
         byte[] compressed = File.ReadAllBytes(one.Path);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(compressed)), one.Sha256);
         Assert.Equal(plain, Sh.RunBytes(tool, ["-dc"], compressed));
         var two = ImagePacker.Pack(_root, Path.Combine(_out, "2-" + name), new PackOptions { SourceDateEpoch = Epoch, Threads = 2 });
         Assert.Equal(one.Sha256, two.Sha256);
+    }
+
+    [Theory]
+    [InlineData("image.tar.gz", 1, 9)]
+    [InlineData("image.tar.zst", 1, 19)]
+    [InlineData("image.tar.xz", 0, 9)]
+    public void LevelsAreTheFormatsOwnNumbers(string name, int fast, int small)
+    {
+        File.Copy("/usr/bin/dpkg", At("usr/lib/real-binary")); // realistic data: synthetic text can invert levels
+        var quick = Pack("q-" + name, new PackOptions { SourceDateEpoch = Epoch, Level = fast });
+        var tight = Pack("t-" + name, new PackOptions { SourceDateEpoch = Epoch, Level = small });
+        Assert.Equal(quick.TarSha256, tight.TarSha256);
+        Assert.True(tight.Bytes < quick.Bytes, $"level {small} ({tight.Bytes} bytes) should beat level {fast} ({quick.Bytes})");
     }
 
     [Fact]

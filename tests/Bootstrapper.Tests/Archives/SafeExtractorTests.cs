@@ -168,4 +168,20 @@ public sealed class SafeExtractorTests : IDisposable
         Assert.Equal("package 'demo' 1.0: member './volume' has the unsupported tar type MultiVolume; refusing to install",
             e.Message);
     }
+
+    [Fact]
+    public void ExcludedMembersAreLeftOutButStillChecked()
+    {
+        var options = new ExtractOptions { Exclude = path => path.StartsWith("usr/share/doc/", StringComparison.Ordinal) };
+        var result = new SafeExtractor(_root, options).Extract(new TarBuilder()
+            .Dir("./usr/").Dir("./usr/share/").Dir("./usr/share/doc/")
+            .File("./usr/share/doc/README", "docs").File("./usr/bin-file", "kept").Reader(), Label);
+        Assert.Equal(["/.", "/usr", "/usr/share", "/usr/share/doc", "/usr/bin-file"], result.Paths);
+        Assert.False(File.Exists(At("usr/share/doc/README")));
+        Assert.Equal("kept", File.ReadAllText(At("usr/bin-file")));
+
+        var e = Assert.Throws<InstallException>(() => new SafeExtractor(_root, new ExtractOptions { Exclude = _ => true })
+            .Extract(new TarBuilder().File("./../escape", "x").Reader(), Label));
+        Assert.Contains("escapes the root", e.Message);
+    }
 }

@@ -27,7 +27,9 @@ public sealed class DebVersionDifferentialTests(ITestOutputHelper output)
 
         var clock = Stopwatch.StartNew();
         var dpkg = RunInParallel(pairs, ThreeWayScript);
-        output.WriteLine($"{pairs.Count} pairs checked against dpkg in {clock.Elapsed.TotalSeconds:F1} s (seed {Seed})");
+        output.WriteLine($"{pairs.Count} pairs checked against dpkg in {clock.Elapsed.TotalSeconds:F1} s (seed {Seed}); dpkg said " +
+                         string.Join(", ", dpkg.GroupBy(r => r).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.True(dpkg.Distinct().Count() == 3, "the generator must produce lesser, equal and greater pairs");
 
         var mismatches = new List<string>();
         for (int i = 0; i < pairs.Count; i++)

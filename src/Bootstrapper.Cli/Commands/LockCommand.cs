@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Bootstrapper.Cli.Console;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Locking;
+using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine.Build;
+
+namespace Bootstrapper.Cli.Commands;
+
+/// <summary>
+/// `bootstrap lock RECIPE [--check]`: plan, and write RECIPE.lock.json (every package file with size and SHA-256,
+/// each index's date and signing keys). When a lock exists, print how the fresh plan differs from it; with --check,
+/// write nothing and exit <see cref="ExitCodes.DiffChanged"/> when it differs (a scheduled job's "anything new?").
+/// </summary>
+internal static class LockCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var common = new CommonOptions();
+        var check = new Option<bool>("--check")
+        {
+            Description = $"Write nothing; exit {ExitCodes.DiffChanged} when a fresh plan differs from the lock file, 0 when it matches.",
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Lock file path (default: RECIPE.lock.json beside the recipe)." };
+        var cmd = new Command("lock", "Resolve the recipe and write its lock file (RECIPE.lock.json), to build exactly that set later with --locked.");
+        common.AddTo(cmd);
+        cmd.Add(check);
+        cmd.Add(output);
+        cmd.SetAction(async (r, ct) =>
+        {
+            var recipePath = r.GetValue(common.Recipe)!;
+            var recipe = RecipeLoader.Load(recipePath);
+            var path = Path.GetFullPath(r.GetValue(output) ?? LockFile.PathFor(recipePath));
+            var plan = await LiveReporter.RunAsync(common.VerbosityOf(r),
+                reporter => ImageBuilder.PlanAsync(recipe, common.OptionsOf(r), reporter, ct));
+            var fresh = LockFile.FromPlan(plan);
+
+            var drift = File.Exists(path)
+                ? LockDrift.Compare(LockFile.FromJson(File.ReadAllText(path), path), fresh, DiffCommand.VersionOrder(fresh.Family))
+                : null;
+            if (drift != null) stdout.Write(drift.ToText());
+            if (r.GetValue(check))
+            {
+                if (drift == null) throw new RecipeException($"{path}: no lock file to check; create it with `bootstrap lock {recipePath}`");
+                return drift.HasDrift ? ExitCodes.DiffChanged : ExitCodes.Success;
+            }
+            WriteAtomically(path, fresh.ToJson());
+            stdout.WriteLine($"{path}: {fresh.Packages.Count} packages, {fresh.TotalSize / 1048576.0:0.0} MiB");
+            return ExitCodes.Success;
+        });
+        return cmd;
+    }
+
+    /// <summary>Reads the lock for `--locked` (RECIPE.lock.json beside the recipe unless a path is given).</summary>
+    public static (LockFile Lock, string Path) Read(string recipePath, string? lockPath)
+    {
+        var path = Path.GetFullPath(lockPath ?? LockFile.PathFor(recipePath));
+        if (!File.Exists(path))
+            throw new RecipeException($"--locked: {path} does not exist; create it with `bootstrap lock {recipePath}`");
+        return (LockFile.FromJson(File.ReadAllText(path), path), path);
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+}

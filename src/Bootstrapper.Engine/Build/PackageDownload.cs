@@ -1,0 +1,53 @@
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Planning;
+using Bootstrapper.Engine.Fetch;
+
+namespace Bootstrapper.Engine.Build;
+
+/// <summary>
+/// The download phase: every planned package into the cache, hash-checked. When some cannot be had, the error
+/// names each of them in one message (a locked package may be gone from the mirror while still in the cache, or
+/// the other way round), instead of stopping at the first 404.
+/// </summary>
+public static class PackageDownload
+{
+    public static async Task<IReadOnlyDictionary<PlannedPackage, string>> FetchAllAsync(BuildSession session, Plan plan,
+        CancellationToken ct)
+    {
+        var options = session.Options;
+        var fetcher = new PackageFetcher(session.Downloader, session.PackageCache, session.Reporter,
+            options.DownloadParallelism, options.Offline);
+        try
+        {
+            return await fetcher.FetchAsync(plan.Packages, ct).ConfigureAwait(false);
+        }
+        catch (FetchException first) when (!options.Offline) // offline, the fetcher already lists every missing one
+        {
+            // Whatever the parallel run got is in the cache now; try the rest one by one to name every one missing.
+            var missing = new List<string>();
+            foreach (var p in plan.Packages)
+            {
+                var path = fetcher.CachePath(p);
+                if (File.Exists(path) && new FileInfo(path).Length == p.Size) continue;
+                var url = p.RepositoryUrl.TrimEnd('/') + "/" + p.Filename;
+                try
+                {
+                    if (await session.Downloader.TryDownloadAsync(url, path, p.Size, p.Sha256, cancellationToken: ct)
+                            .ConfigureAwait(false) is null)
+                        missing.Add($"{p.Name} {p.Version} ({p.Architecture}): not on the mirror ({url}) and not in the cache");
+                }
+                catch (FetchException e)
+                {
+                    missing.Add($"{p.Name} {p.Version} ({p.Architecture}): {e.Message}");
+                }
+            }
+            if (missing.Count == 0) throw;
+            var locked = options.Locked is null ? "" :
+                " The lock pins files the mirror no longer has: build from a bundle or a cache that holds them, or update " +
+                "the lock with `bootstrap lock`.";
+            throw new FetchException(
+                $"{missing.Count} package(s) could not be fetched:\n  {string.Join("\n  ", missing)}\n" +
+                $"Cache: {session.PackageCache}.{locked}", first);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Bootstrapper.Core.Alpine;
+
+namespace Bootstrapper.Tests.Alpine;
+
+public class ApkVersionTests
+{
+    /// <summary>Every line of apk-tools' test/unit/version.data, interpreted as apk's version_test.c does.</summary>
+    [Fact]
+    public void ApkToolsVectorsAllHold()
+    {
+        var failures = new List<string>();
+        int checkedLines = 0;
+        foreach (var raw in File.ReadLines(TestData.PathOf("version.data")))
+        {
+            var line = raw.Split('#')[0].Trim();
+            if (line.Length == 0) continue;
+            checkedLines++;
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            bool ok;
+            if (parts.Length == 3)
+            {
+                var op = parts[1];
+                bool invert = op.StartsWith('!');
+                if (invert) op = op[1..];
+                ok = ApkVersion.Matches(parts[0], Mask(op), parts[2]) != invert;
+            }
+            else
+            {
+                var v = line;
+                bool invert = v.StartsWith('!');
+                if (invert) v = v[1..];
+                ok = ApkVersion.IsValid(v) != invert;
+            }
+            if (!ok) failures.Add(line);
+        }
+        Assert.True(checkedLines > 700, $"only {checkedLines} vectors read");
+        Assert.Empty(failures);
+    }
+
+    private static ApkVersionOp Mask(string op)
+    {
+        var m = ApkVersionOp.None;
+        foreach (var c in op)
+            m |= c switch
+            {
+                '<' => ApkVersionOp.Less,
+                '>' => ApkVersionOp.Greater,
+                '=' => ApkVersionOp.Equal,
+                '~' => ApkVersionOp.Fuzzy | ApkVersionOp.Equal,
+                _ => throw new InvalidDataException(op),
+            };
+        return m;
+    }
+
+    [Theory]
+    [InlineData("1.0", "1.0_rc1", 1)]
+    [InlineData("1.0_p1", "1.0", 1)]
+    [InlineData("1.0-r1", "1.0-r0", 1)]
+    [InlineData("1.0~abc-r1", "1.0-r1", 1)] // a commit hash token sorts after a plain revision
+    [InlineData("2.10", "2.9", 1)]
+    [InlineData("1.01", "1.1", -1)]
+    [InlineData("1.2.3", "1.2.3", 0)]
+    public void CompareOrders(string a, string b, int expected)
+    {
+        Assert.Equal(expected, ApkVersion.Compare(a, b));
+        Assert.Equal(-expected, ApkVersion.Compare(b, a));
+    }
+
+    [Theory]
+    [InlineData("busybox>=1.36", "busybox", ApkVersionOp.Greater | ApkVersionOp.Equal, "1.36")]
+    [InlineData("!foo", "foo", ApkVersionOp.Conflict | ApkVersionOp.Any, null)]
+    [InlineData("so:libc.musl-x86_64.so.1", "so:libc.musl-x86_64.so.1", ApkVersionOp.Any, null)]
+    [InlineData("musl~1.2", "musl", ApkVersionOp.Fuzzy | ApkVersionOp.Equal, "1.2")]
+    [InlineData("a<2", "a", ApkVersionOp.Less, "2")]
+    public void ParsesDependencies(string text, string name, ApkVersionOp op, string? version)
+    {
+        var d = ApkDependency.Parse(text, "test");
+        Assert.Equal(name, d.Name);
+        Assert.Equal(op, d.Op);
+        Assert.Equal(version, d.Version);
+        Assert.Equal(text, d.ToString());
+    }
+
+    [Fact]
+    public void FuzzyMatchesByTokenPrefix()
+    {
+        var d = ApkDependency.Parse("musl~1.2", "test");
+        Assert.True(d.IsSatisfiedBy("1.2.5-r0"));
+        Assert.False(d.IsSatisfiedBy("1.3.0-r0"));
+    }
+}
