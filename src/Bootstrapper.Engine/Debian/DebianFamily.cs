@@ -115,7 +115,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         }
         try
         {
-            await Installer.InstallAsync(new InstallRequest
+            var timings = await Installer.InstallAsync(new InstallRequest
             {
                 RootDirectory = root,
                 Packages = packages,
@@ -125,12 +125,16 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
                 Log = OnLine,
                 Verbose = session.Reporter is not NullReporter,
             }, new SafeDebExtractor(), progress, ct).ConfigureAwait(false);
+            session.Timings.Add(("install/extract", timings.Extract));
+            session.Timings.Add(("install/essential", timings.Essential));
+            session.Timings.Add(("install/remaining", timings.Remaining));
         }
         catch (Core.Errors.InstallException e)
         {
             throw new Core.Errors.InstallException(e.Message + "\nLast lines of the install log:\n" + log.Tail(40), e);
         }
 
+        var finalize = System.Diagnostics.Stopwatch.StartNew();
         Finalizer.Finalize(new FinalizeOptions
         {
             RootDirectory = root,
@@ -140,6 +144,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             SourceDateEpoch = session.SourceDateEpoch,
             Log = line => session.Reporter.Verbose(line),
         });
+        session.Timings.Add(("install/finalize", finalize.Elapsed));
     }
 
     /// <summary>The image's own apt sources: one stanza per mirror, naming the recipe's suites there.</summary>
