@@ -44,7 +44,7 @@ public static class ImageBuilder
             throw new RecipeException($"family '{recipe.Family.ToString().ToLowerInvariant()}' cannot write bundles yet");
         var bundle = await session.PhaseAsync("bundle", bundleDirectory,
             () => Task.Run(() => BundleWriter.Write(bundleDirectory, source.BundleSuites(session),
-                plan.Packages.Select(p => new BundlePackage(p.Filename, files[p])).ToList()), ct),
+                plan.Packages.Select(p => new BundlePackage(source.BundlePath(p), files[p])).ToList()), ct),
             b => $"{b.Files} files, {b.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
         return new FetchResult(plan, files, bundle);
     }
