@@ -143,4 +143,32 @@ public sealed class AlpineBundleTests : IDisposable
         Assert.Contains(busybox.GetProperty("externalRefs").EnumerateArray(),
             r => r.GetProperty("referenceLocator").GetString() == "pkg:apk/alpine/busybox@1.37.0-r19?arch=x86_64");
     }
+
+    [Fact]
+    public async Task A_locked_bundle_carries_a_package_the_index_dropped_and_builds_locked_offline()
+    {
+        _ws.Publish("2.9-r0");
+        using (var v1 = _ws.Serve())
+        {
+            Assert.Equal(0, (await RebuildWorkspace.RunAsync("lock", _ws.RecipePath, "--mirror", v1.BaseUrl, "--cache", _ws.Cache())).Code);
+            Assert.Equal(0, (await RebuildWorkspace.RunAsync("fetch", _ws.RecipePath, "--mirror", v1.BaseUrl, "--cache", _ws.Cache())).Code);
+        }
+        _ws.Publish("2.10-r0");
+        string original;
+        using (var v2 = _ws.Serve())
+        {
+            original = v2.BaseUrl;
+            var (code, _, stderr) = await RebuildWorkspace.RunAsync("fetch", _ws.RecipePath, "--locked", "--mirror", v2.BaseUrl,
+                "--cache", _ws.Cache(), "--bundle", Bundle);
+            Assert.True(code == 0, stderr);
+        }
+        Assert.True(File.Exists(Path.Combine(Bundle, "v3.23/main/x86_64/hello-2.9-r0.apk")));
+
+        var offline = await _ws.BuildAsync(BundleUrl, _ws.Cache("empty"), _ws.Output("offline.tar"), "--offline", "--locked");
+        Assert.True(offline.Code == 0, offline.Stderr);
+        var installed = AlpineRebuildWorkspace.ReadFromImage(_ws.Output("offline.tar"), "lib/apk/db/installed");
+        Assert.Contains("\nP:hello\nV:2.9-r0\n", installed);
+        Assert.Equal($"{original}/v3.23/main\n",
+            AlpineRebuildWorkspace.ReadFromImage(_ws.Output("offline.tar"), "etc/apk/repositories"));
+    }
 }
