@@ -142,6 +142,13 @@ public sealed class AlpineBundleTests : IDisposable
         Assert.Equal("GPL-2.0-only", busybox.GetProperty("licenseDeclared").GetString());
         Assert.Contains(busybox.GetProperty("externalRefs").EnumerateArray(),
             r => r.GetProperty("referenceLocator").GetString() == "pkg:apk/alpine/busybox@1.37.0-r19?arch=x86_64");
+        // The index has no SHA-256 of the file; the manifest and the SBOM get it from the verified file itself.
+        var apk = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            File.ReadAllBytes(Path.Combine(_ws.MainDir, "busybox-1.37.0-r19.apk"))));
+        Assert.Equal(apk, manifest.GetProperty("packages").EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == "busybox").GetProperty("sha256").GetString());
+        Assert.Contains(busybox.GetProperty("checksums").EnumerateArray(),
+            c => c.GetProperty("algorithm").GetString() == "SHA256" && c.GetProperty("checksumValue").GetString() == apk);
     }
 
     [Fact]

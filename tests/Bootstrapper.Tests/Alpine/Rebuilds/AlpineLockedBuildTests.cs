@@ -155,6 +155,23 @@ public sealed class AlpineLockedBuildTests : IDisposable
         Assert.Equal(3, json.GetProperty("unchanged").GetInt32());
     }
 
+    [Fact]
+    public async Task Diff_tells_a_rebuilt_package_by_the_file_hash_in_the_manifests()
+    {
+        _ws.Publish("2.9-r0");
+        using (var v1 = _ws.Serve())
+            Assert.Equal(0, (await _ws.BuildAsync(v1.BaseUrl, _ws.Cache(), _ws.Output("old.tar"))).Code);
+        _ws.Publish("2.9-r0", helloComment: "rebuilt");
+        using var v2 = _ws.Serve();
+        Assert.Equal(0, (await _ws.BuildAsync(v2.BaseUrl, _ws.Cache(), _ws.Output("new.tar"))).Code);
+
+        var (code, stdout, _) = await RebuildWorkspace.RunAsync("diff", _ws.Output("old.tar"), _ws.Output("new.tar"), "--json");
+        Assert.Equal(ExitCodes.DiffChanged, code);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("hello", Assert.Single(json.GetProperty("rebuilt").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Empty(json.GetProperty("upgraded").EnumerateArray());
+    }
+
     private static List<string> Names(string installed) =>
         installed.Split('\n').Where(l => l.StartsWith("P:", StringComparison.Ordinal)).Select(l => l[2..]).ToList();
 
