@@ -156,13 +156,20 @@ public sealed class AlpineLockedBuildTests : IDisposable
     }
 
     [Fact]
-    public async Task Diff_tells_a_rebuilt_package_by_the_file_hash_in_the_manifests()
+    public async Task Lock_check_and_diff_tell_a_rebuilt_package_by_q1_and_by_the_file_hash()
     {
         _ws.Publish("2.9-r0");
         using (var v1 = _ws.Serve())
+        {
+            await LockAsync(v1.BaseUrl);
             Assert.Equal(0, (await _ws.BuildAsync(v1.BaseUrl, _ws.Cache(), _ws.Output("old.tar"))).Code);
+        }
         _ws.Publish("2.9-r0", helloComment: "rebuilt");
         using var v2 = _ws.Serve();
+        // Same version, other control member: the lock's q1 no longer matches.
+        var check = await RebuildWorkspace.RunAsync("lock", _ws.RecipePath, "--check", "--mirror", v2.BaseUrl, "--cache", _ws.Cache());
+        Assert.Equal(ExitCodes.DiffChanged, check.Code);
+        Assert.Contains("hello", check.Stdout);
         Assert.Equal(0, (await _ws.BuildAsync(v2.BaseUrl, _ws.Cache(), _ws.Output("new.tar"))).Code);
 
         var (code, stdout, _) = await RebuildWorkspace.RunAsync("diff", _ws.Output("old.tar"), _ws.Output("new.tar"), "--json");
