@@ -42,8 +42,25 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Bootstrapper.sln -c Release -nologo -v q
-if [ "$mode" = unit ]; then
-  exec dotnet test tests/Bootstrapper.Tests -c Release --no-build --logger "console;verbosity=normal" "$@"
-fi
-dotnet test tests/Bootstrapper.Tests -c Release --no-build --logger "console;verbosity=normal" "$@"
-dotnet test tests/Bootstrapper.EndToEnd -c Release --no-build --logger "console;verbosity=normal" "$@"
+
+results=$(mktemp -d /tmp/bootstrap-test-results.XXXXXX)
+projects=(tests/Bootstrapper.Tests)
+[ "$mode" = all ] && projects+=(tests/Bootstrapper.EndToEnd)
+status=0
+for project in "${projects[@]}"; do
+  dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" \
+    --logger "trx;LogFileName=$(basename "$project").trx" --results-directory "$results" "$@" || status=1
+done
+
+# One plain closing line over every project, from the TRX counters (dotnet test prints one summary per project).
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + '/*.trx'):
+    c = ET.parse(f).getroot().find('.//{*}Counters')
+    passed += int(c.get('passed', 0)); failed += int(c.get('failed', 0)) + int(c.get('error', 0))
+    skipped += int(c.get('notExecuted', 0))
+print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+rm -rf "$results"
+exit $status

@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using Bootstrapper.Core.Alpine;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Engine.Build;
 using Bootstrapper.Engine.Mirrors;
@@ -15,86 +16,104 @@ namespace Bootstrapper.Engine.Alpine;
 /// from a saved plan needs no index.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class AlpineFamily : IDistroFamily
+public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicenseSource
 {
     public const string IndexStanzaKey = "apk.index";
     public const string ImageRepositoryKey = "apk.repository";
+
+    /// <summary>Each source's mirror, chosen once by <see cref="PlanAsync"/> (the install writes the image's).</summary>
+    private List<MirrorChoice> _mirrors = [];
+    /// <summary>The verified indexes of the last plan, with the recipe repository they came from.</summary>
+    private readonly List<(ApkRepositoryIndex Index, string Branch, string Repository, string IndexUrl, string? Cached)> _indexes = [];
+    /// <summary>The index entries the install used (for a locked package today's index lacks: its .PKGINFO's).</summary>
+    private readonly Dictionary<string, ApkPackageInfo> _installed = new(StringComparer.Ordinal);
 
     public async Task<Plan> PlanAsync(BuildSession session, CancellationToken ct)
     {
         var recipe = session.Recipe;
         var keyring = ApkKeyringFiles.Load(session.Keyrings);
         var client = new AlpineRepositoryClient(session.Downloader, session.IndexCache, session.Options.Offline);
-        var mirrors = new MirrorResolver(session.Options.Environment, [], (_, _, _) => Task.FromResult(false));
-        var indexes = new List<ApkRepositoryIndex>();
+        _mirrors = await ChooseMirrorsAsync(session, ct);
+        _indexes.Clear();
         var imageRepos = new Dictionary<string, string>(StringComparer.Ordinal);
         int order = 0;
         for (int i = 0; i < recipe.Sources.Count; i++)
         {
             var source = recipe.Sources[i];
-            var mirror = await mirrors.ChooseAsync(source, i, session.Options.MirrorOverride, ct);
+            var mirror = _mirrors[i];
             foreach (var repo in source.Components)
             {
                 var index = await client.FetchAsync(mirror.FetchUrl, source.Suite, repo, recipe.Architecture, keyring, order++, ct);
                 session.Reporter.Verbose($"{index.Source}: {index.Packages.Count} packages, signed by {index.SignedBy}");
-                indexes.Add(index);
+                _indexes.Add((index, source.Suite, repo, index.Source, client.CachedIndexPath(index.Source)));
                 imageRepos[AlpineRepositoryClient.RepositoryUrl(mirror.FetchUrl, source.Suite, repo, recipe.Architecture)] =
                     $"{mirror.ImageUrl}/{source.Suite}/{repo}";
             }
         }
+        var indexes = _indexes.Select(x => x.Index).ToList();
         var world = recipe.Packages.Include.Concat(recipe.Packages.Exclude.Select(e => "!" + e)).ToList();
         if (recipe.Packages.Include.Count == 0)
             throw new RecipeException("An Alpine recipe needs packages.include (the world), e.g. [\"alpine-base\"].");
+        var indices = indexes.Select(x => new IndexInfo
+        {
+            Url = x.Source, Suite = x.Source, Date = x.Description, SignedBy = [x.SignedBy],
+        }).ToList();
+        if (session.Options.Locked is { } lockFile)
+            return PlanLocked(session, lockFile, indexes, world, indices, imageRepos);
         var resolved = ApkResolver.Resolve(indexes, world);
 
         return new Plan
         {
             Recipe = recipe,
-            Indices = indexes.Select(x => new IndexInfo
-            {
-                Url = x.Source, Suite = x.Source, Date = x.Description, SignedBy = [x.SignedBy],
-            }).ToList(),
-            Packages = resolved.Select(r => new PlannedPackage
-            {
-                Name = r.Package.Name,
-                Version = r.Package.Version,
-                Architecture = r.Package.Arch,
-                Size = r.Package.Size,
-                Sha256 = null, // Alpine indexes carry SHA-1 of the control member (C:), checked on install
-                Filename = r.Package.FileName,
-                RepositoryUrl = r.Package.RepositoryUrl,
-                Reason = r.Reason,
-                Extra = new Dictionary<string, string>
-                {
-                    ["apk.checksum"] = r.Package.Checksum,
-                    // The pipeline's cache key (letters and digits): the control member's SHA-1, as apk's cache.
-                    ["cacheKey"] = Convert.ToHexStringLower(Convert.FromBase64String(r.Package.Checksum[2..])),
-                    // KiB, like Debian's field: the pipeline sizes the staging area with it.
-                    ["Installed-Size"] = ((r.Package.InstalledSize + 1023) / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    [IndexStanzaKey] = Stanza(r.Package),
-                    [ImageRepositoryKey] = imageRepos.GetValueOrDefault(r.Package.RepositoryUrl, r.Package.RepositoryUrl),
-                },
-            }).ToList(),
+            Indices = indices,
+            Packages = resolved.Select(r => Planned(r.Package, r.Reason, imageRepos)).ToList(),
         };
     }
+
+    private static PlannedPackage Planned(ApkPackageInfo package, string reason, IReadOnlyDictionary<string, string> imageRepos) => new()
+    {
+        Name = package.Name,
+        Version = package.Version,
+        Architecture = package.Arch,
+        Size = package.Size,
+        Sha256 = null, // Alpine indexes carry SHA-1 of the control member (C:), checked on install
+        Filename = package.FileName,
+        RepositoryUrl = package.RepositoryUrl,
+        Reason = reason,
+        Extra = new Dictionary<string, string>
+        {
+            // The lock records it (LockFile.Q1ExtraKey); the package's signature, datahash and this C: pin the file.
+            [LockFile.Q1ExtraKey] = package.Checksum,
+            // The pipeline's cache key (letters and digits): the control member's SHA-1, as apk's cache.
+            ["cacheKey"] = CacheKey(package.Checksum),
+            // KiB, like Debian's field: the pipeline sizes the staging area with it.
+            ["Installed-Size"] = ((package.InstalledSize + 1023) / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [IndexStanzaKey] = Stanza(package),
+            [ImageRepositoryKey] = imageRepos.GetValueOrDefault(package.RepositoryUrl, package.RepositoryUrl),
+        },
+    };
+
+    private static string CacheKey(string q1) => Convert.ToHexStringLower(Convert.FromBase64String(q1[2..]));
 
     public async Task InstallAsync(BuildSession session, Plan plan, IReadOnlyDictionary<PlannedPackage, string> files,
         string root, CancellationToken ct)
     {
         var keyring = ApkKeyringFiles.Load(session.Keyrings);
-        var items = plan.Packages.Select(p =>
+        var items = new List<AlpineInstallItem>();
+        _installed.Clear();
+        foreach (var p in plan.Packages)
         {
-            var info = ApkIndex.Parse(p.Extra[IndexStanzaKey], $"plan ({p.Name})").Single() with { RepositoryUrl = p.RepositoryUrl };
-            return new AlpineInstallItem(info, files[p]);
-        }).ToList();
+            var info = await InstallInfoAsync(p, files[p], keyring, ct) with { RepositoryUrl = p.RepositoryUrl };
+            _installed[p.Name] = info;
+            items.Add(new AlpineInstallItem(info, files[p]));
+        }
         // etc/apk/repositories: every recipe repository in recipe order, with the URL meant for the image.
+        if (_mirrors.Count != plan.Recipe.Sources.Count) _mirrors = await ChooseMirrorsAsync(session, ct);
         var repositories = new List<string>();
-        var mirrors = new MirrorResolver(session.Options.Environment, [], (_, _, _) => Task.FromResult(false));
         for (int i = 0; i < plan.Recipe.Sources.Count; i++)
         {
             var source = plan.Recipe.Sources[i];
-            var mirror = await mirrors.ChooseAsync(source, i, session.Options.MirrorOverride, ct);
-            repositories.AddRange(source.Components.Select(c => $"{mirror.ImageUrl}/{source.Suite}/{c}"));
+            repositories.AddRange(source.Components.Select(c => $"{_mirrors[i].ImageUrl}/{source.Suite}/{c}"));
         }
         await AlpineInstaller.InstallAsync(root, items, new AlpineInstallOptions
         {

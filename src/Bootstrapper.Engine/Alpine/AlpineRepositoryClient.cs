@@ -25,11 +25,10 @@ public sealed class AlpineRepositoryClient(Downloader downloader, string? indexC
     {
         var dir = RepositoryUrl(baseUrl, branch, repository, arch);
         var url = dir + "/APKINDEX.tar.gz";
-        var cached = indexCache is null
-            ? null
-            : Path.Combine(indexCache, "alpine", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url))) + ".APKINDEX.tar.gz");
+        var cached = CachedIndexPath(url);
         byte[] bytes;
-        if (offline && !url.StartsWith("file:", StringComparison.Ordinal))
+        bool fromCache = offline && !url.StartsWith("file:", StringComparison.Ordinal);
+        if (fromCache)
         {
             if (cached is null || !File.Exists(cached))
                 throw new FetchException($"--offline: {url} is not in the index cache; run once online first.");
@@ -40,7 +39,9 @@ public sealed class AlpineRepositoryClient(Downloader downloader, string? indexC
             bytes = await downloader.GetBytesAsync(url, cancellationToken: ct);
         }
         var index = ApkIndex.Verify(bytes, keys, url, order, dir);
-        if (cached is not null && !offline)
+        // Verified bytes are kept as fetched (file:// ones too): a bundle copies them, and the signature must
+        // still verify wherever the copy goes.
+        if (cached is not null && !fromCache)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
             var tmp = cached + "." + Environment.ProcessId + ".tmp";
@@ -49,6 +50,11 @@ public sealed class AlpineRepositoryClient(Downloader downloader, string? indexC
         }
         return index;
     }
+
+    /// <summary>Where the verified APKINDEX.tar.gz fetched from <paramref name="indexUrl"/> is kept; null without a cache.</summary>
+    public string? CachedIndexPath(string indexUrl) => indexCache is null
+        ? null
+        : Path.Combine(indexCache, "alpine", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(indexUrl))) + ".APKINDEX.tar.gz");
 
     /// <summary>
     /// Downloads a package to <paramref name="destination"/> (size checked by the downloader), then verifies its

@@ -44,7 +44,7 @@ public static class ImageBuilder
             throw new RecipeException($"family '{recipe.Family.ToString().ToLowerInvariant()}' cannot write bundles yet");
         var bundle = await session.PhaseAsync("bundle", bundleDirectory,
             () => Task.Run(() => BundleWriter.Write(bundleDirectory, source.BundleSuites(session),
-                plan.Packages.Select(p => new BundlePackage(p.Filename, files[p])).ToList()), ct),
+                plan.Packages.Select(p => new BundlePackage(source.BundlePath(p), files[p])).ToList()), ct),
             b => $"{b.Files} files, {b.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
         return new FetchResult(plan, files, bundle);
     }
@@ -86,7 +86,8 @@ public static class ImageBuilder
                 () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions { SourceDateEpoch = session.SourceDateEpoch }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses), Distribution(session.Recipe), options.Now());
+            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)),
+                Distribution(session.Recipe), options.Now());
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
                 SbomPath = ImageSidecars.SbomPath(output),
@@ -107,8 +108,20 @@ public static class ImageBuilder
         return (dash > 0 ? archive[..dash] : archive).ToLowerInvariant();
     }
 
+    /// <summary>
+    /// SHA-256 of the package files whose index gives none (Alpine's gives SHA-1 of the control member only): the
+    /// manifest and the SBOM name every package file by SHA-256, and `diff` tells a rebuild by it. The files were
+    /// verified by the family before install, so this hashes the bytes that were installed.
+    /// </summary>
+    private static Dictionary<PlannedPackage, string> FileHashes(Plan plan, IReadOnlyDictionary<PlannedPackage, string> files) =>
+        plan.Packages.Where(p => p.Sha256 is null && files.ContainsKey(p)).ToDictionary(p => p, p =>
+        {
+            using var stream = File.OpenRead(files[p]);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        });
+
     private static ImageManifest Manifest(BuildSession session, Plan plan, PackResult packed,
-        IReadOnlyDictionary<string, string> licenses) => new()
+        IReadOnlyDictionary<string, string> licenses, IReadOnlyDictionary<PlannedPackage, string> fileHashes) => new()
     {
         Recipe = session.Recipe.Name,
         Family = session.Recipe.Family.ToString().ToLowerInvariant(),
@@ -121,7 +134,7 @@ public static class ImageBuilder
             Version = p.Version,
             Architecture = p.Architecture,
             Size = p.Size,
-            Sha256 = p.Sha256,
+            Sha256 = p.Sha256 ?? fileHashes.GetValueOrDefault(p),
             Filename = p.Filename,
             Source = p.Extra.GetValueOrDefault("Source") is { } src && src != p.Name ? src : null,
             License = licenses.GetValueOrDefault(p.Name),

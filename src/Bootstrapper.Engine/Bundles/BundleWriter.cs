@@ -9,7 +9,12 @@ namespace Bootstrapper.Engine.Bundles;
 /// <param name="Indices">Path under dists/SUITE/ ("main/binary-amd64/Packages.xz", or its by-hash path) -> cached file.</param>
 public sealed record BundleSuite(
     string Suite, string OriginalMirror, IReadOnlyList<(string Name, string CachedPath)> SignedFiles,
-    IReadOnlyList<(string Path, string CachedPath)> Indices);
+    IReadOnlyList<(string Path, string CachedPath)> Indices)
+{
+    /// <summary>The folder under the bundle that holds <see cref="SignedFiles"/> and <see cref="Indices"/>:
+    /// dists/SUITE for Debian; Alpine's signed APKINDEX.tar.gz sits in BRANCH/REPO/ARCH instead.</summary>
+    public string Folder { get; init; } = $"dists/{Suite}";
+}
 
 /// <summary>A package file to place at its pool path.</summary>
 public sealed record BundlePackage(string Filename, string CachedPath);
@@ -55,14 +60,15 @@ public static class BundleWriter
         foreach (var p in packages) Place(p.Filename, p.CachedPath);
         foreach (var s in suites)
             foreach (var (path, cached) in s.Indices)
-                Place($"dists/{s.Suite}/{path}", cached);
+                Place($"{s.Folder}/{path}", cached);
         foreach (var s in suites)
         {
             foreach (var (name, cached) in s.SignedFiles)
-                Place($"dists/{s.Suite}/{name}", cached);
+                Place($"{s.Folder}/{name}", cached);
             // A switch between InRelease and Release + Release.gpg must not leave the other form behind, stale.
-            var stale = s.SignedFiles.Any(f => f.Name == "InRelease") ? new[] { "Release", "Release.gpg" } : ["InRelease"];
-            foreach (var name in stale) File.Delete(Inside(directory, $"dists/{s.Suite}/{name}"));
+            var stale = s.SignedFiles.Any(f => f.Name == "InRelease") ? new[] { "Release", "Release.gpg" }
+                : s.SignedFiles.Any(f => f.Name == "Release") ? ["InRelease"] : [];
+            foreach (var name in stale) File.Delete(Inside(directory, $"{s.Folder}/{name}"));
         }
 
         var mirrors = new Dictionary<string, string>(BundleMetadata.TryRead(directory)?.OriginalMirrors

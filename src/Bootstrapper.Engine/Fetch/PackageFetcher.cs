@@ -48,7 +48,15 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
                 }
                 var progress = new Progress(n => reporter.Progress("download", Interlocked.Add(ref done, n), total, "bytes"));
                 reporter.Verbose($"fetching {url}");
-                await downloader.DownloadAsync(url, path, p.Size, p.Sha256, progress, token).ConfigureAwait(false);
+                try
+                {
+                    await downloader.DownloadAsync(url, path, p.Size, p.Sha256, progress, token).ConfigureAwait(false);
+                }
+                catch (FetchException e) when (offline) // a bundle without the file: list it with the rest
+                {
+                    missing.Add($"{p.Name} {p.Version} ({p.Architecture}): {e.Message}");
+                    return;
+                }
                 result[p] = path;
             }).ConfigureAwait(false);
 

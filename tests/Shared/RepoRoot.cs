@@ -1,7 +1,7 @@
-namespace Bootstrapper.EndToEnd;
+namespace Bootstrapper.Testing;
 
 /// <summary>The repository's top folder (where Bootstrapper.sln is), found from the test assembly's location.</summary>
-internal static class RepoRoot
+public static class RepoRoot
 {
     public static string Path { get; } = Find();
 
