@@ -137,15 +137,22 @@ public static class Installer
         IReadOnlyList<InstallPackage> essential, string root, InstallSuiteTraits traits, string architecture,
         Action<string> phase, CancellationToken ct)
     {
+        // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
+        // first, alone: everything after them then agrees on what is a directory, and what they created evolves
+        // exactly as in a one-by-one extraction (they finished before anything else wrote into it).
+        int layout = essential.TakeWhile(p => LaysOutTree(p)).Count();
+        IReadOnlyList<string> dpkgPaths = await ExtractInOrderAsync(extractor, essential.Take(layout).ToList(), root, ct)
+            .ConfigureAwait(false);
         var preexisting = StageOneDirectories.Snapshot(root);
-        var results = new Archives.ExtractedPackage[essential.Count];
-        var bySize = Enumerable.Range(0, essential.Count)
-            .OrderByDescending(i => new FileInfo(essential[i].DebPath).Length).ThenBy(i => i).ToList();
+        var rest = essential.Skip(layout).ToList();
+        var results = new Archives.ExtractedPackage[rest.Count];
+        var bySize = Enumerable.Range(0, rest.Count)
+            .OrderByDescending(i => new FileInfo(rest[i].DebPath).Length).ThenBy(i => i).ToList();
         await Parallel.ForEachAsync(bySize,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
             (i, token) =>
             {
-                results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token);
+                results[i] = extractor.Extract(rest[i].DebPath, root, rest[i].Name, token);
                 return ValueTask.CompletedTask;
             }).ConfigureAwait(false);
 
@@ -161,8 +168,8 @@ public static class Installer
             return await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
         }
         StageOneDirectories.Apply(outcomes, new Archives.ExtractOptions().ApplyOwners, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        int dpkg = essential.ToList().FindIndex(p => p.Name == "dpkg");
-        return dpkg < 0 ? [] : results[dpkg].Paths;
+        int dpkg = rest.FindIndex(p => p.Name == "dpkg");
+        return dpkg < 0 ? dpkgPaths : results[dpkg].Paths;
     }
 
     /// <summary>
@@ -185,6 +192,9 @@ public static class Installer
     /// ownership lookups) need; then base-files, which lays out the directory tree (debootstrap's order). The rest
     /// keep the order they were given in, which makes the run reproducible.
     /// </summary>
+    /// <summary>The packages <see cref="OrderEssential"/> puts first because the others rely on what they create.</summary>
+    private static bool LaysOutTree(InstallPackage p) => p.Name is "base-passwd" or "base-files";
+
     internal static List<InstallPackage> OrderEssential(List<InstallPackage> essential)
     {
         static int Rank(InstallPackage p) => p.Name switch { "base-passwd" => 0, "base-files" => 1, _ => 2 };
