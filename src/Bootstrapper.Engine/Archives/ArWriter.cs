@@ -18,6 +18,33 @@ public sealed class ArWriter
 
     public void Add(string name, ReadOnlySpan<byte> data, long mtime = 0, uint mode = 0x1A4 /* 0644 */)
     {
+        _stream.Write(Header(name, data.Length, mtime, mode));
+        _stream.Write(data);
+        if ((data.Length & 1) == 1) _stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>
+    /// Adds a member whose length is only known once <paramref name="data"/> is read to its end (a decompressing
+    /// stream): the header is written with a zero size and patched afterwards, so the output must be seekable.
+    /// </summary>
+    public long AddFrom(string name, Stream data, long mtime = 0, uint mode = 0x1A4 /* 0644 */)
+    {
+        if (!_stream.CanSeek) throw new InvalidOperationException("AddFrom needs a seekable output stream");
+        long headerAt = _stream.Position;
+        _stream.Write(Header(name, 0, mtime, mode));
+        long start = _stream.Position;
+        data.CopyTo(_stream, 1 << 20);
+        long length = _stream.Position - start;
+        if ((length & 1) == 1) _stream.WriteByte((byte)'\n');
+        long end = _stream.Position;
+        _stream.Position = headerAt;
+        _stream.Write(Header(name, length, mtime, mode));
+        _stream.Position = end;
+        return length;
+    }
+
+    private static byte[] Header(string name, long size, long mtime, uint mode)
+    {
         if (Encoding.UTF8.GetByteCount(name) > 15 || name.Contains('/'))
             throw new ArgumentException($"ar member name '{name}' must be at most 15 bytes without '/'", nameof(name));
         var header = new StringBuilder(60);
@@ -25,10 +52,8 @@ public sealed class ArWriter
         header.Append(mtime.ToString().PadRight(12));
         header.Append("0".PadRight(6)).Append("0".PadRight(6));
         header.Append(Convert.ToString(mode, 8).PadRight(8));
-        header.Append(data.Length.ToString().PadRight(10));
+        header.Append(size.ToString().PadRight(10));
         header.Append("`\n");
-        _stream.Write(Encoding.ASCII.GetBytes(header.ToString()));
-        _stream.Write(data);
-        if ((data.Length & 1) == 1) _stream.WriteByte((byte)'\n');
+        return Encoding.ASCII.GetBytes(header.ToString());
     }
 }

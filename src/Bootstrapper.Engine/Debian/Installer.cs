@@ -1,3 +1,4 @@
+using Bootstrapper.Engine.Archives;
 using System.Diagnostics;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Native;
@@ -68,7 +69,7 @@ public static class Installer
         string essentialCpu, remainingCpu;
         try
         {
-            var inRoot = CopyDebs(req.Packages, debsDir);
+            var inRoot = CopyDebs(req.Packages, debsDir, ct);
             await guards.InstallAsync(ct).ConfigureAwait(false);
 
             sw.Restart();
@@ -220,18 +221,27 @@ public static class Installer
         return s.StartsWith('/') ? s : "/" + s;
     }
 
-    /// <summary>Copies each .deb to ROOT/var/cache/bootstrap-debs; returns package name -> path inside the root.</summary>
-    private static Dictionary<string, string> CopyDebs(IReadOnlyList<InstallPackage> packages, string debsDir)
+    /// <summary>
+    /// Puts each .deb into ROOT/var/cache/bootstrap-debs with its data member already decompressed (see
+    /// <see cref="DebRepack"/>: dpkg then skips xz on its single-core path), on every core; returns package name ->
+    /// path inside the root.
+    /// </summary>
+    private static Dictionary<string, string> CopyDebs(IReadOnlyList<InstallPackage> packages, string debsDir, CancellationToken ct)
     {
         Directory.CreateDirectory(debsDir);
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var work = new List<(InstallPackage Package, string Target)>();
         foreach (var p in packages)
         {
             // Same naming as apt's archive cache (the epoch colon escaped), so dpkg's log lines look familiar.
             var file = $"{p.Name}_{p.Version.Replace(":", "%3a", StringComparison.Ordinal)}_{p.Architecture}.deb";
-            File.Copy(p.DebPath, Path.Combine(debsDir, file), overwrite: true);
+            work.Add((p, Path.Combine(debsDir, file)));
             map[p.Name] = "/" + DebsDirectory + "/" + file;
         }
+        // Largest first, so the last worker is not left with a big package alone.
+        Parallel.ForEach(work.OrderByDescending(w => new FileInfo(w.Package.DebPath).Length),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            w => DebRepack.WithUncompressedData(w.Package.DebPath, w.Target, $"package '{w.Package.Name}' {w.Package.Version}"));
         return map;
     }
 

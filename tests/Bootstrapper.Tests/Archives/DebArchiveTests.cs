@@ -54,6 +54,40 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Theory]
+    [InlineData("xz")]
+    [InlineData("gzip")]
+    [InlineData("zstd")]
+    [InlineData("none")]
+    public void Repacked_with_an_uncompressed_data_member_dpkg_sees_the_same_package(string compression)
+    {
+        string deb = BuildPackage(compression);
+        string repacked = Path.Combine(_temp.Path, $"repacked-{compression}.deb");
+        DebRepack.WithUncompressedData(deb, repacked, "package 'demo' 1.0-1");
+
+        var members = Sh.Run("ar", "t", repacked).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("debian-binary", members[0]);
+        Assert.StartsWith("control.tar", members[1]);
+        Assert.Equal("data.tar", members[2]);
+        // dpkg-deb reads it, with the same control data, the same contents listing and the same file system tree.
+        Assert.Equal(Sh.Run("dpkg-deb", "-I", deb, "control"), Sh.Run("dpkg-deb", "-I", repacked, "control"));
+        Assert.Equal(Sh.Run("dpkg-deb", "-c", deb), Sh.Run("dpkg-deb", "-c", repacked));
+        Assert.Equal(Sh.RunBytes("dpkg-deb", ["--fsys-tarfile", deb], []), Sh.RunBytes("dpkg-deb", ["--fsys-tarfile", repacked], []));
+    }
+
+    [Fact]
+    public void Repacking_a_truncated_deb_fails_naming_the_package_and_leaves_no_file()
+    {
+        string deb = BuildPackage("xz");
+        var bytes = File.ReadAllBytes(deb);
+        string cut = Path.Combine(_temp.Path, "cut.deb");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length - 200)]);
+        string repacked = Path.Combine(_temp.Path, "cut-repacked.deb");
+        var e = Assert.Throws<InstallException>(() => DebRepack.WithUncompressedData(cut, repacked, "package 'demo' 1.0-1"));
+        Assert.StartsWith("package 'demo' 1.0-1: cannot prepare the .deb for dpkg", e.Message);
+        Assert.False(File.Exists(repacked));
+    }
+
+    [Theory]
     [InlineData("xz", true)]
     [InlineData("xz", false)]
     [InlineData("gzip", true)]

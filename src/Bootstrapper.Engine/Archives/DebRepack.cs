@@ -1,0 +1,45 @@
+using Bootstrapper.Core.Errors;
+
+namespace Bootstrapper.Engine.Archives;
+
+/// <summary>
+/// Rewrites a .deb with its data member decompressed (data.tar.xz -> data.tar), everything else byte for byte.
+/// </summary>
+/// <remarks>
+/// Why: in the chroot, dpkg unpacks each .deb through dpkg-deb on one core, and xz decoding is most of that work.
+/// Decoding the members ourselves, on every core, before dpkg starts takes that off dpkg's serial path; dpkg reads
+/// an uncompressed data.tar like any other (deb(5)). What dpkg installs and records is the same: the control member
+/// is untouched, and nothing in the dpkg database depends on how data.tar was compressed. The source file was
+/// verified against the signed index before this; the copy lives only inside the staging root.
+/// </remarks>
+public static class DebRepack
+{
+    public static void WithUncompressedData(string sourceDeb, string destinationDeb, string packageLabel)
+    {
+        try
+        {
+            using var input = new FileStream(sourceDeb, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var output = new FileStream(destinationDeb, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            var reader = new ArReader(input, packageLabel);
+            var writer = new ArWriter(output);
+            while (reader.Next() is { } member)
+            {
+                if (!member.Name.StartsWith("data.tar", StringComparison.Ordinal))
+                {
+                    var bytes = new byte[member.Size]; // debian-binary and control.tar.*: small
+                    member.Data.ReadExactly(bytes);
+                    writer.Add(member.Name, bytes, member.ModifiedTime, member.Mode);
+                    continue;
+                }
+                var kind = Decompression.KindFromName(member.Name);
+                using var decoded = kind == CompressionKind.None ? member.Data : Decompression.Open(member.Data, kind, leaveOpen: true);
+                writer.AddFrom("data.tar", decoded, member.ModifiedTime, member.Mode);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException && e is not FileNotFoundException)
+        {
+            File.Delete(destinationDeb);
+            throw new InstallException($"{packageLabel}: cannot prepare the .deb for dpkg ({e.Message})", e);
+        }
+    }
+}
