@@ -67,9 +67,14 @@ public static class Installer
         var guards = new ChrootGuards(root, chroot, startStopDaemon);
         TimeSpan essentialTime, remainingTime;
         string essentialCpu, remainingCpu;
+        Task repackRemaining = Task.CompletedTask;
         try
         {
-            var inRoot = CopyDebs(req.Packages, debsDir, ct);
+            var inRoot = DebPathsInRoot(req.Packages);
+            Directory.CreateDirectory(debsDir);
+            RepackDebs(essential, debsDir, inRoot, ct);
+            // dpkg works on one core: the other prepares the remaining .debs meanwhile.
+            repackRemaining = Task.Run(() => RepackDebs(remaining, debsDir, inRoot, ct), ct);
             await guards.InstallAsync(ct).ConfigureAwait(false);
 
             sw.Restart();
@@ -81,6 +86,7 @@ public static class Installer
             essentialCpu = cpu.Lap();
 
             sw.Restart();
+            await repackRemaining.ConfigureAwait(false);
             if (remaining.Count > 0)
             {
                 var relations = ReadRelations(remaining);
@@ -108,6 +114,9 @@ public static class Installer
         }
         finally
         {
+            // A failure in the essential stage must not delete the folder under the background repack's feet.
+            try { await repackRemaining.ConfigureAwait(false); }
+            catch (Exception) when (!repackRemaining.IsCompletedSuccessfully) { /* the first failure is already on its way */ }
             if (Directory.Exists(debsDir)) Directory.Delete(debsDir, recursive: true);
         }
         Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s [{extractCpu}], essential " +
@@ -221,29 +230,27 @@ public static class Installer
         return s.StartsWith('/') ? s : "/" + s;
     }
 
-    /// <summary>
-    /// Puts each .deb into ROOT/var/cache/bootstrap-debs with its data member already decompressed (see
-    /// <see cref="DebRepack"/>: dpkg then skips xz on its single-core path), on every core; returns package name ->
-    /// path inside the root.
-    /// </summary>
-    private static Dictionary<string, string> CopyDebs(IReadOnlyList<InstallPackage> packages, string debsDir, CancellationToken ct)
+    /// <summary>Package name -> path of its .deb inside the root (ROOT/var/cache/bootstrap-debs/...).</summary>
+    private static Dictionary<string, string> DebPathsInRoot(IReadOnlyList<InstallPackage> packages)
     {
-        Directory.CreateDirectory(debsDir);
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        var work = new List<(InstallPackage Package, string Target)>();
         foreach (var p in packages)
-        {
             // Same naming as apt's archive cache (the epoch colon escaped), so dpkg's log lines look familiar.
-            var file = $"{p.Name}_{p.Version.Replace(":", "%3a", StringComparison.Ordinal)}_{p.Architecture}.deb";
-            work.Add((p, Path.Combine(debsDir, file)));
-            map[p.Name] = "/" + DebsDirectory + "/" + file;
-        }
-        // Largest first, so the last worker is not left with a big package alone.
-        Parallel.ForEach(work.OrderByDescending(w => new FileInfo(w.Package.DebPath).Length),
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            w => DebRepack.WithUncompressedData(w.Package.DebPath, w.Target, $"package '{w.Package.Name}' {w.Package.Version}"));
+            map[p.Name] = "/" + DebsDirectory + "/" +
+                          $"{p.Name}_{p.Version.Replace(":", "%3a", StringComparison.Ordinal)}_{p.Architecture}.deb";
         return map;
     }
+
+    /// <summary>
+    /// Puts each .deb into the root with its data member already decompressed (see <see cref="DebRepack"/>: dpkg then
+    /// skips xz on its single-core path), on every core, largest first.
+    /// </summary>
+    private static void RepackDebs(IReadOnlyList<InstallPackage> packages, string debsDir,
+        IReadOnlyDictionary<string, string> inRoot, CancellationToken ct) =>
+        Parallel.ForEach(packages.OrderByDescending(p => new FileInfo(p.DebPath).Length),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            p => DebRepack.WithUncompressedData(p.DebPath, Path.Combine(debsDir, Path.GetFileName(inRoot[p.Name])),
+                $"package '{p.Name}' {p.Version}"));
 
     /// <summary>The dpkg architecture name of the build host's processes.</summary>
     internal static string HostArchitecture() => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
