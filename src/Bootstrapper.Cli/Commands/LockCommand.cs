@@ -44,7 +44,7 @@ internal static class LockCommand
                 if (drift == null) throw new RecipeException($"{path}: no lock file to check; create it with `bootstrap lock {recipePath}`");
                 return drift.HasDrift ? ExitCodes.DiffChanged : ExitCodes.Success;
             }
-            WriteAtomically(path, fresh.ToJson());
+            Bootstrapper.Engine.IO.AtomicFile.Write(path, fresh.ToJson());
             stdout.WriteLine($"{path}: {fresh.Packages.Count} packages, {fresh.TotalSize / 1048576.0:0.0} MiB");
             return ExitCodes.Success;
         });
@@ -58,13 +58,5 @@ internal static class LockCommand
         if (!File.Exists(path))
             throw new RecipeException($"--locked: {path} does not exist; create it with `bootstrap lock {recipePath}`");
         return (LockFile.FromJson(File.ReadAllText(path), path), path);
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
     }
 }

@@ -143,19 +143,7 @@ public static class ImageBuilder
         PhaseSeconds = session.Timings.ToDictionary(t => t.Phase, t => Math.Round(t.Elapsed.TotalSeconds, 2)),
     };
 
-    internal static void WriteAtomically(string path, string text)
-    {
-        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            File.WriteAllText(tmp, text);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+    internal static void WriteAtomically(string path, string text) => IO.AtomicFile.Write(path, text);
 
     /// <summary>
     /// Deletes the staging root. Mounts only ever exist inside the child processes' private mount namespaces, so

@@ -20,7 +20,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     public async Task<Plan> PlanAsync(BuildSession session, CancellationToken ct)
     {
         var recipe = session.Recipe;
-        var keyring = LoadKeyring(session.Keyrings);
+        var keyring = RepositoryKeyring.Load(session.Keyrings);
         var client = new DebianRepositoryClient(session.Downloader, session.Options.CacheDirectory, session.Options.Now,
             session.Options.Offline);
 
@@ -161,9 +161,4 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
                 g.SelectMany(s => s.Components).Distinct().ToList(), signedBy))
             .ToList();
     }
-
-    private static OpenPgpKeyring LoadKeyring(IReadOnlyList<string> paths) =>
-        OpenPgpKeyring.Load(paths
-            .SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Order(StringComparer.Ordinal).ToArray() : new[] { p })
-            .Select(p => (p, File.ReadAllBytes(p))));
 }

@@ -91,22 +91,8 @@ public sealed class RepositoryIndexCache
         return deleted;
     }
 
-    /// <summary>Writes the file atomically (unique temp name, then rename).</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> data)
-    {
-        var dir = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.part");
-        try
-        {
-            File.WriteAllBytes(temp, data);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            TryDelete(temp);
-        }
-    }
+    /// <summary>Writes the file atomically (see <see cref="IO.AtomicFile"/>).</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> data) => IO.AtomicFile.Write(path, data);
 
     internal static void TryDelete(string path)
     {
