@@ -7,15 +7,16 @@ namespace Bootstrapper.Engine.Debian;
 /// Runs a command chrooted into the staging root, inside new mount and PID namespaces of its own.
 /// </summary>
 /// <remarks>
-/// The command line is <c>unshare --mount --propagation private --pid --kill-child --mount-proc=/proc --root=ROOT</c>.
+/// The command line is <c>unshare --mount --propagation private --pid --kill-child --mount-proc=ROOT/proc -- sh -c
+/// 'chroot ROOT CMD'</c>.
 /// Why each part:
 /// <list type="bullet">
 /// <item>A private mount namespace: /proc is mounted only there, so the host never sees the mount and it
 /// disappears with the last process of the namespace — no cleanup step that a crash could skip.</item>
-/// <item>A PID namespace with <c>--kill-child</c>: the command is PID 1 there; when unshare dies (we kill it with
+/// <item>A PID namespace with <c>--kill-child</c>: a host shell is PID 1 there; when unshare dies (we kill it with
 /// SIGKILL on cancellation) the kernel delivers SIGKILL to that PID 1, and a dying PID 1 takes every process of
 /// its namespace with it, including daemons that double-forked away from our process tree.</item>
-/// <item>A fresh proc mounted after the chroot shows only the namespace's processes: maintainer scripts cannot
+/// <item>A fresh proc shows only the namespace's processes: maintainer scripts cannot
 /// see or signal host processes.</item>
 /// </list>
 /// The host's /dev is never bind-mounted: the root has its own device nodes (<see cref="ChrootDevices"/>).
@@ -86,7 +87,20 @@ public sealed class ChrootRunner
     /// </summary>
     public ChrootRunner WithOutput(Action<string>? onLine) => new(_root, _sourceDateEpoch, onLine, _onCommand);
 
+    /// <summary>Where the host's shell lives: PID 1 of the namespace, outside the chroot (see <see cref="CommandLine"/>).</summary>
+    public const string HostShell = "/bin/sh";
+
+    /// <summary>Where chroot(8) (coreutils) lives on the build host.</summary>
+    public const string HostChroot = "/usr/sbin/chroot";
+
     /// <summary>The full host command line for running <paramref name="command"/> in the chroot.</summary>
+    /// <remarks>
+    /// PID 1 of the namespace is the host's shell, which runs the command chrooted as its child and waits. Were the
+    /// chrooted command PID 1 itself, /proc/1/root would be the chroot's own root and ischroot(1) would answer "not
+    /// in a chroot": libc6's postinst then tries <c>telinit u</c> and sleeps a second, and other scripts act as on
+    /// a booted system. debootstrap and mmdebstrap chroot below the host's PID 1, so their scripts see a chroot;
+    /// this keeps our scripts seeing the same. The <c>; exit</c> keeps the shell from exec'ing chroot in its place.
+    /// </remarks>
     public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command)
     {
         if (command.Count == 0) throw new ArgumentException("Empty command.", nameof(command));
@@ -94,10 +108,10 @@ public sealed class ChrootRunner
         {
             "--mount", "--propagation", "private",
             "--pid", "--kill-child=SIGKILL",
-            // Interpreted after the chroot, hence /proc and not ROOT/proc.
-            "--mount-proc=/proc",
-            "--root=" + _root, "--wd=/",
+            // Mounted in the new namespace only, before the chroot: the chrooted commands see it as /proc.
+            "--mount-proc=" + Path.Combine(_root, "proc"),
             "--",
+            HostShell, "-c", HostChroot + " -- \"$0\" \"$@\"; exit $?", _root,
         };
         args.AddRange(command);
         return args;

@@ -18,7 +18,8 @@ public sealed class ChrootTests
     {
         var r = new ChrootRunner("/srv/root", null, null);
         Assert.Equal(
-            ["--mount", "--propagation", "private", "--pid", "--kill-child=SIGKILL", "--mount-proc=/proc", "--root=/srv/root", "--wd=/", "--", "dpkg", "--audit"],
+            ["--mount", "--propagation", "private", "--pid", "--kill-child=SIGKILL", "--mount-proc=/srv/root/proc", "--",
+             "/bin/sh", "-c", "/usr/sbin/chroot -- \"$0\" \"$@\"; exit $?", "/srv/root", "dpkg", "--audit"],
             r.CommandLine(["dpkg", "--audit"]));
     }
 
