@@ -53,6 +53,14 @@ public static class CliApp
             stderr.WriteLine("error: " + e.Message);
             return e.ExitCode;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug, not bad input: say so, with what a bug report needs, instead of the runtime's abort (exit 134).
+            // Cleanup has already run: every staging root and temporary output is removed in finally blocks.
+            stderr.WriteLine($"error: internal error (a bug in bootstrap; please report it with this message): {e.Message}");
+            stderr.WriteLine(e.ToString());
+            return ExitCodes.InternalError;
+        }
     }
 
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)

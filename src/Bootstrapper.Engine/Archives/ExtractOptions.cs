@@ -21,6 +21,13 @@ public sealed record ExtractOptions
     /// name is refused even if it would have been left out.
     /// </summary>
     public Func<string, bool>? Exclude { get; init; }
+
+    /// <summary>
+    /// Members to hand back as well, with their data (<see cref="ExtractedPackage.Kept"/>), by normalized relative
+    /// path and member, asked once per member in archive order. The installer builds from them the small archive through which dpkg records a package whose files we
+    /// extracted ourselves (<see cref="Debian.RecordOnlyDeb"/>): its conffiles and file-trigger paths.
+    /// </summary>
+    public Func<string, System.Formats.Tar.TarEntry, bool>? Keep { get; init; }
 }
 
 /// <summary>What one archive put into the root.</summary>
@@ -46,6 +53,12 @@ public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDict
 
     /// <summary>Physical paths of symlink members skipped because a directory was there (as dpkg does).</summary>
     public IReadOnlyList<string> SkippedSymlinks { get; init; } = [];
+
+    /// <summary>
+    /// Copies of the members <see cref="ExtractOptions.Keep"/> selected, in archive order, as GNU tar entries with
+    /// their data in memory.
+    /// </summary>
+    public IReadOnlyList<System.Formats.Tar.TarEntry> Kept { get; init; } = [];
 }
 
 /// <summary>A directory an archive used: where it is, and the member's owner, mode and mtime (null: no member).</summary>

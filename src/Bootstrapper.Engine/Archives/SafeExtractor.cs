@@ -59,6 +59,8 @@ public sealed class SafeExtractor
         private readonly List<string> _followedSymlinks = [];
         private readonly List<string> _skippedSymlinks = [];
         private readonly Dictionary<string, string> _md5 = new(StringComparer.Ordinal);
+        private readonly List<TarEntry> _kept = [];
+        private MemoryStream? _keptData; // set while a kept regular file is written: its bytes are copied here
         private readonly IncrementalHash? _hash = owner._options.ComputeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         private long _bytes;
         private string _member = "";
@@ -84,9 +86,13 @@ public sealed class SafeExtractor
                     }
                     if (_options.Exclude?.Invoke(relative) == true) continue; // TarReader skips its data
 
+                    bool keep = _options.Keep?.Invoke(relative, entry) == true;
+                    _keptData = keep && entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
+                        or TarEntryType.ContiguousFile ? new MemoryStream() : null;
                     try
                     {
                         ExtractEntry(entry, relative, buffer);
+                        if (keep) _kept.Add(KeptCopy(entry));
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
                     {
@@ -114,7 +120,38 @@ public sealed class SafeExtractor
                 NonDirectories = _nonDirectoryPaths,
                 FollowedSymlinks = _followedSymlinks,
                 SkippedSymlinks = _skippedSymlinks,
+                Kept = _kept,
             };
+        }
+
+        /// <summary>A GNU-format copy of the member (names, owners, mode, times, link) with the data written.</summary>
+        private TarEntry KeptCopy(TarEntry entry)
+        {
+            var type = entry.EntryType is TarEntryType.V7RegularFile or TarEntryType.ContiguousFile
+                ? TarEntryType.RegularFile : entry.EntryType;
+            var copy = new GnuTarEntry(type, entry.Name)
+            {
+                Mode = entry.Mode,
+                Uid = entry.Uid,
+                Gid = entry.Gid,
+                ModificationTime = entry.ModificationTime,
+                AccessTime = entry.ModificationTime,
+                ChangeTime = entry.ModificationTime,
+            };
+            if (entry is PosixTarEntry posix)
+            {
+                copy.UserName = posix.UserName;
+                copy.GroupName = posix.GroupName;
+                if (type is TarEntryType.CharacterDevice or TarEntryType.BlockDevice)
+                {
+                    copy.DeviceMajor = posix.DeviceMajor;
+                    copy.DeviceMinor = posix.DeviceMinor;
+                }
+            }
+            if (type is TarEntryType.SymbolicLink or TarEntryType.HardLink) copy.LinkName = entry.LinkName;
+            if (_keptData is { } data) copy.DataStream = new MemoryStream(data.GetBuffer(), 0, (int)data.Length, writable: false);
+            _keptData = null;
+            return copy;
         }
 
         private TarEntry? NextEntry(TarReader tar)
@@ -279,6 +316,7 @@ public sealed class SafeExtractor
                     {
                         LibC.WriteAll(fd, buffer.AsSpan(0, n), path);
                         _hash?.AppendData(buffer, 0, n);
+                        _keptData?.Write(buffer, 0, n);
                         _bytes += n;
                     }
                 }

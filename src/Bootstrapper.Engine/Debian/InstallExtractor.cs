@@ -20,5 +20,7 @@ public interface IDebExtractor
 /// </summary>
 public interface IConcurrentDebExtractor : IDebExtractor
 {
-    Archives.ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct);
+    /// <param name="keep">Members to hand back with their data (<see cref="Archives.ExtractOptions.Keep"/>).</param>
+    Archives.ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
+        Func<string, System.Formats.Tar.TarEntry, bool>? keep = null);
 }

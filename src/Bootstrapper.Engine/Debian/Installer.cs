@@ -52,9 +52,21 @@ public static class Installer
             InstallMergedUsr.Create(root, req.Architecture);
         }
         Phase($"extracting {essential.Count} essential packages");
-        var dpkgPaths = extractor is IConcurrentDebExtractor concurrent
-            ? await ExtractConcurrentlyAsync(concurrent, essential, root, traits, req.Architecture, Phase, ct).ConfigureAwait(false)
-            : await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
+        // With our own extractor, dpkg only records the essential packages (RecordOnlyDeb) instead of unpacking
+        // every file a second time; the members it must still see are kept from the extraction.
+        IReadOnlyList<Archives.ExtractedPackage>? extracted = null;
+        IReadOnlyDictionary<string, bool> multiArchSame = new Dictionary<string, bool>();
+        IReadOnlyList<string> dpkgPaths;
+        if (extractor is IConcurrentDebExtractor concurrent)
+        {
+            var controls = ReadControls(req.Packages);
+            multiArchSame = controls.ToDictionary(c => c.Key, c => c.Value.ParseControl()["Multi-Arch"] == "same", StringComparer.Ordinal);
+            var keep = MembersDpkgMustUnpack(controls, essential);
+            extracted = await ExtractConcurrentlyAsync(concurrent, essential, keep, root, traits, req.Architecture, Phase, ct)
+                .ConfigureAwait(false);
+            dpkgPaths = extracted[essential.FindIndex(p => p.Name == "dpkg")].Paths;
+        }
+        else dpkgPaths = await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
         var startStopDaemon = dpkgPaths.Select(NormalizeArchivePath)
             .FirstOrDefault(s => s.EndsWith("sbin/start-stop-daemon", StringComparison.Ordinal));
         InstallDpkgDatabase.Write(root);
@@ -72,16 +84,37 @@ public static class Installer
         {
             var inRoot = DebPathsInRoot(req.Packages);
             Directory.CreateDirectory(debsDir);
-            RepackDebs(essential, debsDir, inRoot, ct);
+            if (extracted is null) RepackDebs(essential, debsDir, inRoot, ct);
+            else WriteRecordOnlyDebs(essential, extracted, debsDir, inRoot);
             // dpkg works on one core: the other prepares the remaining .debs meanwhile.
             repackRemaining = Task.Run(() => RepackDebs(remaining, debsDir, inRoot, ct), ct);
             await guards.InstallAsync(ct).ConfigureAwait(false);
 
             sw.Restart();
-            Phase($"installing {essential.Count} essential packages (dpkg --install --force-depends)");
-            await chroot.RunCheckedAsync(
-                ["dpkg", "--install", "--force-depends", .. essential.Select(p => inRoot[p.Name])],
-                "dpkg --install of the essential packages", ct).ConfigureAwait(false);
+            if (extracted is null)
+            {
+                Phase($"installing {essential.Count} essential packages (dpkg --install --force-depends)");
+                await chroot.RunCheckedAsync(
+                    ["dpkg", "--install", "--force-depends", .. essential.Select(p => inRoot[p.Name])],
+                    "dpkg --install of the essential packages", ct).ConfigureAwait(false);
+            }
+            else
+            {
+                // What dpkg --install does, in two steps so that the file lists are whole before any script runs:
+                // unpack everything (here: record), then configure in the same order.
+                Phase($"recording {essential.Count} essential packages (dpkg --unpack --force-depends)");
+                await chroot.RunCheckedAsync(
+                    ["dpkg", "--unpack", "--force-depends", .. essential.Select(p => inRoot[p.Name])],
+                    "dpkg --unpack of the essential packages", ct).ConfigureAwait(false);
+                RecordOnlyDeb.StampDirectories(extracted.SelectMany(e => e.NonDirectories), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                for (int i = 0; i < essential.Count; i++)
+                    RecordOnlyDeb.WriteFileList(root, essential[i].Name, essential[i].Architecture,
+                        multiArchSame[essential[i].Name], extracted[i].Paths);
+                Phase($"configuring {essential.Count} essential packages (dpkg --configure --force-depends)");
+                await chroot.RunCheckedAsync(
+                    ["dpkg", "--configure", "--force-depends", .. essential.Select(p => p.Name)],
+                    "dpkg --configure of the essential packages", ct).ConfigureAwait(false);
+            }
             essentialTime = sw.Elapsed;
             essentialCpu = cpu.Lap();
 
@@ -143,30 +176,32 @@ public static class Installer
     /// extraction would have left them (<see cref="StageOneDirectories"/>), so the image does not change. In the
     /// rare set where even the tree's shape depends on the order, the root is emptied and extracted one by one.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
-        IReadOnlyList<InstallPackage> essential, string root, InstallSuiteTraits traits, string architecture,
-        Action<string> phase, CancellationToken ct)
+    /// <returns>What each package of <paramref name="essential"/> extracted, in the same order.</returns>
+    private static async Task<Archives.ExtractedPackage[]> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
+        IReadOnlyList<InstallPackage> essential, IReadOnlyList<Func<string, System.Formats.Tar.TarEntry, bool>> keep, string root,
+        InstallSuiteTraits traits, string architecture, Action<string> phase, CancellationToken ct)
     {
+        var results = new Archives.ExtractedPackage[essential.Count];
+        void ExtractOne(int i, CancellationToken token) =>
+            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, keep[i]);
+
         // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
         // first, alone: everything after them then agrees on what is a directory, and what they created evolves
         // exactly as in a one-by-one extraction (they finished before anything else wrote into it).
         int layout = essential.TakeWhile(p => LaysOutTree(p)).Count();
-        IReadOnlyList<string> dpkgPaths = await ExtractInOrderAsync(extractor, essential.Take(layout).ToList(), root, ct)
-            .ConfigureAwait(false);
+        for (int i = 0; i < layout; i++) ExtractOne(i, ct);
         var preexisting = StageOneDirectories.Snapshot(root);
-        var rest = essential.Skip(layout).ToList();
-        var results = new Archives.ExtractedPackage[rest.Count];
-        var bySize = Enumerable.Range(0, rest.Count)
-            .OrderByDescending(i => new FileInfo(rest[i].DebPath).Length).ThenBy(i => i).ToList();
+        var bySize = Enumerable.Range(layout, essential.Count - layout)
+            .OrderByDescending(i => new FileInfo(essential[i].DebPath).Length).ThenBy(i => i).ToList();
         await Parallel.ForEachAsync(bySize,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
             (i, token) =>
             {
-                results[i] = extractor.Extract(rest[i].DebPath, root, rest[i].Name, token);
+                ExtractOne(i, token);
                 return ValueTask.CompletedTask;
             }).ConfigureAwait(false);
 
-        var outcomes = StageOneDirectories.Compute(results, preexisting);
+        var outcomes = StageOneDirectories.Compute(results[layout..], preexisting);
         if (outcomes is null)
         {
             phase("the essential packages disagree on what is a directory: extracting them again, one by one");
@@ -175,11 +210,39 @@ public static class Installer
                     Directory.Delete(entry, recursive: true);
                 else File.Delete(entry);
             if (traits.BootstrapperCreatesMergedUsr) InstallMergedUsr.Create(root, architecture);
-            return await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
+            for (int i = 0; i < essential.Count; i++) ExtractOne(i, ct);
+            return results;
         }
         StageOneDirectories.Apply(outcomes, new Archives.ExtractOptions().ApplyOwners, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        int dpkg = rest.FindIndex(p => p.Name == "dpkg");
-        return dpkg < 0 ? dpkgPaths : results[dpkg].Paths;
+        return results;
+    }
+
+    /// <summary>
+    /// For each essential package, which of its members dpkg must unpack itself when it records the package
+    /// (<see cref="RecordOnlyDeb.MembersDpkgMustUnpack"/>); file-trigger interests come from the whole set.
+    /// </summary>
+    private static IReadOnlyList<Func<string, System.Formats.Tar.TarEntry, bool>> MembersDpkgMustUnpack(
+        IReadOnlyDictionary<string, Archives.ControlFiles> controls, IReadOnlyList<InstallPackage> essential)
+    {
+        var interests = RecordOnlyDeb.FileTriggerInterests(controls.Values);
+        return essential.Select(p => RecordOnlyDeb.MembersDpkgMustUnpack(p.Name, controls[p.Name], interests)).ToList();
+    }
+
+    /// <summary>Every package's control member, by package name.</summary>
+    private static Dictionary<string, Archives.ControlFiles> ReadControls(IReadOnlyList<InstallPackage> packages) =>
+        packages.ToDictionary(p => p.Name, p =>
+        {
+            using var deb = Archives.DebArchive.OpenFile(p.DebPath, $"package '{p.Name}' {p.Version}");
+            return deb.Control;
+        }, StringComparer.Ordinal);
+
+    /// <summary>The record-only .debs of the essential set, from the members the extraction kept.</summary>
+    private static void WriteRecordOnlyDebs(IReadOnlyList<InstallPackage> essential,
+        IReadOnlyList<Archives.ExtractedPackage> extracted, string debsDir, IReadOnlyDictionary<string, string> inRoot)
+    {
+        for (int i = 0; i < essential.Count; i++)
+            RecordOnlyDeb.Write(essential[i].DebPath, Path.Combine(debsDir, Path.GetFileName(inRoot[essential[i].Name])),
+                extracted[i].Kept, $"package '{essential[i].Name}' {essential[i].Version}");
     }
 
     /// <summary>

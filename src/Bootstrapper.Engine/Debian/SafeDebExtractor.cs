@@ -11,9 +11,10 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
     public Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct) =>
         Task.FromResult(Extract(debPath, rootDir, packageName, ct).Paths);
 
-    public ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct)
+    public ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
+        Func<string, System.Formats.Tar.TarEntry, bool>? keep = null)
     {
         using var deb = DebArchive.OpenFile(debPath, packageName);
-        return new SafeExtractor(rootDir).Extract(deb, ct);
+        return new SafeExtractor(rootDir, new ExtractOptions { Keep = keep }).Extract(deb, ct);
     }
 }
