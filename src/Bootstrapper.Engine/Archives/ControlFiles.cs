@@ -5,7 +5,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Engine.Archives;
 
 /// <summary>One file of a .deb's control member: `control`, a maintainer script, `conffiles`, `md5sums`, ...</summary>
-public sealed record ControlFile(string Name, uint Mode, byte[] Data)
+public sealed record ControlFile(string Name, uint Mode, byte[] Data, long MTime = 0)
 {
     public string Text => Encoding.UTF8.GetString(Data);
     /// <summary>Maintainer scripts must be executable to run (dpkg runs them directly).</summary>

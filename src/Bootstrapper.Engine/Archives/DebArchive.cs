@@ -111,7 +111,7 @@ public sealed class DebArchive : IDisposable
                 if (total > MaxControlBytes) throw Malformed("control.tar is larger than 64 MiB");
                 var data = new byte[entry.Length];
                 entry.DataStream?.ReadExactly(data);
-                files[name] = new ControlFile(name, (uint)entry.Mode, data);
+                files[name] = new ControlFile(name, (uint)entry.Mode, data, entry.ModificationTime.ToUnixTimeSeconds());
             }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException

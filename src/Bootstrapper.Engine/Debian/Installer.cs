@@ -52,16 +52,15 @@ public static class Installer
             InstallMergedUsr.Create(root, req.Architecture);
         }
         Phase($"extracting {essential.Count} essential packages");
-        // With our own extractor, dpkg only records the essential packages (RecordOnlyDeb) instead of unpacking
-        // every file a second time; the members it must still see are kept from the extraction.
+        // With our own extractor, dpkg does not unpack the essential set a second time: we record it in dpkg's
+        // database as unpacked (DpkgUnpackRecord), keeping its conffiles from the extraction for that.
         IReadOnlyList<Archives.ExtractedPackage>? extracted = null;
-        IReadOnlyDictionary<string, bool> multiArchSame = new Dictionary<string, bool>();
+        Dictionary<string, Archives.ControlFiles> controls = [];
         IReadOnlyList<string> dpkgPaths;
         if (extractor is IConcurrentDebExtractor concurrent)
         {
-            var controls = ReadControls(req.Packages);
-            multiArchSame = controls.ToDictionary(c => c.Key, c => c.Value.ParseControl()["Multi-Arch"] == "same", StringComparer.Ordinal);
-            var keep = MembersDpkgMustUnpack(controls, essential);
+            controls = ReadControls(essential);
+            var keep = essential.Select(p => DpkgUnpackRecord.KeepConffiles(controls[p.Name])).ToList();
             extracted = await ExtractConcurrentlyAsync(concurrent, essential, keep, root, traits, req.Architecture, Phase, ct)
                 .ConfigureAwait(false);
             dpkgPaths = extracted[essential.FindIndex(p => p.Name == "dpkg")].Paths;
@@ -85,7 +84,6 @@ public static class Installer
             var inRoot = DebPathsInRoot(req.Packages);
             Directory.CreateDirectory(debsDir);
             if (extracted is null) RepackDebs(essential, debsDir, inRoot, ct);
-            else WriteRecordOnlyDebs(essential, extracted, debsDir, inRoot);
             // dpkg works on one core: the other prepares the remaining .debs meanwhile.
             repackRemaining = Task.Run(() => RepackDebs(remaining, debsDir, inRoot, ct), ct);
             await guards.InstallAsync(ct).ConfigureAwait(false);
@@ -100,16 +98,16 @@ public static class Installer
             }
             else
             {
-                // What dpkg --install does, in two steps so that the file lists are whole before any script runs:
-                // unpack everything (here: record), then configure in the same order.
-                Phase($"recording {essential.Count} essential packages (dpkg --unpack --force-depends)");
+                // What dpkg --install does after the files are in place: preinsts, the database, then configure in
+                // the same order (dpkg's queue is the command line's order in both cases).
+                var unpacked = essential.Select((p, i) => new UnpackedPackage(p, controls[p.Name], extracted[i])).ToList();
+                Phase($"recording {essential.Count} essential packages as unpacked (preinsts, dpkg database)");
+                DpkgUnpackRecord.StageControlFiles(root, unpacked);
                 await chroot.RunCheckedAsync(
-                    ["dpkg", "--unpack", "--force-depends", .. essential.Select(p => inRoot[p.Name])],
-                    "dpkg --unpack of the essential packages", ct).ConfigureAwait(false);
-                RecordOnlyDeb.StampDirectories(extracted.SelectMany(e => e.NonDirectories), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-                for (int i = 0; i < essential.Count; i++)
-                    RecordOnlyDeb.WriteFileList(root, essential[i].Name, essential[i].Architecture,
-                        multiArchSame[essential[i].Name], extracted[i].Paths);
+                    ["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(unpacked, essential.First(p => p.Name == "dpkg").Version)],
+                    "the pre-installation scripts of the essential packages", ct).ConfigureAwait(false);
+                DpkgUnpackRecord.Write(root, unpacked);
+                DpkgUnpackRecord.StampDirectories(extracted.SelectMany(e => e.NonDirectories), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
                 Phase($"configuring {essential.Count} essential packages (dpkg --configure --force-depends)");
                 await chroot.RunCheckedAsync(
                     ["dpkg", "--configure", "--force-depends", .. essential.Select(p => p.Name)],
@@ -217,17 +215,6 @@ public static class Installer
         return results;
     }
 
-    /// <summary>
-    /// For each essential package, which of its members dpkg must unpack itself when it records the package
-    /// (<see cref="RecordOnlyDeb.MembersDpkgMustUnpack"/>); file-trigger interests come from the whole set.
-    /// </summary>
-    private static IReadOnlyList<Func<string, System.Formats.Tar.TarEntry, bool>> MembersDpkgMustUnpack(
-        IReadOnlyDictionary<string, Archives.ControlFiles> controls, IReadOnlyList<InstallPackage> essential)
-    {
-        var interests = RecordOnlyDeb.FileTriggerInterests(controls.Values);
-        return essential.Select(p => RecordOnlyDeb.MembersDpkgMustUnpack(p.Name, controls[p.Name], interests)).ToList();
-    }
-
     /// <summary>Every package's control member, by package name.</summary>
     private static Dictionary<string, Archives.ControlFiles> ReadControls(IReadOnlyList<InstallPackage> packages) =>
         packages.ToDictionary(p => p.Name, p =>
@@ -235,15 +222,6 @@ public static class Installer
             using var deb = Archives.DebArchive.OpenFile(p.DebPath, $"package '{p.Name}' {p.Version}");
             return deb.Control;
         }, StringComparer.Ordinal);
-
-    /// <summary>The record-only .debs of the essential set, from the members the extraction kept.</summary>
-    private static void WriteRecordOnlyDebs(IReadOnlyList<InstallPackage> essential,
-        IReadOnlyList<Archives.ExtractedPackage> extracted, string debsDir, IReadOnlyDictionary<string, string> inRoot)
-    {
-        for (int i = 0; i < essential.Count; i++)
-            RecordOnlyDeb.Write(essential[i].DebPath, Path.Combine(debsDir, Path.GetFileName(inRoot[essential[i].Name])),
-                extracted[i].Kept, $"package '{essential[i].Name}' {essential[i].Version}");
-    }
 
     /// <summary>
     /// <c>dpkg --audit</c> must print nothing: every package unpacked and configured, no half-installed or

@@ -15,6 +15,8 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
         Func<string, System.Formats.Tar.TarEntry, bool>? keep = null)
     {
         using var deb = DebArchive.OpenFile(debPath, packageName);
-        return new SafeExtractor(rootDir, new ExtractOptions { Keep = keep }).Extract(deb, ct);
+        // A package without md5sums gets them computed at unpack by dpkg; DpkgUnpackRecord writes them from these.
+        var options = new ExtractOptions { Keep = keep, ComputeMd5 = keep is not null && deb.Control["md5sums"] is null };
+        return new SafeExtractor(rootDir, options).Extract(deb, ct);
     }
 }
