@@ -62,7 +62,10 @@ public sealed class DebArchive : IDisposable
     /// Costs a little CPU (one extra copy, a thread hand-off per MiB); turn it off when several packages are already
     /// being extracted in parallel.
     /// </param>
-    public TarReader OpenData(bool readAhead = true)
+    public TarReader OpenData(bool readAhead = true) => new(OpenDataStream(readAhead), leaveOpen: false);
+
+    /// <summary>The data member as a decompressed tar stream (see <see cref="OpenData"/>); call once.</summary>
+    public Stream OpenDataStream(bool readAhead = true)
     {
         if (_dataOpened) throw new InvalidOperationException("the data member can be read only once");
         _dataOpened = true;
@@ -70,7 +73,7 @@ public sealed class DebArchive : IDisposable
         var kind = CheckTarName(member.Name, "data.tar", allowBzip2: true);
         var data = Decompression.Open(member.Data, kind, leaveOpen: true);
         if (readAhead && kind != CompressionKind.None) data = new ReadAheadStream(data); // nothing to overlap when stored
-        return new TarReader(data, leaveOpen: false);
+        return data;
     }
 
     private string ReadFormatVersion()

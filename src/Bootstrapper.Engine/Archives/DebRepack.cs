@@ -31,9 +31,23 @@ public static class DebRepack
                     writer.Add(member.Name, bytes, member.ModifiedTime, member.Mode);
                     continue;
                 }
+                if (DecodedDataCache.TryOpen(sourceDeb) is { } cached)
+                {
+                    using (cached) writer.AddFrom("data.tar", cached, member.ModifiedTime, member.Mode);
+                    continue;
+                }
                 var kind = Decompression.KindFromName(member.Name);
-                using var decoded = kind == CompressionKind.None ? member.Data : Decompression.Open(member.Data, kind, leaveOpen: true);
+                if (kind == CompressionKind.None)
+                {
+                    writer.AddFrom("data.tar", member.Data, member.ModifiedTime, member.Mode);
+                    continue;
+                }
+                // Decoded once here, so keep the decoded copy for the next build (DecodedDataCache).
+                using var recorder = DecodedDataCache.StartRecording(sourceDeb);
+                var decoder = Decompression.Open(member.Data, kind, leaveOpen: true);
+                using var decoded = recorder is null ? decoder : recorder.Wrap(decoder);
                 writer.AddFrom("data.tar", decoded, member.ModifiedTime, member.Mode);
+                recorder?.Commit();
             }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException && e is not FileNotFoundException)

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using Bootstrapper.Engine.Archives;
 
 namespace Bootstrapper.Engine.Debian;
@@ -17,6 +18,22 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
         using var deb = DebArchive.OpenFile(debPath, packageName);
         // A package without md5sums gets them computed at unpack by dpkg; DpkgUnpackRecord writes them from these.
         var options = new ExtractOptions { Keep = keep, ComputeMd5 = keep is not null && deb.Control["md5sums"] is null };
-        return new SafeExtractor(rootDir, options).Extract(deb, ct);
+        var extractor = new SafeExtractor(rootDir, options);
+        if (DecodedDataCache.TryOpen(debPath) is { } decoded)
+        {
+            using var cachedTar = new TarReader(decoded, leaveOpen: false);
+            return extractor.Extract(cachedTar, packageName, ct);
+        }
+        using var recorder = DecodedDataCache.StartRecording(debPath);
+        using var data = recorder is null ? deb.OpenDataStream() : recorder.Wrap(deb.OpenDataStream());
+        ExtractedPackage result;
+        using (var tar = new TarReader(data, leaveOpen: true))
+            result = extractor.Extract(tar, packageName, ct);
+        if (recorder is not null)
+        {
+            data.CopyTo(Stream.Null); // the end-of-archive padding the tar reader did not need
+            recorder.Commit();
+        }
+        return result;
     }
 }

@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using Bootstrapper.Engine.IO;
+
+namespace Bootstrapper.Engine.Archives;
+
+/// <summary>
+/// Beside a cached .deb, its data member decoded once and kept zstd-compressed (NAME.deb.data.tar.zst, with the
+/// SHA-256 of that file in NAME.deb.data.tar.zst.sha256), so that later builds extract it without xz.
+/// </summary>
+/// <remarks>
+/// Why: xz decoding is most of the extraction's CPU (about 1 s of the 1.7 s the bookworm essential set takes on
+/// this machine), and zstd decodes roughly ten times faster. The copy is written while the first build extracts
+/// the .deb (the decoded bytes go through a tee), so it costs one zstd level-1 encode and no second decode.
+/// Integrity: the copy is derived only from a .deb that has just been checked against the signed index, and it is
+/// used only when its SHA-256 matches the one recorded beside it; a damaged copy is deleted and the .deb is read
+/// instead. Both files are written under temporary names and renamed, so builds sharing a cache never see half of
+/// one. Where the .deb's folder is not writable (a read-only bundle) nothing is kept.
+/// </remarks>
+public static class DecodedDataCache
+{
+    public const string Suffix = ".data.tar.zst";
+    private const int Level = 1;
+
+    /// <summary>The decoded data tar of <paramref name="debPath"/> from its verified copy, or null when there is none.</summary>
+    public static Stream? TryOpen(string debPath)
+    {
+        string copy = debPath + Suffix, sum = copy + ".sha256";
+        if (!File.Exists(copy) || !File.Exists(sum)) return null;
+        try
+        {
+            var bytes = File.ReadAllBytes(copy);
+            if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != File.ReadAllText(sum).Trim())
+            {
+                Discard(debPath);
+                return null;
+            }
+            return new ZstdSharp.DecompressionStream(new MemoryStream(bytes, writable: false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Starts keeping a copy of what is read through <see cref="Recorder.Wrap"/>; null where nothing can be written.</summary>
+    public static Recorder? StartRecording(string debPath)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(debPath))!;
+        var temp = Path.Combine(dir, $".{Path.GetFileName(debPath)}{Suffix}.{Environment.ProcessId}.{Guid.NewGuid():N}.part");
+        try
+        {
+            return new Recorder(debPath, temp, new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Removes the copy of <paramref name="debPath"/>, if any (when the .deb itself is replaced or found corrupt).</summary>
+    public static void Discard(string debPath)
+    {
+        foreach (var f in new[] { debPath + Suffix, debPath + Suffix + ".sha256" })
+            try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Receives the decoded bytes while they are read; <see cref="Commit"/> once all were read, else nothing is kept.</summary>
+    public sealed class Recorder : IDisposable
+    {
+        private readonly string _debPath;
+        private readonly string _temp;
+        private readonly FileStream _file;
+        private readonly HashingStream _hashing;
+        private readonly ZstdSharp.CompressionStream _zstd;
+        private bool _done;
+
+        internal Recorder(string debPath, string temp, FileStream file)
+        {
+            _debPath = debPath;
+            _temp = temp;
+            _file = file;
+            _hashing = new HashingStream(file);
+            _zstd = new ZstdSharp.CompressionStream(_hashing, Level, leaveOpen: true);
+        }
+
+        /// <summary>A stream that reads <paramref name="decoded"/> and copies every byte read into the recording.</summary>
+        public Stream Wrap(Stream decoded) => new TeeReadStream(decoded, _zstd);
+
+        /// <summary>Keeps the copy: call after the wrapped stream was read to its end.</summary>
+        public void Commit()
+        {
+            _zstd.Dispose();
+            _file.Flush();
+            var sha = _hashing.HexDigest();
+            _file.Dispose();
+            File.Move(_temp, _debPath + Suffix, overwrite: true);
+            AtomicFile.Write(_debPath + Suffix + ".sha256", sha + "\n");
+            _done = true;
+        }
+
+        public void Dispose()
+        {
+            if (_done) return;
+            try { _zstd.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+            _file.Dispose();
+            try { File.Delete(_temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
+
+/// <summary>Reads from a stream and writes every byte read to a sink (the decoded-data recording).</summary>
+internal sealed class TeeReadStream(Stream source, Stream sink) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = source.Read(buffer);
+        if (n > 0) sink.Write(buffer[..n]);
+        _position += n;
+        return n;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) source.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,92 @@
+using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Debian;
+
+namespace Bootstrapper.Tests.Archives;
+
+/// <summary>The decoded-data copy beside a cached .deb: made by the first extraction, used by the next, never trusted blindly.</summary>
+public sealed class DecodedDataCacheTests : IDisposable
+{
+    private readonly TempDir _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string BuildDeb()
+    {
+        string pkg = _temp.Sub("pkg");
+        Directory.CreateDirectory(Path.Combine(pkg, "DEBIAN"));
+        File.WriteAllText(Path.Combine(pkg, "DEBIAN/control"),
+            "Package: demo\nVersion: 1\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: d\n");
+        Directory.CreateDirectory(Path.Combine(pkg, "usr/share/demo"));
+        File.WriteAllText(Path.Combine(pkg, "usr/share/demo/big"), string.Concat(Enumerable.Range(0, 20000).Select(i => $"line {i}\n")));
+        File.WriteAllText(Path.Combine(pkg, "usr/share/demo/small"), "small\n");
+        Sh.Run("find", pkg, "-exec", "touch", "-h", "-d", "@1600000000", "{}", "+");
+        string deb = Path.Combine(_temp.Sub("cache"), "demo.deb");
+        Sh.Run("dpkg-deb", "-Zxz", "--root-owner-group", "--build", pkg, deb);
+        return deb;
+    }
+
+    private List<string> ExtractTree(string deb, string name)
+    {
+        string root = _temp.Sub(name);
+        new SafeDebExtractor().Extract(deb, root, "demo", CancellationToken.None);
+        return TreeListing.Describe(root);
+    }
+
+    [Fact]
+    public void The_first_extraction_keeps_a_copy_that_the_next_one_uses_with_the_same_result()
+    {
+        string deb = BuildDeb();
+        var first = ExtractTree(deb, "one");
+        Assert.True(File.Exists(deb + DecodedDataCache.Suffix));
+        Assert.True(File.Exists(deb + DecodedDataCache.Suffix + ".sha256"));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(deb)!, "*.part"));
+        using (var copy = DecodedDataCache.TryOpen(deb)) Assert.NotNull(copy);
+
+        var second = ExtractTree(deb, "two");
+        Assert.Equal(first, second);
+        // The copy is the data member, decoded.
+        using var decoded = DecodedDataCache.TryOpen(deb)!;
+        using var bytes = new MemoryStream();
+        decoded.CopyTo(bytes);
+        Assert.Equal(Sh.RunBytes("dpkg-deb", ["--fsys-tarfile", deb], []), bytes.ToArray());
+    }
+
+    [Fact]
+    public void A_damaged_copy_is_discarded_and_the_deb_is_read_instead()
+    {
+        string deb = BuildDeb();
+        var first = ExtractTree(deb, "one");
+        var copy = deb + DecodedDataCache.Suffix;
+        var bytes = File.ReadAllBytes(copy);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(copy, bytes);
+
+        Assert.Null(DecodedDataCache.TryOpen(deb));
+        Assert.False(File.Exists(copy));
+        Assert.Equal(first, ExtractTree(deb, "two"));
+        Assert.True(File.Exists(copy)); // made again from the .deb
+    }
+
+    [Fact]
+    public void The_repacked_deb_for_dpkg_is_the_same_with_or_without_the_copy()
+    {
+        string deb = BuildDeb();
+        string without = Path.Combine(_temp.Path, "without.deb"), with = Path.Combine(_temp.Path, "with.deb");
+        DebRepack.WithUncompressedData(deb, without, "demo");
+        Assert.True(File.Exists(deb + DecodedDataCache.Suffix)); // repacking keeps a copy too
+        DebRepack.WithUncompressedData(deb, with, "demo");
+        Assert.Equal(File.ReadAllBytes(without), File.ReadAllBytes(with));
+    }
+
+    [Fact]
+    public void A_failed_extraction_keeps_no_copy()
+    {
+        string deb = BuildDeb();
+        string root = _temp.Sub("blocked");
+        // A directory where the package has a file: refused, so extraction fails part way.
+        Directory.CreateDirectory(Path.Combine(root, "usr/share/demo/big"));
+        Assert.ThrowsAny<Exception>(() => new SafeDebExtractor().Extract(deb, root, "demo", CancellationToken.None));
+        Assert.False(File.Exists(deb + DecodedDataCache.Suffix));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(deb)!, "*.part"));
+    }
+}
