@@ -94,6 +94,18 @@ internal sealed class RootPathResolver
     }
 
     /// <summary>
+    /// Whether something (of any type) exists at the relative path inside the root, its parents followed
+    /// chroot-style as <see cref="ResolveDirectory"/> does, but nothing created and the last component not followed.
+    /// </summary>
+    public bool ExistsInRoot(string relative)
+    {
+        int slash = relative.LastIndexOf('/');
+        string parent = slash < 0 ? _root : Walk([], relative[..slash].Split('/'), relative, createMissing: false);
+        if (!LibC.TryLstat(parent, out var status) || !status.IsDirectory) return false;
+        return LibC.TryLstat(parent + "/" + relative[(slash + 1)..], out _);
+    }
+
+    /// <summary>
     /// mkdir with mode 0755 (what tar gives parents an archive does not list). When the name already exists
     /// (another extraction created it since our lstat), returns false so the caller looks at it again: trusting it
     /// to be a directory could mean writing through a symlink.

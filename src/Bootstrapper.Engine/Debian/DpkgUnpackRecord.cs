@@ -11,6 +11,10 @@ namespace Bootstrapper.Engine.Debian;
 /// <param name="Control">Its control member.</param>
 /// <param name="Extracted">What the extraction wrote; <see cref="ExtractedPackage.Kept"/> holds its conffiles.</param>
 public sealed record UnpackedPackage(InstallPackage Package, ControlFiles Control, ExtractedPackage Extracted)
+    : PackageControl(Package, Control);
+
+/// <summary>A package and its control member.</summary>
+public record PackageControl(InstallPackage Package, ControlFiles Control)
 {
     /// <summary>dpkg's name for the package's info files: PKG, or PKG:ARCH for a Multi-Arch: same package.</summary>
     public string InfoName => Control.ParseControl()["Multi-Arch"] == "same"
@@ -215,7 +219,7 @@ public static class DpkgUnpackRecord
     /// <summary>
     /// Puts the control files of every package with a preinst where <see cref="PreinstScript"/> expects them.
     /// </summary>
-    public static void StageControlFiles(string root, IReadOnlyList<UnpackedPackage> packages)
+    public static void StageControlFiles(string root, IReadOnlyList<PackageControl> packages)
     {
         foreach (var u in packages.Where(u => u.Control["preinst"] is not null))
         {
@@ -231,7 +235,7 @@ public static class DpkgUnpackRecord
     /// from /var/lib/dpkg/tmp.ci holding the package's control files, in /, with the DPKG_MAINTSCRIPT_* variables.
     /// A failing preinst stops the script with a message naming the package (dpkg would abort its unpack).
     /// </summary>
-    public static string PreinstScript(IReadOnlyList<UnpackedPackage> packages, string dpkgVersion)
+    public static string PreinstScript(IReadOnlyList<PackageControl> packages, string dpkgVersion)
     {
         var script = new StringBuilder("""
             set -u
@@ -259,13 +263,15 @@ public static class DpkgUnpackRecord
     }
 
     /// <summary>
-    /// Gives the directories the modification time a full unpack would have given them. dpkg writes every file as
-    /// NAME.dpkg-new and renames it into place, which stamps its directory with the time of the unpack
-    /// (<paramref name="nonDirectories"/>: physical paths of every non-directory member extracted).
+    /// Gives directories the modification time dpkg's unpack would have given them. dpkg sets a directory's time
+    /// from the archive when it creates it, then creating anything inside stamps it with the current time: each new
+    /// subdirectory, and each file, since dpkg writes it as NAME.dpkg-new and renames it into place.
     /// </summary>
-    public static void StampDirectories(IEnumerable<string> nonDirectories, long now)
+    /// <param name="nonDirectories">Physical paths of the non-directory members extracted.</param>
+    /// <param name="createdDirectories">Physical paths of the directories the extraction created.</param>
+    public static void StampDirectories(IEnumerable<string> nonDirectories, IEnumerable<string> createdDirectories, long now)
     {
-        foreach (var dir in nonDirectories.Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
+        foreach (var dir in nonDirectories.Concat(createdDirectories).Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
             if (dir is not null) LibC.SetTimesNoFollow(dir, now);
     }
 

@@ -107,7 +107,8 @@ public static class Installer
                     ["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(unpacked, essential.First(p => p.Name == "dpkg").Version)],
                     "the pre-installation scripts of the essential packages", ct).ConfigureAwait(false);
                 DpkgUnpackRecord.Write(root, unpacked);
-                DpkgUnpackRecord.StampDirectories(extracted.SelectMany(e => e.NonDirectories), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                // Stage 1 made the directories; the old flow's dpkg --install found them all there.
+                DpkgUnpackRecord.StampDirectories(extracted.SelectMany(e => e.NonDirectories), [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
                 Phase($"configuring {essential.Count} essential packages (dpkg --configure --force-depends)");
                 await chroot.RunCheckedAsync(
                     ["dpkg", "--configure", "--force-depends", .. essential.Select(p => p.Name)],
@@ -127,9 +128,26 @@ public static class Installer
                         $"A .deb of the remaining set contains package '{stray.Name}', which is not in the plan; the plan's " +
                         "package names and files disagree. Fetch the packages again.");
                 var runs = InstallOrder.Runs(relations);
+                var byName = remaining.ToDictionary(p => p.Name, StringComparer.Ordinal);
+                string dpkgVersion = essential.First(p => p.Name == "dpkg").Version;
                 foreach (var run in runs)
                 {
-                    Phase($"installing {run.Count} remaining packages (dpkg --install{(runs.Count > 1 ? ", pre-dependencies first" : "")})");
+                    string what = $"{run.Count} remaining packages{(runs.Count > 1 ? " (pre-dependencies first)" : "")}";
+                    // The .debs dpkg would read, as host paths.
+                    var debs = run.Select(n => Path.Combine(root, inRoot[n].TrimStart('/'))).ToList();
+                    string? reason = extracted is null ? "" : RecordEligibility.ReasonForDpkg(root,
+                        run.Select((n, i) => (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(debs[i], $"package '{n}'"))).ToList());
+                    if (reason is null)
+                    {
+                        Phase($"recording {what} as unpacked (preinsts, dpkg database)");
+                        await RecordRunAsync(root, run.Select(n => byName[n]).ToList(), debs, chroot, dpkgVersion, ct).ConfigureAwait(false);
+                        Phase($"configuring {what} (dpkg --configure)");
+                        await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
+                            $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
+                        continue;
+                    }
+                    if (reason.Length > 0) Phase($"dpkg unpacks these itself: {reason}");
+                    Phase($"installing {what} (dpkg --install)");
                     await chroot.RunCheckedAsync(
                         ["dpkg", "--install", .. run.Select(n => inRoot[n])],
                         $"dpkg --install of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
@@ -213,6 +231,48 @@ public static class Installer
         }
         StageOneDirectories.Apply(outcomes, new Archives.ExtractOptions().ApplyOwners, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         return results;
+    }
+
+    /// <summary>
+    /// What <c>dpkg --install</c> does for one run of packages up to configuring them, when
+    /// <see cref="RecordEligibility"/> finds that it only writes files: the preinsts (before any of the run's files
+    /// exist, as policy lets a preinst rely only on essential packages and configured pre-dependencies), one by one
+    /// extraction from the prepared .debs in run order (so directories are made as dpkg would make them), then the
+    /// database (<see cref="DpkgUnpackRecord"/>).
+    /// </summary>
+    private static async Task RecordRunAsync(string root, IReadOnlyList<InstallPackage> run, IReadOnlyList<string> debs,
+        ChrootRunner chroot, string dpkgVersion, CancellationToken ct)
+    {
+        var controls = run.Select((p, i) =>
+        {
+            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{p.Name}' {p.Version}");
+            return new PackageControl(p, deb.Control);
+        }).ToList();
+        if (controls.Any(c => c.Control["preinst"] is not null))
+        {
+            DpkgUnpackRecord.StageControlFiles(root, controls);
+            await chroot.RunCheckedAsync(["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(controls, dpkgVersion)],
+                "the pre-installation scripts of the remaining packages", ct).ConfigureAwait(false);
+        }
+        var before = StageOneDirectories.Snapshot(root);
+        var unpacked = new List<UnpackedPackage>();
+        for (int i = 0; i < run.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var control = controls[i].Control;
+            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{run[i].Name}' {run[i].Version}");
+            var options = new Archives.ExtractOptions
+            {
+                Keep = DpkgUnpackRecord.KeepConffiles(control),
+                ComputeMd5 = control["md5sums"] is null,
+            };
+            var extracted = new Archives.SafeExtractor(root, options).Extract(deb, ct, readAhead: false);
+            unpacked.Add(new UnpackedPackage(run[i], control, extracted));
+        }
+        DpkgUnpackRecord.Write(root, unpacked);
+        var created = unpacked.SelectMany(u => u.Extracted.Directories).Select(d => d.PhysicalPath).Where(d => !before.Contains(d));
+        DpkgUnpackRecord.StampDirectories(unpacked.SelectMany(u => u.Extracted.NonDirectories), created,
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
     /// <summary>Every package's control member, by package name.</summary>

@@ -1,0 +1,102 @@
+using System.Formats.Tar;
+using Bootstrapper.Engine.Archives;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>One member of a package's data archive: its normalized relative path and whether it is a directory.</summary>
+public readonly record struct PackageMember(string Path, bool IsDirectory);
+
+/// <summary>
+/// Decides whether a set of packages unpacked together into a configured root may be extracted by us and recorded
+/// (<see cref="DpkgUnpackRecord"/>) instead of unpacked by dpkg. dpkg's unpack does more than write files when a
+/// package meets something already there, and those cases are left to dpkg itself:
+/// <list type="bullet">
+/// <item>a file, symlink or node where something already exists: dpkg checks Replaces, takes the path over in the
+/// other package's list, or keeps a locally changed conffile;</item>
+/// <item>the same path in two packages of the set;</item>
+/// <item>a path that is diverted, or lies below a diverted one: dpkg writes it to the diversion's target;</item>
+/// <item>a path under a file trigger's interest: dpkg activates the trigger for the (configured) interested package.</item>
+/// </list>
+/// Directories are shared freely: an existing directory stays as it is, for dpkg and for the extractor alike.
+/// </summary>
+public static class RecordEligibility
+{
+    /// <summary>The members of a .deb's data archive, in archive order (read without writing anything).</summary>
+    public static List<PackageMember> Members(string debPath, string packageLabel)
+    {
+        using var deb = DebArchive.OpenFile(debPath, packageLabel);
+        using var tar = deb.OpenData(readAhead: false);
+        var members = new List<PackageMember>();
+        while (tar.GetNextEntry() is { } entry)
+        {
+            if (entry.EntryType == TarEntryType.GlobalExtendedAttributes) continue;
+            var relative = MemberPath.Normalize(entry.Name, packageLabel);
+            if (relative.Length > 0) members.Add(new PackageMember(relative, entry.EntryType == TarEntryType.Directory));
+        }
+        return members;
+    }
+
+    /// <summary>Why dpkg must unpack these packages itself, or null when recording them is the same.</summary>
+    /// <param name="root">The staging root, with its dpkg database.</param>
+    /// <param name="packages">Package name and members, for every package to be unpacked together.</param>
+    public static string? ReasonForDpkg(string root, IReadOnlyList<(string Name, IReadOnlyList<PackageMember> Members)> packages)
+    {
+        var diverted = Diversions(root);
+        var interests = FileTriggerInterests(root);
+        var resolver = new RootPathResolver(root, "eligibility check");
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, members) in packages)
+            foreach (var m in members)
+            {
+                var absolute = "/" + m.Path;
+                if (Under(absolute, diverted) is { } d) return $"{name} ships {absolute}, and {d} is diverted";
+                if (Under(absolute, interests) is { } t) return $"{name} ships {absolute}, which activates the file trigger on {t}";
+                if (m.IsDirectory) continue;
+                if (seen.TryGetValue(m.Path, out var other)) return $"{name} and {other} both ship {absolute}";
+                seen[m.Path] = name;
+                if (resolver.ExistsInRoot(m.Path)) return $"{name} ships {absolute}, which is already in the root";
+            }
+        return null;
+    }
+
+    /// <summary>The path itself or its nearest parent found in <paramref name="paths"/>, else null.</summary>
+    private static string? Under(string absolute, HashSet<string> paths)
+    {
+        if (paths.Count == 0) return null;
+        for (var p = absolute; p.Length > 0; p = p[..Math.Max(0, p.LastIndexOf('/'))])
+            if (paths.Contains(p)) return p;
+        return null;
+    }
+
+    /// <summary>
+    /// Both ends of every diversion in var/lib/dpkg/diversions (lines in threes: from, to, package): dpkg redirects
+    /// writes to the first and guards the second.
+    /// </summary>
+    private static HashSet<string> Diversions(string root)
+    {
+        var file = Path.Combine(root, "var/lib/dpkg/diversions");
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(file)) return set;
+        var lines = File.ReadAllLines(file);
+        for (int i = 0; i + 1 < lines.Length; i += 3)
+        {
+            set.Add(lines[i]);
+            set.Add(lines[i + 1]);
+        }
+        return set;
+    }
+
+    /// <summary>The paths of var/lib/dpkg/triggers/File ("PATH PKG[/noawait]" per line).</summary>
+    private static HashSet<string> FileTriggerInterests(string root)
+    {
+        var file = Path.Combine(root, "var/lib/dpkg/triggers/File");
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(file)) return set;
+        foreach (var line in File.ReadAllLines(file))
+        {
+            var cut = line.IndexOf(' ');
+            if (cut > 0) set.Add(line[..cut].TrimEnd('/'));
+        }
+        return set;
+    }
+}

@@ -1,0 +1,61 @@
+using Bootstrapper.Engine.Debian;
+using Bootstrapper.Tests.Archives;
+
+namespace Bootstrapper.Tests.Install;
+
+/// <summary>When dpkg must unpack packages itself rather than have us extract and record them.</summary>
+public sealed class RecordEligibilityTests : IDisposable
+{
+    private readonly TempDir _temp = new();
+    private readonly string _root;
+
+    public RecordEligibilityTests()
+    {
+        _root = _temp.Sub("root");
+        Directory.CreateDirectory(Path.Combine(_root, "var/lib/dpkg/triggers"));
+        Directory.CreateDirectory(Path.Combine(_root, "usr/bin"));
+        Directory.CreateDirectory(Path.Combine(_root, "usr/share/doc"));
+        File.WriteAllText(Path.Combine(_root, "usr/bin/taken"), "x");
+        File.CreateSymbolicLink(Path.Combine(_root, "bin"), "usr/bin");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private static (string, IReadOnlyList<PackageMember>) Package(string name, params string[] paths) =>
+        (name, paths.Select(p => new PackageMember(p.TrimEnd('/'), p.EndsWith('/'))).ToList());
+
+    private string? Reason(params (string, IReadOnlyList<PackageMember>)[] packages) => RecordEligibility.ReasonForDpkg(_root, packages);
+
+    [Fact]
+    public void New_files_in_shared_directories_are_ours_to_record() =>
+        Assert.Null(Reason(Package("a", "usr/", "usr/bin/", "usr/bin/a", "usr/share/doc/", "usr/share/doc/a/"), Package("b", "usr/", "usr/bin/", "usr/bin/b")));
+
+    [Fact]
+    public void A_file_already_in_the_root_is_left_to_dpkg_also_through_a_symlinked_parent()
+    {
+        Assert.Equal("a ships /usr/bin/taken, which is already in the root", Reason(Package("a", "usr/bin/taken")));
+        Assert.Equal("a ships /bin/taken, which is already in the root", Reason(Package("a", "bin/taken")));
+    }
+
+    [Fact]
+    public void The_same_file_in_two_packages_is_left_to_dpkg() =>
+        Assert.Equal("b and a both ship /usr/bin/same", Reason(Package("a", "usr/bin/same"), Package("b", "usr/bin/same")));
+
+    [Fact]
+    public void Diverted_paths_and_their_targets_are_left_to_dpkg()
+    {
+        File.WriteAllText(Path.Combine(_root, "var/lib/dpkg/diversions"), "/usr/bin/sh\n/usr/bin/sh.distrib\ndash\n");
+        Assert.Equal("a ships /usr/bin/sh, and /usr/bin/sh is diverted", Reason(Package("a", "usr/bin/sh")));
+        Assert.Equal("a ships /usr/bin/sh.distrib, and /usr/bin/sh.distrib is diverted", Reason(Package("a", "usr/bin/sh.distrib")));
+        Assert.Null(Reason(Package("a", "usr/bin/shell")));
+    }
+
+    [Fact]
+    public void Paths_under_a_registered_file_trigger_are_left_to_dpkg()
+    {
+        File.WriteAllText(Path.Combine(_root, "var/lib/dpkg/triggers/File"), "/usr/share/debianutils/shells.d debianutils/noawait\n");
+        Assert.Equal("a ships /usr/share/debianutils/shells.d, which activates the file trigger on /usr/share/debianutils/shells.d",
+            Reason(Package("a", "usr/share/debianutils/", "usr/share/debianutils/shells.d/", "usr/share/debianutils/shells.d/a")));
+        Assert.Null(Reason(Package("a", "usr/share/debianutils/", "usr/share/debianutils/other")));
+    }
+}
