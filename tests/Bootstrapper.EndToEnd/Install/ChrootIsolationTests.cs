@@ -18,13 +18,20 @@ public sealed class ChrootIsolationTests : IDisposable
     {
         var lines = new List<string>();
         var runner = new ChrootRunner(_box.Root, null, l => { lock (lines) lines.Add(l); });
-        var run = runner.RunAsync(["sh", "-c", "grep ' /proc ' /proc/self/mountinfo; echo pid=$$; sleep 2"], "probe", CancellationToken.None);
+        var run = runner.RunAsync(["sh", "-c",
+            "grep ' /proc ' /proc/self/mountinfo; echo pid=$$; " +
+            // ischroot's test: PID 1's root is not ours.
+            "[ \"$(busybox stat -L -c %d:%i /)\" != \"$(busybox stat -L -c %d:%i /proc/1/root)\" ] && echo in-a-chroot; sleep 2"],
+            "probe", CancellationToken.None);
         Assert.True(HostTools.WaitFor(() => { lock (lines) return lines.Any(l => l.StartsWith("pid=", StringComparison.Ordinal)); }, 20));
         var duringRun = HostTools.MountPoints();
         var r = await run;
         Assert.Equal(0, r.ExitCode);
         Assert.Contains(lines, l => l.Contains(" /proc ", StringComparison.Ordinal) && l.Contains(" - proc ", StringComparison.Ordinal));
-        Assert.Contains("pid=1", lines);   // the command is PID 1 of its own PID namespace
+        // A host shell is PID 1 of the command's own PID namespace and the command its child, so that scripts
+        // see a chroot as under debootstrap (ischroot).
+        Assert.Contains("pid=2", lines);
+        Assert.Contains("in-a-chroot", lines);
         Assert.DoesNotContain(duringRun, m => m.StartsWith(_box.Root, StringComparison.Ordinal));
         Assert.Empty(HostTools.MountsUnder(_box.Root));
     }
