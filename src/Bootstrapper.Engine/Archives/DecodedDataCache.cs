@@ -9,8 +9,9 @@ namespace Bootstrapper.Engine.Archives;
 /// </summary>
 /// <remarks>
 /// Why: xz decoding is most of the extraction's CPU (about 1 s of the 1.7 s the bookworm essential set takes on
-/// this machine), and zstd decodes roughly ten times faster. The copy is written while the first build extracts
-/// the .deb (the decoded bytes go through a tee), so it costs one zstd level-1 encode and no second decode.
+/// this machine), and zstd decodes roughly ten times faster. The first build makes the copies off its critical
+/// path: while dpkg configures on one core, the other decodes each .deb once more (or tees the decoding it does
+/// anyway for dpkg's uncompressed .debs); copies not finished when the install ends are dropped and made next time.
 /// Integrity: the copy is derived only from a .deb that has just been checked against the signed index, and it is
 /// used only when its SHA-256 matches the one recorded beside it; a damaged copy is deleted and the .deb is read
 /// instead. Both files are written under temporary names and renamed, so builds sharing a cache never see half of
@@ -55,6 +56,22 @@ public static class DecodedDataCache
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Makes the copy of <paramref name="debPath"/> (already verified) unless there is one; stops, keeping nothing,
+    /// when <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public static void Record(string debPath, CancellationToken ct)
+    {
+        if (File.Exists(debPath + Suffix) && File.Exists(debPath + Suffix + ".sha256")) return;
+        using var recorder = StartRecording(debPath);
+        if (recorder is null) return;
+        using var deb = DebArchive.OpenFile(debPath);
+        using var data = recorder.Wrap(deb.OpenDataStream(readAhead: false));
+        var buffer = new byte[1 << 16];
+        while (data.Read(buffer) > 0) ct.ThrowIfCancellationRequested();
+        recorder.Commit();
     }
 
     /// <summary>Removes the copy of <paramref name="debPath"/>, if any (when the .deb itself is replaced or found corrupt).</summary>

@@ -78,7 +78,8 @@ public static class Installer
         var guards = new ChrootGuards(root, chroot, startStopDaemon);
         TimeSpan essentialTime, remainingTime;
         string essentialCpu, remainingCpu;
-        Task repackRemaining = Task.CompletedTask;
+        Task repackRemaining = Task.CompletedTask, recordCopies = Task.CompletedTask;
+        using var stopRecording = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             var inRoot = DebPathsInRoot(req.Packages);
@@ -86,6 +87,10 @@ public static class Installer
             if (extracted is null) RepackDebs(essential, debsDir, inRoot, ct);
             // dpkg works on one core: the other prepares the remaining .debs meanwhile.
             repackRemaining = Task.Run(() => RepackDebs(remaining, debsDir, inRoot, ct), ct);
+            // Then, still beside dpkg, the decoded copies of the essential .debs for the next build (if missing).
+            if (extracted is not null)
+                recordCopies = repackRemaining.ContinueWith(_ => RecordDecodedCopies(essential, stopRecording.Token),
+                    stopRecording.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             await guards.InstallAsync(ct).ConfigureAwait(false);
 
             sw.Restart();
@@ -166,6 +171,10 @@ public static class Installer
             // A failure in the essential stage must not delete the folder under the background repack's feet.
             try { await repackRemaining.ConfigureAwait(false); }
             catch (Exception) when (!repackRemaining.IsCompletedSuccessfully) { /* the first failure is already on its way */ }
+            // Copies not made by now are made by a later build: packing gets both cores.
+            await stopRecording.CancelAsync().ConfigureAwait(false);
+            try { await recordCopies.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
             if (Directory.Exists(debsDir)) Directory.Delete(debsDir, recursive: true);
         }
         Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s [{extractCpu}], essential " +
@@ -273,6 +282,23 @@ public static class Installer
         var created = unpacked.SelectMany(u => u.Extracted.Directories).Select(d => d.PhysicalPath).Where(d => !before.Contains(d));
         DpkgUnpackRecord.StampDirectories(unpacked.SelectMany(u => u.Extracted.NonDirectories), created,
             DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    }
+
+    /// <summary>Makes the missing decoded copies (<see cref="Archives.DecodedDataCache"/>), one core, largest first.</summary>
+    private static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
+    {
+        foreach (var p in packages.OrderByDescending(p => new FileInfo(p.DebPath).Length))
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                Archives.DecodedDataCache.Record(p.DebPath, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Only an optimisation for the next build: the .deb was verified and extracted, so go on without.
+            }
+        }
     }
 
     /// <summary>Every package's control member, by package name.</summary>

@@ -24,16 +24,9 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
             using var cachedTar = new TarReader(decoded, leaveOpen: false);
             return extractor.Extract(cachedTar, packageName, ct);
         }
-        using var recorder = DecodedDataCache.StartRecording(debPath);
-        using var data = recorder is null ? deb.OpenDataStream() : recorder.Wrap(deb.OpenDataStream());
-        ExtractedPackage result;
-        using (var tar = new TarReader(data, leaveOpen: true))
-            result = extractor.Extract(tar, packageName, ct);
-        if (recorder is not null)
-        {
-            data.CopyTo(Stream.Null); // the end-of-archive padding the tar reader did not need
-            recorder.Commit();
-        }
+        // No copy yet: read the .deb itself. The copy is made later, off the critical path (Installer).
+        using var tar = deb.OpenData();
+        var result = extractor.Extract(tar, packageName, ct);
         return result;
     }
 }

@@ -33,10 +33,12 @@ public sealed class DecodedDataCacheTests : IDisposable
     }
 
     [Fact]
-    public void The_first_extraction_keeps_a_copy_that_the_next_one_uses_with_the_same_result()
+    public void A_recorded_copy_is_used_by_the_next_extraction_with_the_same_result()
     {
         string deb = BuildDeb();
         var first = ExtractTree(deb, "one");
+        Assert.False(File.Exists(deb + DecodedDataCache.Suffix)); // extraction reads the .deb; copies are made aside
+        DecodedDataCache.Record(deb, CancellationToken.None);
         Assert.True(File.Exists(deb + DecodedDataCache.Suffix));
         Assert.True(File.Exists(deb + DecodedDataCache.Suffix + ".sha256"));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(deb)!, "*.part"));
@@ -56,6 +58,7 @@ public sealed class DecodedDataCacheTests : IDisposable
     {
         string deb = BuildDeb();
         var first = ExtractTree(deb, "one");
+        DecodedDataCache.Record(deb, CancellationToken.None);
         var copy = deb + DecodedDataCache.Suffix;
         var bytes = File.ReadAllBytes(copy);
         bytes[bytes.Length / 2] ^= 0x40;
@@ -64,7 +67,20 @@ public sealed class DecodedDataCacheTests : IDisposable
         Assert.Null(DecodedDataCache.TryOpen(deb));
         Assert.False(File.Exists(copy));
         Assert.Equal(first, ExtractTree(deb, "two"));
+        DecodedDataCache.Record(deb, CancellationToken.None);
         Assert.True(File.Exists(copy)); // made again from the .deb
+        Assert.Equal(first, ExtractTree(deb, "three"));
+    }
+
+    [Fact]
+    public void A_cancelled_recording_keeps_nothing()
+    {
+        string deb = BuildDeb();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => DecodedDataCache.Record(deb, cts.Token));
+        Assert.False(File.Exists(deb + DecodedDataCache.Suffix));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(deb)!, "*.part"));
     }
 
     [Fact]
@@ -78,15 +94,4 @@ public sealed class DecodedDataCacheTests : IDisposable
         Assert.Equal(File.ReadAllBytes(without), File.ReadAllBytes(with));
     }
 
-    [Fact]
-    public void A_failed_extraction_keeps_no_copy()
-    {
-        string deb = BuildDeb();
-        string root = _temp.Sub("blocked");
-        // A directory where the package has a file: refused, so extraction fails part way.
-        Directory.CreateDirectory(Path.Combine(root, "usr/share/demo/big"));
-        Assert.ThrowsAny<Exception>(() => new SafeDebExtractor().Extract(deb, root, "demo", CancellationToken.None));
-        Assert.False(File.Exists(deb + DecodedDataCache.Suffix));
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(deb)!, "*.part"));
-    }
 }
