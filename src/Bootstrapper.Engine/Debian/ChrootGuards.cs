@@ -33,35 +33,50 @@ public sealed class ChrootGuards
 
     private string HostPath(string inRoot) => Path.Combine(_root, inRoot.TrimStart('/'));
 
-    public async Task InstallAsync(CancellationToken ct)
+    /// <summary>Writes policy-rc.d (from the host: no process needed).</summary>
+    public void InstallPolicy()
     {
         var policy = HostPath(PolicyRcD);
         Directory.CreateDirectory(Path.GetDirectoryName(policy)!);
-        await File.WriteAllTextAsync(policy, "#!/bin/sh\n# Installed by bootstrap while packages are configured: start no services.\nexit 101\n", ct).ConfigureAwait(false);
+        File.WriteAllText(policy, "#!/bin/sh\n# Installed by bootstrap while packages are configured: start no services.\nexit 101\n");
         ChrootFiles.SetMode(policy, 0x1ED);
+    }
 
+    /// <summary>
+    /// Shell commands, run in the chroot, that divert start-stop-daemon away and put the stub in its place; silent
+    /// on success. Empty when no package ships start-stop-daemon. Meant to be prefixed to another chroot script so
+    /// that the guard costs no process start of its own.
+    /// </summary>
+    public string InstallScript() => _startStopDaemon is null ? "" :
+        $"dpkg-divert --quiet --local --rename --divert '{_startStopDaemon}{DivertedSuffix}' --add '{_startStopDaemon}' || exit 1\n" +
+        $"printf '%s\\n' '#!/bin/sh' 'echo \"Warning: Fake start-stop-daemon called, doing nothing\" >&2' 'exit 0' > '{_startStopDaemon}' || exit 1\n" +
+        $"chmod 0755 '{_startStopDaemon}' || exit 1\n";
+
+    /// <summary>Shell commands that remove the stub and the diversion (the real binary moves back); silent on success.</summary>
+    public string RemoveScript() => _startStopDaemon is null ? "" :
+        $"rm -f '{_startStopDaemon}' || exit 1\n" +
+        $"dpkg-divert --quiet --local --rename --divert '{_startStopDaemon}{DivertedSuffix}' --remove '{_startStopDaemon}' || exit 1\n";
+
+    /// <summary>Removes policy-rc.d (after <see cref="RemoveScript"/> ran).</summary>
+    public void RemovePolicy()
+    {
+        var policy = HostPath(PolicyRcD);
+        if (File.Exists(policy)) File.Delete(policy);
+    }
+
+    public async Task InstallAsync(CancellationToken ct)
+    {
+        InstallPolicy();
         if (_startStopDaemon is null) return;
-        await _chroot.RunCheckedAsync(
-            ["dpkg-divert", "--local", "--rename", "--divert", _startStopDaemon + DivertedSuffix, "--add", _startStopDaemon],
-            "dpkg-divert (start-stop-daemon guard)", ct).ConfigureAwait(false);
-        var stub = HostPath(_startStopDaemon);
-        await File.WriteAllTextAsync(stub,
-            "#!/bin/sh\necho \"Warning: Fake start-stop-daemon called, doing nothing\" >&2\nexit 0\n", ct).ConfigureAwait(false);
-        ChrootFiles.SetMode(stub, 0x1ED);
+        await _chroot.RunCheckedAsync(["/bin/sh", "-c", InstallScript()], "dpkg-divert (start-stop-daemon guard)", ct).ConfigureAwait(false);
     }
 
     /// <summary>Removes the stub and the diversion (the real binary moves back) and policy-rc.d.</summary>
     public async Task RemoveAsync(CancellationToken ct)
     {
         if (_startStopDaemon is not null)
-        {
-            var stub = HostPath(_startStopDaemon);
-            if (File.Exists(stub)) File.Delete(stub);
-            await _chroot.RunCheckedAsync(
-                ["dpkg-divert", "--local", "--rename", "--divert", _startStopDaemon + DivertedSuffix, "--remove", _startStopDaemon],
-                "dpkg-divert --remove (start-stop-daemon guard)", ct).ConfigureAwait(false);
-        }
-        var policy = HostPath(PolicyRcD);
-        if (File.Exists(policy)) File.Delete(policy);
+            await _chroot.RunCheckedAsync(["/bin/sh", "-c", RemoveScript()], "dpkg-divert --remove (start-stop-daemon guard)", ct)
+                .ConfigureAwait(false);
+        RemovePolicy();
     }
 }

@@ -258,7 +258,7 @@ public static class DpkgUnpackRecord
             """);
         foreach (var u in packages.Where(u => u.Control["preinst"] is not null))
             script.Append($"run '{u.InfoName}' '{u.Package.Name}' '{u.Package.Architecture}' '{dpkgVersion}'\n");
-        script.Append("rmdir /var/lib/dpkg/bootstrap-ci\n");
+        script.Append("rm -rf /var/lib/dpkg/bootstrap-ci\n");
         return script.ToString();
     }
 

@@ -91,7 +91,9 @@ public static class Installer
             if (extracted is not null)
                 recordCopies = repackRemaining.ContinueWith(_ => RecordDecodedCopies(essential, stopRecording.Token),
                     stopRecording.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            await guards.InstallAsync(ct).ConfigureAwait(false);
+            // With our own recording, the guard goes in with the preinsts' chroot run (one process start less).
+            if (extracted is null) await guards.InstallAsync(ct).ConfigureAwait(false);
+            else guards.InstallPolicy();
 
             sw.Restart();
             if (extracted is null)
@@ -109,8 +111,8 @@ public static class Installer
                 Phase($"recording {essential.Count} essential packages as unpacked (preinsts, dpkg database)");
                 DpkgUnpackRecord.StageControlFiles(root, unpacked);
                 await chroot.RunCheckedAsync(
-                    ["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(unpacked, essential.First(p => p.Name == "dpkg").Version)],
-                    "the pre-installation scripts of the essential packages", ct).ConfigureAwait(false);
+                    ["/bin/sh", "-c", guards.InstallScript() + DpkgUnpackRecord.PreinstScript(unpacked, essential.First(p => p.Name == "dpkg").Version)],
+                    "the start-stop-daemon guard and the pre-installation scripts of the essential packages", ct).ConfigureAwait(false);
                 DpkgUnpackRecord.Write(root, unpacked);
                 // Stage 1 made the directories; the old flow's dpkg --install found them all there.
                 DpkgUnpackRecord.StampDirectories(extracted.SelectMany(e => e.NonDirectories), [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
@@ -158,8 +160,9 @@ public static class Installer
                         $"dpkg --install of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
                 }
             }
-            await guards.RemoveAsync(ct).ConfigureAwait(false);
-            await AuditAsync(chroot, ct).ConfigureAwait(false);
+            // One chroot run: the guard's removal (silent when it works), then the audit.
+            await AuditAsync(chroot, guards.RemoveScript(), ct).ConfigureAwait(false);
+            guards.RemovePolicy();
             if (traits.BootstrapperCreatesMergedUsr)
                 foreach (var link in InstallMergedUsr.PruneUnused(root, req.Architecture))
                     Phase($"removed unused merged-/usr link {link}");
@@ -313,11 +316,13 @@ public static class Installer
     /// <c>dpkg --audit</c> must print nothing: every package unpacked and configured, no half-installed or
     /// trigger-pending state. dpkg exits 0 even when it reports problems, so its output is what counts.
     /// </summary>
-    private static async Task AuditAsync(ChrootRunner chroot, CancellationToken ct)
+    /// <param name="before">Shell commands to run first in the same chroot run; they must print nothing on success.</param>
+    private static async Task AuditAsync(ChrootRunner chroot, string before, CancellationToken ct)
     {
         var lines = new List<string>();
         var audit = chroot.WithOutput(l => { lock (lines) lines.Add(l); });
-        await audit.RunCheckedAsync(["dpkg", "--audit"], "dpkg --audit", ct).ConfigureAwait(false);
+        await audit.RunCheckedAsync(["/bin/sh", "-c", before + "exec dpkg --audit"],
+            before.Length > 0 ? "removing the start-stop-daemon guard, then dpkg --audit" : "dpkg --audit", ct).ConfigureAwait(false);
         if (lines.Count > 0)
             throw new InstallException(
                 "The packages were installed but dpkg --audit reports problems:\n  " + string.Join("\n  ", lines.Take(40)) +
