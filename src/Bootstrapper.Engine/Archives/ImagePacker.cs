@@ -50,7 +50,8 @@ public static class ImagePacker
             {
                 using (var compressed = OpenCompressor(hashing, kind, options))
                 using (var tarHashing = kind == CompressionKind.None ? null : new HashingStream(compressed))
-                using (var buffered = new BufferedStream(tarHashing ?? compressed, 1 << 20))
+                // Walking and reading on this thread; hashing, compressing and writing on another.
+                using (var buffered = new BufferedStream(new OffloadingWriteStream(tarHashing ?? compressed), 1 << 20))
                 {
                     entries = WriteTar(root, buffered, options, cancellationToken);
                     buffered.Flush();
