@@ -10,20 +10,26 @@ namespace Bootstrapper.Engine.Debian;
 public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSpan Remaining, int Packages);
 
 /// <summary>
-/// Turns a resolved set of .debs into a configured Debian root, the way mmdebstrap's root mode does:
+/// Turns a resolved set of .debs into a configured Debian root, as mmdebstrap's root mode does but without
+/// unpacking anything twice:
 /// <list type="number">
 /// <item>Layout: merged-/usr links when the suite needs the bootstrapper to make them (before any extraction, so
 /// every package's /bin files land in /usr/bin).</item>
-/// <item>Stage 1: extract the essential set's files (no scripts), write an empty dpkg database and /dev.</item>
-/// <item>Stage 2, chrooted in private mount and PID namespaces: <c>dpkg --install --force-depends</c> of the
-/// essential set (dpkg does not order unpacks by Pre-Depends, hence the force; every maintainer script runs),
-/// then <c>dpkg --install</c> of the rest: one run, so dpkg orders their configuration, preceded by earlier runs
-/// for packages that others pre-depend on (<see cref="InstallOrder"/>).</item>
+/// <item>Stage 1 (<c>InstallStageOne.cs</c>): the essential set's files, extracted by us on every core; an empty
+/// dpkg database and /dev.</item>
+/// <item>The essential set recorded as unpacked (<see cref="DpkgUnpackRecord"/>: preinsts, database), then
+/// <c>dpkg --configure --force-depends</c> in dpkg --install's order, chrooted in private mount and PID
+/// namespaces.</item>
+/// <item>The rest (<c>InstallRemaining.cs</c>), in runs that put pre-dependencies first (<see cref="InstallOrder"/>):
+/// recorded the same way, or unpacked by <c>dpkg --install</c> where dpkg's unpack would do more than write
+/// files.</item>
 /// </list>
-/// Services are kept from starting by <see cref="ChrootGuards"/>, removed at the end together with the copied
-/// .debs. Finalizing for an image (logs, caches, apt sources) is <see cref="Finalizer"/>'s job.
+/// An extractor that cannot report what it wrote (a test's) gets the classic flow: <c>dpkg --install</c> of every
+/// package over the stage-1 files. Services are kept from starting by <see cref="ChrootGuards"/>, removed at the
+/// end together with the copied .debs. Finalizing for an image (logs, caches, apt sources) is
+/// <see cref="Finalizer"/>'s job.
 /// </summary>
-public static class Installer
+public static partial class Installer
 {
     /// <summary>Where the .debs are copied inside the root for dpkg to read; removed before returning.</summary>
     public const string DebsDirectory = "var/cache/bootstrap-debs";
@@ -127,39 +133,8 @@ public static class Installer
             sw.Restart();
             await repackRemaining.ConfigureAwait(false);
             if (remaining.Count > 0)
-            {
-                var relations = ReadRelations(remaining);
-                var stray = relations.FirstOrDefault(r => !inRoot.ContainsKey(r.Name));
-                if (stray is not null)
-                    throw new InstallException(
-                        $"A .deb of the remaining set contains package '{stray.Name}', which is not in the plan; the plan's " +
-                        "package names and files disagree. Fetch the packages again.");
-                var runs = InstallOrder.Runs(relations);
-                var byName = remaining.ToDictionary(p => p.Name, StringComparer.Ordinal);
-                string dpkgVersion = essential.First(p => p.Name == "dpkg").Version;
-                foreach (var run in runs)
-                {
-                    string what = $"{run.Count} remaining packages{(runs.Count > 1 ? " (pre-dependencies first)" : "")}";
-                    // The .debs dpkg would read, as host paths.
-                    var debs = run.Select(n => Path.Combine(root, inRoot[n].TrimStart('/'))).ToList();
-                    string? reason = extracted is null ? "" : RecordEligibility.ReasonForDpkg(root,
-                        run.Select((n, i) => (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(debs[i], $"package '{n}'"))).ToList());
-                    if (reason is null)
-                    {
-                        Phase($"recording {what} as unpacked (preinsts, dpkg database)");
-                        await RecordRunAsync(root, run.Select(n => byName[n]).ToList(), debs, chroot, dpkgVersion, ct).ConfigureAwait(false);
-                        Phase($"configuring {what} (dpkg --configure)");
-                        await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
-                            $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
-                        continue;
-                    }
-                    if (reason.Length > 0) Phase($"dpkg unpacks these itself: {reason}");
-                    Phase($"installing {what} (dpkg --install)");
-                    await chroot.RunCheckedAsync(
-                        ["dpkg", "--install", .. run.Select(n => inRoot[n])],
-                        $"dpkg --install of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
-                }
-            }
+                await InstallRemainingAsync(root, remaining, essential.First(p => p.Name == "dpkg").Version, inRoot, chroot,
+                    recordable: extracted is not null, Phase, ct).ConfigureAwait(false);
             // One chroot run: the guard's removal (silent when it works), then the audit.
             await AuditAsync(chroot, guards.RemoveScript(), ct).ConfigureAwait(false);
             guards.RemovePolicy();
@@ -185,133 +160,6 @@ public static class Installer
         return new InstallTimings(extractTime, essentialTime, remainingTime, req.Packages.Count);
     }
 
-    /// <summary>Stage 1 one package after another; returns dpkg's paths.</summary>
-    private static async Task<IReadOnlyList<string>> ExtractInOrderAsync(
-        IDebExtractor extractor, IReadOnlyList<InstallPackage> essential, string root, CancellationToken ct)
-    {
-        IReadOnlyList<string> dpkgPaths = [];
-        foreach (var p in essential)
-        {
-            ct.ThrowIfCancellationRequested();
-            var paths = await extractor.ExtractDataAsync(p.DebPath, root, p.Name, ct).ConfigureAwait(false);
-            if (p.Name == "dpkg") dpkgPaths = paths;
-        }
-        return dpkgPaths;
-    }
-
-    /// <summary>
-    /// Stage 1 on every core, largest .debs first (so no big one starts last), then directories set as the one-by-one
-    /// extraction would have left them (<see cref="StageOneDirectories"/>), so the image does not change. In the
-    /// rare set where even the tree's shape depends on the order, the root is emptied and extracted one by one.
-    /// </summary>
-    /// <returns>What each package of <paramref name="essential"/> extracted, in the same order.</returns>
-    private static async Task<Archives.ExtractedPackage[]> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
-        IReadOnlyList<InstallPackage> essential, IReadOnlyList<Func<string, System.Formats.Tar.TarEntry, bool>> keep, string root,
-        InstallSuiteTraits traits, string architecture, Action<string> phase, CancellationToken ct)
-    {
-        var results = new Archives.ExtractedPackage[essential.Count];
-        void ExtractOne(int i, CancellationToken token) =>
-            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, keep[i]);
-
-        // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
-        // first, alone: everything after them then agrees on what is a directory, and what they created evolves
-        // exactly as in a one-by-one extraction (they finished before anything else wrote into it).
-        int layout = essential.TakeWhile(p => LaysOutTree(p)).Count();
-        for (int i = 0; i < layout; i++) ExtractOne(i, ct);
-        var preexisting = StageOneDirectories.Snapshot(root);
-        var bySize = Enumerable.Range(layout, essential.Count - layout)
-            .OrderByDescending(i => new FileInfo(essential[i].DebPath).Length).ThenBy(i => i).ToList();
-        await Parallel.ForEachAsync(bySize,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            (i, token) =>
-            {
-                ExtractOne(i, token);
-                return ValueTask.CompletedTask;
-            }).ConfigureAwait(false);
-
-        var outcomes = StageOneDirectories.Compute(results[layout..], preexisting);
-        if (outcomes is null)
-        {
-            phase("the essential packages disagree on what is a directory: extracting them again, one by one");
-            foreach (var entry in Directory.EnumerateFileSystemEntries(root))
-                if (Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
-                    Directory.Delete(entry, recursive: true);
-                else File.Delete(entry);
-            if (traits.BootstrapperCreatesMergedUsr) InstallMergedUsr.Create(root, architecture);
-            for (int i = 0; i < essential.Count; i++) ExtractOne(i, ct);
-            return results;
-        }
-        StageOneDirectories.Apply(outcomes, new Archives.ExtractOptions().ApplyOwners, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        return results;
-    }
-
-    /// <summary>
-    /// What <c>dpkg --install</c> does for one run of packages up to configuring them, when
-    /// <see cref="RecordEligibility"/> finds that it only writes files: the preinsts (before any of the run's files
-    /// exist, as policy lets a preinst rely only on essential packages and configured pre-dependencies), one by one
-    /// extraction from the prepared .debs in run order (so directories are made as dpkg would make them), then the
-    /// database (<see cref="DpkgUnpackRecord"/>).
-    /// </summary>
-    private static async Task RecordRunAsync(string root, IReadOnlyList<InstallPackage> run, IReadOnlyList<string> debs,
-        ChrootRunner chroot, string dpkgVersion, CancellationToken ct)
-    {
-        var controls = run.Select((p, i) =>
-        {
-            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{p.Name}' {p.Version}");
-            return new PackageControl(p, deb.Control);
-        }).ToList();
-        if (controls.Any(c => c.Control["preinst"] is not null))
-        {
-            DpkgUnpackRecord.StageControlFiles(root, controls);
-            await chroot.RunCheckedAsync(["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(controls, dpkgVersion)],
-                "the pre-installation scripts of the remaining packages", ct).ConfigureAwait(false);
-        }
-        var before = StageOneDirectories.Snapshot(root);
-        var unpacked = new List<UnpackedPackage>();
-        for (int i = 0; i < run.Count; i++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var control = controls[i].Control;
-            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{run[i].Name}' {run[i].Version}");
-            var options = new Archives.ExtractOptions
-            {
-                Keep = DpkgUnpackRecord.KeepConffiles(control),
-                ComputeMd5 = control["md5sums"] is null,
-            };
-            var extracted = new Archives.SafeExtractor(root, options).Extract(deb, ct, readAhead: false);
-            unpacked.Add(new UnpackedPackage(run[i], control, extracted));
-        }
-        DpkgUnpackRecord.Write(root, unpacked);
-        var created = unpacked.SelectMany(u => u.Extracted.Directories).Select(d => d.PhysicalPath).Where(d => !before.Contains(d));
-        DpkgUnpackRecord.StampDirectories(unpacked.SelectMany(u => u.Extracted.NonDirectories), created,
-            DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-    }
-
-    /// <summary>Makes the missing decoded copies (<see cref="Archives.DecodedDataCache"/>), one core, largest first.</summary>
-    private static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
-    {
-        foreach (var p in packages.OrderByDescending(p => new FileInfo(p.DebPath).Length))
-        {
-            ct.ThrowIfCancellationRequested();
-            try
-            {
-                Archives.DecodedDataCache.Record(p.DebPath, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Only an optimisation for the next build: the .deb was verified and extracted, so go on without.
-            }
-        }
-    }
-
-    /// <summary>Every package's control member, by package name.</summary>
-    private static Dictionary<string, Archives.ControlFiles> ReadControls(IReadOnlyList<InstallPackage> packages) =>
-        packages.ToDictionary(p => p.Name, p =>
-        {
-            using var deb = Archives.DebArchive.OpenFile(p.DebPath, $"package '{p.Name}' {p.Version}");
-            return deb.Control;
-        }, StringComparer.Ordinal);
-
     /// <summary>
     /// <c>dpkg --audit</c> must print nothing: every package unpacked and configured, no half-installed or
     /// trigger-pending state. dpkg exits 0 even when it reports problems, so its output is what counts.
@@ -328,61 +176,6 @@ public static class Installer
                 "The packages were installed but dpkg --audit reports problems:\n  " + string.Join("\n  ", lines.Take(40)) +
                 "\nA maintainer script probably failed silently or a dependency is missing from the plan.");
     }
-
-    /// <summary>
-    /// base-passwd first: its preinst creates /etc/passwd and /etc/group, which later preinsts (and dpkg's
-    /// ownership lookups) need; then base-files, which lays out the directory tree (debootstrap's order). The rest
-    /// keep the order they were given in, which makes the run reproducible.
-    /// </summary>
-    /// <summary>The packages <see cref="OrderEssential"/> puts first because the others rely on what they create.</summary>
-    private static bool LaysOutTree(InstallPackage p) => p.Name is "base-passwd" or "base-files";
-
-    internal static List<InstallPackage> OrderEssential(List<InstallPackage> essential)
-    {
-        static int Rank(InstallPackage p) => p.Name switch { "base-passwd" => 0, "base-files" => 1, _ => 2 };
-        return essential.Select((p, i) => (p, i)).OrderBy(t => Rank(t.p)).ThenBy(t => t.i).Select(t => t.p).ToList();
-    }
-
-    /// <summary>
-    /// Reads Package, Pre-Depends, Depends and Provides from each .deb's control file, in process: the same fields
-    /// the root's <c>dpkg-deb --field</c> printed, without a process per package.
-    /// </summary>
-    private static List<InstallRelations> ReadRelations(IReadOnlyList<InstallPackage> packages) =>
-        packages.Select(p =>
-        {
-            using var deb = Archives.DebArchive.OpenFile(p.DebPath, p.Name);
-            var control = deb.Control.ParseControl();
-            return new InstallRelations(control["Package"] ?? "", control["Pre-Depends"] ?? "", control["Depends"] ?? "",
-                control["Provides"] ?? "");
-        }).ToList();
-
-    internal static string NormalizeArchivePath(string p)
-    {
-        var s = p.StartsWith("./", StringComparison.Ordinal) ? p[1..] : p;
-        return s.StartsWith('/') ? s : "/" + s;
-    }
-
-    /// <summary>Package name -> path of its .deb inside the root (ROOT/var/cache/bootstrap-debs/...).</summary>
-    private static Dictionary<string, string> DebPathsInRoot(IReadOnlyList<InstallPackage> packages)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in packages)
-            // Same naming as apt's archive cache (the epoch colon escaped), so dpkg's log lines look familiar.
-            map[p.Name] = "/" + DebsDirectory + "/" +
-                          $"{p.Name}_{p.Version.Replace(":", "%3a", StringComparison.Ordinal)}_{p.Architecture}.deb";
-        return map;
-    }
-
-    /// <summary>
-    /// Puts each .deb into the root with its data member already decompressed (see <see cref="DebRepack"/>: dpkg then
-    /// skips xz on its single-core path), on every core, largest first.
-    /// </summary>
-    private static void RepackDebs(IReadOnlyList<InstallPackage> packages, string debsDir,
-        IReadOnlyDictionary<string, string> inRoot, CancellationToken ct) =>
-        Parallel.ForEach(packages.OrderByDescending(p => new FileInfo(p.DebPath).Length),
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            p => DebRepack.WithUncompressedData(p.DebPath, Path.Combine(debsDir, Path.GetFileName(inRoot[p.Name])),
-                $"package '{p.Name}' {p.Version}"));
 
     /// <summary>The dpkg architecture name of the build host's processes.</summary>
     internal static string HostArchitecture() => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch

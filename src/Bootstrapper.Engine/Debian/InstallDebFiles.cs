@@ -1,0 +1,46 @@
+using Bootstrapper.Engine.Archives;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>The .debs as dpkg reads them inside the root, and the decoded copies kept for later builds.</summary>
+public static partial class Installer
+{
+    /// <summary>Package name -> path of its .deb inside the root (ROOT/var/cache/bootstrap-debs/...).</summary>
+    private static Dictionary<string, string> DebPathsInRoot(IReadOnlyList<InstallPackage> packages)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in packages)
+            // Same naming as apt's archive cache (the epoch colon escaped), so dpkg's log lines look familiar.
+            map[p.Name] = "/" + DebsDirectory + "/" +
+                          $"{p.Name}_{p.Version.Replace(":", "%3a", StringComparison.Ordinal)}_{p.Architecture}.deb";
+        return map;
+    }
+
+    /// <summary>
+    /// Puts each .deb into the root with its data member already decompressed (see <see cref="DebRepack"/>: dpkg then
+    /// skips xz on its single-core path), on every core, largest first.
+    /// </summary>
+    private static void RepackDebs(IReadOnlyList<InstallPackage> packages, string debsDir,
+        IReadOnlyDictionary<string, string> inRoot, CancellationToken ct) =>
+        Parallel.ForEach(packages.OrderByDescending(p => new FileInfo(p.DebPath).Length),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            p => DebRepack.WithUncompressedData(p.DebPath, Path.Combine(debsDir, Path.GetFileName(inRoot[p.Name])),
+                $"package '{p.Name}' {p.Version}"));
+
+    /// <summary>Makes the missing decoded copies (<see cref="Archives.DecodedDataCache"/>), one core, largest first.</summary>
+    private static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
+    {
+        foreach (var p in packages.OrderByDescending(p => new FileInfo(p.DebPath).Length))
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                Archives.DecodedDataCache.Record(p.DebPath, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Only an optimisation for the next build: the .deb was verified and extracted, so go on without.
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Bootstrapper.Core.Errors;
+
+namespace Bootstrapper.Engine.Debian;
+
+/// <summary>
+/// The packages after the essential set, in <see cref="InstallOrder"/> runs: extracted by us and recorded when
+/// <see cref="RecordEligibility"/> finds that dpkg's unpack would only write files, else <c>dpkg --install</c>.
+/// </summary>
+public static partial class Installer
+{
+    /// <param name="recordable">False when the extractor cannot say what it wrote: then dpkg unpacks everything.</param>
+    private static async Task InstallRemainingAsync(string root, IReadOnlyList<InstallPackage> remaining, string dpkgVersion,
+        IReadOnlyDictionary<string, string> inRoot, ChrootRunner chroot, bool recordable, Action<string> phase, CancellationToken ct)
+    {
+        var relations = ReadRelations(remaining);
+        var stray = relations.FirstOrDefault(r => !inRoot.ContainsKey(r.Name));
+        if (stray is not null)
+            throw new InstallException(
+                $"A .deb of the remaining set contains package '{stray.Name}', which is not in the plan; the plan's " +
+                "package names and files disagree. Fetch the packages again.");
+        var runs = InstallOrder.Runs(relations);
+        var byName = remaining.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var run in runs)
+        {
+            string what = $"{run.Count} remaining packages{(runs.Count > 1 ? " (pre-dependencies first)" : "")}";
+            // The .debs dpkg would read, as host paths.
+            var debs = run.Select(n => Path.Combine(root, inRoot[n].TrimStart('/'))).ToList();
+            string? reason = !recordable ? "" : RecordEligibility.ReasonForDpkg(root,
+                run.Select((n, i) => (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(debs[i], $"package '{n}'"))).ToList());
+            if (reason is null)
+            {
+                phase($"recording {what} as unpacked (preinsts, dpkg database)");
+                await RecordRunAsync(root, run.Select(n => byName[n]).ToList(), debs, chroot, dpkgVersion, ct).ConfigureAwait(false);
+                phase($"configuring {what} (dpkg --configure)");
+                await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
+                    $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
+                continue;
+            }
+            if (reason.Length > 0) phase($"dpkg unpacks these itself: {reason}");
+            phase($"installing {what} (dpkg --install)");
+            await chroot.RunCheckedAsync(
+                ["dpkg", "--install", .. run.Select(n => inRoot[n])],
+                $"dpkg --install of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What <c>dpkg --install</c> does for one run of packages up to configuring them, when
+    /// <see cref="RecordEligibility"/> finds that it only writes files: the preinsts (before any of the run's files
+    /// exist, as policy lets a preinst rely only on essential packages and configured pre-dependencies), one by one
+    /// extraction from the prepared .debs in run order (so directories are made as dpkg would make them), then the
+    /// database (<see cref="DpkgUnpackRecord"/>).
+    /// </summary>
+    private static async Task RecordRunAsync(string root, IReadOnlyList<InstallPackage> run, IReadOnlyList<string> debs,
+        ChrootRunner chroot, string dpkgVersion, CancellationToken ct)
+    {
+        var controls = run.Select((p, i) =>
+        {
+            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{p.Name}' {p.Version}");
+            return new PackageControl(p, deb.Control);
+        }).ToList();
+        if (controls.Any(c => c.Control["preinst"] is not null))
+        {
+            DpkgUnpackRecord.StageControlFiles(root, controls);
+            await chroot.RunCheckedAsync(["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(controls, dpkgVersion)],
+                "the pre-installation scripts of the remaining packages", ct).ConfigureAwait(false);
+        }
+        var before = StageOneDirectories.Snapshot(root);
+        var unpacked = new List<UnpackedPackage>();
+        for (int i = 0; i < run.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var control = controls[i].Control;
+            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{run[i].Name}' {run[i].Version}");
+            var options = new Archives.ExtractOptions
+            {
+                Keep = DpkgUnpackRecord.KeepConffiles(control),
+                ComputeMd5 = control["md5sums"] is null,
+            };
+            var extracted = new Archives.SafeExtractor(root, options).Extract(deb, ct, readAhead: false);
+            unpacked.Add(new UnpackedPackage(run[i], control, extracted));
+        }
+        DpkgUnpackRecord.Write(root, unpacked);
+        var created = unpacked.SelectMany(u => u.Extracted.Directories).Select(d => d.PhysicalPath).Where(d => !before.Contains(d));
+        DpkgUnpackRecord.StampDirectories(unpacked.SelectMany(u => u.Extracted.NonDirectories), created,
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    }
+
+    /// <summary>
+    /// Reads Package, Pre-Depends, Depends and Provides from each .deb's control file, in process: the same fields
+    /// the root's <c>dpkg-deb --field</c> printed, without a process per package.
+    /// </summary>
+    private static List<InstallRelations> ReadRelations(IReadOnlyList<InstallPackage> packages) =>
+        packages.Select(p =>
+        {
+            using var deb = Archives.DebArchive.OpenFile(p.DebPath, p.Name);
+            var control = deb.Control.ParseControl();
+            return new InstallRelations(control["Package"] ?? "", control["Pre-Depends"] ?? "", control["Depends"] ?? "",
+                control["Provides"] ?? "");
+        }).ToList();
+}
