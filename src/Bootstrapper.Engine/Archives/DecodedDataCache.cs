@@ -27,18 +27,26 @@ public static class DecodedDataCache
     {
         string copy = debPath + Suffix, sum = copy + ".sha256";
         if (!File.Exists(copy) || !File.Exists(sum)) return null;
+        FileStream? file = null;
         try
         {
-            var bytes = File.ReadAllBytes(copy);
-            if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != File.ReadAllText(sum).Trim())
+            // Hash, then decode, through one handle: a copy renamed into place meanwhile cannot swap the bytes, and
+            // nothing is held in memory (the copies are megabytes each; whole-file buffers would pile up on the
+            // large-object heap).
+            file = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            string expected = File.ReadAllText(sum).Trim();
+            if (Convert.ToHexStringLower(SHA256.HashData(file)) != expected)
             {
+                file.Dispose();
                 Discard(debPath);
                 return null;
             }
-            return new ZstdSharp.DecompressionStream(new MemoryStream(bytes, writable: false));
+            file.Position = 0;
+            return new ZstdSharp.DecompressionStream(file, leaveOpen: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            file?.Dispose();
             return null;
         }
     }
