@@ -122,25 +122,32 @@ public sealed class DpkgUnpackRecordTests : IDisposable
         Assert.False(keep("usr/bin/gamma", file));
     }
 
+    /// <summary>
+    /// Builds a package with the given preinst, extracts it into <paramref name="root"/> and returns the preinst script
+    /// made runnable without a chroot: the root's paths spelled out where the script names /var/lib/dpkg.
+    /// </summary>
+    private string PreinstScriptFor(string root, string name, string preinst)
+    {
+        string pkg = _temp.Sub("pkg-" + name);
+        Directory.CreateDirectory(Path.Combine(pkg, "DEBIAN"));
+        File.WriteAllText(Path.Combine(pkg, "DEBIAN/control"),
+            $"Package: {name}\nVersion: 2\nArchitecture: amd64\nMaintainer: T <t@example.org>\nDescription: d\n");
+        File.WriteAllText(Path.Combine(pkg, "DEBIAN/preinst"), preinst);
+        Sh.Run("chmod", "0755", Path.Combine(pkg, "DEBIAN/preinst"));
+        string deb = Path.Combine(_temp.Path, name + ".deb");
+        Sh.Run("dpkg-deb", "--root-owner-group", "--build", pkg, deb);
+        var unpacked = new[] { ExtractAndRecord(deb, name, root) };
+        DpkgUnpackRecord.StageControlFiles(root, unpacked);
+        return DpkgUnpackRecord.PreinstScript(unpacked, "1.21.23").Replace("/var/lib/dpkg", root + "/var/lib/dpkg");
+    }
+
     [Fact]
     public void The_preinst_script_runs_each_preinst_from_tmp_ci_with_dpkg_arguments_and_environment()
     {
         string root = EmptyDatabase("preinst");
-        string pkg = _temp.Sub("pkg-delta");
-        Directory.CreateDirectory(Path.Combine(pkg, "DEBIAN"));
-        File.WriteAllText(Path.Combine(pkg, "DEBIAN/control"),
-            "Package: delta\nVersion: 2\nArchitecture: amd64\nMaintainer: T <t@example.org>\nDescription: d\n");
-        // Records where it ran from, its arguments and dpkg's variables, outside the chroot-less test root.
-        File.WriteAllText(Path.Combine(pkg, "DEBIAN/preinst"),
+        // Records where it ran from, its arguments and dpkg's variables.
+        var script = PreinstScriptFor(root, "delta",
             $"#!/bin/sh\necho \"$0 $* $DPKG_MAINTSCRIPT_PACKAGE $DPKG_MAINTSCRIPT_NAME $DPKG_MAINTSCRIPT_ARCH $DPKG_RUNNING_VERSION\" > {root}/ran\n");
-        Sh.Run("chmod", "0755", Path.Combine(pkg, "DEBIAN/preinst"));
-        string deb = Path.Combine(_temp.Path, "delta.deb");
-        Sh.Run("dpkg-deb", "--root-owner-group", "--build", pkg, deb);
-        var unpacked = new[] { ExtractAndRecord(deb, "delta", root) };
-
-        DpkgUnpackRecord.StageControlFiles(root, unpacked);
-        // Run unchrooted, with the root's paths spelled out: the script names /var/lib/dpkg, so point it there.
-        var script = DpkgUnpackRecord.PreinstScript(unpacked, "1.21.23").Replace("/var/lib/dpkg", root + "/var/lib/dpkg");
         Sh.Run("sh", "-c", script);
         Assert.Equal($"{root}/var/lib/dpkg/tmp.ci/preinst install delta preinst amd64 1.21.23\n", File.ReadAllText(Path.Combine(root, "ran")));
         Assert.False(Directory.Exists(Path.Combine(root, "var/lib/dpkg/tmp.ci")));
@@ -151,17 +158,7 @@ public sealed class DpkgUnpackRecordTests : IDisposable
     public void A_failing_preinst_stops_the_script_naming_the_package()
     {
         string root = EmptyDatabase("failing");
-        string pkg = _temp.Sub("pkg-eps");
-        Directory.CreateDirectory(Path.Combine(pkg, "DEBIAN"));
-        File.WriteAllText(Path.Combine(pkg, "DEBIAN/control"),
-            "Package: eps\nVersion: 2\nArchitecture: amd64\nMaintainer: T <t@example.org>\nDescription: d\n");
-        File.WriteAllText(Path.Combine(pkg, "DEBIAN/preinst"), "#!/bin/sh\nexit 3\n");
-        Sh.Run("chmod", "0755", Path.Combine(pkg, "DEBIAN/preinst"));
-        string deb = Path.Combine(_temp.Path, "eps.deb");
-        Sh.Run("dpkg-deb", "--root-owner-group", "--build", pkg, deb);
-        var unpacked = new[] { ExtractAndRecord(deb, "eps", root) };
-        DpkgUnpackRecord.StageControlFiles(root, unpacked);
-        var script = DpkgUnpackRecord.PreinstScript(unpacked, "1.21.23").Replace("/var/lib/dpkg", root + "/var/lib/dpkg");
+        var script = PreinstScriptFor(root, "eps", "#!/bin/sh\nexit 3\n");
         var e = Assert.ThrowsAny<Exception>(() => Sh.Run("sh", "-c", script));
         Assert.Contains("pre-installation script of eps failed with exit status 3", e.Message);
     }
