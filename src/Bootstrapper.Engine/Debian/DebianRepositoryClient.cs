@@ -174,8 +174,8 @@ public sealed class DebianRepositoryClient
         // also lists is kept in the cache after the first decode (checked against that entry), so a warm plan
         // reads ~50 MB of text instead.
         var plain = listed.FirstOrDefault(l => l.Extension.Length == 0).Entry;
-        if (plain != null && Cache.TryGetBlob(plain.Sha256, "", plain.Size) is { } decoded)
-            return Decode(decoded, "", plain, component, request, decoded, fromCache: true, plain);
+        if (plain != null && Cache.TryReadBlob(plain.Sha256, "", plain.Size) is { } decoded)
+            return new DebianComponentIndex(component, request.Architecture, Cache.BlobPath(plain.Sha256, ""), plain, decoded, FromCache: true);
 
         foreach (var (extension, entry) in listed)
         {

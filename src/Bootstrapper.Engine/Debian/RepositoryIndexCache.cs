@@ -52,6 +52,79 @@ public sealed class RepositoryIndexCache
     }
 
     /// <summary>
+    /// The cached file's bytes if it is there and still has the expected size and digest; otherwise null (and a
+    /// corrupt one is removed). One read, hashed while it is read: hashing the file and then reading it again cost
+    /// two passes over bookworm main's ~50 MB on every plan (~30 ms each).
+    /// </summary>
+    public byte[]? TryReadBlob(string sha256, string extension, long size)
+    {
+        var path = BlobPath(sha256, extension);
+        try
+        {
+            if (new FileInfo(path) is not { Exists: true } info || info.Length != size || size > Array.MaxLength)
+                return DeleteIfPresent(path);
+            var bytes = GC.AllocateUninitializedArray<byte>((int)size);
+            using var handle = File.OpenHandle(path);
+            return ReadHashed(handle, bytes) == sha256 ? bytes : DeleteIfPresent(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="bytes"/> from the file on a helper thread while this one hashes what has arrived;
+    /// returns the lower-case hex SHA-256, or "" when the file ended early.
+    /// </summary>
+    private static string ReadHashed(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] bytes)
+    {
+        const int Block = 4 << 20;
+        int read = 0;           // published by the reader after each block
+        bool ended = false;     // the reader stopped (at the end, early, or failing)
+        Exception? failure = null;
+        using var arrived = new SemaphoreSlim(0);
+        var reader = Task.Run(() =>
+        {
+            try
+            {
+                while (read < bytes.Length)
+                {
+                    int n = RandomAccess.Read(handle, bytes.AsSpan(read, Math.Min(Block, bytes.Length - read)), read);
+                    if (n == 0) break;
+                    Volatile.Write(ref read, read + n);
+                    arrived.Release();
+                }
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            Volatile.Write(ref ended, true);
+            arrived.Release();
+        });
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        int hashed = 0;
+        while (true)
+        {
+            arrived.Wait();
+            int upTo = Volatile.Read(ref read);
+            sha.AppendData(bytes, hashed, upTo - hashed);
+            hashed = upTo;
+            if (Volatile.Read(ref ended) && hashed == Volatile.Read(ref read)) break;
+        }
+        reader.Wait();
+        if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return hashed == bytes.Length ? Convert.ToHexStringLower(sha.GetHashAndReset()) : "";
+    }
+
+    private static byte[]? DeleteIfPresent(string path)
+    {
+        if (File.Exists(path)) TryDelete(path);
+        return null;
+    }
+
+    /// <summary>
     /// Deletes cached Packages files that no cached Release lists any more (suites publish new indices daily, so
     /// without this the cache only grows). Files younger than <paramref name="minimumAge"/> are kept: another
     /// build may have just fetched them for a Release it has not stored yet.
