@@ -25,6 +25,14 @@ public sealed partial class DebianPackage
         Provides = provides;
     }
 
+    /// <summary>A package as a snapshot recorded it (<see cref="PackageUniverse.FromSnapshot"/>).</summary>
+    internal static DebianPackage Restore(StanzaSource source, int start, int end, int line, string name, string architecture,
+        MultiArch multiArch, bool essential, bool important, string? priorityText, long size, IReadOnlyList<ProvidedName> provides) =>
+        new(source, start, end, line, name, architecture, multiArch, essential, important, priorityText, size, provides);
+
+    /// <summary>Where the stanza lies in its index (what a snapshot records instead of the fields read later).</summary>
+    internal (StanzaSource Source, int Start, int End) Stanza => (_source, _start, _end);
+
     /// <summary>
     /// Reads a Packages stanza. Throws <see cref="ResolutionException"/> naming the index, line and package when a
     /// required field is missing or malformed.

@@ -109,4 +109,9 @@ public sealed partial class DebianPackage
 }
 
 /// <summary>The index bytes a <see cref="DebianPackage"/> reads its stanza from, and where the index came from.</summary>
-internal sealed record StanzaSource(ReadOnlyMemory<byte> Utf8, string RepositoryUrl, string IndexName, int PinPriority);
+internal sealed record StanzaSource(ReadOnlyMemory<byte> Utf8, string RepositoryUrl, string IndexName, int PinPriority)
+{
+    public static StanzaSource Of(PackagesIndex index) => new(
+        index.Utf8.IsEmpty && index.Text.Length > 0 ? System.Text.Encoding.UTF8.GetBytes(index.Text) : index.Utf8,
+        index.RepositoryUrl, index.SourceName, index.PinPriority);
+}

@@ -12,15 +12,16 @@ public sealed partial class PackageUniverse
     /// returns the runs in index and text order. An error is the one the first failing run (in that order) hit,
     /// which is the error reading everything in order would have met first.
     /// </summary>
-    private static List<PackagesIndexReader.Chunk> ReadConcurrently(IEnumerable<PackagesIndex> indices, string nativeArchitecture)
+    private static (List<StanzaSource>, List<PackagesIndexReader.Chunk>) ReadConcurrently(IEnumerable<PackagesIndex> indices,
+        string nativeArchitecture, int runsPerIndex, int minimumRunBytes)
     {
         var runs = new List<(StanzaSource Source, int From, int To, int LinesBefore)>();
-        int cores = Environment.ProcessorCount;
-        foreach (var index in indices)
+        var sources = indices.Select(StanzaSource.Of).ToList();
+        int cores = Math.Max(1, Environment.ProcessorCount);
+        foreach (var source in sources)
         {
-            var utf8 = index.Utf8.IsEmpty && index.Text.Length > 0 ? System.Text.Encoding.UTF8.GetBytes(index.Text) : index.Utf8;
-            var source = new StanzaSource(utf8, index.RepositoryUrl, index.SourceName, index.PinPriority);
-            int parts = Math.Clamp(utf8.Length / MinimumRunBytes, 1, cores);
+            var utf8 = source.Utf8;
+            int parts = Math.Clamp(utf8.Length / Math.Max(1, minimumRunBytes), 1, Math.Max(1, runsPerIndex));
             foreach (var (from, to, lines) in PackagesIndexReader.Split(utf8.Span, parts))
                 runs.Add((source, from, to, lines));
         }
@@ -51,6 +52,6 @@ public sealed partial class PackageUniverse
         Work();
         Task.WaitAll(helpers);
         foreach (var error in errors) error?.Throw();
-        return chunks.ToList();
+        return (sources, chunks.ToList());
     }
 }

@@ -15,16 +15,22 @@ public sealed partial class PackageUniverse
     private readonly Dictionary<string, List<(DebianPackage Package, ProvidedName Provided)>> _providers;
 
     private readonly AptCacheOrder _cacheOrder;
+    /// <summary>The indices read, in order (what a snapshot refers to).</summary>
+    private readonly IReadOnlyList<StanzaSource> _sources;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private PackageUniverse(string nativeArchitecture, List<DebianPackage> candidates, int[] slotOf, int stanzaCount,
-        AptCacheOrder cacheOrder)
+        AptCacheOrder cacheOrder, IReadOnlyList<StanzaSource> sources)
     {
         _cacheOrder = cacheOrder;
+        _sources = sources;
         NativeArchitecture = nativeArchitecture;
         _candidates = candidates;
         _slotOf = slotOf;
         StanzaCount = stanzaCount;
-        _providers = new Dictionary<string, List<(DebianPackage, ProvidedName)>>(StringComparer.Ordinal);
+        int providedCount = 0;
+        foreach (var p in candidates) providedCount += p.Provides.Count;
+        _providers = new Dictionary<string, List<(DebianPackage, ProvidedName)>>(providedCount, StringComparer.Ordinal);
         foreach (var p in candidates)
             foreach (var provided in p.Provides)
             {
@@ -47,9 +53,17 @@ public sealed partial class PackageUniverse
     /// <see cref="PackagesIndex.PinPriority"/> wins, then the highest version; on a tie the earlier index wins, as
     /// apt keeps the first source of a version.
     /// </summary>
-    public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture)
+    public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture) =>
+        Build(indices, nativeArchitecture, Environment.ProcessorCount, MinimumRunBytes);
+
+    /// <summary>
+    /// Same, reading each index in at most <paramref name="runsPerIndex"/> runs of at least
+    /// <paramref name="minimumRunBytes"/> (tests use this to check that runs change nothing).
+    /// </summary>
+    internal static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture, int runsPerIndex,
+        int minimumRunBytes)
     {
-        var chunks = ReadConcurrently(indices, nativeArchitecture);
+        var (sources, chunks) = ReadConcurrently(indices, nativeArchitecture, runsPerIndex, minimumRunBytes);
         var order = chunks.Count > 0 ? chunks[0].Order : new AptCacheOrder();
         var candidates = new List<DebianPackage>(80_000);
         var slotOf = new int[Math.Max(order.Names.Count, 1024)];
@@ -79,7 +93,7 @@ public sealed partial class PackageUniverse
             }
             stanzas += chunk.Stanzas;
         }
-        return new PackageUniverse(nativeArchitecture, candidates, slotOf, stanzas, order);
+        return new PackageUniverse(nativeArchitecture, candidates, slotOf, stanzas, order, sources);
     }
 
     private static bool IsBetter(DebianPackage package, DebianPackage existing) =>

@@ -51,7 +51,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         _codename = indices[0].Release.Codename ?? recipe.Sources[0].Suite;
         session.Timings.Add(("plan/indices", sw.Elapsed));
 
-        var plan = Resolve(session, indices, mirrors);
+        var plan = Resolve(session, client.Cache, indices, mirrors);
         // The index bytes and the universe (~63k parsed stanzas) are garbage now. Collecting them here, and giving
         // the memory back, keeps them from adding to the install's peak RSS (async locals live on until the method
         // ends, hence the separate Resolve).
@@ -61,14 +61,12 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     }
 
     /// <summary>Parses the indices into one universe and resolves the recipe's set and the essential set in it.</summary>
-    private Plan Resolve(BuildSession session, IReadOnlyList<DebianRepositoryIndex> indices, List<MirrorChoice> mirrors)
+    private Plan Resolve(BuildSession session, RepositoryIndexCache cache, IReadOnlyList<DebianRepositoryIndex> indices,
+        List<MirrorChoice> mirrors)
     {
         var recipe = session.Recipe;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var universe = PackageUniverse.Build(
-            indices.SelectMany(ix => ix.Components.Select(c =>
-                new PackagesIndex(c.PackagesUtf8, ix.Request.Root, $"{ix.Request.Suite}/{c.Component}"))),
-            recipe.Architecture);
+        var universe = ReadUniverse(session, cache, indices);
         var request = new DebianResolveRequest
         {
             Variant = DebianVariants.TryParse(recipe.Packages.Variant) ?? DebianVariant.Minbase,
@@ -95,6 +93,36 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             Packages = resolution.ToPlannedPackages(),
             Indices = indices.Select(i => i.Info).ToList(),
         };
+    }
+
+    /// <summary>
+    /// The universe of the indices: from the cache's snapshot of the very same indices when there is one (a few
+    /// tens of ms), else read from the indices (~200 ms for bookworm) and snapshotted for the next plan.
+    /// </summary>
+    private static PackageUniverse ReadUniverse(BuildSession session, RepositoryIndexCache cache,
+        IReadOnlyList<DebianRepositoryIndex> indices)
+    {
+        var architecture = session.Recipe.Architecture;
+        var components = indices.SelectMany(ix => ix.Components.Select(c => (Index: ix, Component: c))).ToList();
+        var packages = components.Select(x =>
+            new PackagesIndex(x.Component.PackagesUtf8, x.Index.Request.Root, $"{x.Index.Request.Suite}/{x.Component.Component}")).ToList();
+        var key = RepositoryIndexCache.UniverseKey(architecture,
+            components.Zip(packages, (x, p) => (x.Component.ContentKey, p.PinPriority)));
+        if (cache.TryReadUniverse(key) is { } snapshot && PackageUniverse.FromSnapshot(snapshot, packages, architecture) is { } known)
+        {
+            session.Reporter.Verbose($"package universe: snapshot {cache.UniversePath(key)}");
+            return known;
+        }
+        var universe = PackageUniverse.Build(packages, architecture);
+        try
+        {
+            cache.WriteUniverse(key, universe.ToSnapshot(), TimeSpan.FromDays(1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            session.Reporter.Verbose($"package universe: not snapshotted ({e.Message}); the next plan reads the indices again");
+        }
+        return universe;
     }
 
     public async Task InstallAsync(BuildSession session, Plan plan, IReadOnlyDictionary<PlannedPackage, string> files,

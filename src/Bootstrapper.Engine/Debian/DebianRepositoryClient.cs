@@ -175,7 +175,10 @@ public sealed class DebianRepositoryClient
         // reads ~50 MB of text instead.
         var plain = listed.FirstOrDefault(l => l.Extension.Length == 0).Entry;
         if (plain != null && Cache.TryReadBlob(plain.Sha256, "", plain.Size) is { } decoded)
-            return new DebianComponentIndex(component, request.Architecture, Cache.BlobPath(plain.Sha256, ""), plain, decoded, FromCache: true);
+            return new DebianComponentIndex(component, request.Architecture, Cache.BlobPath(plain.Sha256, ""), plain, decoded, FromCache: true)
+            {
+                ContentKey = plain.Sha256,
+            };
 
         foreach (var (extension, entry) in listed)
         {
@@ -212,10 +215,12 @@ public sealed class DebianRepositoryClient
         DebianRepositoryRequest request, string url, bool fromCache, ReleaseEntry? plain)
     {
         var bytes = RepositoryIndexDecoder.DecodeBytes(path, extension, url, plain?.Size ?? 0);
-        if (plain != null && entry != plain && bytes.Count == plain.Size &&
-            Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256)
-            RepositoryIndexCache.WriteAtomically(Cache.BlobPath(plain.Sha256, ""), bytes);
-        return new DebianComponentIndex(component, request.Architecture, url, entry, bytes, fromCache);
+        bool isPlain = plain != null && (entry == plain ||
+            (bytes.Count == plain.Size && Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256));
+        if (isPlain && entry != plain)
+            RepositoryIndexCache.WriteAtomically(Cache.BlobPath(plain!.Sha256, ""), bytes);
+        var index = new DebianComponentIndex(component, request.Architecture, url, entry, bytes, fromCache);
+        return isPlain ? index with { ContentKey = plain!.Sha256 } : index;
     }
 
     /// <summary>Offline means no network: a file:// repository (a bundle, a local mirror) is still read directly.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Bootstrapper.Core.Debian;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -162,6 +163,55 @@ public sealed class RepositoryIndexCache
             deleted++;
         }
         return deleted;
+    }
+
+    /// <summary>
+    /// Names the snapshot of a package universe (<see cref="PackageUniverse.ToSnapshot"/>) over indices with these
+    /// content keys (<see cref="DebianComponentIndex.ContentKey"/>) and pins, in this order, for this architecture. The reader's own build is part of the name: a
+    /// snapshot is the reader's output, and another version of the reader may read the same indices differently.
+    /// </summary>
+    public static string UniverseKey(string architecture, IEnumerable<(string ContentKey, int Pin)> indices)
+    {
+        var text = new StringBuilder("universe\n")
+            .Append(typeof(PackageUniverse).Module.ModuleVersionId).Append('\n')
+            .Append(architecture).Append('\n');
+        foreach (var (content, pin) in indices) text.Append(content).Append(' ').Append(pin).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>CACHE/debian/universe/KEY.</summary>
+    public string UniversePath(string key) => Path.Combine(Root, "universe", key);
+
+    /// <summary>The snapshot stored under <paramref name="key"/>, or null; marks it as used (see <see cref="WriteUniverse"/>).</summary>
+    public byte[]? TryReadUniverse(string key)
+    {
+        var path = UniversePath(key);
+        try
+        {
+            if (!File.Exists(path)) return null;
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // a snapshot only saves time: without it the indices are read again
+        }
+    }
+
+    /// <summary>
+    /// Stores a snapshot, and removes the snapshots nobody used for <paramref name="maximumIdle"/> (each suite
+    /// update makes a new one; the ones still in use are marked by <see cref="TryReadUniverse"/>).
+    /// </summary>
+    public void WriteUniverse(string key, byte[] snapshot, TimeSpan maximumIdle)
+    {
+        var path = UniversePath(key);
+        WriteAtomically(path, snapshot);
+        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(path)!))
+        {
+            var name = Path.GetFileName(file);
+            if (name == key || name.StartsWith('.')) continue; // this one, or another build's write in progress
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > maximumIdle) TryDelete(file);
+        }
     }
 
     /// <summary>Writes the file atomically (see <see cref="IO.AtomicFile"/>).</summary>
