@@ -54,8 +54,12 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         var plan = Resolve(session, client.Cache, indices, mirrors);
         // The index bytes and the universe (~63k parsed stanzas) are garbage now. Collecting them here, and giving
         // the memory back, keeps them from adding to the install's peak RSS (async locals live on until the method
-        // ends, hence the separate Resolve).
+        // ends, hence the separate Resolve). The fetch's awaits may have completed inline, leaving frames of the
+        // finished async methods (whose state machines hold the ~50 MB of index bytes) below this one on the
+        // stack: collecting from there freed nothing. Yielding first resumes on a clean stack (measured: 53 MB
+        // still live after the collection without it, 2 MB with it).
         indices = null!;
+        await Task.Yield();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return plan;
     }

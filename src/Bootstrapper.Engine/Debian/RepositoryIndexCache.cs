@@ -80,43 +80,58 @@ public sealed class RepositoryIndexCache
     /// </summary>
     private static string ReadHashed(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] bytes)
     {
-        const int Block = 4 << 20;
-        int read = 0;           // published by the reader after each block
-        bool ended = false;     // the reader stopped (at the end, early, or failing)
-        Exception? failure = null;
-        using var arrived = new SemaphoreSlim(0);
-        var reader = Task.Run(() =>
-        {
-            try
-            {
-                while (read < bytes.Length)
-                {
-                    int n = RandomAccess.Read(handle, bytes.AsSpan(read, Math.Min(Block, bytes.Length - read)), read);
-                    if (n == 0) break;
-                    Volatile.Write(ref read, read + n);
-                    arrived.Release();
-                }
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-            Volatile.Write(ref ended, true);
-            arrived.Release();
-        });
+        using var reading = new BlockReader(handle, bytes);
+        // The reader's state is all in BlockReader, which drops the buffer when done: a pool thread can keep its
+        // last work item (and what that captured) reachable long after, and this buffer is ~50 MB.
+        var reader = Task.Run(reading.Run);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         int hashed = 0;
         while (true)
         {
-            arrived.Wait();
-            int upTo = Volatile.Read(ref read);
+            reading.Arrived.Wait();
+            int upTo = Volatile.Read(ref reading.Read);
             sha.AppendData(bytes, hashed, upTo - hashed);
             hashed = upTo;
-            if (Volatile.Read(ref ended) && hashed == Volatile.Read(ref read)) break;
+            if (Volatile.Read(ref reading.Ended) && hashed == Volatile.Read(ref reading.Read)) break;
         }
         reader.Wait();
-        if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        if (reading.Failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reading.Failure);
         return hashed == bytes.Length ? Convert.ToHexStringLower(sha.GetHashAndReset()) : "";
+    }
+
+    /// <summary>Reads a file into a buffer block by block, publishing how much has arrived.</summary>
+    private sealed class BlockReader(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] bytes) : IDisposable
+    {
+        private const int Block = 4 << 20;
+        private byte[]? _bytes = bytes;
+        public int Read;            // published after each block
+        public bool Ended;          // the reader stopped (at the end, early, or failing)
+        public Exception? Failure;
+        public SemaphoreSlim Arrived { get; } = new(0);
+
+        public void Run()
+        {
+            try
+            {
+                var buffer = _bytes!;
+                while (Read < buffer.Length)
+                {
+                    int n = RandomAccess.Read(handle, buffer.AsSpan(Read, Math.Min(Block, buffer.Length - Read)), Read);
+                    if (n == 0) break;
+                    Volatile.Write(ref Read, Read + n);
+                    Arrived.Release();
+                }
+            }
+            catch (Exception e)
+            {
+                Failure = e;
+            }
+            _bytes = null;
+            Volatile.Write(ref Ended, true);
+            Arrived.Release();
+        }
+
+        public void Dispose() => Arrived.Dispose();
     }
 
     private static byte[]? DeleteIfPresent(string path)
