@@ -20,7 +20,9 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     public async Task<Plan> PlanAsync(BuildSession session, CancellationToken ct)
     {
         var recipe = session.Recipe;
-        var keyring = RepositoryKeyring.Load(session.Keyrings);
+        // Reading the keyrings (~40 ms, mostly BouncyCastle's first use) overlaps the mirror probes' requests; a
+        // probe only needs the keyring once its InRelease has arrived.
+        var keyringLoad = Task.Run(() => RepositoryKeyring.Load(session.Keyrings), ct);
         var client = new DebianRepositoryClient(session.Downloader, session.Options.CacheDirectory, session.Options.Now,
             session.Options.Offline);
 
@@ -29,11 +31,23 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             .Select(e => new MirrorCandidate(e.Uri, e.Suites, e.File))
             .ToList();
         var resolver = new MirrorResolver(session.Options.Environment, host,
-            (url, source, token) => client.ProbeAsync(url, source.Suite, keyring, token));
+            (url, source, token) => client.ProbeAsync(url, source.Suite, keyringLoad, token));
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        // Sources are independent: probe their mirrors at the same time (each probe is a round trip).
-        var mirrors = (await Task.WhenAll(recipe.Sources.Select((_, i) => ChooseMirrorAsync(resolver, session, i, ct)))
-            .ConfigureAwait(false)).ToList();
+        List<MirrorChoice> mirrors;
+        try
+        {
+            // Sources are independent: probe their mirrors at the same time (each probe is a round trip).
+            mirrors = (await Task.WhenAll(recipe.Sources.Select((_, i) => ChooseMirrorAsync(resolver, session, i, ct)))
+                .ConfigureAwait(false)).ToList();
+        }
+        catch (Exception)
+        {
+            // A keyring that cannot be read fails every probe; its own error says what to fix (and came first
+            // when the keyrings were read before choosing mirrors).
+            await keyringLoad.ConfigureAwait(false);
+            throw;
+        }
+        var keyring = await keyringLoad.ConfigureAwait(false);
         for (int i = 0; i < mirrors.Count; i++)
             session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {mirrors[i].FetchUrl} (from {mirrors[i].Origin})");
         session.Timings.Add(("plan/mirrors", sw.Elapsed));

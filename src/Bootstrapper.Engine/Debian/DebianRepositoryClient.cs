@@ -71,17 +71,26 @@ public sealed class DebianRepositoryClient
     /// used to pick a usable mirror among the host's apt sources. One attempt, no retries; never throws for a bad mirror.
     /// Offline, an http(s) mirror counts when its cached InRelease verifies.
     /// </summary>
-    public async Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default)
+    public Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default) =>
+        ProbeAsync(baseUrl, suite, Task.FromResult(keyring), cancellationToken);
+
+    /// <summary>
+    /// Same, with a keyring that may still be loading: the request goes out at once and the keyring is awaited
+    /// only to verify the answer. A keyring that fails to load makes the probe false.
+    /// </summary>
+    public async Task<bool> ProbeAsync(string baseUrl, string suite, Task<OpenPgpKeyring> keyringLoad,
+        CancellationToken cancellationToken = default)
     {
-        var request = new DebianRepositoryRequest(baseUrl, suite, [], "", keyring);
-        var url = request.DistsUrl + "InRelease";
+        var root = baseUrl.TrimEnd('/');
+        var url = $"{root}/dists/{suite}/InRelease";
         try
         {
             using var once = _downloader.WithOptions(_downloader.Options with { MaxAttempts = 1 });
-            var data = CacheOnly(request)
-                ? ReadCached(Cache.ReleaseDirectory(request.Root, suite), "InRelease")
+            var data = CacheOnly(root)
+                ? ReadCached(Cache.ReleaseDirectory(root, suite), "InRelease")
                 : await once.TryGetBytesAsync(url, cancellationToken: cancellationToken);
             if (data == null) return false;
+            var keyring = await keyringLoad.ConfigureAwait(false);
             var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
             var release = ReleaseFile.Parse(verified.Text, url);
             release.CheckSuite(suite);
@@ -224,8 +233,9 @@ public sealed class DebianRepositoryClient
     }
 
     /// <summary>Offline means no network: a file:// repository (a bundle, a local mirror) is still read directly.</summary>
-    private bool CacheOnly(DebianRepositoryRequest request) =>
-        Offline && !request.Root.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+    private bool CacheOnly(DebianRepositoryRequest request) => CacheOnly(request.Root);
+
+    private bool CacheOnly(string root) => Offline && !root.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
 
     private static byte[]? ReadCached(string dir, string name)
     {
