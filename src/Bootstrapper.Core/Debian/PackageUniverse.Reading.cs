@@ -51,7 +51,12 @@ public sealed partial class PackageUniverse
         var helpers = Enumerable.Range(0, Math.Min(cores, runs.Count) - 1).Select(_ => Task.Run(Work)).ToArray();
         Work();
         Task.WaitAll(helpers);
+        var result = chunks.ToList();
+        // The helpers' closure shares these; a pool thread may keep its last work item for a while, and the runs
+        // refer to the index bytes (~50 MB).
+        runs.Clear();
+        Array.Clear(chunks);
         foreach (var error in errors) error?.Throw();
-        return (sources, chunks.ToList());
+        return (sources, result);
     }
 }
