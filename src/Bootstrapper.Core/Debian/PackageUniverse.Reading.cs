@@ -48,12 +48,16 @@ public sealed partial class PackageUniverse
                 }
             }
         }
-        var helpers = Enumerable.Range(0, Math.Min(cores, runs.Count) - 1).Select(_ => Task.Run(Work)).ToArray();
+        // Threads of their own rather than pool work items: this is called from pool threads (async plans, tests run
+        // in parallel), and a helper queued behind a starved pool would only be waited for.
+        var helpers = Enumerable.Range(0, Math.Min(cores, runs.Count) - 1)
+            .Select(i => new Thread(Work) { IsBackground = true, Name = $"index reader {i + 1}" })
+            .ToList();
+        helpers.ForEach(t => t.Start());
         Work();
-        Task.WaitAll(helpers);
+        helpers.ForEach(t => t.Join());
         var result = chunks.ToList();
-        // The helpers' closure shares these; a pool thread may keep its last work item for a while, and the runs
-        // refer to the index bytes (~50 MB).
+        // The helpers' closure shares these, and the runs refer to the index bytes (~50 MB).
         runs.Clear();
         Array.Clear(chunks);
         foreach (var error in errors) error?.Throw();

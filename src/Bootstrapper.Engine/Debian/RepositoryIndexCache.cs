@@ -81,9 +81,13 @@ public sealed class RepositoryIndexCache
     private static string ReadHashed(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] bytes)
     {
         using var reading = new BlockReader(handle, bytes);
-        // The reader's state is all in BlockReader, which drops the buffer when done: a pool thread can keep its
-        // last work item (and what that captured) reachable long after, and this buffer is ~50 MB.
-        var reader = Task.Run(reading.Run);
+        // A thread of its own, not a pool work item: the caller is a pool thread, and a reader queued behind a
+        // starved pool would leave this one waiting. Small files are read here first (nothing to overlap).
+        var reader = bytes.Length > BlockReader.Block
+            ? new Thread(reading.Run) { IsBackground = true, Name = "index read-ahead" }
+            : null;
+        if (reader != null) reader.Start();
+        else reading.Run();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         int hashed = 0;
         while (true)
@@ -94,7 +98,7 @@ public sealed class RepositoryIndexCache
             hashed = upTo;
             if (Volatile.Read(ref reading.Ended) && hashed == Volatile.Read(ref reading.Read)) break;
         }
-        reader.Wait();
+        reader?.Join();
         if (reading.Failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reading.Failure);
         return hashed == bytes.Length ? Convert.ToHexStringLower(sha.GetHashAndReset()) : "";
     }
@@ -102,7 +106,8 @@ public sealed class RepositoryIndexCache
     /// <summary>Reads a file into a buffer block by block, publishing how much has arrived.</summary>
     private sealed class BlockReader(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] bytes) : IDisposable
     {
-        private const int Block = 4 << 20;
+        public const int Block = 4 << 20;
+        // Dropped when done, so that nothing the thread leaves behind keeps ~50 MB reachable.
         private byte[]? _bytes = bytes;
         public int Read;            // published after each block
         public bool Ended;          // the reader stopped (at the end, early, or failing)
