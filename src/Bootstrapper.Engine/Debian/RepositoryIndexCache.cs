@@ -209,8 +209,16 @@ public sealed class RepositoryIndexCache
         try
         {
             if (!File.Exists(path)) return null;
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-            return File.ReadAllBytes(path);
+            var snapshot = File.ReadAllBytes(path);
+            try
+            {
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A read-only cache: the snapshot is still good, it just cannot be marked as used.
+            }
+            return snapshot;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
