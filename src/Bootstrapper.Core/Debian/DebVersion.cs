@@ -43,25 +43,59 @@ public sealed class DebVersion : IComparable<DebVersion>, IComparable, IEquatabl
     /// starting with a digit, characters outside the allowed sets): the Debian archive rejects such versions, so
     /// an index carrying one is broken.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(string? text, out DebVersion version, out string error)
     {
         version = null!;
         var s = (text ?? "").Trim(' ', '\t', '\n', '\r');
-        if (s.Length == 0) { error = "version string is empty"; return false; }
-        if (s.AsSpan().IndexOfAny(" \t\n\r") >= 0) { error = "version string has embedded spaces"; return false; }
+        if (!Check(s, out int epoch, out error)) return false;
+        int colon = s.IndexOf(':');
+        var rest = colon >= 0 ? s[(colon + 1)..] : s;
+        int hyphen = rest.LastIndexOf('-');
+        version = hyphen >= 0
+            ? new DebVersion(s, epoch, rest[..hyphen], rest[(hyphen + 1)..])
+            : new DebVersion(s, epoch, rest, "");
+        return true;
+    }
 
-        int epoch = 0;
+    /// <summary>
+    /// Whether the UTF-8 text is a valid version (<see cref="TryParse(string?, out DebVersion, out string)"/>'s
+    /// checks, with its messages), without allocating: the index reader checks every stanza's Version this way
+    /// and parses only the versions it compares.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static bool IsValid(ReadOnlySpan<byte> utf8, out string error)
+    {
+        utf8 = utf8.Trim(" \t\n\r"u8);
+        if (utf8.Length > 256) return TryParse(Encoding.UTF8.GetString(utf8), out _, out error);
+        Span<char> chars = stackalloc char[256];
+        int n = utf8.Length;
+        if (System.Text.Ascii.IsValid(utf8))
+            for (int i = 0; i < n; i++) chars[i] = (char)utf8[i];
+        else
+            n = Encoding.UTF8.GetChars(utf8, chars);
+        return Check(chars[..n], out _, out error);
+    }
+
+    /// <summary>The checks of dpkg's parseversion on trimmed text; the epoch when they pass.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool Check(ReadOnlySpan<char> s, out int epoch, out string error)
+    {
+        epoch = 0;
+        if (s.Length == 0) { error = "version string is empty"; return false; }
+        if (s.IndexOfAny(" \t\n\r") >= 0) { error = "version string has embedded spaces"; return false; }
+
         var rest = s;
         int colon = s.IndexOf(':');
         if (colon >= 0)
         {
-            if (!TryParseEpoch(s.AsSpan(0, colon), out epoch, out error)) return false;
+            if (!TryParseEpoch(s[..colon], out epoch, out error)) return false;
             rest = s[(colon + 1)..];
             if (rest.Length == 0) { error = "nothing after colon in version number"; return false; }
         }
 
         // The revision starts after the last hyphen, so upstream versions may contain hyphens themselves.
-        string upstream = rest, revision = "";
+        ReadOnlySpan<char> upstream = rest, revision = [];
         int hyphen = rest.LastIndexOf('-');
         if (hyphen >= 0)
         {
@@ -78,8 +112,6 @@ public sealed class DebVersion : IComparable<DebVersion>, IComparable, IEquatabl
         foreach (var c in revision)
             if (!IsDigit(c) && !IsAsciiLetter(c) && ".+~".IndexOf(c) < 0)
             { error = "invalid character in revision number"; return false; }
-
-        version = new DebVersion(s, epoch, upstream, revision);
         error = "";
         return true;
     }

@@ -3,163 +3,81 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Debian;
 
 /// <summary>
-/// One binary package stanza of a Packages index (deb822 fields per Debian Policy 5.3), with its relationship
-/// fields parsed. Relationship fields are parsed on first use: a universe holds ~63k packages and a resolution
-/// looks at a few hundred.
+/// One binary package stanza of a Packages index (deb822 fields per Debian Policy 5.3).
 /// </summary>
-public sealed class DebianPackage
+/// <remarks>
+/// A universe holds ~66k packages and a resolution looks at a few hundred, so only what the universe and the
+/// resolver need of every package (name, architecture, Essential, Important, Priority, Multi-Arch, Size,
+/// Provides) is read with the index; the other fields, the version included, are read from the stanza's bytes
+/// the first time one of them is asked for, and relationship fields are parsed on first use. Every stanza is
+/// still checked up front for what makes an index malformed (required fields, Version syntax, Size, Multi-Arch,
+/// Provides), so a broken index fails the plan whichever packages it resolves to.
+/// </remarks>
+public sealed partial class DebianPackage
 {
     /// <summary>
-    /// The fields <see cref="FromParagraph"/> reads, in <see cref="PackageField"/> order; pass
-    /// <c>Fields.Contains</c> to <see cref="Deb822.Parse"/> to skip the rest.
+    /// The fields <see cref="FromParagraph"/> reads; pass <c>Fields.Contains</c> to <see cref="Deb822.Parse"/> to
+    /// skip the rest.
     /// </summary>
     internal static readonly string[] FieldNames =
-    [
-        "Package", "Version", "Architecture", "Multi-Arch", "Essential", "Important", "Priority", "Section",
-        "Filename", "Size", "SHA256", "Source", "Installed-Size", "Depends", "Pre-Depends", "Conflicts", "Breaks",
-        "Provides",
-    ];
+        Enumerable.Range(0, (int)PackageField.Provides + 1).Select(i => PackageFields.Name((PackageField)i)).ToArray();
 
     public static readonly IReadOnlySet<string> Fields = new HashSet<string>(FieldNames, StringComparer.OrdinalIgnoreCase);
 
-    private readonly string? _depends, _preDepends, _conflicts, _breaks;
+    private readonly StanzaSource _source;
+    private readonly int _start, _end;
+    private Details? _details;
+    private DebVersion? _version;
     private IReadOnlyList<RelationGroup>? _parsedDepends, _parsedPreDepends, _parsedConflicts, _parsedBreaks;
 
-    private DebianPackage(string? depends, string? preDepends, string? conflicts, string? breaks)
-    {
-        _depends = depends;
-        _preDepends = preDepends;
-        _conflicts = conflicts;
-        _breaks = breaks;
-    }
-
-    public required string Name { get; init; }
-    public required DebVersion Version { get; init; }
+    public string Name { get; }
+    public DebVersion Version => _version ??= ReadVersion();
     /// <summary>The Architecture field: a Debian architecture name or "all".</summary>
-    public required string Architecture { get; init; }
-    public MultiArch MultiArch { get; init; }
+    public string Architecture { get; }
+    public MultiArch MultiArch { get; }
     /// <summary>Essential: yes — dpkg refuses to remove it, and every package may rely on it without declaring it.</summary>
-    public bool Essential { get; init; }
+    public bool Essential { get; }
     /// <summary>Important: yes — apt treats it like Essential when ranking providers.</summary>
-    public bool Important { get; init; }
-    public PackagePriority Priority { get; init; }
-    public string? PriorityText { get; init; }
-    public string? Section { get; init; }
+    public bool Important { get; }
+    public PackagePriority Priority { get; }
+    public string? PriorityText { get; }
+    public string? Section => Read().Section;
     /// <summary>Path relative to <see cref="RepositoryUrl"/> ("pool/main/...").</summary>
-    public required string Filename { get; init; }
-    public required long Size { get; init; }
+    public string Filename => Read().Filename;
+    public long Size { get; }
     /// <summary>Lower-case hex SHA-256 of the .deb, or null if the index does not give one.</summary>
-    public string? Sha256 { get; init; }
-    public long? InstalledSizeKiB { get; init; }
+    public string? Sha256 => Read().Sha256;
+    public long? InstalledSizeKiB => Read().InstalledSizeKiB;
     /// <summary>Source package name (the Source field without its version, or the package name).</summary>
-    public required string Source { get; init; }
+    public string Source => Read().Source;
     /// <summary>Source version when the Source field gives one ("Source: foo (1.2-3)"), else null (same as Version).</summary>
-    public string? SourceVersion { get; init; }
-    public IReadOnlyList<ProvidedName> Provides { get; init; } = [];
-    public required string RepositoryUrl { get; init; }
+    public string? SourceVersion => Read().SourceVersion;
+    public IReadOnlyList<ProvidedName> Provides { get; }
+    public string RepositoryUrl => _source.RepositoryUrl;
     /// <summary>The index it was read from (see <see cref="PackagesIndex.SourceName"/>).</summary>
-    public required string IndexName { get; init; }
+    public string IndexName => _source.IndexName;
     /// <summary>Pin priority of that index (see <see cref="PackagesIndex.PinPriority"/>).</summary>
-    public int PinPriority { get; init; } = PackagesIndex.DefaultPin;
+    public int PinPriority => _source.PinPriority;
     /// <summary>Line of the stanza in that index.</summary>
-    public int Line { get; init; }
+    public int Line { get; }
 
-    public IReadOnlyList<RelationGroup> Depends => _parsedDepends ??= ParseField("Depends", _depends);
-    public IReadOnlyList<RelationGroup> PreDepends => _parsedPreDepends ??= ParseField("Pre-Depends", _preDepends);
-    public IReadOnlyList<RelationGroup> Conflicts => _parsedConflicts ??= ParseField("Conflicts", _conflicts);
-    public IReadOnlyList<RelationGroup> Breaks => _parsedBreaks ??= ParseField("Breaks", _breaks);
+    public IReadOnlyList<RelationGroup> Depends => _parsedDepends ??= ParseField("Depends", Read().Depends);
+    public IReadOnlyList<RelationGroup> PreDepends => _parsedPreDepends ??= ParseField("Pre-Depends", Read().PreDepends);
+    public IReadOnlyList<RelationGroup> Conflicts => _parsedConflicts ??= ParseField("Conflicts", Read().Conflicts);
+    public IReadOnlyList<RelationGroup> Breaks => _parsedBreaks ??= ParseField("Breaks", Read().Breaks);
 
     /// <summary>The field as written, for reasons ("Depends: libc6 (>= 2.34)").</summary>
     public string? RawField(string field) => field switch
     {
-        "Depends" => _depends,
-        "Pre-Depends" => _preDepends,
-        "Conflicts" => _conflicts,
-        "Breaks" => _breaks,
+        "Depends" => Read().Depends,
+        "Pre-Depends" => Read().PreDepends,
+        "Conflicts" => Read().Conflicts,
+        "Breaks" => Read().Breaks,
         _ => null,
     };
 
     /// <summary>"name version arch", the way apt prints a version.</summary>
     public override string ToString() => $"{Name} {Version} {Architecture}";
-
-    /// <summary>
-    /// Reads a Packages stanza. Throws <see cref="ResolutionException"/> naming the index, line and package when a
-    /// required field is missing or malformed.
-    /// </summary>
-    public static DebianPackage FromParagraph(Deb822Paragraph p, string repositoryUrl, string indexName)
-    {
-        var values = new string?[FieldNames.Length];
-        for (int i = 0; i < values.Length; i++) values[i] = p[FieldNames[i]];
-        return FromFields(values, p.Line, repositoryUrl, indexName);
-    }
-
-    /// <summary>Same, from values indexed by <see cref="PackageField"/> (what <see cref="PackagesIndexReader"/> collects).</summary>
-    internal static DebianPackage FromFields(string?[] f, int line, string repositoryUrl, string indexName,
-        int pinPriority = PackagesIndex.DefaultPin)
-    {
-        var name = f[(int)PackageField.Package];
-        string Where() => $"{indexName}:{line}: package '{name ?? "?"}'";
-        string Required(PackageField field) => f[(int)field] is { Length: > 0 } v
-            ? v
-            : throw new ResolutionException(
-                $"{Where()} has no {FieldNames[(int)field]} field; the index is malformed, refresh it or fix the repository");
-
-        name = Required(PackageField.Package);
-        var versionText = Required(PackageField.Version);
-        if (!DebVersion.TryParse(versionText, out var version, out var versionError))
-            throw new ResolutionException($"{Where()} has an invalid Version '{versionText}': {versionError}");
-        var sizeText = Required(PackageField.Size);
-        if (!long.TryParse(sizeText, out var size) || size < 0)
-            throw new ResolutionException($"{Where()} has an invalid Size '{sizeText}'");
-
-        long? installedSize = long.TryParse(f[(int)PackageField.InstalledSize], out var isz) ? isz : null;
-        var (source, sourceVersion) = ParseSource(f[(int)PackageField.Source], name);
-        MultiArch multiArch;
-        IReadOnlyList<ProvidedName> provides;
-        try
-        {
-            multiArch = PackageFieldValues.ParseMultiArch(f[(int)PackageField.MultiArch]);
-            provides = ParseProvides(f[(int)PackageField.Provides]);
-        }
-        catch (FormatException e)
-        {
-            throw new ResolutionException($"{Where()}: {e.Message}", e);
-        }
-
-        var priority = f[(int)PackageField.Priority];
-        return new DebianPackage(f[(int)PackageField.Depends], f[(int)PackageField.PreDepends],
-            f[(int)PackageField.Conflicts], f[(int)PackageField.Breaks])
-        {
-            Name = name,
-            Version = version,
-            Architecture = Required(PackageField.Architecture),
-            MultiArch = multiArch,
-            Essential = IsYes(f[(int)PackageField.Essential]),
-            Important = IsYes(f[(int)PackageField.Important]),
-            Priority = PackageFieldValues.ParsePriority(priority),
-            PriorityText = priority,
-            Section = f[(int)PackageField.Section],
-            Filename = Required(PackageField.Filename),
-            Size = size,
-            Sha256 = f[(int)PackageField.Sha256] is { } sha ? LowerHex(sha) : null,
-            InstalledSizeKiB = installedSize,
-            Source = source,
-            SourceVersion = sourceVersion,
-            Provides = provides,
-            RepositoryUrl = repositoryUrl,
-            IndexName = indexName,
-            PinPriority = pinPriority,
-            Line = line,
-        };
-    }
-
-    /// <summary>Indices are lower-case already; only allocate when they are not.</summary>
-    private static string LowerHex(string hex)
-    {
-        foreach (var c in hex)
-            if (c is >= 'A' and <= 'Z') return hex.ToLowerInvariant();
-        return hex;
-    }
 
     private IReadOnlyList<RelationGroup> ParseField(string field, string? text)
     {
@@ -174,40 +92,26 @@ public sealed class DebianPackage
         }
     }
 
-    /// <summary>Provides entries may only carry "(= version)" (Policy 7.5); alternatives are not allowed.</summary>
-    private static IReadOnlyList<ProvidedName> ParseProvides(string? text)
+    /// <summary>The fields read on first use; see <see cref="Read"/>.</summary>
+    private sealed class Details
     {
-        var groups = RelationParser.Parse(text);
-        if (groups.Count == 0) return [];
-        var result = new ProvidedName[groups.Count];
-        for (int i = 0; i < groups.Count; i++)
-        {
-            if (groups[i].Alternatives.Count != 1)
-                throw new FormatException($"Provides may not contain alternatives: '{groups[i]}'");
-            var r = groups[i].Alternatives[0];
-            if (r.Op is { } op && op != VersionRelation.Equal)
-                throw new FormatException($"Provides may only use '=' versions: '{r}'");
-            result[i] = new ProvidedName(r.Name, r.Version);
-        }
-        return result;
+        public string? Section { get; init; }
+        public required string Filename { get; init; }
+        public string? Sha256 { get; init; }
+        public long? InstalledSizeKiB { get; init; }
+        public required string Source { get; init; }
+        public string? SourceVersion { get; init; }
+        public string? Depends { get; init; }
+        public string? PreDepends { get; init; }
+        public string? Conflicts { get; init; }
+        public string? Breaks { get; init; }
     }
-
-    private static (string, string?) ParseSource(string? field, string packageName)
-    {
-        if (string.IsNullOrWhiteSpace(field)) return (packageName, null);
-        int paren = field.IndexOf('(');
-        if (paren < 0) return (field.Trim(), null);
-        var close = field.IndexOf(')', paren);
-        var version = field[(paren + 1)..(close < 0 ? field.Length : close)].Trim();
-        return (field[..paren].Trim(), version);
-    }
-
-    private static bool IsYes(string? value) => string.Equals(value, "yes", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>Index of each field in <see cref="DebianPackage.FieldNames"/>.</summary>
-internal enum PackageField
+/// <summary>The index bytes a <see cref="DebianPackage"/> reads its stanza from, and where the index came from.</summary>
+internal sealed record StanzaSource(ReadOnlyMemory<byte> Utf8, string RepositoryUrl, string IndexName, int PinPriority)
 {
-    Package, Version, Architecture, MultiArch, Essential, Important, Priority, Section, Filename, Size, Sha256,
-    Source, InstalledSize, Depends, PreDepends, Conflicts, Breaks, Provides,
+    public static StanzaSource Of(PackagesIndex index) => new(
+        index.Utf8.IsEmpty && index.Text.Length > 0 ? System.Text.Encoding.UTF8.GetBytes(index.Text) : index.Utf8,
+        index.RepositoryUrl, index.SourceName, index.PinPriority);
 }

@@ -7,22 +7,31 @@ namespace Bootstrapper.Core.Debian;
 /// components, mirrors), as apt sees them with equal pins: per name only the highest version is a candidate,
 /// and virtual names resolve through the Provides of those candidates.
 /// </summary>
-public sealed class PackageUniverse
+public sealed partial class PackageUniverse
 {
-    private readonly Dictionary<string, DebianPackage> _candidates;
+    private readonly List<DebianPackage> _candidates;
+    /// <summary>Index in <see cref="_candidates"/> + 1 of each name id of <see cref="_cacheOrder"/>; 0 for none.</summary>
+    private readonly int[] _slotOf;
     private readonly Dictionary<string, List<(DebianPackage Package, ProvidedName Provided)>> _providers;
 
     private readonly AptCacheOrder _cacheOrder;
+    /// <summary>The indices read, in order (what a snapshot refers to).</summary>
+    private readonly IReadOnlyList<StanzaSource> _sources;
 
-    private PackageUniverse(string nativeArchitecture, Dictionary<string, DebianPackage> candidates, int stanzaCount,
-        AptCacheOrder cacheOrder)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private PackageUniverse(string nativeArchitecture, List<DebianPackage> candidates, int[] slotOf, int stanzaCount,
+        AptCacheOrder cacheOrder, IReadOnlyList<StanzaSource> sources)
     {
         _cacheOrder = cacheOrder;
+        _sources = sources;
         NativeArchitecture = nativeArchitecture;
         _candidates = candidates;
+        _slotOf = slotOf;
         StanzaCount = stanzaCount;
-        _providers = new Dictionary<string, List<(DebianPackage, ProvidedName)>>(StringComparer.Ordinal);
-        foreach (var p in candidates.Values)
+        int providedCount = 0;
+        foreach (var p in candidates) providedCount += p.Provides.Count;
+        _providers = new Dictionary<string, List<(DebianPackage, ProvidedName)>>(providedCount, StringComparer.Ordinal);
+        foreach (var p in candidates)
             foreach (var provided in p.Provides)
             {
                 if (!_providers.TryGetValue(provided.Name, out var list))
@@ -35,8 +44,8 @@ public sealed class PackageUniverse
     public string NativeArchitecture { get; }
     /// <summary>How many stanzas were read (all versions, all architectures).</summary>
     public int StanzaCount { get; }
-    /// <summary>The candidate of each package name.</summary>
-    public IReadOnlyCollection<DebianPackage> Packages => _candidates.Values;
+    /// <summary>The candidate of each package name, in the order the names first appear in the indices.</summary>
+    public IReadOnlyCollection<DebianPackage> Packages => _candidates.AsReadOnly();
 
     /// <summary>
     /// Parses and merges the indices. Stanzas for other architectures are skipped (single-architecture images).
@@ -44,20 +53,47 @@ public sealed class PackageUniverse
     /// <see cref="PackagesIndex.PinPriority"/> wins, then the highest version; on a tie the earlier index wins, as
     /// apt keeps the first source of a version.
     /// </summary>
-    public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture)
+    public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture) =>
+        Build(indices, nativeArchitecture, Environment.ProcessorCount, MinimumRunBytes);
+
+    /// <summary>
+    /// Same, reading each index in at most <paramref name="runsPerIndex"/> runs of at least
+    /// <paramref name="minimumRunBytes"/> (tests use this to check that runs change nothing).
+    /// </summary>
+    internal static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture, int runsPerIndex,
+        int minimumRunBytes)
     {
-        var candidates = new Dictionary<string, DebianPackage>(80_000, StringComparer.Ordinal);
+        var (sources, chunks) = ReadConcurrently(indices, nativeArchitecture, runsPerIndex, minimumRunBytes);
+        var order = chunks.Count > 0 ? chunks[0].Order : new AptCacheOrder();
+        var candidates = new List<DebianPackage>(80_000);
+        var slotOf = new int[Math.Max(order.Names.Count, 1024)];
         int stanzas = 0;
-        var order = new AptCacheOrder();
-        foreach (var index in indices)
+        foreach (var chunk in chunks)
         {
-            PackagesIndexReader.Read(index, nativeArchitecture, order, arch => { stanzas++; return arch == nativeArchitecture || arch == "all"; }, package =>
+            // Each run numbered the names it mentions in its own order; appending them in run order after the
+            // names already known gives the order one reader going through every index would have made.
+            int[]? ids = null;
+            if (chunk.Order != order)
             {
-                if (!candidates.TryGetValue(package.Name, out var existing) || IsBetter(package, existing))
-                    candidates[package.Name] = package;
-            });
+                ids = new int[chunk.Order.Names.Count];
+                for (int local = 0; local < ids.Length; local++) ids[local] = order.Mention(chunk.Order.Names.BytesOf(local));
+            }
+            if (order.Names.Count > slotOf.Length) Array.Resize(ref slotOf, Math.Max(order.Names.Count, slotOf.Length * 2));
+            foreach (var (package, local) in chunk.Packages)
+            {
+                int id = ids is null ? local : ids[local];
+                int slot = slotOf[id] - 1;
+                if (slot < 0)
+                {
+                    candidates.Add(package);
+                    slotOf[id] = candidates.Count;
+                }
+                else if (IsBetter(package, candidates[slot]))
+                    candidates[slot] = package;
+            }
+            stanzas += chunk.Stanzas;
         }
-        return new PackageUniverse(nativeArchitecture, candidates, stanzas, order);
+        return new PackageUniverse(nativeArchitecture, candidates, slotOf, stanzas, order, sources);
     }
 
     private static bool IsBetter(DebianPackage package, DebianPackage existing) =>
@@ -69,7 +105,12 @@ public sealed class PackageUniverse
     /// </summary>
     public int AptCacheRank(string name) => _cacheOrder.IdOf(name);
 
-    public DebianPackage? Find(string name) => _candidates.GetValueOrDefault(name);
+    public DebianPackage? Find(string name)
+    {
+        int id = _cacheOrder.IdOf(name);
+        int slot = id >= 0 && id < _slotOf.Length ? _slotOf[id] - 1 : -1;
+        return slot >= 0 ? _candidates[slot] : null;
+    }
 
     /// <summary>Candidates that provide <paramref name="name"/> (with the version they provide, if any).</summary>
     public IReadOnlyList<(DebianPackage Package, ProvidedName Provided)> ProvidersOf(string name) =>
@@ -82,7 +123,7 @@ public sealed class PackageUniverse
     public List<DebianPackage> Satisfying(Relation relation)
     {
         var result = new List<DebianPackage>(2);
-        if (_candidates.TryGetValue(relation.Name, out var real) && relation.AcceptsVersion(real.Version) &&
+        if (Find(relation.Name) is { } real && relation.AcceptsVersion(real.Version) &&
             QualifierAccepts(relation.ArchQualifier, real, isProvider: false))
             result.Add(real);
         if (_providers.TryGetValue(relation.Name, out var providers))

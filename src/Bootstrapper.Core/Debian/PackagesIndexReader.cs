@@ -1,185 +1,95 @@
+using System.Runtime.CompilerServices;
 using System.Text;
-using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Core.Debian;
 
 /// <summary>
-/// Reads a whole Packages index straight into <see cref="DebianPackage"/>s: the same deb822 syntax as
-/// <see cref="Deb822.Parse"/>, without a dictionary per stanza and without allocating the names of fields it
-/// does not keep.
+/// Reads a run of stanzas of a Packages index into <see cref="DebianPackage"/>s, straight from the UTF-8 bytes
+/// of the file, and records every name each stanza mentions in apt's cache order.
 /// </summary>
 /// <remarks>
-/// Why a second reader: bookworm main is ~63k stanzas in ~50 MB, of which the kept fields are a small part.
-/// Going through <see cref="Deb822Paragraph"/> cost about twice the time and garbage (measured: ~210 ms CPU vs
-/// ~100 ms), and the universe is rebuilt on every plan. Fields with few distinct values (Architecture, Priority,
-/// Section...) are shared strings.
+/// Why this shape: bookworm main is ~63k stanzas in ~50 MB, the universe is rebuilt on every plan, and a
+/// resolution looks at a few hundred packages. Only field offsets are found per stanza; a handful of short
+/// fields become values, names are interned as bytes (<see cref="PackageNameTable"/>), and nothing else becomes
+/// a string until the resolver asks for it. A UTF-16 string of the index alone would be ~100 MB.
 /// </remarks>
 internal static class PackagesIndexReader
 {
-    /// <summary>Relationship fields only read for <see cref="AptCacheOrder"/>, numbered after the kept fields.</summary>
-    private static readonly string[] MentionOnlyFields = ["Recommends", "Suggests", "Replaces", "Enhances"];
-
-    // Static fields initialise in text order: this one needs MentionOnlyFields.
-    private static readonly Dictionary<string, int> FieldIndex = BuildFieldIndex();
-
-    private static readonly bool[] SharedValue = BuildShared();
+    /// <summary>What one run of stanzas gave: its packages in order, with their name ids in its own cache order.</summary>
+    internal sealed class Chunk(AptCacheOrder order)
+    {
+        public AptCacheOrder Order { get; } = order;
+        public List<(DebianPackage Package, int NameId)> Packages { get; } = [];
+        /// <summary>Stanzas that name an architecture (any architecture).</summary>
+        public int Stanzas { get; set; }
+    }
 
     /// <summary>
-    /// Calls <paramref name="add"/> for each stanza of a wanted architecture, and records every name the stanza
-    /// mentions in <paramref name="order"/>.
+    /// Reads the stanzas of text[<paramref name="from"/>..<paramref name="to"/>] (which must start at a line
+    /// boundary outside a stanza) with a cache order of its own, keeping packages of the native architecture or
+    /// "all".
     /// </summary>
-    /// <remarks>
-    /// Works on the UTF-8 bytes as they come from the (decompressed) file: a UTF-16 string of bookworm main would
-    /// be ~100 MB on its own, and only the kept fields (a small part of each stanza) become strings.
-    /// </remarks>
-    public static void Read(PackagesIndex index, string nativeArchitecture, AptCacheOrder order,
-        Func<string, bool> wantArchitecture, Action<DebianPackage> add)
+    /// <param name="linesBefore">How many lines text has before <paramref name="from"/> (for line numbers).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long loop per run: straight to optimised code
+    public static Chunk Read(StanzaSource source, int from, int to, int linesBefore, string nativeArchitecture, int expectedNames)
     {
-        var lookup = FieldIndex.GetAlternateLookup<ReadOnlySpan<char>>();
-        var shared = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        var values = new string?[DebianPackage.FieldNames.Length];
-        // Start and end offsets in the text of the mention-only fields (no strings needed for them).
-        var mentionOnly = new (int Start, int End)[MentionOnlyFields.Length];
-        var utf8 = index.Utf8.IsEmpty && index.Text.Length > 0 ? Encoding.UTF8.GetBytes(index.Text) : index.Utf8;
-        var span = utf8.Span;
-        char[] chars = new char[4096];
-        bool inParagraph = false;
-        int paragraphLine = 0, lineNo = 0, last = -1, pos = 0;
-
-        void EndParagraph(ReadOnlySpan<byte> text)
+        var chunk = new Chunk(new AptCacheOrder(expectedNames));
+        var order = chunk.Order;
+        var packages = chunk.Packages;
+        var text = source.Utf8.Span[..to];
+        var native = Encoding.UTF8.GetBytes(nativeArchitecture);
+        var strings = new Utf8Strings();
+        var scratch = new byte[256];
+        Span<FieldSpan> fields = stackalloc FieldSpan[PackageFields.Count];
+        int pos = from, lineNo = linesBefore, stanzas = 0;
+        while (true)
         {
-            if (inParagraph)
+            fields.Clear();
+            if (!PackageStanzaScanner.Next(text, ref pos, ref lineNo, fields, out int start, out int end, out int line, source.IndexName))
+                break;
+            var archField = fields[(int)PackageField.Architecture];
+            if (archField.Present)
             {
-                var arch = values[(int)PackageField.Architecture];
-                if (arch is null || wantArchitecture(arch))
-                {
-                    RecordMentions(values, mentionOnly, text, ref chars, nativeArchitecture, order);
-                    add(DebianPackage.FromFields(values, paragraphLine, index.RepositoryUrl, index.SourceName, index.PinPriority));
-                }
-                Array.Clear(values);
-                Array.Clear(mentionOnly);
+                stanzas++;
+                var arch = PackageStanzaScanner.Bytes(text, archField, ref scratch);
+                if (!arch.SequenceEqual(native) && !arch.SequenceEqual("all"u8)) continue;
             }
-            inParagraph = false;
-            last = -1;
+            int id = -1;
+            string? name = null;
+            if (fields[(int)PackageField.Package].Present)
+            {
+                id = order.Mention(PackageStanzaScanner.Bytes(text, fields[(int)PackageField.Package], ref scratch));
+                name = order.Names.NameOf(id);
+                foreach (var field in PackageFields.MentionOrder)
+                    if (fields[(int)field].Present)
+                        order.MentionRelations(PackageStanzaScanner.Bytes(text, fields[(int)field], ref scratch), native);
+            }
+            packages.Add((DebianPackage.Read(source, text, fields, start, end, line, name, strings, order.Names, ref scratch), id));
         }
+        chunk.Stanzas = stanzas;
+        return chunk;
+    }
 
-        while (pos < span.Length)
+    /// <summary>
+    /// Cuts an index into about <paramref name="parts"/> runs of whole stanzas, at blank lines ("\n\n"), so that
+    /// the runs can be read at the same time; each run is (from, to, lines before from).
+    /// </summary>
+    public static List<(int From, int To, int LinesBefore)> Split(ReadOnlySpan<byte> text, int parts)
+    {
+        var runs = new List<(int, int, int)>();
+        int from = 0, lines = 0;
+        for (int i = 1; i < parts; i++)
         {
-            int lineStart = pos;
-            int nl = span[pos..].IndexOf((byte)'\n');
-            var line = nl < 0 ? span[pos..] : span.Slice(pos, nl);
-            pos = nl < 0 ? span.Length : pos + nl + 1;
-            lineNo++;
-            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-
-            if (line.IsEmpty || line.TrimStart(Blank).IsEmpty)
-            {
-                EndParagraph(span);
-                continue;
-            }
-            byte first = line[0];
-            if (first == (byte)'#') continue;
-            if (first is (byte)' ' or (byte)'\t')
-            {
-                if (!inParagraph)
-                    throw Malformed(index, lineNo, "continuation line outside a field");
-                // Multi-line values keep their lines joined with '\n', as Deb822Paragraph does.
-                if (last >= values.Length) mentionOnly[last - values.Length].End = lineStart + line.Length;
-                else if (last >= 0) values[last] = string.Concat(values[last], "\n", Encoding.UTF8.GetString(line[1..].TrimEnd(Blank)));
-                continue;
-            }
-
-            int colon = line.IndexOf((byte)':');
-            if (colon <= 0)
-                throw Malformed(index, lineNo, $"expected 'Field: value', got '{Encoding.UTF8.GetString(line)}'");
-            if (!inParagraph)
-            {
-                inParagraph = true;
-                paragraphLine = lineNo;
-            }
-            if (!lookup.TryGetValue(FieldName(line[..colon].TrimEnd(Blank), chars), out last))
-            {
-                last = -1;
-                continue;
-            }
-            if (last >= values.Length)
-            {
-                mentionOnly[last - values.Length] = (lineStart + colon + 1, lineStart + line.Length);
-                continue;
-            }
-            var value = line[(colon + 1)..].Trim(Blank);
-            values[last] = SharedValue[last] ? Shared(shared, Decode(value, ref chars)) : Encoding.UTF8.GetString(value);
+            int target = (int)((long)text.Length * i / parts);
+            if (target <= from) continue;
+            int gap = text[target..].IndexOf("\n\n"u8);
+            if (gap < 0) break;
+            int cut = target + gap + 1; // after the first '\n': the next run starts with the blank line
+            runs.Add((from, cut, lines));
+            lines += text[from..cut].Count((byte)'\n');
+            from = cut;
         }
-        EndParagraph(span);
-    }
-
-    /// <summary>Space, tab and the other ASCII blanks deb822 tolerates around values.</summary>
-    private static ReadOnlySpan<byte> Blank => " \t\r\v\f"u8;
-
-    /// <summary>
-    /// Field names are ASCII: a byte-for-char copy is exact for them, and a name with other bytes cannot match a
-    /// known field anyway.
-    /// </summary>
-    private static ReadOnlySpan<char> FieldName(ReadOnlySpan<byte> name, char[] buffer)
-    {
-        if (name.Length > buffer.Length) return ReadOnlySpan<char>.Empty;
-        for (int i = 0; i < name.Length; i++) buffer[i] = (char)name[i];
-        return buffer.AsSpan(0, name.Length);
-    }
-
-    /// <summary>UTF-8 to chars in a reused buffer (grown when a value is longer).</summary>
-    private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> bytes, ref char[] buffer)
-    {
-        if (Encoding.UTF8.GetMaxCharCount(bytes.Length) > buffer.Length)
-            buffer = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-        int n = Encoding.UTF8.GetChars(bytes, buffer);
-        return buffer.AsSpan(0, n);
-    }
-
-    /// <summary>
-    /// The order in which apt's cache generator creates packages (debListParser::NewVersion): the stanza's own
-    /// package, then the targets of Pre-Depends, Depends, Conflicts, Breaks, Recommends, Suggests, Replaces,
-    /// Enhances, then the provided names.
-    /// </summary>
-    private static void RecordMentions(string?[] values, (int Start, int End)[] mentionOnly, ReadOnlySpan<byte> text,
-        ref char[] chars, string nativeArch, AptCacheOrder order)
-    {
-        if (values[(int)PackageField.Package] is not { } name) return;
-        order.Mention(name);
-        order.MentionRelations(values[(int)PackageField.PreDepends], nativeArch);
-        order.MentionRelations(values[(int)PackageField.Depends], nativeArch);
-        order.MentionRelations(values[(int)PackageField.Conflicts], nativeArch);
-        order.MentionRelations(values[(int)PackageField.Breaks], nativeArch);
-        foreach (var (start, end) in mentionOnly)
-            if (end > start) order.MentionRelations(Decode(text[start..end], ref chars), nativeArch);
-        order.MentionRelations(values[(int)PackageField.Provides], nativeArch);
-    }
-
-    private static string Shared(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> shared, ReadOnlySpan<char> value)
-    {
-        if (shared.TryGetValue(value, out var s)) return s;
-        s = value.ToString();
-        shared[s] = s;
-        return s;
-    }
-
-    private static ResolutionException Malformed(PackagesIndex index, int line, string what) =>
-        new($"Packages index {index.SourceName} is malformed: {index.SourceName}:{line}: {what}");
-
-    private static Dictionary<string, int> BuildFieldIndex()
-    {
-        var d = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (int i = 0; i < DebianPackage.FieldNames.Length; i++) d[DebianPackage.FieldNames[i]] = i;
-        for (int i = 0; i < MentionOnlyFields.Length; i++) d[MentionOnlyFields[i]] = DebianPackage.FieldNames.Length + i;
-        return d;
-    }
-
-    private static bool[] BuildShared()
-    {
-        var shared = new bool[DebianPackage.FieldNames.Length + MentionOnlyFields.Length];
-        foreach (var f in new[] { PackageField.Architecture, PackageField.MultiArch, PackageField.Essential,
-                                  PackageField.Important, PackageField.Priority, PackageField.Section })
-            shared[(int)f] = true;
-        return shared;
+        runs.Add((from, text.Length, lines));
+        return runs;
     }
 }

@@ -7,6 +7,7 @@ namespace Bootstrapper.Core.Debian;
 public static class RelationParser
 {
     /// <summary>Throws <see cref="FormatException"/> naming the offending text.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<RelationGroup> Parse(string? field)
     {
         if (string.IsNullOrWhiteSpace(field)) return [];
@@ -29,6 +30,7 @@ public static class RelationParser
     }
 
     /// <summary>Parses one relation (no ',' or '|').</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Relation ParseOne(ReadOnlySpan<char> text, string field)
     {
         var s = text.Trim();
@@ -83,6 +85,7 @@ public static class RelationParser
         return new Relation { Name = name, ArchQualifier = qualifier, Op = op, Version = version, Architectures = archs };
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (VersionRelation, DebVersion) ParseConstraint(ReadOnlySpan<char> inner, string name, string field)
     {
         int opLen = 0;

@@ -71,17 +71,26 @@ public sealed class DebianRepositoryClient
     /// used to pick a usable mirror among the host's apt sources. One attempt, no retries; never throws for a bad mirror.
     /// Offline, an http(s) mirror counts when its cached InRelease verifies.
     /// </summary>
-    public async Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default)
+    public Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default) =>
+        ProbeAsync(baseUrl, suite, Task.FromResult(keyring), cancellationToken);
+
+    /// <summary>
+    /// Same, with a keyring that may still be loading: the request goes out at once and the keyring is awaited
+    /// only to verify the answer. A keyring that fails to load makes the probe false.
+    /// </summary>
+    public async Task<bool> ProbeAsync(string baseUrl, string suite, Task<OpenPgpKeyring> keyringLoad,
+        CancellationToken cancellationToken = default)
     {
-        var request = new DebianRepositoryRequest(baseUrl, suite, [], "", keyring);
-        var url = request.DistsUrl + "InRelease";
+        var root = baseUrl.TrimEnd('/');
+        var url = $"{root}/dists/{suite}/InRelease";
         try
         {
             using var once = _downloader.WithOptions(_downloader.Options with { MaxAttempts = 1 });
-            var data = CacheOnly(request)
-                ? ReadCached(Cache.ReleaseDirectory(request.Root, suite), "InRelease")
+            var data = CacheOnly(root)
+                ? ReadCached(Cache.ReleaseDirectory(root, suite), "InRelease")
                 : await once.TryGetBytesAsync(url, cancellationToken: cancellationToken);
             if (data == null) return false;
+            var keyring = await keyringLoad.ConfigureAwait(false);
             var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
             var release = ReleaseFile.Parse(verified.Text, url);
             release.CheckSuite(suite);
@@ -174,8 +183,11 @@ public sealed class DebianRepositoryClient
         // also lists is kept in the cache after the first decode (checked against that entry), so a warm plan
         // reads ~50 MB of text instead.
         var plain = listed.FirstOrDefault(l => l.Extension.Length == 0).Entry;
-        if (plain != null && Cache.TryGetBlob(plain.Sha256, "", plain.Size) is { } decoded)
-            return Decode(decoded, "", plain, component, request, decoded, fromCache: true, plain);
+        if (plain != null && Cache.TryReadBlob(plain.Sha256, "", plain.Size) is { } decoded)
+            return new DebianComponentIndex(component, request.Architecture, Cache.BlobPath(plain.Sha256, ""), plain, decoded, FromCache: true)
+            {
+                ContentKey = plain.Sha256,
+            };
 
         foreach (var (extension, entry) in listed)
         {
@@ -212,15 +224,18 @@ public sealed class DebianRepositoryClient
         DebianRepositoryRequest request, string url, bool fromCache, ReleaseEntry? plain)
     {
         var bytes = RepositoryIndexDecoder.DecodeBytes(path, extension, url, plain?.Size ?? 0);
-        if (plain != null && entry != plain && bytes.Count == plain.Size &&
-            Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256)
-            RepositoryIndexCache.WriteAtomically(Cache.BlobPath(plain.Sha256, ""), bytes);
-        return new DebianComponentIndex(component, request.Architecture, url, entry, bytes, fromCache);
+        bool isPlain = plain != null && (entry == plain ||
+            (bytes.Count == plain.Size && Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256));
+        if (isPlain && entry != plain)
+            RepositoryIndexCache.WriteAtomically(Cache.BlobPath(plain!.Sha256, ""), bytes);
+        var index = new DebianComponentIndex(component, request.Architecture, url, entry, bytes, fromCache);
+        return isPlain ? index with { ContentKey = plain!.Sha256 } : index;
     }
 
     /// <summary>Offline means no network: a file:// repository (a bundle, a local mirror) is still read directly.</summary>
-    private bool CacheOnly(DebianRepositoryRequest request) =>
-        Offline && !request.Root.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+    private bool CacheOnly(DebianRepositoryRequest request) => CacheOnly(request.Root);
+
+    private bool CacheOnly(string root) => Offline && !root.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
 
     private static byte[]? ReadCached(string dir, string name)
     {

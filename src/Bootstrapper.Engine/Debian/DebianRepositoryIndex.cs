@@ -11,6 +11,14 @@ namespace Bootstrapper.Engine.Debian;
 public sealed record DebianComponentIndex(
     string Component, string Architecture, string Url, ReleaseEntry Entry, ReadOnlyMemory<byte> PackagesUtf8, bool FromCache)
 {
+    /// <summary>
+    /// Identifies <see cref="PackagesUtf8"/> exactly: the SHA-256 of the uncompressed Packages when the bytes were
+    /// checked against the Release's entry for it, else that of the (compressed) <see cref="Entry"/> they were
+    /// decoded from. Either way equal keys mean equal bytes; a cached or a freshly decoded index of the same
+    /// content get the same key when the Release lists the uncompressed file (Debian's do).
+    /// </summary>
+    public string ContentKey { get; init; } = Entry.Sha256 + "/" + Entry.Path;
+
     /// <summary>The decompressed Packages file as text (decoded on each call); parse with <see cref="Deb822.Parse"/>.</summary>
     public string PackagesText => System.Text.Encoding.UTF8.GetString(PackagesUtf8.Span);
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Bootstrapper.Core.Debian;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -52,6 +53,99 @@ public sealed class RepositoryIndexCache
     }
 
     /// <summary>
+    /// The cached file's bytes if it is there and still has the expected size and digest; otherwise null (and a
+    /// corrupt one is removed). One read, hashed while it is read: hashing the file and then reading it again cost
+    /// two passes over bookworm main's ~50 MB on every plan (~30 ms each).
+    /// </summary>
+    public byte[]? TryReadBlob(string sha256, string extension, long size)
+    {
+        var path = BlobPath(sha256, extension);
+        try
+        {
+            if (new FileInfo(path) is not { Exists: true } info || info.Length != size || size > Array.MaxLength)
+                return DeleteIfPresent(path);
+            var bytes = GC.AllocateUninitializedArray<byte>((int)size);
+            using var handle = File.OpenHandle(path);
+            return ReadHashed(handle, bytes) == sha256 ? bytes : DeleteIfPresent(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="bytes"/> from the file on a helper thread while this one hashes what has arrived;
+    /// returns the lower-case hex SHA-256, or "" when the file ended early.
+    /// </summary>
+    private static string ReadHashed(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] bytes)
+    {
+        using var reading = new BlockReader(handle, bytes);
+        // A thread of its own, not a pool work item: the caller is a pool thread, and a reader queued behind a
+        // starved pool would leave this one waiting. Small files are read here first (nothing to overlap).
+        var reader = bytes.Length > BlockReader.Block
+            ? new Thread(reading.Run) { IsBackground = true, Name = "index read-ahead" }
+            : null;
+        if (reader != null) reader.Start();
+        else reading.Run();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        int hashed = 0;
+        while (true)
+        {
+            reading.Arrived.Wait();
+            int upTo = Volatile.Read(ref reading.Read);
+            sha.AppendData(bytes, hashed, upTo - hashed);
+            hashed = upTo;
+            if (Volatile.Read(ref reading.Ended) && hashed == Volatile.Read(ref reading.Read)) break;
+        }
+        reader?.Join();
+        if (reading.Failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reading.Failure);
+        return hashed == bytes.Length ? Convert.ToHexStringLower(sha.GetHashAndReset()) : "";
+    }
+
+    /// <summary>Reads a file into a buffer block by block, publishing how much has arrived.</summary>
+    private sealed class BlockReader(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] bytes) : IDisposable
+    {
+        public const int Block = 4 << 20;
+        // Dropped when done, so that nothing the thread leaves behind keeps ~50 MB reachable.
+        private byte[]? _bytes = bytes;
+        public int Read;            // published after each block
+        public bool Ended;          // the reader stopped (at the end, early, or failing)
+        public Exception? Failure;
+        public SemaphoreSlim Arrived { get; } = new(0);
+
+        public void Run()
+        {
+            try
+            {
+                var buffer = _bytes!;
+                while (Read < buffer.Length)
+                {
+                    int n = RandomAccess.Read(handle, buffer.AsSpan(Read, Math.Min(Block, buffer.Length - Read)), Read);
+                    if (n == 0) break;
+                    Volatile.Write(ref Read, Read + n);
+                    Arrived.Release();
+                }
+            }
+            catch (Exception e)
+            {
+                Failure = e;
+            }
+            _bytes = null;
+            Volatile.Write(ref Ended, true);
+            Arrived.Release();
+        }
+
+        public void Dispose() => Arrived.Dispose();
+    }
+
+    private static byte[]? DeleteIfPresent(string path)
+    {
+        if (File.Exists(path)) TryDelete(path);
+        return null;
+    }
+
+    /// <summary>
     /// Deletes cached Packages files that no cached Release lists any more (suites publish new indices daily, so
     /// without this the cache only grows). Files younger than <paramref name="minimumAge"/> are kept: another
     /// build may have just fetched them for a Release it has not stored yet.
@@ -89,6 +183,63 @@ public sealed class RepositoryIndexCache
             deleted++;
         }
         return deleted;
+    }
+
+    /// <summary>
+    /// Names the snapshot of a package universe (<see cref="PackageUniverse.ToSnapshot"/>) over indices with these
+    /// content keys (<see cref="DebianComponentIndex.ContentKey"/>) and pins, in this order, for this architecture. The reader's own build is part of the name: a
+    /// snapshot is the reader's output, and another version of the reader may read the same indices differently.
+    /// </summary>
+    public static string UniverseKey(string architecture, IEnumerable<(string ContentKey, int Pin)> indices)
+    {
+        var text = new StringBuilder("universe\n")
+            .Append(typeof(PackageUniverse).Module.ModuleVersionId).Append('\n')
+            .Append(architecture).Append('\n');
+        foreach (var (content, pin) in indices) text.Append(content).Append(' ').Append(pin).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>CACHE/debian/universe/KEY.</summary>
+    public string UniversePath(string key) => Path.Combine(Root, "universe", key);
+
+    /// <summary>The snapshot stored under <paramref name="key"/>, or null; marks it as used (see <see cref="WriteUniverse"/>).</summary>
+    public byte[]? TryReadUniverse(string key)
+    {
+        var path = UniversePath(key);
+        try
+        {
+            if (!File.Exists(path)) return null;
+            var snapshot = File.ReadAllBytes(path);
+            try
+            {
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A read-only cache: the snapshot is still good, it just cannot be marked as used.
+            }
+            return snapshot;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // a snapshot only saves time: without it the indices are read again
+        }
+    }
+
+    /// <summary>
+    /// Stores a snapshot, and removes the snapshots nobody used for <paramref name="maximumIdle"/> (each suite
+    /// update makes a new one; the ones still in use are marked by <see cref="TryReadUniverse"/>).
+    /// </summary>
+    public void WriteUniverse(string key, byte[] snapshot, TimeSpan maximumIdle)
+    {
+        var path = UniversePath(key);
+        WriteAtomically(path, snapshot);
+        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(path)!))
+        {
+            var name = Path.GetFileName(file);
+            if (name == key || name.StartsWith('.')) continue; // this one, or another build's write in progress
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > maximumIdle) TryDelete(file);
+        }
     }
 
     /// <summary>Writes the file atomically (see <see cref="IO.AtomicFile"/>).</summary>
