@@ -3,8 +3,10 @@ using Bootstrapper.Engine.Archives;
 
 namespace Bootstrapper.Engine.Debian;
 
-/// <summary>One member of a package's data archive: its normalized relative path and whether it is a directory.</summary>
-public readonly record struct PackageMember(string Path, bool IsDirectory);
+/// <summary>One member of a package's data archive: its normalized relative path, whether it is a directory, and its
+/// owner as the archive names and numbers it (names empty when the archive gives none).</summary>
+public readonly record struct PackageMember(string Path, bool IsDirectory, string UserName = "", int Uid = 0,
+    string GroupName = "", int Gid = 0);
 
 /// <summary>
 /// Decides whether a set of packages unpacked together into a configured root may be extracted by us and recorded
@@ -15,7 +17,9 @@ public readonly record struct PackageMember(string Path, bool IsDirectory);
 /// other package's list, or keeps a locally changed conffile;</item>
 /// <item>the same path in two packages of the set;</item>
 /// <item>a path that is diverted, or lies below a diverted one: dpkg writes it to the diversion's target;</item>
-/// <item>a path under a file trigger's interest: dpkg activates the trigger for the (configured) interested package.</item>
+/// <item>a path under a file trigger's interest: dpkg activates the trigger for the (configured) interested package;</item>
+/// <item>an owner whose name the root's passwd or group maps to another number than the archive's: dpkg goes by the
+/// name (a user an earlier package's postinst created), the extractor by the number.</item>
 /// </list>
 /// Directories are shared freely: an existing directory stays as it is, for dpkg and for the extractor alike.
 /// </summary>
@@ -31,7 +35,10 @@ public static class RecordEligibility
         {
             if (entry.EntryType == TarEntryType.GlobalExtendedAttributes) continue;
             var relative = MemberPath.Normalize(entry.Name, packageLabel);
-            if (relative.Length > 0) members.Add(new PackageMember(relative, entry.EntryType == TarEntryType.Directory));
+            if (relative.Length == 0) continue;
+            var posix = entry as PosixTarEntry;
+            members.Add(new PackageMember(relative, entry.EntryType == TarEntryType.Directory,
+                posix?.UserName ?? "", entry.Uid, posix?.GroupName ?? "", entry.Gid));
         }
         return members;
     }
@@ -44,6 +51,8 @@ public static class RecordEligibility
         var diverted = Diversions(root);
         var interests = FileTriggerInterests(root);
         var resolver = new RootPathResolver(root, "eligibility check");
+        var users = Ids(Path.Combine(root, "etc/passwd"));
+        var groups = Ids(Path.Combine(root, "etc/group"));
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, members) in packages)
             foreach (var m in members)
@@ -51,12 +60,29 @@ public static class RecordEligibility
                 var absolute = "/" + m.Path;
                 if (Under(absolute, diverted) is { } d) return $"{name} ships {absolute}, and {d} is diverted";
                 if (Under(absolute, interests) is { } t) return $"{name} ships {absolute}, which activates the file trigger on {t}";
+                if (m.UserName.Length > 0 && users.TryGetValue(m.UserName, out var uid) && uid != m.Uid)
+                    return $"{name} ships {absolute} owned by {m.UserName}, which is uid {uid} in the root, not {m.Uid}";
+                if (m.GroupName.Length > 0 && groups.TryGetValue(m.GroupName, out var gid) && gid != m.Gid)
+                    return $"{name} ships {absolute} owned by group {m.GroupName}, which is gid {gid} in the root, not {m.Gid}";
                 if (m.IsDirectory) continue;
                 if (seen.TryGetValue(m.Path, out var other)) return $"{name} and {other} both ship {absolute}";
                 seen[m.Path] = name;
                 if (resolver.ExistsInRoot(m.Path)) return $"{name} ships {absolute}, which is already in the root";
             }
         return null;
+    }
+
+    /// <summary>Name -> number from a passwd or group file (third field); empty when the file is missing.</summary>
+    private static Dictionary<string, int> Ids(string file)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (!File.Exists(file)) return ids;
+        foreach (var line in File.ReadAllLines(file))
+        {
+            var fields = line.Split(':');
+            if (fields.Length > 2 && int.TryParse(fields[2], out var id)) ids.TryAdd(fields[0], id);
+        }
+        return ids;
     }
 
     /// <summary>The path itself or its nearest parent found in <paramref name="paths"/>, else null.</summary>

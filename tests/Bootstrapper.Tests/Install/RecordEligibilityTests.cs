@@ -58,4 +58,22 @@ public sealed class RecordEligibilityTests : IDisposable
             Reason(Package("a", "usr/share/debianutils/", "usr/share/debianutils/shells.d/", "usr/share/debianutils/shells.d/a")));
         Assert.Null(Reason(Package("a", "usr/share/debianutils/", "usr/share/debianutils/other")));
     }
+
+    [Fact]
+    public void An_owner_name_the_root_numbers_differently_is_left_to_dpkg()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "etc"));
+        File.WriteAllText(Path.Combine(_root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n");
+        File.WriteAllText(Path.Combine(_root, "etc/group"), "root:x:0:\nsystemd-journal:x:999:\n");
+        (string, IReadOnlyList<PackageMember>) Owned(string user, int uid, string group, int gid) =>
+            ("a", [new PackageMember("var/log/a", false, user, uid, group, gid)]);
+
+        Assert.Null(Reason(Owned("root", 0, "root", 0)));
+        Assert.Null(Reason(Owned("_apt", 42, "nogroup", 65534)));        // a name the root does not know: the number counts
+        Assert.Null(Reason(Owned("", 1234, "", 1234)));                   // no names at all
+        Assert.Equal("a ships /var/log/a owned by group systemd-journal, which is gid 999 in the root, not 101",
+            Reason(Owned("root", 0, "systemd-journal", 101)));
+        Assert.Equal("a ships /var/log/a owned by _apt, which is uid 42 in the root, not 100",
+            Reason(Owned("_apt", 100, "root", 0)));
+    }
 }
