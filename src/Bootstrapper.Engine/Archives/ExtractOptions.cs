@@ -59,7 +59,13 @@ public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDict
     /// their data in memory.
     /// </summary>
     public IReadOnlyList<System.Formats.Tar.TarEntry> Kept { get; init; } = [];
+
+    /// <summary>The distinct owners the members name, as the archive gives them (user and group name and number).</summary>
+    public IReadOnlyCollection<MemberOwner> Owners { get; init; } = [];
 }
+
+/// <summary>A member's owner as a tar header gives it: names (empty when absent) and numbers.</summary>
+public readonly record struct MemberOwner(string UserName, int Uid, string GroupName, int Gid);
 
 /// <summary>A directory an archive used: where it is, and the member's owner, mode and mtime (null: no member).</summary>
 public sealed record DirectoryUse(string PhysicalPath, DirectoryMetadata? Member);

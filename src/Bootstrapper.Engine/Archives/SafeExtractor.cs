@@ -60,6 +60,7 @@ public sealed class SafeExtractor
         private readonly List<string> _skippedSymlinks = [];
         private readonly Dictionary<string, string> _md5 = new(StringComparer.Ordinal);
         private readonly List<TarEntry> _kept = [];
+        private readonly HashSet<MemberOwner> _owners = [];
         private MemoryStream? _keptData; // set while a kept regular file is written: its bytes are copied here
         private readonly IncrementalHash? _hash = owner._options.ComputeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         private long _bytes;
@@ -87,6 +88,7 @@ public sealed class SafeExtractor
                     if (_options.Exclude?.Invoke(relative) == true) continue; // TarReader skips its data
 
                     bool keep = _options.Keep?.Invoke(relative, entry) == true;
+                    if (entry is PosixTarEntry named) _owners.Add(new MemberOwner(named.UserName, named.Uid, named.GroupName, named.Gid));
                     _keptData = keep && entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
                         or TarEntryType.ContiguousFile ? new MemoryStream() : null;
                     try
@@ -121,6 +123,7 @@ public sealed class SafeExtractor
                 FollowedSymlinks = _followedSymlinks,
                 SkippedSymlinks = _skippedSymlinks,
                 Kept = _kept,
+                Owners = _owners,
             };
         }
 

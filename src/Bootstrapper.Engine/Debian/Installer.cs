@@ -70,6 +70,12 @@ public static partial class Installer
             extracted = await ExtractConcurrentlyAsync(concurrent, essential, keep, root, traits, req.Architecture, Phase, ct)
                 .ConfigureAwait(false);
             dpkgPaths = extracted[essential.FindIndex(p => p.Name == "dpkg")].Paths;
+            // dpkg would give some file an owner by name that differs from the archive's number: let it unpack.
+            if (RecordEligibility.EssentialOwnerMismatch(root, extracted.SelectMany(e => e.Owners)) is { } owner)
+            {
+                Phase($"dpkg unpacks the essential packages itself: a member is owned by {owner}");
+                extracted = null;
+            }
         }
         else dpkgPaths = await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
         var startStopDaemon = dpkgPaths.Select(NormalizeArchivePath)

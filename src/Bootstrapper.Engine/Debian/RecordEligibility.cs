@@ -53,6 +53,7 @@ public static class RecordEligibility
         var resolver = new RootPathResolver(root, "eligibility check");
         var users = Ids(Path.Combine(root, "etc/passwd"));
         var groups = Ids(Path.Combine(root, "etc/group"));
+
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, members) in packages)
             foreach (var m in members)
@@ -60,15 +61,39 @@ public static class RecordEligibility
                 var absolute = "/" + m.Path;
                 if (Under(absolute, diverted) is { } d) return $"{name} ships {absolute}, and {d} is diverted";
                 if (Under(absolute, interests) is { } t) return $"{name} ships {absolute}, which activates the file trigger on {t}";
-                if (m.UserName.Length > 0 && users.TryGetValue(m.UserName, out var uid) && uid != m.Uid)
-                    return $"{name} ships {absolute} owned by {m.UserName}, which is uid {uid} in the root, not {m.Uid}";
-                if (m.GroupName.Length > 0 && groups.TryGetValue(m.GroupName, out var gid) && gid != m.Gid)
-                    return $"{name} ships {absolute} owned by group {m.GroupName}, which is gid {gid} in the root, not {m.Gid}";
+                if (OwnerMismatch(new MemberOwner(m.UserName, m.Uid, m.GroupName, m.Gid), users, groups) is { } owner)
+                    return $"{name} ships {absolute} owned by {owner}";
                 if (m.IsDirectory) continue;
                 if (seen.TryGetValue(m.Path, out var other)) return $"{name} and {other} both ship {absolute}";
                 seen[m.Path] = name;
                 if (resolver.ExistsInRoot(m.Path)) return $"{name} ships {absolute}, which is already in the root";
             }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether dpkg would give a member another owner than its archive numbers: when the root's passwd or group
+    /// knows the name under another number. Essential packages are checked against base-passwd's master files (what
+    /// its preinst, the first one dpkg runs, writes to /etc) and whatever /etc already holds.
+    /// </summary>
+    /// <returns>Null when dpkg and the extractor agree for every owner, else what differs.</returns>
+    public static string? EssentialOwnerMismatch(string root, IEnumerable<MemberOwner> owners)
+    {
+        var users = Ids(Path.Combine(root, "usr/share/base-passwd/passwd.master"));
+        var groups = Ids(Path.Combine(root, "usr/share/base-passwd/group.master"));
+        foreach (var (file, ids) in new[] { ("etc/passwd", users), ("etc/group", groups) })
+            foreach (var (k, v) in Ids(Path.Combine(root, file))) ids.TryAdd(k, v);
+        foreach (var o in owners.Distinct())
+            if (OwnerMismatch(o, users, groups) is { } what) return what;
+        return null;
+    }
+
+    private static string? OwnerMismatch(MemberOwner o, Dictionary<string, int> users, Dictionary<string, int> groups)
+    {
+        if (o.UserName.Length > 0 && users.TryGetValue(o.UserName, out var uid) && uid != o.Uid)
+            return $"{o.UserName}, which is uid {uid} in the root, not {o.Uid}";
+        if (o.GroupName.Length > 0 && groups.TryGetValue(o.GroupName, out var gid) && gid != o.Gid)
+            return $"group {o.GroupName}, which is gid {gid} in the root, not {o.Gid}";
         return null;
     }
 

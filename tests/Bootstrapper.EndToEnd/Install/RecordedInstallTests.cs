@@ -36,8 +36,11 @@ public sealed class RecordedInstallTests
         var work = Directory.CreateTempSubdirectory("bootstrap-recorded-").FullName;
         try
         {
-            var recorded = await InstallAndPackAsync(suite, packages, new SafeDebExtractor(), Path.Combine(work, "recorded"));
-            var classic = await InstallAndPackAsync(suite, packages, new ClassicPath(), Path.Combine(work, "classic"));
+            var (recorded, log) = await InstallAndPackAsync(suite, packages, new SafeDebExtractor(), Path.Combine(work, "recorded"));
+            var (classic, _) = await InstallAndPackAsync(suite, packages, new ClassicPath(), Path.Combine(work, "classic"));
+            // The fast path was taken all the way (no fallback to dpkg --install), else this compares nothing.
+            Assert.Contains(log, l => l.StartsWith("# recording ", StringComparison.Ordinal) && l.Contains("essential"));
+            Assert.DoesNotContain(log, l => l.Contains("dpkg unpacks", StringComparison.Ordinal) || l.Contains("(dpkg --install)", StringComparison.Ordinal));
             var differences = recorded.Keys.Union(classic.Keys).Order(StringComparer.Ordinal)
                 .Where(k => recorded.GetValueOrDefault(k) != classic.GetValueOrDefault(k))
                 .Select(k => $"{k}\n  recorded: {recorded.GetValueOrDefault(k) ?? "(absent)"}\n  classic:  {classic.GetValueOrDefault(k) ?? "(absent)"}")
@@ -71,8 +74,8 @@ public sealed class RecordedInstallTests
         return MinbaseDebs.Describe(debs);
     }
 
-    /// <summary>Installs, finalizes and packs a root; returns each image entry's description by name.</summary>
-    private static async Task<Dictionary<string, string>> InstallAndPackAsync(
+    /// <summary>Installs, finalizes and packs a root; returns each image entry's description by name, and the install log.</summary>
+    private static async Task<(Dictionary<string, string> Entries, List<string> Log)> InstallAndPackAsync(
         string suite, IReadOnlyList<InstallPackage> packages, IDebExtractor extractor, string dir)
     {
         var root = Path.Combine(dir, "root");
@@ -107,6 +110,6 @@ public sealed class RecordedInstallTests
             entries[e.Name] = $"{e.EntryType} {Convert.ToString((int)e.Mode, 8)} {e.Uid}:{e.Gid} {e.ModificationTime.ToUnixTimeSeconds()} " +
                               $"{e.Length} {e.LinkName} {hash}";
         }
-        return entries;
+        return (entries, log);
     }
 }

@@ -1,3 +1,4 @@
+using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Debian;
 using Bootstrapper.Tests.Archives;
 
@@ -75,5 +76,18 @@ public sealed class RecordEligibilityTests : IDisposable
             Reason(Owned("root", 0, "systemd-journal", 101)));
         Assert.Equal("a ships /var/log/a owned by _apt, which is uid 42 in the root, not 100",
             Reason(Owned("_apt", 100, "root", 0)));
+    }
+
+    [Fact]
+    public void Essential_owners_are_checked_against_base_passwd_master_files()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "usr/share/base-passwd"));
+        File.WriteAllText(Path.Combine(_root, "usr/share/base-passwd/passwd.master"), "root:*:0:0:root:/root:/bin/bash\nmail:*:8:8:mail:/var/mail:/usr/sbin/nologin\n");
+        File.WriteAllText(Path.Combine(_root, "usr/share/base-passwd/group.master"), "root:*:0:\nshadow:*:42:\n");
+
+        Assert.Null(RecordEligibility.EssentialOwnerMismatch(_root,
+            [new("root", 0, "root", 0), new("root", 0, "shadow", 42), new("mail", 8, "mail", 8), new("", 7, "", 7)]));
+        Assert.Equal("group shadow, which is gid 42 in the root, not 43",
+            RecordEligibility.EssentialOwnerMismatch(_root, [new("root", 0, "root", 0), new("root", 0, "shadow", 43)]));
     }
 }
