@@ -25,16 +25,26 @@ public static partial class Installer
             string what = $"{run.Count} remaining packages{(runs.Count > 1 ? " (pre-dependencies first)" : "")}";
             // The .debs dpkg would read, as host paths.
             var debs = run.Select(n => Path.Combine(root, inRoot[n].TrimStart('/'))).ToList();
-            string? reason = !recordable ? "" : RecordEligibility.ReasonForDpkg(root,
-                run.Select((n, i) => (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(debs[i], $"package '{n}'"))).ToList());
+            var members = !recordable ? null
+                : run.Select((n, i) => (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(debs[i], $"package '{n}'"))).ToList();
+            string? reason = members is null ? "" : RecordEligibility.ReasonForDpkg(root, members);
             if (reason is null)
             {
                 phase($"recording {what} as unpacked (preinsts, dpkg database)");
-                await RecordRunAsync(root, run.Select(n => byName[n]).ToList(), debs, chroot, dpkgVersion, ct).ConfigureAwait(false);
-                phase($"configuring {what} (dpkg --configure)");
-                await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
-                    $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
-                continue;
+                var packages = run.Select(n => byName[n]).ToList();
+                var controls = await RunPreinstsAsync(root, packages, debs, chroot, dpkgVersion, ct).ConfigureAwait(false);
+                // dpkg reads diversions, overrides and users as each package's preinst left them: look again.
+                reason = RecordEligibility.ReasonForDpkg(root, members!);
+                if (reason is null)
+                {
+                    ExtractAndRecord(root, controls, debs, ct);
+                    phase($"configuring {what} (dpkg --configure)");
+                    await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
+                        $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
+                    continue;
+                }
+                // dpkg runs the preinsts again: policy requires them to be idempotent.
+                reason += " (after the preinsts ran)";
             }
             if (reason.Length > 0) phase($"dpkg unpacks these itself: {reason}");
             phase($"installing {what} (dpkg --install)");
@@ -45,14 +55,12 @@ public static partial class Installer
     }
 
     /// <summary>
-    /// What <c>dpkg --install</c> does for one run of packages up to configuring them, when
-    /// <see cref="RecordEligibility"/> finds that it only writes files: the preinsts (before any of the run's files
-    /// exist, as policy lets a preinst rely only on essential packages and configured pre-dependencies), one by one
-    /// extraction from the prepared .debs in run order (so directories are made as dpkg would make them), then the
-    /// database (<see cref="DpkgUnpackRecord"/>).
+    /// The first half of what <c>dpkg --install</c> does for one run when <see cref="RecordEligibility"/> finds that
+    /// its unpack would only write files: the preinsts, before any of the run's files exist (policy lets a preinst
+    /// rely only on essential packages and configured pre-dependencies).
     /// </summary>
-    private static async Task RecordRunAsync(string root, IReadOnlyList<InstallPackage> run, IReadOnlyList<string> debs,
-        ChrootRunner chroot, string dpkgVersion, CancellationToken ct)
+    private static async Task<List<PackageControl>> RunPreinstsAsync(string root, IReadOnlyList<InstallPackage> run,
+        IReadOnlyList<string> debs, ChrootRunner chroot, string dpkgVersion, CancellationToken ct)
     {
         var controls = run.Select((p, i) =>
         {
@@ -65,20 +73,30 @@ public static partial class Installer
             await chroot.RunCheckedAsync(["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(controls, dpkgVersion)],
                 "the pre-installation scripts of the remaining packages", ct).ConfigureAwait(false);
         }
+        return controls;
+    }
+
+    /// <summary>
+    /// The second half: extraction from the prepared .debs one by one in run order (so directories are made as dpkg
+    /// would make them), then the database (<see cref="DpkgUnpackRecord"/>).
+    /// </summary>
+    private static void ExtractAndRecord(string root, IReadOnlyList<PackageControl> run, IReadOnlyList<string> debs,
+        CancellationToken ct)
+    {
         var before = StageOneDirectories.Snapshot(root);
         var unpacked = new List<UnpackedPackage>();
         for (int i = 0; i < run.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var control = controls[i].Control;
-            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{run[i].Name}' {run[i].Version}");
+            var (package, control) = (run[i].Package, run[i].Control);
+            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{package.Name}' {package.Version}");
             var options = new Archives.ExtractOptions
             {
                 Keep = DpkgUnpackRecord.KeepConffiles(control),
                 ComputeMd5 = control["md5sums"] is null,
             };
             var extracted = new Archives.SafeExtractor(root, options).Extract(deb, ct, readAhead: false);
-            unpacked.Add(new UnpackedPackage(run[i], control, extracted));
+            unpacked.Add(new UnpackedPackage(package, control, extracted));
         }
         DpkgUnpackRecord.Write(root, unpacked);
         var created = unpacked.SelectMany(u => u.Extracted.Directories).Select(d => d.PhysicalPath).Where(d => !before.Contains(d));

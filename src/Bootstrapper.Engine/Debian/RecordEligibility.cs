@@ -17,6 +17,7 @@ public readonly record struct PackageMember(string Path, bool IsDirectory, strin
 /// other package's list, or keeps a locally changed conffile;</item>
 /// <item>the same path in two packages of the set;</item>
 /// <item>a path that is diverted, or lies below a diverted one: dpkg writes it to the diversion's target;</item>
+/// <item>a path with a dpkg-statoverride entry: dpkg gives it the override's owner and mode;</item>
 /// <item>a path under a file trigger's interest: dpkg activates the trigger for the (configured) interested package;</item>
 /// <item>an owner whose name the root's passwd or group maps to another number than the archive's: dpkg goes by the
 /// name (a user an earlier package's postinst created), the extractor by the number.</item>
@@ -49,6 +50,7 @@ public static class RecordEligibility
     public static string? ReasonForDpkg(string root, IReadOnlyList<(string Name, IReadOnlyList<PackageMember> Members)> packages)
     {
         var diverted = Diversions(root);
+        var overridden = StatOverrides(root);
         var interests = FileTriggerInterests(root);
         var resolver = new RootPathResolver(root, "eligibility check");
         var users = Ids(Path.Combine(root, "etc/passwd"));
@@ -60,6 +62,7 @@ public static class RecordEligibility
             {
                 var absolute = "/" + m.Path;
                 if (Under(absolute, diverted) is { } d) return $"{name} ships {absolute}, and {d} is diverted";
+                if (overridden.Contains(absolute)) return $"{name} ships {absolute}, whose owner and mode dpkg-statoverride sets";
                 if (Under(absolute, interests) is { } t) return $"{name} ships {absolute}, which activates the file trigger on {t}";
                 if (OwnerMismatch(new MemberOwner(m.UserName, m.Uid, m.GroupName, m.Gid), users, groups) is { } owner)
                     return $"{name} ships {absolute} owned by {owner}";
@@ -133,6 +136,20 @@ public static class RecordEligibility
         {
             set.Add(lines[i]);
             set.Add(lines[i + 1]);
+        }
+        return set;
+    }
+
+    /// <summary>The paths of var/lib/dpkg/statoverride ("user group mode path" per line), which dpkg applies on unpack.</summary>
+    private static HashSet<string> StatOverrides(string root)
+    {
+        var file = Path.Combine(root, "var/lib/dpkg/statoverride");
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(file)) return set;
+        foreach (var line in File.ReadAllLines(file))
+        {
+            var fields = line.Split(' ', 4, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 4) set.Add(fields[3].TrimEnd('/'));
         }
         return set;
     }

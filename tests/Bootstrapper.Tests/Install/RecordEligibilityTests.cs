@@ -90,4 +90,12 @@ public sealed class RecordEligibilityTests : IDisposable
         Assert.Equal("group shadow, which is gid 42 in the root, not 43",
             RecordEligibility.EssentialOwnerMismatch(_root, [new("root", 0, "root", 0), new("root", 0, "shadow", 43)]));
     }
+
+    [Fact]
+    public void A_path_with_a_stat_override_is_left_to_dpkg()
+    {
+        File.WriteAllText(Path.Combine(_root, "var/lib/dpkg/statoverride"), "root crontab 2755 /usr/bin/crontab\n");
+        Assert.Equal("a ships /usr/bin/crontab, whose owner and mode dpkg-statoverride sets", Reason(Package("a", "usr/bin/crontab")));
+        Assert.Null(Reason(Package("a", "usr/bin/other")));
+    }
 }
