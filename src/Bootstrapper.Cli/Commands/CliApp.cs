@@ -43,23 +43,28 @@ public static class CliApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cts.Token);
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (Exception thrown)
         {
-            stderr.WriteLine("bootstrap: interrupted; nothing was written");
-            return ExitCodes.Interrupted;
-        }
-        catch (BootstrapException e)
-        {
-            stderr.WriteLine("error: " + e.Message);
-            return e.ExitCode;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A bug, not bad input: say so, with what a bug report needs, instead of the runtime's abort (exit 134).
-            // Cleanup has already run: every staging root and temporary output is removed in finally blocks.
-            stderr.WriteLine($"error: internal error (a bug in bootstrap; please report it with this message): {e.Message}");
-            stderr.WriteLine(e.ToString());
-            return ExitCodes.InternalError;
+            // Work done on several cores (Parallel.ForEach) wraps what it throws: judge the first real failure.
+            var e = thrown is AggregateException a ? a.Flatten().InnerExceptions.FirstOrDefault(i => i is not OperationCanceledException)
+                                                     ?? a.Flatten().InnerExceptions[0]
+                                                   : thrown;
+            switch (e)
+            {
+                case OperationCanceledException when cts.IsCancellationRequested:
+                    stderr.WriteLine("bootstrap: interrupted; nothing was written");
+                    return ExitCodes.Interrupted;
+                case BootstrapException b:
+                    stderr.WriteLine("error: " + b.Message);
+                    return b.ExitCode;
+                default:
+                    // A bug, not bad input (a timeout that escaped the retry policy lands here too): say so, with what
+                    // a bug report needs, instead of the runtime's abort (exit 134). Cleanup has already run: every
+                    // staging root and temporary output is removed in finally blocks.
+                    stderr.WriteLine($"error: internal error (a bug in bootstrap; please report it with this message): {e.Message}");
+                    stderr.WriteLine(thrown.ToString());
+                    return ExitCodes.InternalError;
+            }
         }
     }
 

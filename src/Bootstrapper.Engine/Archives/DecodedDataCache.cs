@@ -108,19 +108,32 @@ public static class DecodedDataCache
             _zstd = new ZstdSharp.CompressionStream(_hashing, Level, leaveOpen: true);
         }
 
-        /// <summary>A stream that reads <paramref name="decoded"/> and copies every byte read into the recording.</summary>
-        public Stream Wrap(Stream decoded) => new TeeReadStream(decoded, _zstd);
+        /// <summary>
+        /// A stream that reads <paramref name="decoded"/> and copies every byte read into the recording. Writing the
+        /// copy never fails the read: on an error (a full cache volume) the recording just stops and keeps nothing.
+        /// </summary>
+        public Stream Wrap(Stream decoded) => new TeeReadStream(decoded, _zstd, () => _failed = true);
 
-        /// <summary>Keeps the copy: call after the wrapped stream was read to its end.</summary>
+        private bool _failed;
+
+        /// <summary>Keeps the copy, if it was written whole: call after the wrapped stream was read to its end.</summary>
         public void Commit()
         {
-            _zstd.Dispose();
-            _file.Flush();
-            var sha = _hashing.HexDigest();
-            _file.Dispose();
-            File.Move(_temp, _debPath + Suffix, overwrite: true);
-            AtomicFile.Write(_debPath + Suffix + ".sha256", sha + "\n");
-            _done = true;
+            if (_failed) return;
+            try
+            {
+                _zstd.Dispose();
+                _file.Flush();
+                var sha = _hashing.HexDigest();
+                _file.Dispose();
+                File.Move(_temp, _debPath + Suffix, overwrite: true);
+                AtomicFile.Write(_debPath + Suffix + ".sha256", sha + "\n");
+                _done = true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Discard(_debPath); // an optimisation for later builds, not worth failing this one
+            }
         }
 
         public void Dispose()
@@ -134,9 +147,10 @@ public static class DecodedDataCache
 }
 
 /// <summary>Reads from a stream and writes every byte read to a sink (the decoded-data recording).</summary>
-internal sealed class TeeReadStream(Stream source, Stream sink) : Stream
+internal sealed class TeeReadStream(Stream source, Stream sink, Action onSinkFailure) : Stream
 {
     private long _position;
+    private bool _sinkFailed;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -149,7 +163,18 @@ internal sealed class TeeReadStream(Stream source, Stream sink) : Stream
     public override int Read(Span<byte> buffer)
     {
         int n = source.Read(buffer);
-        if (n > 0) sink.Write(buffer[..n]);
+        if (n > 0 && !_sinkFailed)
+        {
+            try
+            {
+                sink.Write(buffer[..n]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _sinkFailed = true;
+                onSinkFailure();
+            }
+        }
         _position += n;
         return n;
     }

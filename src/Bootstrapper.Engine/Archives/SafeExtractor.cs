@@ -202,6 +202,9 @@ public sealed class SafeExtractor
                     if (!ClearSlot(path, entry)) return;
                     LibC.Link(target, path);
                     _nonDirectories[relative] = path;
+                    // dpkg's generated md5sums list a hard link with its target's hash.
+                    if (_hash is not null && _md5.TryGetValue(MemberPath.Normalize(entry.LinkName, label), out var linked))
+                        _md5[relative] = linked;
                     return; // a hard link shares the target's inode: owner, mode and mtime are the target's
                 case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
                     if (entry.EntryType != TarEntryType.Fifo && !_options.AllowDevices)

@@ -122,6 +122,8 @@ public sealed class ChrootRunner
     {
         if (!File.Exists(UnsharePath))
             throw new InstallException($"{UnsharePath} is missing on the build host; install the Debian package util-linux.");
+        if (!File.Exists(HostChroot) || !File.Exists(HostShell))
+            throw new InstallException($"{HostChroot} or {HostShell} is missing on the build host; install the Debian package coreutils (and a /bin/sh).");
         if (!Directory.Exists(Path.Combine(_root, "proc")))
             Directory.CreateDirectory(Path.Combine(_root, "proc"));
         _onCommand?.Invoke("# chroot: " + string.Join(' ', command));

@@ -30,7 +30,8 @@ public static partial class Installer
     /// <summary>Makes the missing decoded copies (<see cref="Archives.DecodedDataCache"/>), one core, largest first.</summary>
     private static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
     {
-        foreach (var p in packages.OrderByDescending(p => new FileInfo(p.DebPath).Length))
+        static long SizeOf(string path) { try { return new FileInfo(path).Length; } catch (IOException) { return 0; } }
+        foreach (var p in packages.OrderByDescending(p => SizeOf(p.DebPath)))
         {
             ct.ThrowIfCancellationRequested();
             try

@@ -158,7 +158,7 @@ public static partial class Installer
             // Copies not made by now are made by a later build: packing gets both cores.
             await stopRecording.CancelAsync().ConfigureAwait(false);
             try { await recordCopies.ConfigureAwait(false); }
-            catch (OperationCanceledException) { }
+            catch (Exception) { /* copies are an optimisation for later builds; RecordDecodedCopies reports nothing */ }
             if (Directory.Exists(debsDir)) Directory.Delete(debsDir, recursive: true);
         }
         Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s [{extractCpu}], essential " +
