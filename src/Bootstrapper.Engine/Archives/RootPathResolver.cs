@@ -94,6 +94,19 @@ internal sealed class RootPathResolver
     }
 
     /// <summary>
+    /// The physical path a relative path names inside the root: parents followed chroot-style (nothing created), the
+    /// last component not followed. Null when a parent is missing or not a directory (then nothing is there).
+    /// </summary>
+    public string? ExistingPhysicalPath(string relative)
+    {
+        relative = relative.Trim('/');
+        int slash = relative.LastIndexOf('/');
+        string parent = slash < 0 ? _root : Walk([], relative[..slash].Split('/'), relative, createMissing: false);
+        if (!LibC.TryLstat(parent, out var status) || !status.IsDirectory) return null;
+        return parent + "/" + relative[(slash + 1)..];
+    }
+
+    /// <summary>
     /// Whether something (of any type) exists at the relative path inside the root, its parents followed
     /// chroot-style as <see cref="ResolveDirectory"/> does, but nothing created and the last component not followed.
     /// </summary>

@@ -42,8 +42,7 @@ public static class ChrootDevices
     /// <summary>Creates ROOT/dev and its entries; existing correct entries are kept, anything else is an error.</summary>
     public static void Create(string root)
     {
-        var dev = Path.Combine(root, "dev");
-        Directory.CreateDirectory(dev);
+        var dev = ChrootFiles.DirectoryInRoot(root, "dev"); // a package's dev symlink is followed inside the root
         ChrootFiles.SetMode(dev, DirMode);
         foreach (var (name, major, minor) in CharDevices)
         {
@@ -60,8 +59,7 @@ public static class ChrootDevices
         }
         foreach (var d in Directories)
         {
-            var path = Path.Combine(dev, d);
-            Directory.CreateDirectory(path);
+            var path = ChrootFiles.DirectoryInRoot(root, Path.GetRelativePath(root, dev) + "/" + d);
             ChrootFiles.SetMode(path, DirMode);
         }
         foreach (var (name, target) in Links)

@@ -31,13 +31,13 @@ public sealed class ChrootGuards
         _startStopDaemon = startStopDaemon;
     }
 
-    private string HostPath(string inRoot) => Path.Combine(_root, inRoot.TrimStart('/'));
+    private string HostPath(string inRoot) => ChrootFiles.ForWriting(_root, inRoot);
 
     /// <summary>Writes policy-rc.d (from the host: no process needed).</summary>
     public void InstallPolicy()
     {
         var policy = HostPath(PolicyRcD);
-        Directory.CreateDirectory(Path.GetDirectoryName(policy)!);
+        if (new FileInfo(policy).LinkTarget is not null) File.Delete(policy);
         File.WriteAllText(policy, "#!/bin/sh\n# Installed by bootstrap while packages are configured: start no services.\nexit 101\n");
         ChrootFiles.SetMode(policy, 0x1ED);
     }
@@ -48,20 +48,22 @@ public sealed class ChrootGuards
     /// that the guard costs no process start of its own.
     /// </summary>
     public string InstallScript() => _startStopDaemon is null ? "" :
-        $"dpkg-divert --quiet --local --rename --divert '{_startStopDaemon}{DivertedSuffix}' --add '{_startStopDaemon}' || exit 1\n" +
-        $"printf '%s\\n' '#!/bin/sh' 'echo \"Warning: Fake start-stop-daemon called, doing nothing\" >&2' 'exit 0' > '{_startStopDaemon}' || exit 1\n" +
-        $"chmod 0755 '{_startStopDaemon}' || exit 1\n";
+        $"dpkg-divert --quiet --local --rename --divert {Word(_startStopDaemon + DivertedSuffix)} --add {Word(_startStopDaemon)} || exit 1\n" +
+        $"printf '%s\\n' '#!/bin/sh' 'echo \"Warning: Fake start-stop-daemon called, doing nothing\" >&2' 'exit 0' > {Word(_startStopDaemon)} || exit 1\n" +
+        $"chmod 0755 {Word(_startStopDaemon)} || exit 1\n";
+
+    private static string Word(string text) => DpkgUnpackRecord.ShellWord(text);
 
     /// <summary>Shell commands that remove the stub and the diversion (the real binary moves back); silent on success.</summary>
     public string RemoveScript() => _startStopDaemon is null ? "" :
-        $"rm -f '{_startStopDaemon}' || exit 1\n" +
-        $"dpkg-divert --quiet --local --rename --divert '{_startStopDaemon}{DivertedSuffix}' --remove '{_startStopDaemon}' || exit 1\n";
+        $"rm -f {Word(_startStopDaemon)} || exit 1\n" +
+        $"dpkg-divert --quiet --local --rename --divert {Word(_startStopDaemon + DivertedSuffix)} --remove {Word(_startStopDaemon)} || exit 1\n";
 
     /// <summary>Removes policy-rc.d (after <see cref="RemoveScript"/> ran).</summary>
     public void RemovePolicy()
     {
-        var policy = HostPath(PolicyRcD);
-        if (File.Exists(policy)) File.Delete(policy);
+        var policy = ChrootFiles.Existing(_root, PolicyRcD);
+        if (policy is not null && (File.Exists(policy) || new FileInfo(policy).LinkTarget is not null)) File.Delete(policy);
     }
 
     public async Task InstallAsync(CancellationToken ct)

@@ -82,16 +82,17 @@ public static class DpkgUnpackRecord
     /// </summary>
     public static void Write(string root, IReadOnlyList<UnpackedPackage> packages)
     {
-        var admin = Path.Combine(root, Admin);
-        var info = Path.Combine(admin, "info");
-        Directory.CreateDirectory(info);
+        // Resolved inside the root: a package may have made var/lib, or any part of it, a symlink.
+        var admin = ChrootFiles.DirectoryInRoot(root, Admin);
+        var info = ChrootFiles.DirectoryInRoot(root, Admin + "/info");
+        var triggers = ChrootFiles.DirectoryInRoot(root, Admin + "/triggers");
         var status = new StringBuilder(File.ReadAllText(Path.Combine(admin, "status")));
         var explicitInterests = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         var fileInterests = new List<string>();
         foreach (var u in packages)
         {
             var name = u.InfoName;
-            foreach (var file in u.Control.Files.Values.Where(f => f.Name != "control"))
+            foreach (var file in InfoFiles(u))
                 WriteFile(Path.Combine(info, $"{name}.{file.Name}"), file.Data, file.Mode & 0xFFF, file.MTime);
             WriteFileList(root, name, u.Extracted.Paths);
             if (u.Control["md5sums"] is null) WriteGeneratedMd5sums(Path.Combine(info, name + ".md5sums"), u.Extracted);
@@ -103,15 +104,30 @@ public static class DpkgUnpackRecord
         WriteText(Path.Combine(admin, "status"), status.ToString());
         foreach (var (trigger, interested) in explicitInterests)
         {
-            var path = Path.Combine(admin, "triggers", trigger);
+            var path = Path.Combine(triggers, trigger);
             var existing = File.Exists(path) ? File.ReadAllText(path) : "";
             WriteText(path, existing + string.Concat(interested.Select(i => i + "\n")));
         }
         if (fileInterests.Count > 0)
         {
-            var path = Path.Combine(admin, "triggers", "File");
+            var path = Path.Combine(triggers, "File");
             var existing = File.Exists(path) ? File.ReadAllText(path) : "";
             WriteText(path, existing + string.Concat(fileInterests.Select(i => i + "\n")));
+        }
+    }
+
+    /// <summary>
+    /// The control members dpkg installs as info/PKG.NAME (pkg_infodb_update): all but <c>control</c> and names with a
+    /// dot (a stray "postinst.orig"); a member called <c>list</c> would clash with the file list, and dpkg refuses it.
+    /// </summary>
+    private static IEnumerable<ControlFile> InfoFiles(UnpackedPackage u)
+    {
+        foreach (var file in u.Control.Files.Values.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            if (file.Name == "control" || file.Name.Contains('.')) continue;
+            if (file.Name == "list")
+                throw new InstallException($"package '{u.Package.Name}' has a control member named 'list', which dpkg refuses; the .deb is malformed.");
+            yield return file;
         }
     }
 
@@ -132,7 +148,7 @@ public static class DpkgUnpackRecord
     {
         var text = new StringBuilder(paths.Sum(p => p.Length + 1));
         foreach (var p in paths) text.Append(p).Append('\n');
-        WriteText(Path.Combine(root, Admin, "info", infoName + ".list"), text.ToString());
+        WriteText(Path.Combine(ChrootFiles.DirectoryInRoot(root, Admin + "/info"), infoName + ".list"), text.ToString());
     }
 
     /// <summary>
@@ -223,8 +239,7 @@ public static class DpkgUnpackRecord
     {
         foreach (var u in packages.Where(u => u.Control["preinst"] is not null))
         {
-            var dir = Path.Combine(root, ControlStaging, u.InfoName);
-            Directory.CreateDirectory(dir);
+            var dir = ChrootFiles.DirectoryInRoot(root, ControlStaging + "/" + u.InfoName);
             foreach (var file in u.Control.Files.Values)
                 WriteFile(Path.Combine(dir, file.Name), file.Data, file.Mode & 0xFFF, file.MTime);
         }
@@ -257,7 +272,7 @@ public static class DpkgUnpackRecord
 
             """);
         foreach (var u in packages.Where(u => u.Control["preinst"] is not null))
-            script.Append($"run '{u.InfoName}' '{u.Package.Name}' '{u.Package.Architecture}' '{dpkgVersion}'\n");
+            script.Append($"run {ShellWord(u.InfoName)} {ShellWord(u.Package.Name)} {ShellWord(u.Package.Architecture)} {ShellWord(dpkgVersion)}\n");
         script.Append("rm -rf /var/lib/dpkg/bootstrap-ci\n");
         return script.ToString();
     }
@@ -274,6 +289,9 @@ public static class DpkgUnpackRecord
         foreach (var dir in nonDirectories.Concat(createdDirectories).Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
             if (dir is not null) LibC.SetTimesNoFollow(dir, now);
     }
+
+    /// <summary>One shell word whatever the text holds: single-quoted, with each ' written as '\''.</summary>
+    public static string ShellWord(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static void WriteText(string path, string text) => WriteFile(path, Encoding.UTF8.GetBytes(text), 0x1A4, null);
 

@@ -40,9 +40,9 @@ public static class Finalizer
             if (DeleteFile(root, rel)) Did("removed", rel);
         foreach (var rel in EmptiedDirectories)
             foreach (var e in EmptyDirectory(root, rel)) Did("removed", e);
-        if (Directory.Exists(Path.Combine(root, Installer.DebsDirectory)))
+        if (ChrootFiles.Existing(root, Installer.DebsDirectory) is { } debs && Directory.Exists(debs) && new DirectoryInfo(debs).LinkTarget is null)
         {
-            Directory.Delete(Path.Combine(root, Installer.DebsDirectory));
+            Directory.Delete(debs);
             Did("removed", Installer.DebsDirectory);
         }
 
@@ -50,60 +50,60 @@ public static class Finalizer
         // partial directory that apt creates itself, as the official images do.
         foreach (var e in Entries(root, "var/lib/apt/lists").Where(e => Path.GetFileName(e) is not ("lock" or "partial")))
         {
-            Delete(Path.Combine(root, e));
+            DeleteIn(root, e);
             Did("removed", e);
         }
         foreach (var e in Entries(root, "var/lib/apt/lists/partial"))
         {
-            Delete(Path.Combine(root, e));
+            DeleteIn(root, e);
             Did("removed", e);
         }
         // apt's binary caches (pkgcache.bin, srcpkgcache.bin) and downloaded archives.
         foreach (var e in Entries(root, "var/cache/apt").Where(e => e.EndsWith(".bin", StringComparison.Ordinal)))
         {
-            Delete(Path.Combine(root, e));
+            DeleteIn(root, e);
             Did("removed", e);
         }
         foreach (var dir in new[] { "var/cache/apt/archives", "var/cache/apt/archives/partial" })
             foreach (var e in Entries(root, dir).Where(e => e.EndsWith(".deb", StringComparison.Ordinal)))
             {
-                Delete(Path.Combine(root, e));
+                DeleteIn(root, e);
                 Did("removed", e);
             }
         // Backups dpkg and debconf write before each update of their databases: build-time state only.
         foreach (var dir in new[] { "var/lib/dpkg", "var/cache/debconf" })
             foreach (var e in Entries(root, dir).Where(e => e.EndsWith("-old", StringComparison.Ordinal)))
             {
-                Delete(Path.Combine(root, e));
+                DeleteIn(root, e);
                 Did("removed", e);
             }
 
         // Hostname: the runtime sets one; write a file only when the recipe asks for a fixed name.
-        var hostnamePath = Path.Combine(root, "etc/hostname");
         if (o.Hostname is { } name)
         {
             CheckHostname(name);
-            WriteFile(hostnamePath, name + "\n", 0x1A4);
+            WriteFile(ChrootFiles.ForWriting(root, "etc/hostname"), name + "\n", 0x1A4);
             Did("wrote", "etc/hostname");
         }
         else if (DeleteFile(root, "etc/hostname")) Did("removed", "etc/hostname");
 
         // An empty machine-id means "not yet initialised" to systemd; a filled one would be shared by every
         // container of the image. Absent stays absent (no package in minbase creates it).
-        var machineId = Path.Combine(root, "etc/machine-id");
-        if (File.Exists(machineId) && new FileInfo(machineId).Length > 0)
+        var machineId = ChrootFiles.Existing(root, "etc/machine-id");
+        if (machineId is not null && new FileInfo(machineId) is { Exists: true, LinkTarget: null, Length: > 0 })
         {
             using (new FileStream(machineId, FileMode.Truncate, FileAccess.Write)) { }
             Did("emptied", "etc/machine-id");
         }
 
-        WriteFile(Path.Combine(root, FinalizeAptSources.RelativePath), sources, 0x1A4);
+        WriteFile(ChrootFiles.ForWriting(root, FinalizeAptSources.RelativePath), sources, 0x1A4);
         Did("wrote", FinalizeAptSources.RelativePath);
 
         if (o.SourceDateEpoch is { } epoch)
         {
             foreach (var rel in new[] { "etc/shadow", "etc/shadow-" })
-                if (FinalizeShadow.ClampLastChange(Path.Combine(root, rel), epoch) > 0) Did("clamped last-change days in", rel);
+                if (ChrootFiles.Existing(root, rel) is { } shadow && new FileInfo(shadow).LinkTarget is null &&
+                    FinalizeShadow.ClampLastChange(shadow, epoch) > 0) Did("clamped last-change days in", rel);
         }
         return changed;
     }
@@ -117,27 +117,36 @@ public static class Finalizer
             throw new RecipeException($"'{name}' is not a valid host name (letters, digits and '-', labels of 1-63 characters separated by dots).");
     }
 
+    /// <remarks>
+    /// Every path is resolved inside the root (<see cref="ChrootFiles.Existing"/>): a package or a script may have made
+    /// any directory on the way a symlink, and the host must follow it as the chroot would, never out of the root.
+    /// </remarks>
     private static IEnumerable<string> Entries(string root, string rel)
     {
-        var dir = Path.Combine(root, rel);
-        if (!Directory.Exists(dir) || new DirectoryInfo(dir).LinkTarget is not null) return [];
+        var dir = ChrootFiles.Existing(root, rel);
+        if (dir is null || !Directory.Exists(dir) || new DirectoryInfo(dir).LinkTarget is not null) return [];
         return Directory.EnumerateFileSystemEntries(dir).Select(e => rel + "/" + Path.GetFileName(e)).Order(StringComparer.Ordinal).ToList();
     }
 
     private static IEnumerable<string> EmptyDirectory(string root, string rel)
     {
         var list = Entries(root, rel).ToList();
-        foreach (var e in list) Delete(Path.Combine(root, e));
+        foreach (var e in list) DeleteIn(root, e);
         return list;
     }
 
     private static bool DeleteFile(string root, string rel)
     {
-        var p = Path.Combine(root, rel);
+        if (ChrootFiles.Existing(root, rel) is not { } p) return false;
         var fi = new FileInfo(p);
         if (!fi.Exists && fi.LinkTarget is null) return false;
         File.Delete(p);
         return true;
+    }
+
+    private static void DeleteIn(string root, string rel)
+    {
+        if (ChrootFiles.Existing(root, rel) is { } path) Delete(path);
     }
 
     /// <summary>Deletes a file, link or directory tree without following links.</summary>
