@@ -4,38 +4,100 @@ using Bootstrapper.Engine.IO;
 namespace Bootstrapper.Engine.Archives;
 
 /// <summary>
-/// Beside a cached .deb, its data member decoded once and kept zstd-compressed (NAME.deb.data.tar.zst, with the
-/// SHA-256 of that file in NAME.deb.data.tar.zst.sha256), so that later builds extract it without xz.
+/// Beside a cached .deb, its data member decoded once and kept zstd-compressed (NAME.deb.data.tar.zst, with an
+/// HMAC-SHA-256 of that file in NAME.deb.data.tar.zst.hmac), so that later builds extract it without xz.
 /// </summary>
 /// <remarks>
 /// Why: xz decoding is most of the extraction's CPU (about 1 s of the 1.7 s the bookworm essential set takes on
 /// this machine), and zstd decodes roughly ten times faster. The first build makes the copies off its critical
 /// path: while dpkg configures on one core, the other decodes each .deb once more (or tees the decoding it does
 /// anyway for dpkg's uncompressed .debs); copies not finished when the install ends are dropped and made next time.
-/// Integrity: the copy is derived only from a .deb that has just been checked against the signed index, and it is
-/// used only when its SHA-256 matches the one recorded beside it; a damaged copy is deleted and the .deb is read
-/// instead. Both files are written under temporary names and renamed, so builds sharing a cache never see half of
-/// one. Where the .deb's folder is not writable (a read-only bundle) nothing is kept.
+/// Integrity: a .deb is checked against the signed index every time it is used, but its copy cannot be: so a copy
+/// is made only from a .deb just checked, and used only when its HMAC, keyed with a secret kept outside the cache
+/// (<see cref="KeyPath"/>), matches. Whoever can write to the cache (a shared folder, a CI cache restored from
+/// another job) can delete copies but not forge one: a copy that does not match is deleted and the .deb is read.
+/// Both files are written under temporary names and renamed, so builds sharing a cache never see half of one.
+/// Where no key can be kept, or the .deb's folder is not writable (a read-only bundle), no copies are used.
 /// </remarks>
 public static class DecodedDataCache
 {
     public const string Suffix = ".data.tar.zst";
+    public const string MacSuffix = ".hmac";
     private const int Level = 1;
+    private static readonly Lazy<byte[]?> Key = new(LoadOrCreateKey);
+
+    /// <summary>
+    /// The per-user secret: $BOOTSTRAP_STATE_DIR, else $XDG_STATE_HOME/bootstrap, else ~/.local/state/bootstrap,
+    /// holding decoded-copies.key (32 random bytes, mode 0600, in a 0700 folder).
+    /// </summary>
+    public static string? KeyPath
+    {
+        get
+        {
+            string? dir = Environment.GetEnvironmentVariable("BOOTSTRAP_STATE_DIR");
+            if (string.IsNullOrEmpty(dir) && Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg)
+                dir = Path.Combine(xdg, "bootstrap");
+            if (string.IsNullOrEmpty(dir) && Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home)
+                dir = Path.Combine(home, ".local", "state", "bootstrap");
+            return string.IsNullOrEmpty(dir) ? null : Path.Combine(dir, "decoded-copies.key");
+        }
+    }
+
+    private static byte[]? LoadOrCreateKey()
+    {
+        if (KeyPath is not { } path) return null;
+        try
+        {
+            if (File.Exists(path))
+            {
+                var existing = File.ReadAllBytes(path);
+                return existing.Length == 32 ? existing : null;
+            }
+            var dir = Path.GetDirectoryName(path)!;
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var temp = path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.part";
+            using (var f = new FileStream(temp, new FileStreamOptions
+                   {
+                       Mode = FileMode.CreateNew, Access = FileAccess.Write,
+                       UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                   }))
+                f.Write(RandomNumberGenerator.GetBytes(32));
+            // Two processes may race here: the first rename wins and both then read the winner's key.
+            try { File.Move(temp, path, overwrite: false); }
+            catch (IOException) { File.Delete(temp); }
+            var key = File.ReadAllBytes(path);
+            return key.Length == 32 ? key : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Mac(byte[] key, Stream data)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = data.Read(buffer)) > 0) hmac.AppendData(buffer, 0, n);
+        return Convert.ToHexStringLower(hmac.GetHashAndReset());
+    }
 
     /// <summary>The decoded data tar of <paramref name="debPath"/> from its verified copy, or null when there is none.</summary>
     public static Stream? TryOpen(string debPath)
     {
-        string copy = debPath + Suffix, sum = copy + ".sha256";
-        if (!File.Exists(copy) || !File.Exists(sum)) return null;
+        string copy = debPath + Suffix, mac = copy + MacSuffix;
+        if (!File.Exists(copy) || !File.Exists(mac) || Key.Value is not { } key) return null;
         FileStream? file = null;
         try
         {
-            // Hash, then decode, through one handle: a copy renamed into place meanwhile cannot swap the bytes, and
+            // Check, then decode, through one handle: a copy renamed into place meanwhile cannot swap the bytes, and
             // nothing is held in memory (the copies are megabytes each; whole-file buffers would pile up on the
             // large-object heap).
             file = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            string expected = File.ReadAllText(sum).Trim();
-            if (Convert.ToHexStringLower(SHA256.HashData(file)) != expected)
+            string expected = File.ReadAllText(mac).Trim();
+            if (!CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.ASCII.GetBytes(Mac(key, file)), System.Text.Encoding.ASCII.GetBytes(expected)))
             {
                 file.Dispose();
                 Discard(debPath);
@@ -54,6 +116,7 @@ public static class DecodedDataCache
     /// <summary>Starts keeping a copy of what is read through <see cref="Recorder.Wrap"/>; null where nothing can be written.</summary>
     public static Recorder? StartRecording(string debPath)
     {
+        if (Key.Value is null) return null;
         var dir = Path.GetDirectoryName(Path.GetFullPath(debPath))!;
         var temp = Path.Combine(dir, $".{Path.GetFileName(debPath)}{Suffix}.{Environment.ProcessId}.{Guid.NewGuid():N}.part");
         try
@@ -72,7 +135,7 @@ public static class DecodedDataCache
     /// </summary>
     public static void Record(string debPath, CancellationToken ct)
     {
-        if (File.Exists(debPath + Suffix) && File.Exists(debPath + Suffix + ".sha256")) return;
+        if (File.Exists(debPath + Suffix) && File.Exists(debPath + Suffix + MacSuffix)) return;
         using var recorder = StartRecording(debPath);
         if (recorder is null) return;
         using var deb = DebArchive.OpenFile(debPath);
@@ -85,7 +148,7 @@ public static class DecodedDataCache
     /// <summary>Removes the copy of <paramref name="debPath"/>, if any (when the .deb itself is replaced or found corrupt).</summary>
     public static void Discard(string debPath)
     {
-        foreach (var f in new[] { debPath + Suffix, debPath + Suffix + ".sha256" })
+        foreach (var f in new[] { debPath + Suffix, debPath + Suffix + MacSuffix })
             try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
@@ -95,7 +158,6 @@ public static class DecodedDataCache
         private readonly string _debPath;
         private readonly string _temp;
         private readonly FileStream _file;
-        private readonly HashingStream _hashing;
         private readonly ZstdSharp.CompressionStream _zstd;
         private bool _done;
 
@@ -104,8 +166,7 @@ public static class DecodedDataCache
             _debPath = debPath;
             _temp = temp;
             _file = file;
-            _hashing = new HashingStream(file);
-            _zstd = new ZstdSharp.CompressionStream(_hashing, Level, leaveOpen: true);
+            _zstd = new ZstdSharp.CompressionStream(file, Level, leaveOpen: true);
         }
 
         /// <summary>
@@ -123,11 +184,12 @@ public static class DecodedDataCache
             try
             {
                 _zstd.Dispose();
-                _file.Flush();
-                var sha = _hashing.HexDigest();
                 _file.Dispose();
+                string mac;
+                using (var written = File.OpenRead(_temp)) mac = Mac(Key.Value!, written);
                 File.Move(_temp, _debPath + Suffix, overwrite: true);
-                AtomicFile.Write(_debPath + Suffix + ".sha256", sha + "\n");
+                AtomicFile.Write(_debPath + Suffix + MacSuffix, mac + "\n");
+                File.Delete(_debPath + Suffix + ".sha256"); // the plain-hash sidecar of earlier versions, if any
                 _done = true;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

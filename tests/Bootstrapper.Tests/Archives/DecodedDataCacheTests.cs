@@ -40,7 +40,7 @@ public sealed class DecodedDataCacheTests : IDisposable
         Assert.False(File.Exists(deb + DecodedDataCache.Suffix)); // extraction reads the .deb; copies are made aside
         DecodedDataCache.Record(deb, CancellationToken.None);
         Assert.True(File.Exists(deb + DecodedDataCache.Suffix));
-        Assert.True(File.Exists(deb + DecodedDataCache.Suffix + ".sha256"));
+        Assert.True(File.Exists(deb + DecodedDataCache.Suffix + DecodedDataCache.MacSuffix));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(deb)!, "*.part"));
         using (var copy = DecodedDataCache.TryOpen(deb)) Assert.NotNull(copy);
 
@@ -94,4 +94,43 @@ public sealed class DecodedDataCacheTests : IDisposable
         Assert.Equal(File.ReadAllBytes(without), File.ReadAllBytes(with));
     }
 
+
+    [Fact]
+    public void A_copy_forged_by_whoever_can_write_the_cache_is_refused()
+    {
+        string deb = BuildDeb();
+        var genuine = ExtractTree(deb, "one");
+        DecodedDataCache.Record(deb, CancellationToken.None);
+        var copy = deb + DecodedDataCache.Suffix;
+
+        // The attacker swaps in another tar and "signs" it: a plain SHA-256, and an HMAC under a key of their own.
+        var forged = new MemoryStream();
+        using (var z = new ZstdSharp.CompressionStream(forged, 1, leaveOpen: true))
+            z.Write(System.Text.Encoding.ASCII.GetBytes(new string('\0', 10240)));
+        File.WriteAllBytes(copy, forged.ToArray());
+        foreach (var mac in new[]
+                 {
+                     Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(forged.ToArray())),
+                     Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(new byte[32], forged.ToArray())),
+                 })
+        {
+            File.WriteAllBytes(copy, forged.ToArray());
+            File.WriteAllText(copy + DecodedDataCache.MacSuffix, mac + "\n");
+            Assert.Null(DecodedDataCache.TryOpen(deb));
+            Assert.False(File.Exists(copy));
+        }
+        Assert.Equal(genuine, ExtractTree(deb, "two")); // read from the .deb again
+    }
+
+    [Fact]
+    public void The_key_lives_outside_the_cache_and_only_its_owner_can_read_it()
+    {
+        string deb = BuildDeb();
+        DecodedDataCache.Record(deb, CancellationToken.None);
+        var key = DecodedDataCache.KeyPath!;
+        Assert.True(File.Exists(key));
+        Assert.False(key.StartsWith(Path.GetDirectoryName(deb)!, StringComparison.Ordinal));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        Assert.Equal(32, new FileInfo(key).Length);
+    }
 }
