@@ -209,18 +209,9 @@ public static class DecodedDataCache
 }
 
 /// <summary>Reads from a stream and writes every byte read to a sink (the decoded-data recording).</summary>
-internal sealed class TeeReadStream(Stream source, Stream sink, Action onSinkFailure) : Stream
+internal sealed class TeeReadStream(Stream source, Stream sink, Action onSinkFailure) : ForwardReadStream
 {
-    private long _position;
     private bool _sinkFailed;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -237,13 +228,9 @@ internal sealed class TeeReadStream(Stream source, Stream sink, Action onSinkFai
                 onSinkFailure();
             }
         }
-        _position += n;
+        BytesRead += n;
         return n;
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

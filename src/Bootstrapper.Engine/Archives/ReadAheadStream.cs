@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Archives;
 /// lets xz decoding (CPU) overlap with creating files (system calls), as dpkg-deb does by piping into tar.
 /// Errors of the inner stream surface, with their original type, on the consumer's next Read.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ForwardReadStream
 {
     private const int ChunkSize = 1024 * 1024; // few hand-offs: each may cost a thread wake-up
     private readonly record struct Chunk(byte[] Buffer, int Count);
@@ -22,7 +22,6 @@ internal sealed class ReadAheadStream : Stream
     private Exception? _error;
     private Chunk? _current;
     private int _offset;
-    private long _position;
     private bool _disposed;
 
     public ReadAheadStream(Stream inner, bool leaveOpen = false, int chunksAhead = 4)
@@ -65,8 +64,6 @@ internal sealed class ReadAheadStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -87,19 +84,9 @@ internal sealed class ReadAheadStream : Stream
         int n = Math.Min(buffer.Length, current.Count - _offset);
         current.Buffer.AsSpan(_offset, n).CopyTo(buffer);
         _offset += n;
-        _position += n;
+        BytesRead += n;
         return n;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

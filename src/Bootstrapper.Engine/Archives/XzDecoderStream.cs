@@ -4,7 +4,7 @@ using Bootstrapper.Engine.Native;
 namespace Bootstrapper.Engine.Archives;
 
 /// <summary>Read-only stream that decodes .xz (concatenated streams allowed) from an inner stream with liblzma.</summary>
-internal sealed unsafe class XzDecoderStream : Stream
+internal sealed unsafe class XzDecoderStream : ForwardReadStream
 {
     private const int InputSize = 64 * 1024;
     private readonly Stream _inner;
@@ -13,7 +13,6 @@ internal sealed unsafe class XzDecoderStream : Stream
     private byte* _input;
     private bool _inputEnded;
     private bool _finished;
-    private long _position;
 
     public XzDecoderStream(Stream inner, bool leaveOpen = false)
     {
@@ -29,8 +28,6 @@ internal sealed unsafe class XzDecoderStream : Stream
         }
         _input = (byte*)NativeMemory.Alloc(InputSize);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -56,28 +53,18 @@ internal sealed unsafe class XzDecoderStream : Stream
                 if (rc == LibLzma.StreamEnd)
                 {
                     _finished = true;
-                    _position += produced;
+                    BytesRead += produced;
                     return produced;
                 }
                 if (rc != LibLzma.Ok) throw new InvalidDataException($"xz: {LibLzma.Describe(rc)}");
                 if (produced > 0)
                 {
-                    _position += produced;
+                    BytesRead += produced;
                     return produced;
                 }
             }
         }
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
