@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using System.Security.Cryptography;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
 using Xunit.Abstractions;
@@ -56,7 +55,7 @@ public sealed class AlpineAirGappedTests(ITestOutputHelper output) : IDisposable
     }
 
     private Sh.Result OfflineBuild(string recipe, string image, params string[] extra) =>
-        Sh.RunWithTimeout(TimeSpan.FromMinutes(2), "unshare", ["--net", "--", .. BootstrapCommand(), recipe, "-o", image,
+        Sh.RunWithTimeout(TimeSpan.FromMinutes(2), "unshare", ["--net", "--", .. BuiltCli.Command(), recipe, "-o", image,
             "--cache", Path.Combine(_work, "empty-cache-" + Path.GetFileNameWithoutExtension(image)),
             "--source-date-epoch", Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--offline", "--mirror", new Uri(Bundle + "/").AbsoluteUri, "-q", .. extra]);
@@ -84,28 +83,11 @@ public sealed class AlpineAirGappedTests(ITestOutputHelper output) : IDisposable
         Assert.True(run.ExitCode == 0, $"offline --locked build exited with {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
         output.WriteLine($"two offline builds done at {sw.Elapsed.TotalSeconds:0.0} s");
 
-        Assert.Equal(Sha256(online), Sha256(offline));
-        Assert.Equal(Sha256(online), Sha256(locked));
+        Assert.Equal(BuiltCli.Sha256(online), BuiltCli.Sha256(offline));
+        Assert.Equal(BuiltCli.Sha256(online), BuiltCli.Sha256(locked));
         var repositories = Sh.Run("tar", "-xOf", offline, "--wildcards", "*etc/apk/repositories").Ok("tar").Stdout;
         Assert.Equal($"{RecipeMirror}/v3.23/main\n", repositories);
         Assert.Contains("pkg:apk/alpine/busybox@", File.ReadAllText(offline + ".spdx.json"));
-        output.WriteLine($"image sha256 {Sha256(offline)}");
-    }
-
-    /// <summary>The built `bootstrap` of the same configuration as this test assembly (apphost, else via dotnet).</summary>
-    private static string[] BootstrapCommand()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name; // bin/<config>/net10.0
-        var apphost = Path.Combine(RepoRoot.Path, "src", "Bootstrapper.Cli", "bin", configuration, "net10.0", "bootstrap");
-        if (File.Exists(apphost)) return [apphost];
-        var dll = Path.Combine(AppContext.BaseDirectory, "bootstrap.dll");
-        Assert.True(File.Exists(dll), $"neither {apphost} nor {dll} exists; build src/Bootstrapper.Cli first");
-        return ["dotnet", dll];
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        output.WriteLine($"image sha256 {BuiltCli.Sha256(offline)}");
     }
 }

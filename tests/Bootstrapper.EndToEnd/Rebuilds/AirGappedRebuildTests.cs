@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
 using Xunit.Abstractions;
@@ -36,7 +35,7 @@ public sealed class AirGappedRebuildTests(ITestOutputHelper output) : IDisposabl
     }
 
     private Sh.Result OfflineBuild(string recipe, string output, params string[] extra) =>
-        Sh.RunWithTimeout(TimeSpan.FromMinutes(3), "unshare", ["--net", "--", .. BootstrapCommand(),
+        Sh.RunWithTimeout(TimeSpan.FromMinutes(3), "unshare", ["--net", "--", .. BuiltCli.Command(),
             recipe, "-o", output, "--cache", Path.Combine(_work, "empty-cache-" + Path.GetFileNameWithoutExtension(output)),
             "--source-date-epoch", BookwormImageFixture.Epoch.ToString(),
             "--offline", "--mirror", new Uri(Path.Combine(_work, "bundle") + "/").AbsoluteUri, "-q", .. extra]);
@@ -69,7 +68,7 @@ public sealed class AirGappedRebuildTests(ITestOutputHelper output) : IDisposabl
         output.WriteLine($"offline --locked build done at {sw.Elapsed.TotalSeconds:0.0} s");
 
         foreach (var other in new[] { offline, locked })
-            if (Sha256(online) != Sha256(other))
+            if (BuiltCli.Sha256(online) != BuiltCli.Sha256(other))
             {
                 var diff = new StringWriter();
                 await CliApp.RunAsync(["diff", online, other], diff, diff);
@@ -89,23 +88,6 @@ public sealed class AirGappedRebuildTests(ITestOutputHelper output) : IDisposabl
         }
         var same = await CliApp.RunAsync(["diff", online, offline], TextWriter.Null, TextWriter.Null);
         Assert.Equal(0, same);
-        output.WriteLine($"total {sw.Elapsed.TotalSeconds:0.0} s; image sha256 {Sha256(offline)}");
-    }
-
-    /// <summary>The built `bootstrap` of the same configuration as this test assembly (apphost, else via dotnet).</summary>
-    private static string[] BootstrapCommand()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name; // bin/<config>/net10.0
-        var apphost = Path.Combine(RepoRoot.Path, "src", "Bootstrapper.Cli", "bin", configuration, "net10.0", "bootstrap");
-        if (File.Exists(apphost)) return [apphost];
-        var dll = Path.Combine(AppContext.BaseDirectory, "bootstrap.dll");
-        Assert.True(File.Exists(dll), $"neither {apphost} nor {dll} exists; build src/Bootstrapper.Cli first");
-        return ["dotnet", dll];
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        output.WriteLine($"total {sw.Elapsed.TotalSeconds:0.0} s; image sha256 {BuiltCli.Sha256(offline)}");
     }
 }
