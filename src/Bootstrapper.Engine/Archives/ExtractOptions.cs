@@ -60,6 +60,9 @@ public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDict
     /// </summary>
     public IReadOnlyList<System.Formats.Tar.TarEntry> Kept { get; init; } = [];
 
+    /// <summary>The package's control member, when the archive was a .deb opened for this extraction.</summary>
+    public ControlFiles? Control { get; init; }
+
     /// <summary>The distinct owners the members name, as the archive gives them (user and group name and number).</summary>
     public IReadOnlyCollection<MemberOwner> Owners { get; init; } = [];
 }

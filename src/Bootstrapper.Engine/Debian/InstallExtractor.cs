@@ -20,7 +20,10 @@ public interface IDebExtractor
 /// </summary>
 public interface IConcurrentDebExtractor : IDebExtractor
 {
-    /// <param name="keep">Members to hand back with their data (<see cref="Archives.ExtractOptions.Keep"/>).</param>
+    /// <param name="keepFor">
+    /// Given the package's control member (read anyway to open the .deb), which members to hand back with their data
+    /// (<see cref="Archives.ExtractOptions.Keep"/>); the control member is then in the result too.
+    /// </param>
     Archives.ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
-        Func<string, System.Formats.Tar.TarEntry, bool>? keep = null);
+        Func<Archives.ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null);
 }

@@ -12,7 +12,13 @@ public static partial class Installer
     private static async Task InstallRemainingAsync(string root, IReadOnlyList<InstallPackage> remaining, string dpkgVersion,
         IReadOnlyDictionary<string, string> inRoot, ChrootRunner chroot, bool recordable, Action<string> phase, CancellationToken ct)
     {
-        var relations = ReadRelations(remaining);
+        // Each control member once: for the install order here, and for the preinsts and the record below.
+        var controls = remaining.ToDictionary(p => p.Name, p =>
+        {
+            using var deb = Archives.DebArchive.OpenFile(p.DebPath, $"package '{p.Name}' {p.Version}");
+            return deb.Control;
+        }, StringComparer.Ordinal);
+        var relations = controls.Values.Select(Relations).ToList();
         var stray = relations.FirstOrDefault(r => !inRoot.ContainsKey(r.Name));
         if (stray is not null)
             throw new InstallException(
@@ -32,12 +38,13 @@ public static partial class Installer
             {
                 phase($"recording {what} as unpacked (preinsts, dpkg database)");
                 var packages = run.Select(n => byName[n]).ToList();
-                var controls = await RunPreinstsAsync(root, packages, debs, chroot, dpkgVersion, ct).ConfigureAwait(false);
+                var runControls = packages.Select(p => new PackageControl(p, controls[p.Name])).ToList();
+                await RunPreinstsAsync(root, runControls, chroot, dpkgVersion, ct).ConfigureAwait(false);
                 // dpkg reads diversions, overrides and users as each package's preinst left them: look again.
                 reason = RecordEligibility.ReasonForDpkg(root, members!);
                 if (reason is null)
                 {
-                    ExtractAndRecord(root, controls, debs, ct);
+                    ExtractAndRecord(root, runControls, debs, ct);
                     phase($"configuring {what} (dpkg --configure)");
                     await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
                         $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
@@ -59,21 +66,13 @@ public static partial class Installer
     /// its unpack would only write files: the preinsts, before any of the run's files exist (policy lets a preinst
     /// rely only on essential packages and configured pre-dependencies).
     /// </summary>
-    private static async Task<List<PackageControl>> RunPreinstsAsync(string root, IReadOnlyList<InstallPackage> run,
-        IReadOnlyList<string> debs, ChrootRunner chroot, string dpkgVersion, CancellationToken ct)
+    private static async Task RunPreinstsAsync(string root, IReadOnlyList<PackageControl> run, ChrootRunner chroot,
+        string dpkgVersion, CancellationToken ct)
     {
-        var controls = run.Select((p, i) =>
-        {
-            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{p.Name}' {p.Version}");
-            return new PackageControl(p, deb.Control);
-        }).ToList();
-        if (controls.Any(c => c.Control["preinst"] is not null))
-        {
-            DpkgUnpackRecord.StageControlFiles(root, controls);
-            await chroot.RunCheckedAsync(["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(controls, dpkgVersion)],
-                "the pre-installation scripts of the remaining packages", ct).ConfigureAwait(false);
-        }
-        return controls;
+        if (!run.Any(c => c.Control["preinst"] is not null)) return;
+        DpkgUnpackRecord.StageControlFiles(root, run);
+        await chroot.RunCheckedAsync(["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(run, dpkgVersion)],
+            "the pre-installation scripts of the remaining packages", ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -104,16 +103,11 @@ public static partial class Installer
             DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
-    /// <summary>
-    /// Reads Package, Pre-Depends, Depends and Provides from each .deb's control file, in process: the same fields
-    /// the root's <c>dpkg-deb --field</c> printed, without a process per package.
-    /// </summary>
-    private static List<InstallRelations> ReadRelations(IReadOnlyList<InstallPackage> packages) =>
-        packages.Select(p =>
-        {
-            using var deb = Archives.DebArchive.OpenFile(p.DebPath, p.Name);
-            var control = deb.Control.ParseControl();
-            return new InstallRelations(control["Package"] ?? "", control["Pre-Depends"] ?? "", control["Depends"] ?? "",
-                control["Provides"] ?? "");
-        }).ToList();
+    /// <summary>Package, Pre-Depends, Depends and Provides of a control member: what decides the install order.</summary>
+    private static InstallRelations Relations(Archives.ControlFiles control)
+    {
+        var fields = control.ParseControl();
+        return new InstallRelations(fields["Package"] ?? "", fields["Pre-Depends"] ?? "", fields["Depends"] ?? "",
+            fields["Provides"] ?? "");
+    }
 }

@@ -24,12 +24,12 @@ public static partial class Installer
     /// </summary>
     /// <returns>What each package of <paramref name="essential"/> extracted, in the same order.</returns>
     private static async Task<Archives.ExtractedPackage[]> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
-        IReadOnlyList<InstallPackage> essential, IReadOnlyList<Func<string, System.Formats.Tar.TarEntry, bool>> keep, string root,
+        IReadOnlyList<InstallPackage> essential, Func<Archives.ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>> keepFor, string root,
         InstallSuiteTraits traits, string architecture, Action<string> phase, CancellationToken ct)
     {
         var results = new Archives.ExtractedPackage[essential.Count];
         void ExtractOne(int i, CancellationToken token) =>
-            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, keep[i]);
+            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, keepFor);
 
         // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
         // first, alone: everything after them then agrees on what is a directory, and what they created evolves
@@ -62,14 +62,6 @@ public static partial class Installer
         StageOneDirectories.Apply(outcomes, new Archives.ExtractOptions().ApplyOwners, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         return results;
     }
-
-    /// <summary>Every package's control member, by package name.</summary>
-    private static Dictionary<string, Archives.ControlFiles> ReadControls(IReadOnlyList<InstallPackage> packages) =>
-        packages.ToDictionary(p => p.Name, p =>
-        {
-            using var deb = Archives.DebArchive.OpenFile(p.DebPath, $"package '{p.Name}' {p.Version}");
-            return deb.Control;
-        }, StringComparer.Ordinal);
 
     /// <summary>
     /// base-passwd first: its preinst creates /etc/passwd and /etc/group, which later preinsts (and dpkg's

@@ -65,10 +65,10 @@ public static partial class Installer
         IReadOnlyList<string> dpkgPaths;
         if (extractor is IConcurrentDebExtractor concurrent)
         {
-            controls = ReadControls(essential);
-            var keep = essential.Select(p => DpkgUnpackRecord.KeepConffiles(controls[p.Name])).ToList();
-            extracted = await ExtractConcurrentlyAsync(concurrent, essential, keep, root, traits, req.Architecture, Phase, ct)
-                .ConfigureAwait(false);
+            extracted = await ExtractConcurrentlyAsync(concurrent, essential, DpkgUnpackRecord.KeepConffiles, root, traits,
+                req.Architecture, Phase, ct).ConfigureAwait(false);
+            // Each control member was read to open its .deb: the extraction hands it back.
+            controls = essential.Select((p, i) => (p.Name, extracted[i].Control!)).ToDictionary(c => c.Name, c => c.Item2, StringComparer.Ordinal);
             dpkgPaths = extracted[essential.FindIndex(p => p.Name == "dpkg")].Paths;
             // dpkg would give some file an owner by name that differs from the archive's number: let it unpack.
             if (RecordEligibility.EssentialOwnerMismatch(root, extracted.SelectMany(e => e.Owners)) is { } owner)

@@ -13,20 +13,18 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
         Task.FromResult(Extract(debPath, rootDir, packageName, ct).Paths);
 
     public ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
-        Func<string, System.Formats.Tar.TarEntry, bool>? keep = null)
+        Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null)
     {
         using var deb = DebArchive.OpenFile(debPath, packageName);
         // A package without md5sums gets them computed at unpack by dpkg; DpkgUnpackRecord writes them from these.
-        var options = new ExtractOptions { Keep = keep, ComputeMd5 = keep is not null && deb.Control["md5sums"] is null };
-        var extractor = new SafeExtractor(rootDir, options);
-        if (DecodedDataCache.TryOpen(debPath) is { } decoded)
+        var options = new ExtractOptions
         {
-            using var cachedTar = new TarReader(decoded, leaveOpen: false);
-            return extractor.Extract(cachedTar, packageName, ct);
-        }
-        // No copy yet: read the .deb itself. The copy is made later, off the critical path (Installer).
-        using var tar = deb.OpenData();
-        var result = extractor.Extract(tar, packageName, ct);
-        return result;
+            Keep = keepFor?.Invoke(deb.Control),
+            ComputeMd5 = keepFor is not null && deb.Control["md5sums"] is null,
+        };
+        // The decoded copy when there is a good one; else the .deb itself (the copy is made later, off the
+        // critical path: Installer).
+        using var tar = DecodedDataCache.TryOpen(debPath) is { } decoded ? new TarReader(decoded, leaveOpen: false) : deb.OpenData();
+        return new SafeExtractor(rootDir, options).Extract(tar, packageName, ct) with { Control = deb.Control };
     }
 }
