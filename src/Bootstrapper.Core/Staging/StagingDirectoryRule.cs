@@ -76,10 +76,10 @@ public static class StagingDirectoryRule
             PathKind.Other => $"{it} is not a directory (owner {Name(f.Owner)}, mode {Octal(f.Mode)})",
             // A symlink's own mode means nothing; its owner can replace it, even in a sticky directory.
             PathKind.Symlink when f.Owner != 0 && f.Owner != user =>
-                $"{it} is a symlink owned by {Name(f.Owner)}, neither root nor {Name(user)}, who runs the build",
+                $"{it} is a symlink owned by {Name(f.Owner)}, {NeitherRootNor(user)}",
             PathKind.Symlink => null,
             _ when f.Owner != 0 && f.Owner != user =>
-                $"{it} is owned by {Name(f.Owner)} (mode {Octal(f.Mode)}), neither root nor {Name(user)}, who runs the build",
+                $"{it} is owned by {Name(f.Owner)} (mode {Octal(f.Mode)}), {NeitherRootNor(user)}",
             _ => Writable(it, f),
         };
     }
@@ -88,6 +88,9 @@ public static class StagingDirectoryRule
         (f.Mode & GroupOrOtherWrite) != 0 && (f.Mode & Sticky) == 0
             ? $"{it} is writable by group or others without the sticky bit (owner {Name(f.Owner)}, mode {Octal(f.Mode)})"
             : null;
+
+    private static string NeitherRootNor(uint user) =>
+        user == 0 ? "not by root, who runs the build" : $"neither by root nor by {Name(user)}, who runs the build";
 
     private static string Name(uint uid) => uid == 0 ? "root" : "uid " + uid.ToString(CultureInfo.InvariantCulture);
 
