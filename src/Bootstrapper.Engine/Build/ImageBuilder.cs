@@ -58,6 +58,9 @@ public static class ImageBuilder
         using var session = new BuildSession(recipe, options, reporter);
         var output = options.OutputOverride ?? recipe.Output.Path;
         ImagePacker.KindFromOutputName(output); // a bad output name fails before any download
+        // So does an unsafe staging directory; where the root goes depends on its size, known after the plan, and
+        // is checked again there.
+        StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
@@ -67,12 +70,9 @@ public static class ImageBuilder
         var installedBytes = plan.Packages.Sum(p =>
             long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
         // A private (0700) folder holds the root: others must not reach setuid binaries or half-configured files
-        // in it, while the root itself keeps the 0755 its "./" entry must have in the image.
-        var staging = Path.Combine(StagingLocation.ParentFor(options, installedBytes), $"{recipe.Name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var root = Path.Combine(staging, "root");
-        Directory.CreateDirectory(root);
-        File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        // in it, nor swap the root, while the root itself keeps the 0755 its "./" entry must have in the image.
+        var staging = StagingArea.CreateBuildDirectory(StagingLocation.ParentFor(options, installedBytes), recipe.Name);
+        var root = Path.Combine(staging, StagingArea.RootName);
         reporter.Verbose($"staging root: {root}");
         try
         {
