@@ -3,6 +3,7 @@ using Bootstrapper.Cli.Console;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Rootless;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -28,11 +29,17 @@ internal static class BuildCommand
         };
         var keepRoot = new Option<bool>("--keep-root") { Description = "Keep the staging root after the build (for debugging)." };
         var locked = new Option<bool>("--locked") { Description = "Install exactly the packages of RECIPE.lock.json (see `bootstrap lock`) instead of resolving." };
+        var mode = new Option<BuildMode>("--mode")
+        {
+            Description = "root: build as root; unshare: build as an unprivileged user in a user namespace (needs subordinate ids); auto (default): root when run as root, else unshare.",
+            DefaultValueFactory = _ => BuildMode.Auto,
+        };
         common.AddTo(cmd);
         cmd.Add(output);
         cmd.Add(epoch);
         cmd.Add(keepRoot);
         cmd.Add(locked);
+        cmd.Add(mode);
         cmd.SetAction(async (r, ct) =>
         {
             var recipe = RecipeLoader.Load(r.GetValue(common.Recipe)!);
@@ -47,6 +54,7 @@ internal static class BuildCommand
                 var (lockFile, lockPath) = LockCommand.Read(r.GetValue(common.Recipe)!, null);
                 options = options with { Locked = lockFile, LockedPath = lockPath };
             }
+            await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
             var verbosity = common.VerbosityOf(r);
             var result = await LiveReporter.RunAsync(verbosity, reporter => ImageBuilder.BuildAsync(recipe, options, reporter, ct));
             stdout.WriteLine($"{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {result.PackageCount} packages, sha256 {result.ImageSha256})");

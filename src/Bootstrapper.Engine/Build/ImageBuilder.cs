@@ -83,7 +83,11 @@ public static class ImageBuilder
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
-                () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions { SourceDateEpoch = session.SourceDateEpoch }, ct), ct),
+                () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions
+                {
+                    SourceDateEpoch = session.SourceDateEpoch,
+                    CharDeviceStandIns = Rootless.UserNamespace.IsInside ? Debian.ChrootDevices.StandInsForPacking : new Dictionary<string, (uint, uint)>(),
+                }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
             ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)),

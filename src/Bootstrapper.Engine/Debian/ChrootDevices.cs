@@ -49,7 +49,7 @@ public static class ChrootDevices
             var path = Path.Combine(dev, name);
             if (!Exists(path))
             {
-                if (MkNod(path, S_IFCHR | 0x1B6, MakeDev(major, minor)) != 0)
+                if (MkNod(path, S_IFCHR | 0x1B6, MakeDev(major, minor)) != 0 && !CreateStandIn(path))
                     throw new InstallException(
                         $"Cannot create the device node {path} ({major},{minor}): errno {Marshal.GetLastPInvokeError()}. " +
                         "mknod needs root with CAP_MKNOD on a file system mounted without 'nodev'.");
@@ -71,6 +71,23 @@ public static class ChrootDevices
                 throw new InstallException($"{path} exists but is not a symbolic link to {target}; remove it or start from an empty root.");
             File.CreateSymbolicLink(path, target);
         }
+    }
+
+    /// <summary>Archive names of the nodes, for <see cref="Archives.PackOptions.CharDeviceStandIns"/>.</summary>
+    public static IReadOnlyDictionary<string, (uint Major, uint Minor)> StandInsForPacking =>
+        CharDevices.ToDictionary(d => "./dev/" + d.Name, d => (d.Major, d.Minor));
+
+    /// <summary>
+    /// In an unprivileged build's user namespace mknod is not allowed: an empty file stands in for the node, the
+    /// sandbox binds the host's device over it while scripts run, and the packer writes the node into the tar.
+    /// </summary>
+    private static bool CreateStandIn(string path)
+    {
+        if (Marshal.GetLastPInvokeError() != 1 /* EPERM */ || !Rootless.UserNamespace.IsInside) return false;
+        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = (UnixFileMode)0x1B6 }))
+        {
+        }
+        return true;
     }
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget != null;

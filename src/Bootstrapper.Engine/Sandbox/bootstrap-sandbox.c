@@ -132,8 +132,12 @@ static void bind_devices(const char *host_dev)
         snprintf(source, sizeof source, "%s/%s", host_dev, device_names[i]);
         snprintf(target, sizeof target, "/root/dev/%s", device_names[i]);
         if (have_dev) {
-            /* Only over a node the root really has: never create entries in the image's /dev. */
-            if (lstat(target, &st) != 0 || !S_ISCHR(st.st_mode)) { errno = 0; continue; }
+            /* Only over a node the root really has (or the empty file that stands in for one where a user namespace
+             * cannot mknod): never create entries in the image's /dev. */
+            if (lstat(target, &st) != 0 || !(S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0))) {
+                errno = 0;
+                continue;
+            }
         } else {
             int fd = open(target, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
             if (fd < 0) die("creating %s", target);
