@@ -16,16 +16,30 @@ public sealed class RootlessPreflight
     public string SubgidFile { get; init; } = "/etc/subgid";
     public string NewUidMap { get; init; } = "/usr/bin/newuidmap";
     public string NewGidMap { get; init; } = "/usr/bin/newgidmap";
+    public string MaxUserNamespaces { get; init; } = "/proc/sys/user/max_user_namespaces";
+    public string UnprivilegedUsernsClone { get; init; } = "/proc/sys/kernel/unprivileged_userns_clone";
 
     /// <summary>Throws <see cref="ExitCodes.UsageOrRecipe"/> naming the first thing that is missing.</summary>
     public async Task CheckAsync(string user, uint uid, CancellationToken ct)
     {
+        if (ReadKnob(MaxUserNamespaces) == "0")
+            throw Refuse($"user namespaces are switched off here ({MaxUserNamespaces} is 0): as root, " +
+                "sysctl -w user.max_user_namespaces=15000 (and keep it in /etc/sysctl.d), or run the build as root.");
+        if (uid != 0 && ReadKnob(UnprivilegedUsernsClone) == "0")
+            throw Refuse($"this kernel lets only root create user namespaces ({UnprivilegedUsernsClone} is 0): as root, " +
+                "sysctl -w kernel.unprivileged_userns_clone=1 (and keep it in /etc/sysctl.d), or run the build as root.");
         foreach (var tool in new[] { NewUidMap, NewGidMap })
             if (!File.Exists(tool))
                 throw Refuse($"{tool} is missing: install the Debian package uidmap (it maps the subordinate ids).");
         CheckRange(SubuidFile, "subuids", user, uid);
         CheckRange(SubgidFile, "subgids", user, uid);
         await ProbeAsync(ct).ConfigureAwait(false);
+    }
+
+    private static string? ReadKnob(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     private static void CheckRange(string file, string kind, string user, uint uid)
