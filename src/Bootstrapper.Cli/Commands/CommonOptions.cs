@@ -25,9 +25,10 @@ internal sealed class CommonOptions
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only errors and the result." };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Print every step, including maintainer-script output." };
 
-    public void AddTo(Command cmd)
+    /// <param name="withRecipe">False for commands that take their recipes themselves (build takes several).</param>
+    public void AddTo(Command cmd, bool withRecipe = true)
     {
-        cmd.Add(Recipe);
+        if (withRecipe) cmd.Add(Recipe);
         cmd.Add(Mirror);
         cmd.Add(Keyring);
         cmd.Add(Cache);

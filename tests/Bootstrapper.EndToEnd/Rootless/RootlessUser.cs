@@ -44,13 +44,18 @@ internal sealed class RootlessUser
     }
 
     /// <summary>Runs the copied CLI as <paramref name="user"/> with a clean login-like environment.</summary>
-    public static Sh.Result Run(string user, IEnumerable<string> args, params string[] environment)
+    public static Sh.Result Run(string user, IEnumerable<string> args, params string[] environment) =>
+        RunIn("/", user, args, environment);
+
+    /// <summary>The same, from <paramref name="directory"/> (where recipes' relative output paths land).</summary>
+    public static Sh.Result RunIn(string directory, string user, IEnumerable<string> args, params string[] environment)
     {
         var home = user == Name ? Home : Home + "-nosubids";
         var cli = Path.Combine(CliCopy, Path.GetFileName(BuiltCli.Command()[^1]));
         var command = BuiltCli.Command().Length == 1 ? new[] { cli } : ["dotnet", cli];
         return Sh.RunWithTimeout(TimeSpan.FromMinutes(10), "runuser",
             ["-u", user, "--", "env", "-i", $"HOME={home}", "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8",
-             "DOTNET_CLI_TELEMETRY_OPTOUT=1", .. environment, .. command, .. args]);
+             "DOTNET_CLI_TELEMETRY_OPTOUT=1", .. environment, "sh", "-c", "cd \"$0\" && exec \"$@\"", directory,
+             .. command, .. args]);
     }
 }
