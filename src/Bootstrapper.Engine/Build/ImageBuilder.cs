@@ -61,6 +61,8 @@ public static class ImageBuilder
         // So does an unsafe staging directory; where the root goes depends on its size, known after the plan, and
         // is checked again there.
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
+        // And a host (or container) that cannot give the install its sandbox.
+        await Sandbox.SandboxCommand.CheckAsync(ct).ConfigureAwait(false);
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
