@@ -164,7 +164,7 @@ public sealed class Downloader : IDisposable
         }
         catch (VerificationException e) // never renamed into place; the temporary file is deleted below
         {
-            throw new DownloadFailure(FailureKind.Mismatch, e.Message, e);
+            throw new DownloadFailure(FailureKind.Mismatch, e.Message.TrimEnd('.'), e);
         }
     }
 
