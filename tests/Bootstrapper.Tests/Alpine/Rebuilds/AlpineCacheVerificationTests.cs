@@ -46,6 +46,15 @@ public sealed class AlpineCacheVerificationTests : IDisposable
                        "the data was modified or corrupted");
     }
 
+    /// <summary>The attack on a warm cache: the tampered hello written over the cached one.</summary>
+    private (string Cached, string Message) PlantTamperedHello()
+    {
+        var cached = CachedHello();
+        var (bad, message) = Tampered(cached);
+        File.WriteAllBytes(cached, bad);
+        return (cached, message);
+    }
+
     /// <summary>hello's file in the cache (named by the control member's SHA-1, as apk's cache).</summary>
     private string CachedHello(string cache = "cache") =>
         Directory.EnumerateFiles(Path.Combine(_ws.Cache(cache), "packages"), "*.apk", SearchOption.AllDirectories)
@@ -71,9 +80,7 @@ public sealed class AlpineCacheVerificationTests : IDisposable
         using var server = _ws.Serve();
         var first = await _ws.BuildAsync(server.BaseUrl, _ws.Cache(), _ws.Output("good.tar"));
         Assert.True(first.Code == 0, first.Stderr);
-        var cached = CachedHello();
-        var (bad, message) = Tampered(cached);
-        File.WriteAllBytes(cached, bad);
+        var (cached, message) = PlantTamperedHello();
 
         var (code, _, stderr) = await _ws.BuildAsync(server.BaseUrl, _ws.Cache(), _ws.Output("again.tar"));
         Assert.True(code == 0, stderr);
@@ -87,9 +94,7 @@ public sealed class AlpineCacheVerificationTests : IDisposable
     {
         using var server = _ws.Serve();
         Assert.Equal(0, (await Fetch(server.BaseUrl, _ws.Cache(), _ws.RecipePath)).Code);
-        var cached = CachedHello();
-        var (bad, message) = Tampered(cached);
-        File.WriteAllBytes(cached, bad);
+        var (cached, message) = PlantTamperedHello();
 
         var (code, _, stderr) = await _ws.BuildAsync(server.BaseUrl, _ws.Cache(), _ws.Output("x.tar"), "--offline");
         Assert.Equal(ExitCodes.VerificationFailed, code);
@@ -149,9 +154,7 @@ public sealed class AlpineCacheVerificationTests : IDisposable
     {
         using var server = _ws.Serve();
         Assert.Equal(0, (await Fetch(server.BaseUrl, _ws.Cache(), _ws.RecipePath)).Code);
-        var cached = CachedHello();
-        var (bad, message) = Tampered(cached);
-        File.WriteAllBytes(cached, bad);
+        var (cached, message) = PlantTamperedHello();
 
         // Through the engine, to see the warning (the CLI prints warnings to the process's stderr).
         var warnings = new Warnings();
