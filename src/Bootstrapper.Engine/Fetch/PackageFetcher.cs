@@ -50,7 +50,8 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
                     else missing.Add($"{PackageFileCheck.Describe(p)}: {url}");
                     return;
                 }
-                if (cached.Rejection is { } reason) reporter.Warning($"{reason}; deleted it, fetching it again");
+                if (cached.Rejection is { } reason)
+                    reporter.Warning($"a cached package failed verification: {reason}; deleted it, fetching it again");
                 var progress = new Progress(n => reporter.Progress("download", Interlocked.Add(ref done, n), total, "bytes"));
                 reporter.Verbose($"fetching {url}");
                 try
@@ -111,7 +112,7 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
         catch (VerificationException e)
         {
             TryDelete(path);
-            return new CachedFile(false, $"{PackageFileCheck.Describe(p)}: the cached file failed verification: {e.Message.TrimEnd('.')}");
+            return new CachedFile(false, e.Message.TrimEnd('.')); // names the package and the cache path
         }
     }
 

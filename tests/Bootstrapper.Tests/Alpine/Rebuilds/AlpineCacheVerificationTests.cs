@@ -99,7 +99,7 @@ public sealed class AlpineCacheVerificationTests : IDisposable
         var (code, _, stderr) = await _ws.BuildAsync(server.BaseUrl, _ws.Cache(), _ws.Output("x.tar"), "--offline");
         Assert.Equal(ExitCodes.VerificationFailed, code);
         Assert.Contains($"--offline: 1 package(s) in the cache ({Path.Combine(_ws.Cache(), "packages")}) failed verification " +
-                        $"and were deleted:\n  hello 2.9-r0 (x86_64): the cached file failed verification: {message}\n" +
+                        $"and were deleted:\n  {message}\n" +
                         "Run `bootstrap fetch` for this recipe while online, or point --mirror at a bundle that has them.", stderr);
         Assert.False(File.Exists(cached));
         Assert.False(File.Exists(_ws.Output("x.tar")));
@@ -160,7 +160,7 @@ public sealed class AlpineCacheVerificationTests : IDisposable
         var warnings = new Warnings();
         var options = new BuildOptions { MirrorOverride = server.BaseUrl, CacheDirectory = _ws.Cache(), Environment = new Dictionary<string, string>() };
         var result = await ImageBuilder.FetchAsync(RecipeLoader.Load(_ws.RecipePath), options, Bundle, warnings, default);
-        Assert.Equal([$"hello 2.9-r0 (x86_64): the cached file failed verification: {message}; deleted it, fetching it again"],
+        Assert.Equal([$"a cached package failed verification: {message}; deleted it, fetching it again"],
             warnings.Lines);
         Assert.Equal(4, result.Files.Count);
         Assert.Equal(Good, File.ReadAllBytes(Path.Combine(Bundle, Hello)));
