@@ -14,7 +14,10 @@ namespace Bootstrapper.Engine.Archives;
 /// </remarks>
 public static class DebRepack
 {
-    public static void WithUncompressedData(string sourceDeb, string destinationDeb, string packageLabel)
+    /// <param name="sourceSha256">The source's SHA-256 from the signed index: binds its decoded copy
+    /// (<see cref="DecodedDataCache"/>) to it; null uses and keeps no copy.</param>
+    public static void WithUncompressedData(string sourceDeb, string destinationDeb, string packageLabel,
+        string? sourceSha256 = null)
     {
         try
         {
@@ -31,7 +34,7 @@ public static class DebRepack
                     writer.Add(member.Name, bytes, member.ModifiedTime, member.Mode);
                     continue;
                 }
-                if (DecodedDataCache.TryOpen(sourceDeb) is { } cached)
+                if (DecodedDataCache.TryOpen(sourceDeb, sourceSha256) is { } cached)
                 {
                     using (cached) writer.AddFrom("data.tar", cached, member.ModifiedTime, member.Mode);
                     continue;
@@ -43,7 +46,7 @@ public static class DebRepack
                     continue;
                 }
                 // Decoded once here, so keep the decoded copy for the next build (DecodedDataCache).
-                using var recorder = DecodedDataCache.StartRecording(sourceDeb);
+                using var recorder = DecodedDataCache.StartRecording(sourceDeb, sourceSha256);
                 var decoder = Decompression.Open(member.Data, kind, leaveOpen: true);
                 using var decoded = recorder is null ? decoder : recorder.Wrap(decoder);
                 writer.AddFrom("data.tar", decoded, member.ModifiedTime, member.Mode);

@@ -4,6 +4,7 @@ using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Bundles;
+using Bootstrapper.Engine.Fetch;
 
 namespace Bootstrapper.Engine.Build;
 
@@ -38,20 +39,24 @@ public static class ImageBuilder
         using var session = new BuildSession(recipe, options, reporter);
         var family = Families.Create(recipe.Family);
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
-        var files = await DownloadAsync(session, plan, ct).ConfigureAwait(false);
+        var check = new PackageFileCheck(session, family as IPackageFileVerifier);
+        var files = await DownloadAsync(session, plan, check, ct).ConfigureAwait(false);
         if (bundleDirectory is null) return new FetchResult(plan, files, null);
         if (family is not IBundleSource source)
             throw new RecipeException($"family '{recipe.Family.ToString().ToLowerInvariant()}' cannot write bundles yet");
+        // Each package is checked once more as copied into the bundle, so "verified" is said of the bundle's bytes.
         var bundle = await session.PhaseAsync("bundle", bundleDirectory,
             () => Task.Run(() => BundleWriter.Write(bundleDirectory, source.BundleSuites(session),
-                plan.Packages.Select(p => new BundlePackage(source.BundlePath(p), files[p])).ToList()), ct),
+                plan.Packages.Select(p => new BundlePackage(source.BundlePath(p), files[p],
+                    (copy, label) => check.Verify(p, copy, label))).ToList()), ct),
             b => $"{b.Files} files, {b.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
         return new FetchResult(plan, files, bundle);
     }
 
-    private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan, CancellationToken ct) =>
+    private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan,
+        PackageFileCheck check, CancellationToken ct) =>
         session.PhaseAsync("download", $"{plan.Packages.Count} packages",
-            () => PackageDownload.FetchAllAsync(session, plan, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
+            () => PackageDownload.FetchAllAsync(session, plan, check, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
 
     public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
     {
@@ -65,7 +70,8 @@ public static class ImageBuilder
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
 
-        var files = await DownloadAsync(session, plan, ct).ConfigureAwait(false);
+        var files = await DownloadAsync(session, plan, new PackageFileCheck(session, family as IPackageFileVerifier), ct)
+            .ConfigureAwait(false);
 
         var installedBytes = plan.Packages.Sum(p =>
             long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
