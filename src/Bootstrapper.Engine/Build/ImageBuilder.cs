@@ -61,14 +61,16 @@ public static class ImageBuilder
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        // Where the root goes, and whether it fits there, is known from the plan: say so before downloading.
+        var installedBytes = plan.Packages.Sum(PackageSizes.InstalledBytes);
+        var stagingParent = StagingLocation.ParentFor(options, installedBytes);
+        StagingSpace.Check(stagingParent, installedBytes);
 
         var files = await DownloadAsync(session, plan, ct).ConfigureAwait(false);
 
-        var installedBytes = plan.Packages.Sum(p =>
-            long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
         // A private (0700) folder holds the root: others must not reach setuid binaries or half-configured files
         // in it, while the root itself keeps the 0755 its "./" entry must have in the image.
-        var staging = Path.Combine(StagingLocation.ParentFor(options, installedBytes), $"{recipe.Name}-{Guid.NewGuid():N}");
+        var staging = Path.Combine(stagingParent, $"{recipe.Name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var root = Path.Combine(staging, "root");
         Directory.CreateDirectory(root);
