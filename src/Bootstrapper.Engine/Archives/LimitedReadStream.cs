@@ -10,7 +10,8 @@ internal sealed class LimitedReadStream(Stream inner, UnpackLimit limit, string 
 {
     public override int Read(Span<byte> buffer)
     {
-        int n = inner.Read(buffer);
+        // Whole buffers (short only at the end): the limit is then met at the same byte every time.
+        int n = inner.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         BytesRead += n;
         if (BytesRead > limit.Bytes) throw limit.Exceeded(packageLabel, BytesRead, "in its data member");
         return n;

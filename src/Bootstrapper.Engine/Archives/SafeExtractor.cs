@@ -322,7 +322,8 @@ public sealed class SafeExtractor
                 if (entry.DataStream is { } data)
                 {
                     int n;
-                    while ((n = data.Read(buffer, 0, buffer.Length)) > 0)
+                    // Whole buffers (short only at the end): fewer writes, and the limit is met at the same byte every time.
+                    while ((n = data.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
                     {
                         Count(n); // before writing: what passes the limit is never written
                         LibC.WriteAll(fd, buffer.AsSpan(0, n), path);
