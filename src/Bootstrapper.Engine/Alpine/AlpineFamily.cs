@@ -87,7 +87,8 @@ public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicens
             // The pipeline's cache key (letters and digits): the control member's SHA-1, as apk's cache.
             ["cacheKey"] = CacheKey(package.Checksum),
             // KiB, like Debian's field: the pipeline sizes the staging area with it.
-            ["Installed-Size"] = ((package.InstalledSize + 1023) / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Installed-Size"] = (package.InstalledSize / 1024 + (package.InstalledSize % 1024 == 0 ? 0 : 1))
+                .ToString(System.Globalization.CultureInfo.InvariantCulture), // rounded up without overflowing
             [IndexStanzaKey] = Stanza(package),
             [ImageRepositoryKey] = imageRepos.GetValueOrDefault(package.RepositoryUrl, package.RepositoryUrl),
         },

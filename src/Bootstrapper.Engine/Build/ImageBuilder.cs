@@ -64,20 +64,23 @@ public static class ImageBuilder
         var output = options.OutputOverride ?? recipe.Output.Path;
         ImagePacker.KindFromOutputName(output); // a bad output name fails before any download
         // So does an unsafe staging directory; where the root goes depends on its size, known after the plan, and
-        // is checked again there.
+        // is checked again there, still before the download.
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        // Where the root goes, and whether it fits there, is known from the plan: say so before downloading.
+        var installedBytes = plan.Packages.Sum(PackageSizes.InstalledBytes);
+        var stagingParent = StagingLocation.ParentFor(options, installedBytes);
+        StagingArea.Check(stagingParent);
+        StagingSpace.Check(stagingParent.Path, installedBytes);
 
         var files = await DownloadAsync(session, plan, new PackageFileCheck(session, family as IPackageFileVerifier), ct)
             .ConfigureAwait(false);
 
-        var installedBytes = plan.Packages.Sum(p =>
-            long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
         // A private (0700) folder holds the root: others must not reach setuid binaries or half-configured files
         // in it, nor swap the root, while the root itself keeps the 0755 its "./" entry must have in the image.
-        var staging = StagingArea.CreateBuildDirectory(StagingLocation.ParentFor(options, installedBytes), recipe.Name);
+        var staging = StagingArea.CreateBuildDirectory(stagingParent, recipe.Name);
         var root = Path.Combine(staging, StagingArea.RootName);
         reporter.Verbose($"staging root: {root}");
         try

@@ -21,6 +21,7 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
         {
             Keep = keepFor?.Invoke(deb.Control),
             ComputeMd5 = keepFor is not null && deb.Control["md5sums"] is null,
+            Limit = deb.Control.UnpackLimit(new FileInfo(debPath).Length),
         };
         // The decoded copy when there is a good one for this very .deb; else the .deb itself (the copy is made
         // later, off the critical path: Installer).
