@@ -25,7 +25,7 @@ public static partial class Installer
         Parallel.ForEach(packages.OrderByDescending(p => new FileInfo(p.DebPath).Length),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
             p => DebRepack.WithUncompressedData(p.DebPath, Path.Combine(debsDir, Path.GetFileName(inRoot[p.Name])),
-                $"package '{p.Name}' {p.Version}"));
+                $"package '{p.Name}' {p.Version}", p.Sha256));
 
     /// <summary>Makes the missing decoded copies (<see cref="Archives.DecodedDataCache"/>), one core, largest first.</summary>
     private static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
@@ -36,7 +36,7 @@ public static partial class Installer
             ct.ThrowIfCancellationRequested();
             try
             {
-                Archives.DecodedDataCache.Record(p.DebPath, ct);
+                Archives.DecodedDataCache.Record(p.DebPath, p.Sha256, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
