@@ -1,4 +1,5 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -10,7 +11,7 @@ public static partial class Installer
 {
     /// <param name="recordable">False when the extractor cannot say what it wrote: then dpkg unpacks everything.</param>
     private static async Task InstallRemainingAsync(string root, IReadOnlyList<InstallPackage> remaining, string dpkgVersion,
-        IReadOnlyDictionary<string, string> inRoot, ChrootRunner chroot, bool recordable, Action<string> phase, CancellationToken ct)
+        IReadOnlyDictionary<string, string> inRoot, PinnedDirectory debsDirectory, ChrootRunner chroot, bool recordable, Action<string> phase, CancellationToken ct)
     {
         // Each control member once: for the install order here, and for the preinsts and the record below.
         var controls = remaining.ToDictionary(p => p.Name, p =>
@@ -30,7 +31,7 @@ public static partial class Installer
         {
             string what = $"{run.Count} remaining packages{(runs.Count > 1 ? " (pre-dependencies first)" : "")}";
             // The .debs dpkg would read, as host paths.
-            var debs = run.Select(n => Path.Combine(root, inRoot[n].TrimStart('/'))).ToList();
+            var debs = run.Select(n => debsDirectory.HostPath(Path.GetFileName(inRoot[n]))).ToList();
             var members = !recordable ? null
                 : run.Select((n, i) => (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(debs[i], $"package '{n}'"))).ToList();
             string? reason = members is null ? "" : RecordEligibility.ReasonForDpkg(root, members);
