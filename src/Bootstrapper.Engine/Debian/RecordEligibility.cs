@@ -28,9 +28,8 @@ public readonly record struct PackageMember(string Path, bool IsDirectory, strin
 public static class RecordEligibility
 {
     /// <summary>The members of a .deb's data archive, in archive order (read without writing anything).</summary>
-    public static List<PackageMember> Members(string debPath, string packageLabel)
+    public static List<PackageMember> Members(DebArchive deb, string packageLabel)
     {
-        using var deb = DebArchive.OpenFile(debPath, packageLabel);
         using var tar = deb.OpenData(readAhead: false);
         var members = new List<PackageMember>();
         while (tar.GetNextEntry() is { } entry)

@@ -42,5 +42,13 @@ internal sealed class PinnedDirectory : IDisposable
         return $"/proc/self/fd/{_fd}/{name}";
     }
 
+    /// <summary>
+    /// Opens a file directly in this directory for reading, refusing a link at the name (O_NOFOLLOW) and anything but
+    /// a regular file: a script may have replaced a copy with a link to a host file.
+    /// </summary>
+    public FileStream OpenRead(string name) =>
+        RootFs.OpenRegular(HostPath(name), write: false)
+        ?? throw new IOException($"'{Display}/{name}' is no longer a regular file; a maintainer script replaced it");
+
     public void Dispose() => LibC.Close(_fd, Display);
 }

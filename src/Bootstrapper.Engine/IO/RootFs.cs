@@ -84,7 +84,7 @@ internal static class RootFs
     public static byte[]? ReadBytes(string root, string relative, long maxBytes = DefaultMaxRead)
     {
         if (Resolver(root).FollowAll(Clean(relative)) is not { } path || !LibC.TryLstat(path, out var s) || !s.IsRegular) return null;
-        using var file = Open(path, write: false);
+        using var file = OpenRegular(path, write: false);
         if (file is null || file.Length > maxBytes) return null;
         var data = new byte[file.Length];
         file.ReadExactly(data);
@@ -148,7 +148,7 @@ internal static class RootFs
     public static void Rewrite(string root, string relative, string text)
     {
         var path = Existing(root, relative) ?? throw new FileNotFoundException($"'/{Clean(relative)}' is not in the root");
-        using var file = Open(path, write: true) ?? throw new IOException($"'/{Clean(relative)}' is not a regular file");
+        using var file = OpenRegular(path, write: true) ?? throw new IOException($"'/{Clean(relative)}' is not a regular file");
         file.SetLength(0);
         file.Write(new UTF8Encoding(false).GetBytes(text));
     }
@@ -210,7 +210,7 @@ internal static class RootFs
     }
 
     /// <summary>Opens a regular file without following a link at the path; null when it turns out not to be one.</summary>
-    private static FileStream? Open(string path, bool write)
+    internal static FileStream? OpenRegular(string path, bool write)
     {
         var handle = new SafeFileHandle(LibC.OpenNoFollow(path, write), ownsHandle: true);
         if (!LibC.Fstat((int)handle.DangerousGetHandle(), path).IsRegular)

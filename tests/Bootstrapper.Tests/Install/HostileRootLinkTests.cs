@@ -187,6 +187,13 @@ public sealed class HostileRootLinkTests : IDisposable
 
         File.WriteAllText(debs.HostPath("a.deb"), "copy");
         Assert.Throws<IOException>(() => new FileStream(debs.HostPath("planted.deb"), FileMode.CreateNew).Dispose());
+        // Nor read a host file in place of a copy.
+        Assert.Throws<IOException>(() => debs.OpenRead("planted.deb").Dispose()); // O_NOFOLLOW: ELOOP
+        File.Delete(Path.Combine(_root, "moved", "planted.deb"));
+        Sh.Run("mkfifo", Path.Combine(_root, "moved", "planted.deb"));
+        Assert.Equal($"'/{Installer.DebsDirectory}/planted.deb' is no longer a regular file; a maintainer script replaced it",
+            Assert.Throws<IOException>(() => debs.OpenRead("planted.deb").Dispose()).Message);
+        using (var copy = debs.OpenRead("a.deb")) Assert.Equal(4, copy.Length);
 
         Assert.Equal(before, HostHash());
         Assert.Equal("copy", File.ReadAllText(Path.Combine(_root, "moved", "a.deb"))); // the directory it made
