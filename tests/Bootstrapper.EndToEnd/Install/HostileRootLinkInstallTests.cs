@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Debian;
+using Bootstrapper.Testing;
 
 namespace Bootstrapper.EndToEnd.Install;
 
@@ -13,20 +13,18 @@ namespace Bootstrapper.EndToEnd.Install;
 public sealed class HostileRootLinkInstallTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("bootstrap-hostile-link-").FullName;
+    private readonly HostSentinel _sentinel = new();
     private readonly string _host;
 
-    public HostileRootLinkInstallTests()
+    public HostileRootLinkInstallTests() => _host = _sentinel.Path;
+
+    public void Dispose()
     {
-        _host = Path.Combine(_work, "host");
-        Directory.CreateDirectory(_host);
-        File.WriteAllText(Path.Combine(_host, "keep"), "host data\n");
+        Directory.Delete(_work, recursive: true);
+        _sentinel.Dispose();
     }
 
-    public void Dispose() => Directory.Delete(_work, recursive: true);
-
-    private string HostHash() => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n',
-        Directory.EnumerateFileSystemEntries(_host, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(p => $"{p} {File.GetUnixFileMode(p)} {(File.Exists(p) ? File.ReadAllText(p) : "-")}")))));
+    private string HostHash() => _sentinel.Hash();
 
     /// <summary>hostile_1.0_all.deb, Essential: yes, built with dpkg-deb: a symlink in its data and/or a postinst.</summary>
     private string BuildHostileDeb(bool shipsLink, string? postinst)

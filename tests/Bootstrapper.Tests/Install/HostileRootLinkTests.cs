@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Debian;
 using Bootstrapper.Engine.IO;
 using Bootstrapper.Engine.Processes;
 using Bootstrapper.Tests.Archives;
+using Bootstrapper.Testing;
 using Bootstrapper.Tests.Pipeline;
 
 namespace Bootstrapper.Tests.Install;
@@ -17,32 +17,25 @@ namespace Bootstrapper.Tests.Install;
 public sealed class HostileRootLinkTests : IDisposable
 {
     private readonly TempDir _temp = new();
+    private readonly HostSentinel _sentinel = new();
     private readonly string _root;
     private readonly string _host;
 
     public HostileRootLinkTests()
     {
         _root = Path.Combine(_temp.Path, "root");
-        _host = _temp.Sub("host");
-        Directory.CreateDirectory(Path.Combine(_host, "dir"));
-        File.WriteAllText(Path.Combine(_host, "dir", "keep"), "host data\n");
-        File.WriteAllText(Path.Combine(_host, "file"), "host file\n");
-        File.SetUnixFileMode(Path.Combine(_host, "file"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _host = _sentinel.Path;
         File.WriteAllText(Path.Combine(_host, "passwd"), "shadow:x:99:99::/:/bin/false\n");
         File.WriteAllText(Path.Combine(_host, "group"), "shadow:x:99:\n");
     }
 
-    public void Dispose() => _temp.Dispose();
-
-    /// <summary>Every entry of the sentinel tree with its type, mode and content hash.</summary>
-    private string HostHash()
+    public void Dispose()
     {
-        var lines = Directory.EnumerateFileSystemEntries(_host, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(p => $"{p} {File.GetAttributes(p)} {File.GetUnixFileMode(p)} " +
-                         (File.Exists(p) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(p))) : "-"));
-        return Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines)))) +
-               $" {File.GetUnixFileMode(_host)}";
+        _temp.Dispose();
+        _sentinel.Dispose();
     }
+
+    private string HostHash() => _sentinel.Hash();
 
     private InstallPackage Deb(string name, TarBuilder data)
     {
