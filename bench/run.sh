@@ -9,6 +9,9 @@
 # include waited-for children such as dpkg and maintainer scripts; %M: the largest resident set of the process
 # tree's biggest member). On a shared, loaded machine CPU seconds say more about the work than wall time does. All use the host's apt mirror for bookworm, bookworm-updates and
 # bookworm-security. Needs root.
+# Each round also prices the sandbox: 30 commands (/bin/true) in debootstrap's root through bootstrap-sandbox
+# against 30 through plain chroot(8); the difference per command times the commands of a warm build (counted in
+# its --verbose log) is what the sandbox adds to a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -43,6 +46,7 @@ echo "mirrors: $main_url  $sec_url" >&2
 
 dotnet build src/Bootstrapper.Cli -c Release -nologo -v q >/dev/null
 bootstrap=src/Bootstrapper.Cli/bin/Release/net10.0/bootstrap
+sandbox=src/Bootstrapper.Cli/bin/Release/net10.0/bootstrap-sandbox
 work=$(mktemp -d /var/tmp/bootstrap-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 warm_cache=$work/warm-cache
@@ -60,6 +64,7 @@ measure() { # name, command...
 
 # Prime the warm cache (not measured).
 "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
+"$bootstrap" recipes/debian-bookworm.toml --verbose --cache "$warm_cache" -o "$work/prime.tar" 2>&1 | grep -c '# chroot:' >"$work/commands.txt"
 rm -f "$work/prime.tar"*
 
 for i in $(seq "$rounds"); do
@@ -74,10 +79,19 @@ for i in $(seq "$rounds"); do
   measure bootstrap-cold "$bootstrap" recipes/debian-bookworm.toml -q --cache "$work/cold-cache" -o "$work/ours.tar"
   rm -f "$work/ours.tar"*
   measure debootstrap bash -c "debootstrap --variant=minbase bookworm '$work/db' '$main_url' >/dev/null && tar -C '$work/db' -cf '$work/db.tar' ."
+  python3 - "$sandbox" "$work/db" >>"$work/sandbox.txt" <<'PY'
+import subprocess, sys, time
+helper, root = sys.argv[1], sys.argv[2]
+def per_command(argv, n=30):
+    start = time.perf_counter()
+    for _ in range(n): subprocess.run(argv, check=True)
+    return (time.perf_counter() - start) / n
+print(per_command([helper, root, '--', '/bin/true']), per_command(['/usr/sbin/chroot', root, '/bin/true']))
+PY
   rm -rf "$work/db" "$work/db.tar"
 done
 
-python3 - "$work/results.txt" "$rounds" <<'PY'
+python3 - "$work/results.txt" "$rounds" "$work/sandbox.txt" "$(cat "$work/commands.txt")" <<'PY'
 import sys, statistics, collections, platform, os
 rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
@@ -97,4 +111,9 @@ print("| --- | --- | --- | --- | --- | --- |")
 for n in ['bootstrap-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap']:
     w, r, c = med[n]
     print(f"| {n} | {w:.1f} | {pair[n]:.2f}x | {c:.1f} | {c / mm_cpu:.2f}x | {r // 1024} |")
+sandboxed, plain = zip(*[map(float, l.split()) for l in open(sys.argv[3])])
+commands = int(sys.argv[4])
+extra = statistics.median(s - p for s, p in zip(sandboxed, plain))
+print(f"\nSandbox: {statistics.median(sandboxed) * 1000:.1f} ms per command against {statistics.median(plain) * 1000:.1f} ms "
+      f"for plain chroot(8); a warm build runs {commands} commands, so the sandbox adds {extra * commands:.3f} s to it.")
 PY

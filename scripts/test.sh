@@ -11,6 +11,8 @@ mode=all
 if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 
 # Debian packages the tests use, and why:
+#   gcc libc6-dev            the sandbox helper (src/Bootstrapper.Engine/Sandbox/bootstrap-sandbox.c) and the
+#                            static escape program of the sandbox tests
 #   debootstrap mmdebstrap   oracles for the package set and file list
 #   podman runc uidmap       import and run the built image
 #   busybox-static musl-tools  /bin/sh and tiny static binaries for the generated Alpine repositories
@@ -22,7 +24,7 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #   node-spdx-license-ids node-spdx-exceptions   SPDX licence lists (JSON) for the SBOM licence tests
 #   openssl binutils bzip2 util-linux  signing the reference Alpine repository, ar(1) and bzip2 for archive
 #                            agreement tests, unshare
-packages=(debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
+packages=(gcc libc6-dev debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
           alpine-chroot-install dpkg-dev python3 gpg gpgv debian-archive-keyring node-spdx-license-ids
           node-spdx-exceptions openssl binutils bzip2 util-linux)
 missing=()

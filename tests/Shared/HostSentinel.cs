@@ -4,31 +4,44 @@ using System.Text;
 namespace Bootstrapper.Testing;
 
 /// <summary>
-/// A temporary tree that stands for the build host's own files in containment tests: hostile packages point links
-/// at it, and its <see cref="Hash"/> (names, types, modes, contents) must be the same after the build as before.
+/// A small tree on the host that an attack tries to reach: its <see cref="Fingerprint"/> (every path, type, mode,
+/// link target and content) must be the same after the attack as before.
 /// </summary>
 public sealed class HostSentinel : IDisposable
 {
+    public string Directory { get; }
+
     public HostSentinel()
     {
-        Path = Directory.CreateTempSubdirectory("bootstrap-host-sentinel-").FullName;
-        Directory.CreateDirectory(System.IO.Path.Combine(Path, "dir"));
-        File.WriteAllText(System.IO.Path.Combine(Path, "dir", "keep"), "host data\n");
-        File.WriteAllText(System.IO.Path.Combine(Path, "file"), "host file\n");
-        File.SetUnixFileMode(System.IO.Path.Combine(Path, "file"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Directory = System.IO.Directory.CreateTempSubdirectory("bootstrap-sentinel-").FullName;
+        File.WriteAllText(Path.Combine(Directory, "precious"), "host data\n");
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "sub"));
+        File.WriteAllText(Path.Combine(Directory, "sub", "file"), "more host data\n");
+        File.SetUnixFileMode(Path.Combine(Directory, "precious"), (UnixFileMode)0x1A4);   // 0644
+        // Other users may not write here, but the attacks run as root: only containment keeps this tree intact.
+        File.SetUnixFileMode(Directory, (UnixFileMode)0x1ED);                              // 0755
     }
 
-    /// <summary>The tree's top: holds dir/keep and file (mode 0600).</summary>
-    public string Path { get; }
-
-    public string Hash()
+    /// <summary>SHA-256 over the sorted listing of the tree, with modes, link targets and file contents.</summary>
+    public string Fingerprint()
     {
-        var lines = Directory.EnumerateFileSystemEntries(Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(p => $"{p} {File.GetAttributes(p)} {File.GetUnixFileMode(p)} " +
-                         (File.Exists(p) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(p))) : "-"))
-            .Append($"{Path} {File.GetUnixFileMode(Path)}");
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
+        var text = new StringBuilder();
+        var entries = System.IO.Directory.EnumerateFileSystemEntries(Directory, "*", SearchOption.AllDirectories)
+            .Append(Directory).Order(StringComparer.Ordinal);
+        foreach (var path in entries)
+        {
+            var info = new FileInfo(path);
+            text.Append(path).Append(' ').Append(info.Attributes.HasFlag(FileAttributes.Directory) ? "d" : "f")
+                .Append(' ').Append((int)File.GetUnixFileMode(path)).Append(' ').Append(info.LinkTarget ?? "");
+            if (info.LinkTarget is null && !info.Attributes.HasFlag(FileAttributes.Directory))
+                text.Append(' ').Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
+            text.Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
 }

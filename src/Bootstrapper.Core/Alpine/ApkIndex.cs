@@ -102,6 +102,9 @@ public static class ApkIndex
                 ? n
                 : throw new VerificationException($"{source}:{line}: field '{c}:' is not a number: '{v}'.");
         }
+        long Size(char c) => Num(c) is var n && n > Planning.PackageSizes.MaxBytes
+            ? throw Planning.PackageSizes.Absurd($"{source}:{line}: package '{Opt('P')}'", $"'{c}:'", $"{n} bytes")
+            : n;
 
         var name = Need('P');
         var where = $"{source} ({name})";
@@ -116,6 +119,11 @@ public static class ApkIndex
                 throw new VerificationException(e.Message, e);
             }
         }
+        // The package's file name is NAME-VERSION.apk in the repository's folder: both must keep it there.
+        if (Planning.RepositoryPath.FileNameProblem($"{name}-{Need('V')}.apk") is { } problem)
+            throw new VerificationException(
+                $"{source}:{line}: package '{name}' version '{Need('V')}' makes the file name '{name}-{Need('V')}.apk', " +
+                $"which leaves the repository ({problem}); the index is hostile or broken, so nothing is fetched from it.");
         var checksum = Need('C');
         if (!checksum.StartsWith("Q1", StringComparison.Ordinal))
             throw new VerificationException($"{where}: unsupported checksum '{checksum}' (expected Q1 + base64 SHA-1).");
@@ -125,8 +133,8 @@ public static class ApkIndex
             Name = name,
             Version = Need('V'),
             Arch = Opt('A'),
-            Size = Num('S'),
-            InstalledSize = Num('I'),
+            Size = Size('S'),
+            InstalledSize = Size('I'),
             Description = Opt('T'),
             Url = Opt('U'),
             License = Opt('L'),

@@ -44,7 +44,9 @@ public static class ApkPackageFile
         if (expected is not null && expected.Size > 0 && file.Length != expected.Size)
             throw new VerificationException(
                 $"{what}: size {file.Length} differs from the index's {expected.Size} (truncated or wrong file).");
-        var inflated = GzipMembers.Inflate(file, what);
+        // Inflated in memory: limited by the index's installed size (I:) like a .deb's unpack by its Installed-Size.
+        var inflated = GzipMembers.Inflate(file, what,
+            Planning.UnpackLimit.For(expected is { InstalledSize: > 0 } ? expected.InstalledSize : null, file.Length));
         var m = inflated.Select(x => x.Member).ToArray();
         if (m.Length != 3)
             throw new VerificationException(

@@ -36,17 +36,19 @@ public static class GzipMembers
     /// Splits and inflates in one pass (the boundary search inflates anyway), checking each trailer's CRC-32 and
     /// length: the signature member's trailer is covered by no signature or hash, so only this catches damage there.
     /// </summary>
-    public static IReadOnlyList<Inflated> Inflate(byte[] data, string source) =>
-        Walk(data, source, new MemoryStream()).ToArray();
+    /// <param name="limit">How large a member may inflate to (a package's <see cref="Planning.UnpackLimit"/>): the
+    /// content is held in memory, so a decompression bomb is stopped while it inflates. Null: no limit.</param>
+    public static IReadOnlyList<Inflated> Inflate(byte[] data, string source, Planning.UnpackLimit? limit = null) =>
+        Walk(data, source, new MemoryStream(), limit).ToArray();
 
-    private static List<Inflated> Walk(byte[] data, string source, MemoryStream? output)
+    private static List<Inflated> Walk(byte[] data, string source, MemoryStream? output, Planning.UnpackLimit? limit = null)
     {
         var members = new List<Inflated>();
         int pos = 0;
         while (pos < data.Length)
         {
             output?.SetLength(0);
-            int end = MemberEnd(data, pos, source, members.Count + 1, output);
+            int end = MemberEnd(data, pos, source, members.Count + 1, output, limit);
             var content = output?.ToArray() ?? [];
             if (output is not null &&
                 (BitConverter.ToUInt32(data, end - 8) != Crc32.Compute(content) ||
@@ -77,7 +79,8 @@ public static class GzipMembers
         }
     }
 
-    private static int MemberEnd(byte[] d, int start, string source, int index, MemoryStream? output)
+    private static int MemberEnd(byte[] d, int start, string source, int index, MemoryStream? output,
+        Planning.UnpackLimit? limit)
     {
         int p = start;
         if (d.Length - p < 18 || d[p] != Id1 || d[p + 1] != Id2 || d[p + 2] != CmDeflate)
@@ -109,7 +112,10 @@ public static class GzipMembers
                 z.next_out_index = 0;
                 z.avail_out = sink.Length;
                 int r = z.inflate(JZlib.Z_NO_FLUSH);
-                output?.Write(sink, 0, sink.Length - z.avail_out);
+                int produced = sink.Length - z.avail_out;
+                if (limit is not null && output is not null && output.Length + produced > limit.Bytes)
+                    throw limit.Exceeded(source, output.Length + produced, $"in gzip member {index}");
+                output?.Write(sink, 0, produced);
                 if (r == JZlib.Z_STREAM_END) break;
                 if (r == JZlib.Z_OK) continue;
                 if (r == JZlib.Z_BUF_ERROR && z.avail_in == 0)

@@ -78,6 +78,8 @@ public sealed partial class DebianPackage
         if (sizeText.IsEmpty) throw Missing(PackageField.Size);
         if (!TryParseSize(sizeText, out var size))
             throw new ResolutionException($"{Where()} has an invalid Size '{Encoding.UTF8.GetString(sizeText)}'");
+        if (size > Planning.PackageSizes.MaxBytes)
+            throw Planning.PackageSizes.Absurd(Where(), "Size", Encoding.UTF8.GetString(sizeText));
 
         MultiArch multiArch;
         IReadOnlyList<ProvidedName> provides;
@@ -127,18 +129,30 @@ public sealed partial class DebianPackage
             : throw new InvalidOperationException($"{IndexName}:{Line}: Version no longer parses: {error}");
     }
 
-    /// <summary>Reads the stanza again for the fields kept as offsets (a few hundred packages per plan do this).</summary>
+    /// <summary>
+    /// Reads the stanza again for the fields kept as offsets (a few hundred packages per plan do this). A Filename
+    /// that could leave the repository (<see cref="Planning.RepositoryPath"/>) or an absurd Installed-Size is refused
+    /// here, before any package of the plan is fetched.
+    /// </summary>
     private Details ReadDetails()
     {
         var values = ReadFields(PackageField.Breaks);
         string? Field(PackageField field) => values[(int)field];
         var (source, sourceVersion) = ParseSource(Field(PackageField.Source), Name);
+        var filename = Field(PackageField.Filename)!;
+        if (Planning.RepositoryPath.Problem(filename) is { } problem)
+            throw new VerificationException(
+                $"{IndexName}:{Line}: package '{Name}' has the Filename '{filename}', which leaves the repository " +
+                $"({problem}); the index is hostile or broken, so nothing is fetched from it.");
+        long? installed = long.TryParse(Field(PackageField.InstalledSize), out var kib) ? kib : null;
+        if (installed > Planning.PackageSizes.MaxKiB)
+            throw Planning.PackageSizes.Absurd($"{IndexName}:{Line}: package '{Name}'", "Installed-Size", $"{installed} KiB");
         return new Details
         {
             Section = Field(PackageField.Section),
-            Filename = Field(PackageField.Filename)!,
+            Filename = filename,
             Sha256 = Field(PackageField.Sha256) is { } sha ? LowerHex(sha) : null,
-            InstalledSizeKiB = long.TryParse(Field(PackageField.InstalledSize), out var installed) ? installed : null,
+            InstalledSizeKiB = installed,
             Source = source,
             SourceVersion = sourceVersion,
             Depends = Field(PackageField.Depends),

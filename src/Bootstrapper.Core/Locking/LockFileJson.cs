@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Planning;
 
 namespace Bootstrapper.Core.Locking;
 
@@ -140,12 +141,13 @@ public static class LockFileJson
         p.OnlyKeys("name", "version", "architecture", "repository", "filename", "size", "sha256", "q1");
         var name = p.String("name");
         var filename = p.String("filename");
-        // The engine appends this to a mirror URL and names the cache file after it: it must stay inside both.
-        if (filename.StartsWith('/') || filename.Contains('\\') || filename.Contains('?') || filename.Contains('#')
-            || filename.Split('/').Any(segment => segment is "" or "." or ".."))
-            throw p.Error("filename", $"package {name}: \"{filename}\" is not a relative path inside the repository");
+        // The engine appends this to a mirror URL, reads it under a file:// mirror and writes it into a bundle.
+        if (RepositoryPath.Problem(filename) is { } problem)
+            throw p.Error("filename", $"package {name}: \"{filename}\" is not a relative path inside the repository ({problem})");
         var size = p.Long("size");
         if (size < 0) throw p.Error("size", $"package {name}: size must not be negative, got {size}");
+        if (size > PackageSizes.MaxBytes)
+            throw p.Error("size", $"package {name}: {size} bytes is absurd (more than {PackageSizes.MaxText})");
         var sha256 = p.OptionalString("sha256");
         if (sha256 is not null && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)))
             throw p.Error("sha256", $"package {name}: must be 64 lower-case hex digits, got \"{sha256}\"");

@@ -16,7 +16,7 @@ namespace Bootstrapper.Engine.Alpine;
 /// from a saved plan needs no index.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicenseSource
+public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicenseSource, IPackageFileVerifier
 {
     public const string IndexStanzaKey = "apk.index";
     public const string ImageRepositoryKey = "apk.repository";
@@ -31,7 +31,7 @@ public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicens
     public async Task<Plan> PlanAsync(BuildSession session, CancellationToken ct)
     {
         var recipe = session.Recipe;
-        var keyring = ApkKeyringFiles.Load(session.Keyrings);
+        var keyring = Keyring(session);
         var client = new AlpineRepositoryClient(session.Downloader, session.IndexCache, session.Options.Offline);
         _mirrors = await ChooseMirrorsAsync(session, ct);
         _indexes.Clear();
@@ -87,7 +87,8 @@ public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicens
             // The pipeline's cache key (letters and digits): the control member's SHA-1, as apk's cache.
             ["cacheKey"] = CacheKey(package.Checksum),
             // KiB, like Debian's field: the pipeline sizes the staging area with it.
-            ["Installed-Size"] = ((package.InstalledSize + 1023) / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Installed-Size"] = (package.InstalledSize / 1024 + (package.InstalledSize % 1024 == 0 ? 0 : 1))
+                .ToString(System.Globalization.CultureInfo.InvariantCulture), // rounded up without overflowing
             [IndexStanzaKey] = Stanza(package),
             [ImageRepositoryKey] = imageRepos.GetValueOrDefault(package.RepositoryUrl, package.RepositoryUrl),
         },
@@ -98,7 +99,24 @@ public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicens
     public async Task InstallAsync(BuildSession session, Plan plan, IReadOnlyDictionary<PlannedPackage, string> files,
         string root, CancellationToken ct)
     {
-        var keyring = ApkKeyringFiles.Load(session.Keyrings);
+        var keyring = Keyring(session);
+        try
+        {
+            await InstallVerifiedAsync(session, plan, files, root, keyring, ct);
+        }
+        catch (VerificationException)
+        {
+            // A cached file changed since the download phase checked it: none that fails stays in the cache.
+            foreach (var p in plan.Packages)
+                try { VerifyPackageFile(session, p, files[p], files[p]); }
+                catch (Exception e) when (e is BootstrapException or IOException) { TryDelete(files[p]); }
+            throw;
+        }
+    }
+
+    private async Task InstallVerifiedAsync(BuildSession session, Plan plan, IReadOnlyDictionary<PlannedPackage, string> files,
+        string root, ApkKeyring keyring, CancellationToken ct)
+    {
         var items = new List<AlpineInstallItem>();
         _installed.Clear();
         foreach (var p in plan.Packages)
@@ -124,6 +142,26 @@ public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicens
             Log = session.Reporter.Verbose,
         }, ct);
     }
+
+    /// <summary>
+    /// The package's signature, its datahash, and the plan's C:, name, version and size: what pins an Alpine file,
+    /// whose index gives no SHA-256 of it. Checked on every use from the cache and before a download is kept.
+    /// </summary>
+    public void VerifyPackageFile(BuildSession session, PlannedPackage package, string file, string label)
+    {
+        var expected = ApkIndex.Parse(package.Extra[IndexStanzaKey], $"plan ({package.Name})").Single();
+        ApkPackageFile.Verify(File.ReadAllBytes(file), Keyring(session), expected, label);
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>The recipe's keys, read once per build (the fetch checks every package with them).</summary>
+    private ApkKeyring Keyring(BuildSession session) => _keyring ??= ApkKeyringFiles.Load(session.Keyrings);
+
+    private ApkKeyring? _keyring;
 
     private static string Stanza(ApkPackageInfo p)
     {

@@ -28,6 +28,14 @@ public sealed class ControlFiles
 
     public ControlFile? this[string name] => _files.GetValueOrDefault(name);
 
+    /// <summary>
+    /// How much the package may write when unpacked (<see cref="Core.Planning.UnpackLimit"/>), from the Installed-Size
+    /// of its `control` file, which the signed index vouches for through the .deb's hash like the rest of it.
+    /// </summary>
+    /// <param name="packageFileBytes">Size of the .deb (the limit without a usable Installed-Size).</param>
+    public Core.Planning.UnpackLimit UnpackLimit(long packageFileBytes) =>
+        Core.Planning.UnpackLimit.For(Core.Planning.PackageSizes.KiBToBytes(ParseControl()["Installed-Size"]), packageFileBytes);
+
     /// <summary>The `control` file parsed as a deb822 paragraph.</summary>
     public Deb822Paragraph ParseControl()
     {

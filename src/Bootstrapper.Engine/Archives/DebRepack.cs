@@ -1,4 +1,5 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Planning;
 
 namespace Bootstrapper.Engine.Archives;
 
@@ -14,10 +15,17 @@ namespace Bootstrapper.Engine.Archives;
 /// </remarks>
 public static class DebRepack
 {
-    public static void WithUncompressedData(string sourceDeb, string destinationDeb, string packageLabel)
+    /// <param name="sourceSha256">The source's SHA-256 from the signed index: binds its decoded copy
+    /// (<see cref="DecodedDataCache"/>) to it; null uses and keeps no copy.</param>
+    public static void WithUncompressedData(string sourceDeb, string destinationDeb, string packageLabel,
+        string? sourceSha256 = null)
     {
         try
         {
+            // dpkg unpacks whatever the data member holds: it must stay within the package's limit, counted here.
+            UnpackLimit limit;
+            using (var deb = DebArchive.OpenFile(sourceDeb, packageLabel))
+                limit = deb.Control.UnpackLimit(new FileInfo(sourceDeb).Length);
             using var input = new FileStream(sourceDeb, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             // CreateNew (O_EXCL): a link a maintainer script planted at the name is refused, never written through.
             using var output = new FileStream(destinationDeb, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
@@ -32,21 +40,22 @@ public static class DebRepack
                     writer.Add(member.Name, bytes, member.ModifiedTime, member.Mode);
                     continue;
                 }
-                if (DecodedDataCache.TryOpen(sourceDeb) is { } cached)
+                if (DecodedDataCache.TryOpen(sourceDeb, sourceSha256) is { } cached)
                 {
-                    using (cached) writer.AddFrom("data.tar", cached, member.ModifiedTime, member.Mode);
+                    using (var limited = new LimitedReadStream(cached, limit, packageLabel))
+                        writer.AddFrom("data.tar", limited, member.ModifiedTime, member.Mode);
                     continue;
                 }
                 var kind = Decompression.KindFromName(member.Name);
                 if (kind == CompressionKind.None)
                 {
-                    writer.AddFrom("data.tar", member.Data, member.ModifiedTime, member.Mode);
+                    writer.AddFrom("data.tar", new LimitedReadStream(member.Data, limit, packageLabel), member.ModifiedTime, member.Mode);
                     continue;
                 }
                 // Decoded once here, so keep the decoded copy for the next build (DecodedDataCache).
-                using var recorder = DecodedDataCache.StartRecording(sourceDeb);
+                using var recorder = DecodedDataCache.StartRecording(sourceDeb, sourceSha256);
                 var decoder = Decompression.Open(member.Data, kind, leaveOpen: true);
-                using var decoded = recorder is null ? decoder : recorder.Wrap(decoder);
+                using var decoded = new LimitedReadStream(recorder is null ? decoder : recorder.Wrap(decoder), limit, packageLabel);
                 writer.AddFrom("data.tar", decoded, member.ModifiedTime, member.Mode);
                 recorder?.Commit();
             }
@@ -55,6 +64,11 @@ public static class DebRepack
         {
             File.Delete(destinationDeb);
             throw new InstallException($"{packageLabel}: cannot prepare the .deb for dpkg ({e.Message})", e);
+        }
+        catch (InstallException)
+        {
+            File.Delete(destinationDeb); // past its limit: not a byte of it stays
+            throw;
         }
     }
 }

@@ -5,7 +5,8 @@ namespace Bootstrapper.Engine.Archives;
 
 /// <summary>
 /// Beside a cached .deb, its data member decoded once and kept zstd-compressed (NAME.deb.data.tar.zst, with an
-/// HMAC-SHA-256 of that file in NAME.deb.data.tar.zst.hmac), so that later builds extract it without xz.
+/// HMAC-SHA-256 binding that file to the .deb's SHA-256 in NAME.deb.data.tar.zst.hmac), so that later builds extract
+/// it without xz.
 /// </summary>
 /// <remarks>
 /// Why: xz decoding is most of the extraction's CPU (about 1 s of the 1.7 s the bookworm essential set takes on
@@ -14,8 +15,12 @@ namespace Bootstrapper.Engine.Archives;
 /// anyway for dpkg's uncompressed .debs); copies not finished when the install ends are dropped and made next time.
 /// Integrity: a .deb is checked against the signed index every time it is used, but its copy cannot be: so a copy
 /// is made only from a .deb just checked, and used only when its HMAC, keyed with a secret kept outside the cache
-/// (<see cref="KeyPath"/>), matches. Whoever can write to the cache (a shared folder, a CI cache restored from
-/// another job) can delete copies but not forge one: a copy that does not match is deleted and the .deb is read.
+/// (<see cref="KeyPath"/>), matches. The MAC covers the SHA-256 the signed index gives for the .deb together with
+/// the copy's own digest (<see cref="Mac"/>): a MAC over the copy alone would let a genuine copy of one package be
+/// moved beside another's .deb (or an older copy be put back beside a newer .deb), and the image would then miss
+/// the package's files while the manifest lists it. Whoever can write to the cache (a shared folder, a CI cache
+/// restored from another job) can delete copies but not forge, swap or replay one: a copy that does not match is
+/// deleted and the .deb is read. Without the .deb's SHA-256 from the index, no copy is used or made.
 /// Both files are written under temporary names and renamed, so builds sharing a cache never see half of one.
 /// Where no key can be kept, or the .deb's folder is not writable (a read-only bundle), no copies are used.
 /// </remarks>
@@ -74,20 +79,34 @@ public static class DecodedDataCache
         }
     }
 
-    private static string Mac(byte[] key, Stream data)
+    /// <summary>Domain separation: these MACs are of nothing else the key might ever sign (the first format, a MAC of
+    /// the copy's bytes alone, never matches one of these, so such copies are simply made again).</summary>
+    private static readonly byte[] MacDomain = "bootstrap decoded-copy v2\0"u8.ToArray();
+
+    /// <summary>HMAC(key, domain || the .deb's SHA-256 as 64 hex digits || SHA-256 of the copy's bytes).</summary>
+    private static string Mac(byte[] key, string debSha256, Stream copy)
     {
+        var copyDigest = SHA256.HashData(copy);
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-        var buffer = new byte[1 << 16];
-        int n;
-        while ((n = data.Read(buffer)) > 0) hmac.AppendData(buffer, 0, n);
+        hmac.AppendData(MacDomain);
+        hmac.AppendData(System.Text.Encoding.ASCII.GetBytes(debSha256));
+        hmac.AppendData(copyDigest);
         return Convert.ToHexStringLower(hmac.GetHashAndReset());
     }
 
-    /// <summary>The decoded data tar of <paramref name="debPath"/> from its verified copy, or null when there is none.</summary>
-    public static Stream? TryOpen(string debPath)
+    /// <summary>The index's SHA-256 of a .deb in the one spelling the MAC covers, or null when it is not one.</summary>
+    private static string? Normalized(string? debSha256) =>
+        debSha256 is { Length: 64 } && debSha256.All(char.IsAsciiHexDigit) ? debSha256.ToLowerInvariant() : null;
+
+    /// <summary>
+    /// The decoded data tar of <paramref name="debPath"/> from its verified copy, or null when there is none (or no
+    /// <paramref name="debSha256"/>, the .deb's SHA-256 from the signed index, to check it against).
+    /// </summary>
+    public static Stream? TryOpen(string debPath, string? debSha256)
     {
         string copy = debPath + Suffix, mac = copy + MacSuffix;
-        if (!File.Exists(copy) || !File.Exists(mac) || Key.Value is not { } key) return null;
+        if (Normalized(debSha256) is not { } debHash || !File.Exists(copy) || !File.Exists(mac) || Key.Value is not { } key)
+            return null;
         FileStream? file = null;
         try
         {
@@ -97,7 +116,7 @@ public static class DecodedDataCache
             file = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             string expected = File.ReadAllText(mac).Trim();
             if (!CryptographicOperations.FixedTimeEquals(
-                    System.Text.Encoding.ASCII.GetBytes(Mac(key, file)), System.Text.Encoding.ASCII.GetBytes(expected)))
+                    System.Text.Encoding.ASCII.GetBytes(Mac(key, debHash, file)), System.Text.Encoding.ASCII.GetBytes(expected)))
             {
                 file.Dispose();
                 Discard(debPath);
@@ -113,15 +132,18 @@ public static class DecodedDataCache
         }
     }
 
-    /// <summary>Starts keeping a copy of what is read through <see cref="Recorder.Wrap"/>; null where nothing can be written.</summary>
-    public static Recorder? StartRecording(string debPath)
+    /// <summary>
+    /// Starts keeping a copy of what is read through <see cref="Recorder.Wrap"/>, bound to <paramref name="debSha256"/>
+    /// (the .deb's SHA-256 from the signed index, just checked); null where nothing can be written or there is no hash.
+    /// </summary>
+    public static Recorder? StartRecording(string debPath, string? debSha256)
     {
-        if (Key.Value is null) return null;
+        if (Key.Value is null || Normalized(debSha256) is not { } debHash) return null;
         var dir = Path.GetDirectoryName(Path.GetFullPath(debPath))!;
         var temp = Path.Combine(dir, $".{Path.GetFileName(debPath)}{Suffix}.{Environment.ProcessId}.{Guid.NewGuid():N}.part");
         try
         {
-            return new Recorder(debPath, temp, new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16));
+            return new Recorder(debPath, debHash, temp, new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -130,13 +152,14 @@ public static class DecodedDataCache
     }
 
     /// <summary>
-    /// Makes the copy of <paramref name="debPath"/> (already verified) unless there is one; stops, keeping nothing,
-    /// when <paramref name="ct"/> is cancelled.
+    /// Makes the copy of <paramref name="debPath"/> (already verified against <paramref name="debSha256"/>) unless
+    /// there is one; stops, keeping nothing, when <paramref name="ct"/> is cancelled. A copy already there was checked
+    /// (and dropped if it did not match) by the extraction that ran before this.
     /// </summary>
-    public static void Record(string debPath, CancellationToken ct)
+    public static void Record(string debPath, string? debSha256, CancellationToken ct)
     {
         if (File.Exists(debPath + Suffix) && File.Exists(debPath + Suffix + MacSuffix)) return;
-        using var recorder = StartRecording(debPath);
+        using var recorder = StartRecording(debPath, debSha256);
         if (recorder is null) return;
         using var deb = DebArchive.OpenFile(debPath);
         using var data = recorder.Wrap(deb.OpenDataStream(readAhead: false));
@@ -156,14 +179,16 @@ public static class DecodedDataCache
     public sealed class Recorder : IDisposable
     {
         private readonly string _debPath;
+        private readonly string _debSha256;
         private readonly string _temp;
         private readonly FileStream _file;
         private readonly ZstdSharp.CompressionStream _zstd;
         private bool _done;
 
-        internal Recorder(string debPath, string temp, FileStream file)
+        internal Recorder(string debPath, string debSha256, string temp, FileStream file)
         {
             _debPath = debPath;
+            _debSha256 = debSha256;
             _temp = temp;
             _file = file;
             _zstd = new ZstdSharp.CompressionStream(file, Level, leaveOpen: true);
@@ -186,7 +211,7 @@ public static class DecodedDataCache
                 _zstd.Dispose();
                 _file.Dispose();
                 string mac;
-                using (var written = File.OpenRead(_temp)) mac = Mac(Key.Value!, written);
+                using (var written = File.OpenRead(_temp)) mac = Mac(Key.Value!, _debSha256, written);
                 File.Move(_temp, _debPath + Suffix, overwrite: true);
                 AtomicFile.Write(_debPath + Suffix + MacSuffix, mac + "\n");
                 File.Delete(_debPath + Suffix + ".sha256"); // the plain-hash sidecar of earlier versions, if any

@@ -28,6 +28,13 @@ public sealed record ExtractOptions
     /// extracted ourselves (<see cref="Debian.RecordOnlyDeb"/>): its conffiles and file-trigger paths.
     /// </summary>
     public Func<string, System.Formats.Tar.TarEntry, bool>? Keep { get; init; }
+
+    /// <summary>
+    /// How much the archive may write: regular-file bytes plus 1 KiB per member (its inode and name). Passing it
+    /// stops the extraction with an <see cref="Core.Errors.InstallException"/> while the file is being written;
+    /// null: no limit (an archive the caller built itself).
+    /// </summary>
+    public Core.Planning.UnpackLimit? Limit { get; init; }
 }
 
 /// <summary>What one archive put into the root.</summary>

@@ -20,6 +20,8 @@ namespace Bootstrapper.Engine.Archives;
 public sealed class SafeExtractor
 {
     private const int BufferSize = 256 * 1024;
+    /// <summary>What a member costs besides its data, for <see cref="ExtractOptions.Limit"/>: an inode and a name.</summary>
+    private const int MemberCost = 1024;
     private readonly ExtractOptions _options;
 
     public SafeExtractor(string rootDir, ExtractOptions? options = null)
@@ -64,6 +66,7 @@ public sealed class SafeExtractor
         private MemoryStream? _keptData; // set while a kept regular file is written: its bytes are copied here
         private readonly IncrementalHash? _hash = owner._options.ComputeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         private long _bytes;
+        private long _written; // what counts against the limit: _bytes and MemberCost per member
         private string _member = "";
 
         public ExtractedPackage Execute(TarReader tar)
@@ -86,6 +89,7 @@ public sealed class SafeExtractor
                         continue; // "./": the root itself, already listed as "/."
                     }
                     if (_options.Exclude?.Invoke(relative) == true) continue; // TarReader skips its data
+                    Count(MemberCost);
 
                     bool keep = _options.Keep?.Invoke(relative, entry) == true;
                     if (entry is PosixTarEntry named) _owners.Add(new MemberOwner(named.UserName, named.Uid, named.GroupName, named.Gid));
@@ -318,8 +322,10 @@ public sealed class SafeExtractor
                 if (entry.DataStream is { } data)
                 {
                     int n;
-                    while ((n = data.Read(buffer, 0, buffer.Length)) > 0)
+                    // Whole buffers (short only at the end): fewer writes, and the limit is met at the same byte every time.
+                    while ((n = data.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
                     {
+                        Count(n); // before writing: what passes the limit is never written
                         LibC.WriteAll(fd, buffer.AsSpan(0, n), path);
                         _hash?.AppendData(buffer, 0, n);
                         _keptData?.Write(buffer, 0, n);
@@ -334,6 +340,17 @@ public sealed class SafeExtractor
                 LibC.Close(fd, path);
             }
             if (_hash is not null) _md5[relative] = Convert.ToHexStringLower(_hash.GetHashAndReset());
+        }
+
+        /// <summary>
+        /// Adds to what the archive has written so far and stops it past <see cref="ExtractOptions.Limit"/>, so a bomb
+        /// writes at most the limit (removed with the staging root, like anything of a package that fails).
+        /// </summary>
+        private void Count(long bytes)
+        {
+            _written += bytes;
+            if (_options.Limit is { } limit && _written > limit.Bytes)
+                throw limit.Exceeded(label, _written, $"at member '{_member}'");
         }
 
         /// <summary>Owner first: chown clears setuid/setgid, so the mode (with those bits) must come after it.</summary>

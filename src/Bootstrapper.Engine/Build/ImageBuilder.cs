@@ -4,6 +4,7 @@ using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Bundles;
+using Bootstrapper.Engine.Fetch;
 
 namespace Bootstrapper.Engine.Build;
 
@@ -38,41 +39,49 @@ public static class ImageBuilder
         using var session = new BuildSession(recipe, options, reporter);
         var family = Families.Create(recipe.Family);
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
-        var files = await DownloadAsync(session, plan, ct).ConfigureAwait(false);
+        var check = new PackageFileCheck(session, family as IPackageFileVerifier);
+        var files = await DownloadAsync(session, plan, check, ct).ConfigureAwait(false);
         if (bundleDirectory is null) return new FetchResult(plan, files, null);
         if (family is not IBundleSource source)
             throw new RecipeException($"family '{recipe.Family.ToString().ToLowerInvariant()}' cannot write bundles yet");
+        // Each package is checked once more as copied into the bundle, so "verified" is said of the bundle's bytes.
         var bundle = await session.PhaseAsync("bundle", bundleDirectory,
             () => Task.Run(() => BundleWriter.Write(bundleDirectory, source.BundleSuites(session),
-                plan.Packages.Select(p => new BundlePackage(source.BundlePath(p), files[p])).ToList()), ct),
+                plan.Packages.Select(p => new BundlePackage(source.BundlePath(p), files[p],
+                    (copy, label) => check.Verify(p, copy, label))).ToList()), ct),
             b => $"{b.Files} files, {b.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
         return new FetchResult(plan, files, bundle);
     }
 
-    private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan, CancellationToken ct) =>
+    private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan,
+        PackageFileCheck check, CancellationToken ct) =>
         session.PhaseAsync("download", $"{plan.Packages.Count} packages",
-            () => PackageDownload.FetchAllAsync(session, plan, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
+            () => PackageDownload.FetchAllAsync(session, plan, check, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
 
     public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
     {
         using var session = new BuildSession(recipe, options, reporter);
         var output = options.OutputOverride ?? recipe.Output.Path;
         ImagePacker.KindFromOutputName(output); // a bad output name fails before any download
+        // So does an unsafe staging directory; where the root goes depends on its size, known after the plan, and
+        // is checked again there, still before the download.
+        StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        // Where the root goes, and whether it fits there, is known from the plan: say so before downloading.
+        var installedBytes = plan.Packages.Sum(PackageSizes.InstalledBytes);
+        var stagingParent = StagingLocation.ParentFor(options, installedBytes);
+        StagingArea.Check(stagingParent);
+        StagingSpace.Check(stagingParent.Path, installedBytes);
 
-        var files = await DownloadAsync(session, plan, ct).ConfigureAwait(false);
+        var files = await DownloadAsync(session, plan, new PackageFileCheck(session, family as IPackageFileVerifier), ct)
+            .ConfigureAwait(false);
 
-        var installedBytes = plan.Packages.Sum(p =>
-            long.TryParse(p.Extra.GetValueOrDefault("Installed-Size"), out var kib) ? kib * 1024 : p.Size * 4);
         // A private (0700) folder holds the root: others must not reach setuid binaries or half-configured files
-        // in it, while the root itself keeps the 0755 its "./" entry must have in the image.
-        var staging = Path.Combine(StagingLocation.ParentFor(options, installedBytes), $"{recipe.Name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var root = Path.Combine(staging, "root");
-        Directory.CreateDirectory(root);
-        File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        // in it, nor swap the root, while the root itself keeps the 0755 its "./" entry must have in the image.
+        var staging = StagingArea.CreateBuildDirectory(stagingParent, recipe.Name);
+        var root = Path.Combine(staging, StagingArea.RootName);
         reporter.Verbose($"staging root: {root}");
         try
         {

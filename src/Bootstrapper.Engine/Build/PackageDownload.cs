@@ -12,11 +12,11 @@ namespace Bootstrapper.Engine.Build;
 public static class PackageDownload
 {
     public static async Task<IReadOnlyDictionary<PlannedPackage, string>> FetchAllAsync(BuildSession session, Plan plan,
-        CancellationToken ct)
+        PackageFileCheck check, CancellationToken ct)
     {
         var options = session.Options;
         var fetcher = new PackageFetcher(session.Downloader, session.PackageCache, session.Reporter,
-            options.DownloadParallelism, options.Offline);
+            options.DownloadParallelism, options.Offline, check);
         try
         {
             return await fetcher.FetchAsync(plan.Packages, ct).ConfigureAwait(false);
@@ -27,13 +27,12 @@ public static class PackageDownload
             var missing = new List<string>();
             foreach (var p in plan.Packages)
             {
-                var path = fetcher.CachePath(p);
-                if (File.Exists(path) && new FileInfo(path).Length == p.Size) continue;
+                if (fetcher.CheckCached(p).Valid) continue;
                 var url = p.RepositoryUrl.TrimEnd('/') + "/" + p.Filename;
                 try
                 {
-                    if (await session.Downloader.TryDownloadAsync(url, path, p.Size, p.Sha256, cancellationToken: ct)
-                            .ConfigureAwait(false) is null)
+                    if (await session.Downloader.TryDownloadAsync(url, fetcher.CachePath(p), p.Size, p.Sha256,
+                            cancellationToken: ct, verify: fetcher.VerifyDownload(p)).ConfigureAwait(false) is null)
                         missing.Add($"{p.Name} {p.Version} ({p.Architecture}): not on the mirror ({url}) and not in the cache");
                 }
                 catch (FetchException e)

@@ -1,4 +1,9 @@
+using Bootstrapper.Core.Staging;
+
 namespace Bootstrapper.Engine.Build;
+
+/// <summary>A staging directory and where it came from (for the message that refuses it).</summary>
+public sealed record StagingParent(string Path, StagingSource Source);
 
 /// <summary>
 /// Where the staging root goes. A root is ~100-500 MB of small files written once, configured, packed and thrown
@@ -12,23 +17,25 @@ public static class StagingLocation
     private const string SharedMemory = "/dev/shm";
 
     /// <summary>
-    /// BOOTSTRAP_STAGING_DIR when set; else /dev/shm when it is a tmpfs with room for
-    /// <paramref name="neededBytes"/> twice over; else the cache folder.
+    /// BOOTSTRAP_STAGING_DIR when set; else /dev/shm when it is a tmpfs with room for <paramref name="neededBytes"/>
+    /// twice over (null: before the plan, when the size is not known yet); else the cache folder.
     /// </summary>
-    public static string ParentFor(BuildOptions options, long neededBytes)
+    public static StagingParent ParentFor(BuildOptions options, long? neededBytes)
     {
         if (options.Environment.TryGetValue(Variable, out var configured) && configured.Length > 0)
-            return Path.GetFullPath(configured);
+            // No trailing slash: lstat of "dir/" would follow a symlink at dir.
+            return new(Path.TrimEndingDirectorySeparator(Path.GetFullPath(configured)), StagingSource.Variable);
         try
         {
             var shm = new DriveInfo(SharedMemory);
-            if (shm.IsReady && shm.DriveFormat == "tmpfs" && shm.AvailableFreeSpace > 2 * neededBytes + (256L << 20))
-                return Path.Combine(SharedMemory, "bootstrap-staging");
+            if (shm.IsReady && shm.DriveFormat == "tmpfs" &&
+                (neededBytes is not { } needed || shm.AvailableFreeSpace > 2 * needed + (256L << 20)))
+                return new(Path.Combine(SharedMemory, "bootstrap-staging"), StagingSource.SharedMemoryDefault);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             // No usable /dev/shm: fall through to the cache.
         }
-        return Path.Combine(options.CacheDirectory, "staging");
+        return new(Path.Combine(options.CacheDirectory, "staging"), StagingSource.CacheDefault);
     }
 }

@@ -17,7 +17,9 @@ public sealed record BundleSuite(
 }
 
 /// <summary>A package file to place at its pool path.</summary>
-public sealed record BundlePackage(string Filename, string CachedPath);
+/// <param name="Verify">Checks the copy (its path, and the bundle path to name in a message) before it is renamed
+/// into place: throws <see cref="VerificationException"/> when it is not the package.</param>
+public sealed record BundlePackage(string Filename, string CachedPath, Action<string, string>? Verify = null);
 
 /// <summary>What <see cref="BundleWriter.Write"/> wrote.</summary>
 public sealed record BundleSummary(string Directory, int Files, long Bytes);
@@ -37,7 +39,7 @@ public static class BundleWriter
         Directory.CreateDirectory(directory);
         int files = 0;
         long bytes = 0;
-        void Place(string relative, string source)
+        void Place(string relative, string source, Action<string, string>? verify = null)
         {
             var target = Inside(directory, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -45,6 +47,7 @@ public static class BundleWriter
             try
             {
                 File.Copy(source, tmp, overwrite: true);
+                verify?.Invoke(tmp, target);
                 File.Move(tmp, target, overwrite: true);
             }
             finally
@@ -57,7 +60,7 @@ public static class BundleWriter
 
         // Packages first and the signed release files last: a reader of a half-updated bundle finds the old
         // InRelease, whose indices and packages are still all there.
-        foreach (var p in packages) Place(p.Filename, p.CachedPath);
+        foreach (var p in packages) Place(p.Filename, p.CachedPath, p.Verify);
         foreach (var s in suites)
             foreach (var (path, cached) in s.Indices)
                 Place($"{s.Folder}/{path}", cached);

@@ -1,31 +1,16 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.Engine.Debian;
 
 /// <summary>
-/// Runs a command chrooted into the staging root, inside new mount and PID namespaces of its own.
+/// Runs dpkg and maintainer scripts in the staging root, each command in the sandbox (<see cref="SandboxCommand"/>):
+/// its own namespaces, the root made the namespace's root by pivot_root, the host detached, a container's
+/// capabilities. Killing the process we start (cancellation, a signal to the build) kills everything inside.
 /// </summary>
-/// <remarks>
-/// The command line is <c>unshare --mount --propagation private --pid --kill-child --mount-proc=ROOT/proc -- sh -c
-/// 'chroot ROOT CMD'</c>.
-/// Why each part:
-/// <list type="bullet">
-/// <item>A private mount namespace: /proc is mounted only there, so the host never sees the mount and it
-/// disappears with the last process of the namespace — no cleanup step that a crash could skip.</item>
-/// <item>A PID namespace with <c>--kill-child</c>: a host shell is PID 1 there; when unshare dies (we kill it with
-/// SIGKILL on cancellation) the kernel delivers SIGKILL to that PID 1, and a dying PID 1 takes every process of
-/// its namespace with it, including daemons that double-forked away from our process tree.</item>
-/// <item>A fresh proc shows only the namespace's processes: maintainer scripts cannot
-/// see or signal host processes.</item>
-/// </list>
-/// The host's /dev is never bind-mounted: the root has its own device nodes (<see cref="ChrootDevices"/>).
-/// </remarks>
 public sealed class ChrootRunner
 {
-    /// <summary>Where unshare(1) (util-linux) lives on Debian hosts.</summary>
-    public const string UnsharePath = "/usr/bin/unshare";
-
     /// <summary>PATH inside the chroot: dpkg's own default, which maintainer scripts expect.</summary>
     public const string ChrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -87,48 +72,19 @@ public sealed class ChrootRunner
     /// </summary>
     public ChrootRunner WithOutput(Action<string>? onLine) => new(_root, _sourceDateEpoch, onLine, _onCommand);
 
-    /// <summary>Where the host's shell lives: PID 1 of the namespace, outside the chroot (see <see cref="CommandLine"/>).</summary>
-    public const string HostShell = "/bin/sh";
-
-    /// <summary>Where chroot(8) (coreutils) lives on the build host.</summary>
-    public const string HostChroot = "/usr/sbin/chroot";
-
-    /// <summary>The full host command line for running <paramref name="command"/> in the chroot.</summary>
-    /// <remarks>
-    /// PID 1 of the namespace is the host's shell, which runs the command chrooted as its child and waits. Were the
-    /// chrooted command PID 1 itself, /proc/1/root would be the chroot's own root and ischroot(1) would answer "not
-    /// in a chroot": libc6's postinst then tries <c>telinit u</c> and sleeps a second, and other scripts act as on
-    /// a booted system. debootstrap and mmdebstrap chroot below the host's PID 1, so their scripts see a chroot;
-    /// this keeps our scripts seeing the same. The <c>; exit</c> keeps the shell from exec'ing chroot in its place.
-    /// </remarks>
-    public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command)
-    {
-        if (command.Count == 0) throw new ArgumentException("Empty command.", nameof(command));
-        var args = new List<string>
-        {
-            "--mount", "--propagation", "private",
-            "--pid", "--kill-child=SIGKILL",
-            // Mounted in the new namespace only, before the chroot: the chrooted commands see it as /proc.
-            "--mount-proc=" + Path.Combine(_root, "proc"),
-            "--",
-            HostShell, "-c", HostChroot + " -- \"$0\" \"$@\"; exit $?", _root,
-        };
-        args.AddRange(command);
-        return args;
-    }
+    /// <summary>The sandbox helper's arguments for running <paramref name="command"/> in the root.</summary>
+    public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command) => SandboxCommand.Arguments(_root, command);
 
     /// <summary>Runs the command and returns its result without judging the exit code.</summary>
-    public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct)
+    /// <exception cref="InstallException">The sandbox could not be set up.</exception>
+    public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct)
     {
-        if (!File.Exists(UnsharePath))
-            throw new InstallException($"{UnsharePath} is missing on the build host; install the Debian package util-linux.");
-        if (!File.Exists(HostChroot) || !File.Exists(HostShell))
-            throw new InstallException($"{HostChroot} or {HostShell} is missing on the build host; install the Debian package coreutils (and a /bin/sh).");
-        if (!Directory.Exists(Path.Combine(_root, "proc")))
-            Directory.CreateDirectory(Path.Combine(_root, "proc"));
+        var spec = SandboxCommand.Spec(_root, command, _environment, description);
         _onCommand?.Invoke("# chroot: " + string.Join(' ', command));
-        var spec = new ProcessSpec(UnsharePath, CommandLine(command), _environment, description);
-        return ProcessRunner.RunAsync(spec, _onLine, ct);
+        var result = await ProcessRunner.RunAsync(spec, _onLine, ct).ConfigureAwait(false);
+        if (SandboxCommand.SetupFailure(result) is { } failure)
+            throw new InstallException($"{description}: the sandbox for {_root} could not be set up: {failure}");
+        return result;
     }
 
     /// <summary>Runs the command and throws <see cref="InstallException"/> with its last output lines on failure.</summary>

@@ -149,7 +149,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     {
         var recipe = session.Recipe;
         var packages = plan.Packages.Select(p => new InstallPackage(p.Name, p.Version, p.Architecture, files[p],
-            _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"))).ToList();
+            _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"), p.Sha256)).ToList();
         var progress = new Progress<string>(line => session.Reporter.Verbose(line));
         var log = new BoundedLog(400);
         // dpkg prints "Setting up PKG (VERSION) ..." once per configured package: a fair measure of progress.

@@ -27,7 +27,7 @@ public static partial class Installer
         Parallel.ForEach(packages.OrderByDescending(p => new FileInfo(p.DebPath).Length),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
             p => DebRepack.WithUncompressedData(p.DebPath, debs.HostPath(Path.GetFileName(inRoot[p.Name])),
-                $"package '{p.Name}' {p.Version}"));
+                $"package '{p.Name}' {p.Version}", p.Sha256));
 
     /// <summary>
     /// The .debs directory is the bootstrapper's own: a package that ships it (or a symlink there) could otherwise
@@ -53,7 +53,7 @@ public static partial class Installer
             ct.ThrowIfCancellationRequested();
             try
             {
-                Archives.DecodedDataCache.Record(p.DebPath, ct);
+                Archives.DecodedDataCache.Record(p.DebPath, p.Sha256, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

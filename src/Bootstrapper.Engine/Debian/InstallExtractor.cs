@@ -24,6 +24,8 @@ public interface IConcurrentDebExtractor : IDebExtractor
     /// Given the package's control member (read anyway to open the .deb), which members to hand back with their data
     /// (<see cref="Archives.ExtractOptions.Keep"/>); the control member is then in the result too.
     /// </param>
+    /// <param name="debSha256">The .deb's SHA-256 from the signed index (already checked): a decoded copy kept in
+    /// the cache is used only when bound to it (<see cref="Archives.DecodedDataCache"/>); null reads the .deb.</param>
     Archives.ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
-        Func<Archives.ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null);
+        Func<Archives.ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null, string? debSha256 = null);
 }

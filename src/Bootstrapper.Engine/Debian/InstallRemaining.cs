@@ -98,6 +98,7 @@ public static partial class Installer
             {
                 Keep = DpkgUnpackRecord.KeepConffiles(control),
                 ComputeMd5 = control["md5sums"] is null,
+                Limit = control.UnpackLimit(new FileInfo(package.DebPath).Length),
             };
             var extracted = new Archives.SafeExtractor(root, options).Extract(deb, ct, readAhead: false);
             unpacked.Add(new UnpackedPackage(package, control, extracted));

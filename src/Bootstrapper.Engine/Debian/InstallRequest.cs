@@ -37,16 +37,19 @@ public sealed record InstallRequest
 /// extracted in stage 1 and installed with --force-depends first, because dpkg itself needs them to run.
 /// </param>
 /// <param name="Priority">Priority field ("required", "important", ...), informational.</param>
+/// <param name="Sha256">The .deb's SHA-256 from the signed index (the file was checked against it): what its decoded
+/// copy in the cache must be bound to; null uses no copy.</param>
 public sealed record InstallPackage(
     string Name,
     string Version,
     string Architecture,
     string DebPath,
     bool InEssentialSet,
-    string? Priority = null)
+    string? Priority = null,
+    string? Sha256 = null)
 {
     /// <summary>From a plan entry and the verified file fetched for it (Priority from Extra["Priority"] when present).</summary>
     public static InstallPackage From(PlannedPackage planned, string debPath, bool inEssentialSet) =>
         new(planned.Name, planned.Version, planned.Architecture, debPath, inEssentialSet,
-            planned.Extra.TryGetValue("Priority", out var priority) ? priority : null);
+            planned.Extra.TryGetValue("Priority", out var priority) ? priority : null, planned.Sha256);
 }

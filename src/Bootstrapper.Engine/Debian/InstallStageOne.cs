@@ -29,7 +29,7 @@ public static partial class Installer
     {
         var results = new Archives.ExtractedPackage[essential.Count];
         void ExtractOne(int i, CancellationToken token) =>
-            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, keepFor);
+            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, keepFor, essential[i].Sha256);
 
         // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
         // first, alone: everything after them then agrees on what is a directory, and what they created evolves

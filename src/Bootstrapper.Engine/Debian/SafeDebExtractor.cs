@@ -13,7 +13,7 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
         Task.FromResult(Extract(debPath, rootDir, packageName, ct).Paths);
 
     public ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
-        Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null)
+        Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null, string? debSha256 = null)
     {
         using var deb = DebArchive.OpenFile(debPath, packageName);
         // A package without md5sums gets them computed at unpack by dpkg; DpkgUnpackRecord writes them from these.
@@ -21,10 +21,11 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
         {
             Keep = keepFor?.Invoke(deb.Control),
             ComputeMd5 = keepFor is not null && deb.Control["md5sums"] is null,
+            Limit = deb.Control.UnpackLimit(new FileInfo(debPath).Length),
         };
-        // The decoded copy when there is a good one; else the .deb itself (the copy is made later, off the
-        // critical path: Installer).
-        using var tar = DecodedDataCache.TryOpen(debPath) is { } decoded ? new TarReader(decoded, leaveOpen: false) : deb.OpenData();
+        // The decoded copy when there is a good one for this very .deb; else the .deb itself (the copy is made
+        // later, off the critical path: Installer).
+        using var tar = DecodedDataCache.TryOpen(debPath, debSha256) is { } decoded ? new TarReader(decoded, leaveOpen: false) : deb.OpenData();
         return new SafeExtractor(rootDir, options).Extract(tar, packageName, ct) with { Control = deb.Control };
     }
 }

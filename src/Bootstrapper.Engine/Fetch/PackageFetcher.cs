@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Engine.Build;
@@ -14,11 +13,13 @@ namespace Bootstrapper.Engine.Fetch;
 /// The cache is keyed by the signed index's SHA-256 (or, for families whose index has no file hash, by the key the
 /// family gives), so a file's name is its identity: two builds sharing a cache either find the same bytes or
 /// write the same bytes, and the downloader's temp-file-then-rename makes each write atomic. A cached file is
-/// hashed again every time it is used: a corrupt entry (a disk error, someone editing the cache) is fetched again
-/// instead of being installed.
+/// checked again every time it is used (<see cref="PackageFileCheck"/>: SHA-256, or the family's own check where the
+/// index gives none): a corrupt or planted entry (a disk error, someone who can write the cache) is deleted and
+/// fetched again instead of being installed, or, offline, named in a verification error. A download is checked the
+/// same way before it is renamed into the cache, so a file that fails never stays there.
 /// </remarks>
 public sealed class PackageFetcher(Downloader downloader, string cacheDirectory, IBuildReporter reporter,
-    int parallelism, bool offline)
+    int parallelism, bool offline, PackageFileCheck check)
 {
     public async Task<IReadOnlyDictionary<PlannedPackage, string>> FetchAsync(IReadOnlyList<PlannedPackage> packages,
         CancellationToken ct)
@@ -27,13 +28,15 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
         long total = packages.Sum(p => p.Size), done = 0;
         int fromCache = 0;
         var missing = new ConcurrentBag<string>();
+        var rejected = new ConcurrentBag<string>();
         reporter.Progress("download", 0, total, "bytes");
 
         await Parallel.ForEachAsync(packages, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
             async (p, token) =>
             {
                 var path = CachePath(p);
-                if (await IsValidAsync(p, path, token).ConfigureAwait(false))
+                var cached = CheckCached(p);
+                if (cached.Valid)
                 {
                     Interlocked.Increment(ref fromCache);
                     reporter.Progress("download", Interlocked.Add(ref done, p.Size), total, "bytes");
@@ -43,14 +46,18 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
                 var url = p.RepositoryUrl.TrimEnd('/') + "/" + p.Filename;
                 if (offline && !url.StartsWith("file:", StringComparison.Ordinal))
                 {
-                    missing.Add($"{p.Name} {p.Version} ({p.Architecture}): {url}");
+                    if (cached.Rejection is { } why) rejected.Add(why);
+                    else missing.Add($"{PackageFileCheck.Describe(p)}: {url}");
                     return;
                 }
+                if (cached.Rejection is { } reason)
+                    reporter.Warning($"a cached package failed verification: {reason}; deleted it, fetching it again");
                 var progress = new Progress(n => reporter.Progress("download", Interlocked.Add(ref done, n), total, "bytes"));
                 reporter.Verbose($"fetching {url}");
                 try
                 {
-                    await downloader.DownloadAsync(url, path, p.Size, p.Sha256, progress, token).ConfigureAwait(false);
+                    await downloader.DownloadAsync(url, path, p.Size, p.Sha256, progress, token, VerifyDownload(p))
+                        .ConfigureAwait(false);
                 }
                 catch (FetchException e) when (offline) // a bundle without the file: list it with the rest
                 {
@@ -60,6 +67,12 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
                 result[p] = path;
             }).ConfigureAwait(false);
 
+        if (!rejected.IsEmpty)
+            throw new VerificationException(
+                $"--offline: {rejected.Count} package(s) in the cache ({cacheDirectory}) failed verification and were deleted:\n  " +
+                string.Join("\n  ", rejected.OrderBy(m => m, StringComparer.Ordinal)) +
+                (missing.IsEmpty ? "" : $"\nand {missing.Count} more are not in the cache") +
+                "\nRun `bootstrap fetch` for this recipe while online, or point --mirror at a bundle that has them.");
         if (!missing.IsEmpty)
             throw new FetchException(
                 $"--offline: {missing.Count} package(s) are neither in the cache ({cacheDirectory}) nor on a file:// mirror:\n  " +
@@ -81,22 +94,30 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
             $"package {p.Name} {p.Version} has neither a SHA-256 nor a cache key in its index; refusing to cache it unverified");
     }
 
-    private static async Task<bool> IsValidAsync(PlannedPackage p, string path, CancellationToken ct)
+    /// <summary>What the cache holds for a package.</summary>
+    /// <param name="Valid">The file is there and passed every check.</param>
+    /// <param name="Rejection">Why a file that was there failed (it has been deleted); null when it passed or was absent.</param>
+    public readonly record struct CachedFile(bool Valid, string? Rejection);
+
+    /// <summary>Checks the cached file of <paramref name="p"/>, if any; deletes it when it is not the package.</summary>
+    public CachedFile CheckCached(PlannedPackage p)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) return false;
-        if (info.Length != p.Size || p.Sha256 is null && !p.Extra.ContainsKey("cacheKey"))
+        var path = CachePath(p);
+        if (!File.Exists(path)) return new CachedFile(false, null);
+        try
+        {
+            check.Verify(p, path, path);
+            return new CachedFile(true, null);
+        }
+        catch (VerificationException e)
         {
             TryDelete(path);
-            return false;
+            return new CachedFile(false, e.Message.TrimEnd('.')); // names the package and the cache path
         }
-        if (p.Sha256 is null) return true; // the family verifies these itself (Alpine: signature + checksums).
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
-        if (hash == p.Sha256) return true;
-        TryDelete(path);
-        return false;
     }
+
+    /// <summary>The downloader's last check before a download of <paramref name="p"/> is renamed into the cache.</summary>
+    public Action<string> VerifyDownload(PlannedPackage p) => file => check.VerifyContent(p, file, "as downloaded");
 
     private static void TryDelete(string path)
     {

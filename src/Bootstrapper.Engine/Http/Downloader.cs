@@ -53,16 +53,20 @@ public sealed class Downloader : IDisposable
     /// <param name="expectedSize">Size from a signed index; checked before the rename.</param>
     /// <param name="expectedSha256">Hex SHA-256 from a signed index; checked before the rename.</param>
     /// <param name="progress">Receives byte counts as they arrive; a failed attempt reports minus what it had reported.</param>
+    /// <param name="verify">A further check of the complete temporary file before the rename (a family's own package
+    /// verification); a <see cref="VerificationException"/> from it counts as a mismatch: retried, then reported.</param>
     /// <exception cref="FetchException">Not found (not retried), or still failing after the last attempt.</exception>
-    /// <exception cref="VerificationException">Size or SHA-256 still wrong after the last attempt.</exception>
+    /// <exception cref="VerificationException">Size, SHA-256 or <paramref name="verify"/> still failing after the last attempt.</exception>
     public async Task<DownloadResult> DownloadAsync(string url, string destinationPath, long? expectedSize = null,
-        string? expectedSha256 = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => await TryDownloadAsync(url, destinationPath, expectedSize, expectedSha256, progress, cancellationToken)
+        string? expectedSha256 = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
+        Action<string>? verify = null)
+        => await TryDownloadAsync(url, destinationPath, expectedSize, expectedSha256, progress, cancellationToken, verify)
            ?? throw NotFound(url);
 
     /// <summary>As <see cref="DownloadAsync"/>, but returns null when the server says 404/410 (or the file is absent).</summary>
     public async Task<DownloadResult?> TryDownloadAsync(string url, string destinationPath, long? expectedSize = null,
-        string? expectedSha256 = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        string? expectedSha256 = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
+        Action<string>? verify = null)
     {
         var uri = ParseUrl(url);
         var fullPath = Path.GetFullPath(destinationPath);
@@ -85,6 +89,7 @@ public sealed class Downloader : IDisposable
                             Options.IdleTimeout, progress, ct);
                         await file.FlushAsync(ct);
                     }
+                    Verify(verify, temp);
                     File.Move(temp, fullPath, overwrite: true);
                     return new DownloadResult(fullPath, outcome.Size, outcome.Sha256, attempts);
                 }
@@ -148,6 +153,18 @@ public sealed class Downloader : IDisposable
         catch (DownloadFailure failure)
         {
             throw Final(url, failure, attempts);
+        }
+    }
+
+    private static void Verify(Action<string>? verify, string temp)
+    {
+        try
+        {
+            verify?.Invoke(temp);
+        }
+        catch (VerificationException e) // never renamed into place; the temporary file is deleted below
+        {
+            throw new DownloadFailure(FailureKind.Mismatch, e.Message.TrimEnd('.'), e);
         }
     }
 

@@ -28,8 +28,8 @@ public sealed class ChrootIsolationTests : IDisposable
         var r = await run;
         Assert.Equal(0, r.ExitCode);
         Assert.Contains(lines, l => l.Contains(" /proc ", StringComparison.Ordinal) && l.Contains(" - proc ", StringComparison.Ordinal));
-        // A host shell is PID 1 of the command's own PID namespace and the command its child, so that scripts
-        // see a chroot as under debootstrap (ischroot).
+        // The sandbox's init is PID 1 of the command's own PID namespace, in a jail around the root, and the
+        // command its child, so that scripts see a chroot as under debootstrap (ischroot).
         Assert.Contains("pid=2", lines);
         Assert.Contains("in-a-chroot", lines);
         Assert.DoesNotContain(duringRun, m => m.StartsWith(_box.Root, StringComparison.Ordinal));

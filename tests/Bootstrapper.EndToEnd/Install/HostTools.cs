@@ -92,21 +92,37 @@ public static class HostTools
     public static List<string> MountPoints() =>
         File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).ToList();
 
-    /// <summary>Processes whose root directory (/proc/PID/root) is <paramref name="root"/>.</summary>
+    /// <summary>
+    /// Processes running in <paramref name="root"/>: those whose root directory (/proc/PID/root) is it, and every
+    /// sandbox helper started for it with all its descendants (inside the sandbox the host sees the command's root
+    /// under the sandbox's own mount namespace, not under the host path).
+    /// </summary>
     public static List<int> ProcessesWithRoot(string root)
     {
-        var result = new List<int>();
+        var parents = new Dictionary<int, int>();
+        var result = new HashSet<int>();
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
                 if (new DirectoryInfo(Path.Combine(dir, "root")).LinkTarget == root) result.Add(pid);
+                var argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (Path.GetFileName(argv[0]) == Bootstrapper.Engine.Sandbox.SandboxCommand.HelperName && argv.Contains(root)) result.Add(pid);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-        return result;
+        bool added;
+        do
+        {
+            added = false;
+            foreach (var (pid, parent) in parents)
+                if (!result.Contains(pid) && result.Contains(parent)) added = result.Add(pid) || added;
+        } while (added);
+        return [.. result];
     }
 
     /// <summary>Waits up to <paramref name="seconds"/> for <paramref name="condition"/>.</summary>

@@ -16,7 +16,7 @@ public sealed class HostileRootLinkInstallTests : IDisposable
     private readonly HostSentinel _sentinel = new();
     private readonly string _host;
 
-    public HostileRootLinkInstallTests() => _host = _sentinel.Path;
+    public HostileRootLinkInstallTests() => _host = _sentinel.Directory;
 
     public void Dispose()
     {
@@ -24,7 +24,7 @@ public sealed class HostileRootLinkInstallTests : IDisposable
         _sentinel.Dispose();
     }
 
-    private string HostHash() => _sentinel.Hash();
+    private string HostHash() => _sentinel.Fingerprint();
 
     /// <summary>hostile_1.0_all.deb, Essential: yes, built with dpkg-deb: a symlink in its data and/or a postinst.</summary>
     private string BuildHostileDeb(bool shipsLink, string? postinst)

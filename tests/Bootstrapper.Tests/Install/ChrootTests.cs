@@ -14,13 +14,12 @@ public sealed class ChrootTests
     public void MakeDev_matches_glibc(uint major, uint minor, ulong dev) => Assert.Equal(dev, ChrootDevices.MakeDev(major, minor));
 
     [Fact]
-    public void Command_line_uses_private_mount_and_pid_namespaces_and_the_root()
+    public void Command_line_runs_the_command_through_the_sandbox_helper_in_the_root()
     {
         var r = new ChrootRunner("/srv/root", null, null);
-        Assert.Equal(
-            ["--mount", "--propagation", "private", "--pid", "--kill-child=SIGKILL", "--mount-proc=/srv/root/proc", "--",
-             "/bin/sh", "-c", "/usr/sbin/chroot -- \"$0\" \"$@\"; exit $?", "/srv/root", "dpkg", "--audit"],
-            r.CommandLine(["dpkg", "--audit"]));
+        Assert.Equal(["--umask", "22", "/srv/root", "--", "dpkg", "--audit"], r.CommandLine(["dpkg", "--audit"]));
+        Assert.Equal(["--network", "--umask", "77", "/srv/root", "--", "true"],
+            Bootstrapper.Engine.Sandbox.SandboxCommand.Arguments("/srv/root", ["true"], network: true, umask: 0x3F));
     }
 
     [Fact]

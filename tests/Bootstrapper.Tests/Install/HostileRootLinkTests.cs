@@ -24,7 +24,7 @@ public sealed class HostileRootLinkTests : IDisposable
     public HostileRootLinkTests()
     {
         _root = Path.Combine(_temp.Path, "root");
-        _host = _sentinel.Path;
+        _host = _sentinel.Directory;
         File.WriteAllText(Path.Combine(_host, "passwd"), "shadow:x:99:99::/:/bin/false\n");
         File.WriteAllText(Path.Combine(_host, "group"), "shadow:x:99:\n");
     }
@@ -35,7 +35,7 @@ public sealed class HostileRootLinkTests : IDisposable
         _sentinel.Dispose();
     }
 
-    private string HostHash() => _sentinel.Hash();
+    private string HostHash() => _sentinel.Fingerprint();
 
     private InstallPackage Deb(string name, TarBuilder data)
     {
@@ -65,12 +65,12 @@ public sealed class HostileRootLinkTests : IDisposable
         if (!Privileges.IsRoot) return; // installing needs root (mknod for /dev); CI runs as root
         var before = HostHash();
         var e = await Assert.ThrowsAsync<InstallException>(() => InstallAsync(
-            new TarBuilder().Dir("./").Dir("./var/").Dir("./var/cache/").Symlink("./var/cache/bootstrap-debs", Path.Combine(_host, "dir"))));
+            new TarBuilder().Dir("./").Dir("./var/").Dir("./var/cache/").Symlink("./var/cache/bootstrap-debs", Path.Combine(_host, "sub"))));
         Assert.Equal(
             "package 'evil' 1.0 ships /var/cache/bootstrap-debs, the directory where the bootstrapper puts the .debs for dpkg; " +
             "refusing to write the .debs through what the package put there. Remove that package from the recipe.", e.Message);
         Assert.Equal(before, HostHash());
-        Assert.Equal(["keep"], Directory.GetFileSystemEntries(Path.Combine(_host, "dir")).Select(Path.GetFileName));
+        Assert.Equal(["file"], Directory.GetFileSystemEntries(Path.Combine(_host, "sub")).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -79,11 +79,11 @@ public sealed class HostileRootLinkTests : IDisposable
         if (!Privileges.IsRoot) return;
         var before = HostHash();
         var e = await Assert.ThrowsAsync<InstallException>(() => InstallAsync(
-            new TarBuilder().Dir("./").Dir("./dev/").Symlink("./dev/null", Path.Combine(_host, "file"))));
+            new TarBuilder().Dir("./").Dir("./dev/").Symlink("./dev/null", Path.Combine(_host, "precious"))));
         Assert.Equal("/dev/null exists but is not the character device 1,3; a package shipped something else there. " +
                      "Remove that package from the recipe or start from an empty root.", e.Message);
         Assert.Equal(before, HostHash());
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_host, "file")));
+        Assert.Equal((UnixFileMode)0x1A4, File.GetUnixFileMode(Path.Combine(_host, "precious")));
     }
 
     [Fact]
@@ -91,14 +91,14 @@ public sealed class HostileRootLinkTests : IDisposable
     {
         if (!Privileges.IsRoot) return;
         Directory.CreateDirectory(_root);
-        File.CreateSymbolicLink(Path.Combine(_root, "dev"), Path.Combine(_host, "dir"));
+        File.CreateSymbolicLink(Path.Combine(_root, "dev"), Path.Combine(_host, "sub"));
         var before = HostHash();
 
         ChrootDevices.Create(_root);
 
         Assert.Equal(before, HostHash());
         // Where the chroot sees /dev: ROOT + the link's absolute target.
-        var dev = Path.Combine(_root, _host.TrimStart('/'), "dir");
+        var dev = Path.Combine(_root, _host.TrimStart('/'), "sub");
         Assert.Equal((UnixFileMode)0x1B6, File.GetUnixFileMode(Path.Combine(dev, "null")));
         Assert.Equal("/proc/self/fd", new FileInfo(Path.Combine(dev, "fd")).LinkTarget);
     }
@@ -139,8 +139,8 @@ public sealed class HostileRootLinkTests : IDisposable
     public void Chmod_rewrite_and_delete_never_act_on_what_a_link_points_to()
     {
         Directory.CreateDirectory(Path.Combine(_root, "etc"));
-        File.CreateSymbolicLink(Path.Combine(_root, "etc/shadow"), Path.Combine(_host, "file"));
-        File.CreateSymbolicLink(Path.Combine(_root, "etc/apt"), Path.Combine(_host, "dir"));
+        File.CreateSymbolicLink(Path.Combine(_root, "etc/shadow"), Path.Combine(_host, "precious"));
+        File.CreateSymbolicLink(Path.Combine(_root, "etc/apt"), Path.Combine(_host, "sub"));
         var before = HostHash();
 
         var chmod = Assert.Throws<IOException>(() => RootFs.SetMode(_root, "etc/shadow", 0x1B6));
@@ -174,8 +174,8 @@ public sealed class HostileRootLinkTests : IDisposable
         // What a maintainer script running beside the copying could do.
         var inRoot = Path.Combine(_root, Installer.DebsDirectory);
         Directory.Move(inRoot, Path.Combine(_root, "moved"));
-        File.CreateSymbolicLink(inRoot, Path.Combine(_host, "dir"));
-        File.CreateSymbolicLink(Path.Combine(_root, "moved", "planted.deb"), Path.Combine(_host, "file"));
+        File.CreateSymbolicLink(inRoot, Path.Combine(_host, "sub"));
+        File.CreateSymbolicLink(Path.Combine(_root, "moved", "planted.deb"), Path.Combine(_host, "precious"));
         var before = HostHash();
 
         File.WriteAllText(debs.HostPath("a.deb"), "copy");

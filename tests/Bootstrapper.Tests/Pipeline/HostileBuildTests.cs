@@ -24,13 +24,15 @@ public sealed class HostileBuildTests : IDisposable
         Directory.Delete(_sentinel, recursive: true);
     }
 
-    private async Task<string> BuildFails(string caseName, TarBuilder data)
+    private Task<string> BuildFails(string caseName, TarBuilder data) => BuildFails(caseName, TestDebs.Build("evil", "1.0", data));
+
+    private async Task<string> BuildFails(string caseName, byte[] evilDeb)
     {
         var repo = new SignedDebianRepository();
         // The installer insists on dpkg in the essential set; a harmless stand-in is extracted before the hostile one.
         repo.AddPackage("dpkg", "1.0", TestDebs.Build("dpkg", "1.0", new TarBuilder().Dir("./").Dir("./usr").File("./usr/dpkg-stand-in", "x")),
             extraFields: "Essential: yes\nPriority: required");
-        repo.AddPackage("evil", "1.0", TestDebs.Build("evil", "1.0", data), extraFields: "Essential: yes\nPriority: required");
+        repo.AddPackage("evil", "1.0", evilDeb, extraFields: "Essential: yes\nPriority: required");
         using var server = new RepositoryServer(repo);
 
         var keyring = Path.Combine(_temp.Path, "fixture.gpg");
@@ -96,6 +98,16 @@ public sealed class HostileBuildTests : IDisposable
         var msg = await BuildFails("hardlink", new TarBuilder().Dir("./").HardLink("./stolen", $"{_sentinel}/host-file"));
         Assert.Contains("evil", msg);
         Assert.Contains("stolen", msg);
+    }
+
+    [Fact]
+    public async Task Decompression_bomb_stops_at_its_unpack_limit()
+    {
+        // 1 MB of gzip that would unpack to 1 GiB of zeros, from a package that says it installs 1 KiB.
+        var msg = await BuildFails("bomb", TestDebs.Bomb("evil", "1.0", 1L << 30, installedKiB: 1));
+        Assert.Contains("evil unpacks to more than its limit of 64.0 MiB (2 x Installed-Size 1.0 KiB + 64.0 MiB): " +
+                        "stopped at 64.3 MiB at member './zeros'. Its Installed-Size is wrong or the package is hostile " +
+                        "(a decompression bomb); nothing of it is kept.\n", msg);
     }
 
     private string _sentinelRel => _sentinel.TrimStart('/');

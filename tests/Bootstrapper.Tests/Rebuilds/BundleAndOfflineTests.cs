@@ -83,6 +83,42 @@ public sealed class BundleAndOfflineTests : IDisposable
     }
 
     [Fact]
+    public async Task Offline_a_cached_deb_that_fails_its_hash_is_named_with_its_cache_path_and_deleted()
+    {
+        using var server = new RepositoryServer(RebuildWorkspace.Repository());
+        Assert.Equal(0, (await FetchAsync(server.BaseUrl, _ws.Cache())).Code);
+        var sha = SignedDebianRepository.Sha256("libc6 deb bytes"u8.ToArray());
+        var cached = Path.Combine(_ws.Cache(), "packages", "sha256", sha[..2], sha + ".deb");
+        File.WriteAllText(cached, "LIBC6 DEB BYTES"); // same size, other bytes
+        var planted = SignedDebianRepository.Sha256("LIBC6 DEB BYTES"u8.ToArray());
+
+        var (code, _, stderr) = await FetchAsync(server.BaseUrl, _ws.Cache(), "--offline");
+        Assert.Equal(ExitCodes.VerificationFailed, code);
+        Assert.Contains($"--offline: 1 package(s) in the cache ({Path.Combine(_ws.Cache(), "packages")}) failed verification " +
+                        $"and were deleted:\n  libc6 2.36-9 (amd64): {cached} has SHA-256 {planted}, the signed index says {sha}\n",
+            stderr);
+        Assert.False(File.Exists(cached));
+
+        var (healed, stdout, _) = await FetchAsync(server.BaseUrl, _ws.Cache(), "--bundle", Path.Combine(_ws.Root, "bundle"));
+        Assert.Equal(0, healed);
+        Assert.Contains("2 packages", stdout);
+        Assert.Equal("libc6 deb bytes", File.ReadAllText(cached));
+    }
+
+    [Fact]
+    public void The_bundle_writer_places_no_package_whose_copy_fails_its_check()
+    {
+        var bundle = Path.Combine(_ws.Root, "bundle");
+        var source = Path.Combine(_ws.Root, "libc6.deb");
+        File.WriteAllText(source, "changed since it was checked");
+        var e = Assert.Throws<VerificationException>(() => BundleWriter.Write(bundle, [],
+            [new BundlePackage("pool/main/l/libc6.deb", source, (copy, label) =>
+                throw new VerificationException($"{label}: {File.ReadAllText(copy)}"))]));
+        Assert.Equal($"{bundle}/pool/main/l/libc6.deb: changed since it was checked", e.Message);
+        Assert.Empty(Directory.GetFiles(bundle, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task Offline_without_a_cached_index_fails_clearly_and_opens_no_connection()
     {
         using var server = new RepositoryServer(RebuildWorkspace.Repository());

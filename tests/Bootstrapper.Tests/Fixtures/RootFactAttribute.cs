@@ -1,0 +1,23 @@
+using Bootstrapper.Engine.Processes;
+
+namespace Bootstrapper.Tests.Fixtures;
+
+/// <summary>A fact that needs root (chown to another user, running as another user); CI runs the tests as root.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!Privileges.IsRoot) Skip = NotRoot;
+    }
+
+    internal const string NotRoot = "needs root (chown to uid 65534, setpriv, root-owned directories): run the tests as root, as CI does";
+}
+
+/// <summary>A theory that needs root; see <see cref="RootFactAttribute"/>.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute()
+    {
+        if (!Privileges.IsRoot) Skip = RootFactAttribute.NotRoot;
+    }
+}
