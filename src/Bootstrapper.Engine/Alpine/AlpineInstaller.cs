@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Bootstrapper.Core.Alpine;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Alpine;
 
@@ -46,7 +47,7 @@ public static class AlpineInstaller
             Processes.Privileges.EnsureRoot("running Alpine maintainer scripts");
         Directory.CreateDirectory(root);
         foreach (var d in new[] { "etc/apk/keys", "lib/apk/db", "var/cache/apk" })
-            Directory.CreateDirectory(Path.Combine(root, d));
+            RootFs.DirectoryInRoot(root, d);
 
         var installed = new List<ApkInstalledPackage>();
         var changedDirs = new SortedSet<string>(StringComparer.Ordinal);
@@ -78,7 +79,7 @@ public static class AlpineInstaller
             await RunScriptAsync(root, p.Info, contents, "trigger", matched, options, ct);
         }
 
-        await WriteDatabaseAsync(root, installed, options, ct);
+        WriteDatabase(root, installed, options);
         return new AlpineInstallResult(installed);
     }
 
@@ -87,10 +88,7 @@ public static class AlpineInstaller
     {
         if (!options.RunScripts || !pkg.Scripts.TryGetValue(type, out var body)) return;
         var rel = $"{ExecDir}/{info.Name}-{info.Version}.{type}";
-        var path = Path.Combine(root, rel);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, body);
-        File.SetUnixFileMode(path, (UnixFileMode)0x1ed);
+        RootFs.WriteFile(root, rel, body, 0x1ED);
         try
         {
             var env = new Dictionary<string, string>
@@ -109,7 +107,7 @@ public static class AlpineInstaller
         }
         finally
         {
-            File.Delete(path);
+            RootFs.Delete(root, rel);
         }
     }
 
@@ -123,28 +121,21 @@ public static class AlpineInstaller
         return Regex.IsMatch(path, rx.ToString(), RegexOptions.CultureInvariant);
     }
 
-    private static async Task WriteDatabaseAsync(string root, IReadOnlyList<ApkInstalledPackage> installed,
-        AlpineInstallOptions o, CancellationToken ct)
+    private static void WriteDatabase(string root, IReadOnlyList<ApkInstalledPackage> installed, AlpineInstallOptions o)
     {
-        async Task Write(string rel, byte[] content)
-        {
-            var path = Path.Combine(root, rel);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (new FileInfo(path).LinkTarget is not null) File.Delete(path); // never write through a planted link
-            await File.WriteAllBytesAsync(path, content, ct);
-            File.SetUnixFileMode(path, (UnixFileMode)0x1a4);
-        }
+        // Never through a link a package or a script planted (RootFs): these run after every script.
+        void Write(string rel, byte[] content) => RootFs.WriteFile(root, rel, content, 0x1A4);
         byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
-        await Write("lib/apk/db/installed", Utf8(ApkInstalledDatabase.FormatInstalled(installed)));
-        await Write("lib/apk/db/triggers", Utf8(ApkInstalledDatabase.FormatTriggers(installed)));
-        await Write("lib/apk/db/scripts.tar", ApkInstalledDatabase.FormatScriptsTar(installed));
-        await Write("etc/apk/world", Utf8(ApkInstalledDatabase.FormatWorld(o.World)));
-        await Write("etc/apk/arch", Utf8(o.Architecture + "\n"));
-        await Write("etc/apk/repositories", Utf8(string.Concat(o.Repositories.Select(r => r + "\n"))));
+        Write("lib/apk/db/installed", Utf8(ApkInstalledDatabase.FormatInstalled(installed)));
+        Write("lib/apk/db/triggers", Utf8(ApkInstalledDatabase.FormatTriggers(installed)));
+        Write("lib/apk/db/scripts.tar", ApkInstalledDatabase.FormatScriptsTar(installed));
+        Write("etc/apk/world", Utf8(ApkInstalledDatabase.FormatWorld(o.World)));
+        Write("etc/apk/arch", Utf8(o.Architecture + "\n"));
+        Write("etc/apk/repositories", Utf8(string.Concat(o.Repositories.Select(r => r + "\n"))));
         foreach (var key in o.Keyring.Names.Order(StringComparer.Ordinal))
-            await Write("etc/apk/keys/" + key, Utf8(o.Keyring.GetPem(key)));
-        if (Directory.Exists(Path.Combine(root, ExecDir)) && !Directory.EnumerateFileSystemEntries(Path.Combine(root, ExecDir)).Any())
-            Directory.Delete(Path.Combine(root, ExecDir));
+            Write("etc/apk/keys/" + key, Utf8(o.Keyring.GetPem(key)));
+        if (RootFs.TryLstat(root, ExecDir, out var exec) && exec.IsDirectory && RootFs.List(root, ExecDir).Count == 0)
+            RootFs.Delete(root, ExecDir);
     }
 }

@@ -27,7 +27,8 @@ public static class DebRepack
             using (var deb = DebArchive.OpenFile(sourceDeb, packageLabel))
                 limit = deb.Control.UnpackLimit(new FileInfo(sourceDeb).Length);
             using var input = new FileStream(sourceDeb, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            using var output = new FileStream(destinationDeb, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            // CreateNew (O_EXCL): a link a maintainer script planted at the name is refused, never written through.
+            using var output = new FileStream(destinationDeb, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
             var reader = new ArReader(input, packageLabel);
             var writer = new ArWriter(output);
             while (reader.Next() is { } member)

@@ -119,6 +119,36 @@ internal sealed class RootPathResolver
     }
 
     /// <summary>
+    /// The physical path the whole relative path names, every symlink followed chroot-style, the last one too (what
+    /// open() inside the chroot would reach): null when nothing is there, a parent is not a directory, or the links
+    /// loop. For reading the root's own files (etc/passwd, a copyright file): a link can never lead to the host's.
+    /// </summary>
+    public string? FollowAll(string relative)
+    {
+        try
+        {
+            for (int links = 0; links <= MaxSymlinks; links++)
+            {
+                relative = relative.Trim('/');
+                int slash = relative.LastIndexOf('/');
+                // Walk follows the links of the directories on the way; the last component is looked at here.
+                string parent = slash < 0 ? _root : Walk([], relative[..slash].Split('/'), relative, createMissing: false);
+                string path = parent + "/" + relative[(slash + 1)..];
+                if (!LibC.TryLstat(parent, out var dir) || !dir.IsDirectory || !LibC.TryLstat(path, out var status)) return null;
+                if (!status.IsSymlink) return path;
+                string target = new FileInfo(path).LinkTarget ?? throw new IOException($"'{path}' changed while being resolved");
+                // An absolute target starts again at the root; a relative one from the link's directory.
+                relative = target.StartsWith('/') ? target : Display(parent).TrimStart('/') + "/" + target;
+            }
+            return null; // too many levels of symbolic links
+        }
+        catch (InstallException)
+        {
+            return null; // Walk refuses a non-directory parent or a loop: nothing there to read
+        }
+    }
+
+    /// <summary>
     /// mkdir with mode 0755 (what tar gives parents an archive does not list). When the name already exists
     /// (another extraction created it since our lstat), returns false so the caller looks at it again: trusting it
     /// to be a directory could mean writing through a symlink.

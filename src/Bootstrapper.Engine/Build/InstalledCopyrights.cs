@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Images;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Build;
 
@@ -11,7 +11,6 @@ namespace Bootstrapper.Engine.Build;
 /// </summary>
 public static class InstalledCopyrights
 {
-    private const int MaxSymlinks = 40;   // Linux's MAXSYMLINKS
     private const long MaxBytes = 4 << 20; // the largest in bookworm are a few hundred KiB
 
     public static IReadOnlyDictionary<string, string> Licenses(string root, IEnumerable<string> packages)
@@ -20,47 +19,10 @@ public static class InstalledCopyrights
         foreach (var name in packages.Distinct(StringComparer.Ordinal))
         {
             if (name.Contains('/') || name is "." or "..") continue;
-            var path = Resolve(root, $"usr/share/doc/{name}/copyright");
-            if (path is null || new FileInfo(path).Length > MaxBytes) continue;
-            if (Dep5Copyright.TryGetLicense(File.ReadAllText(path)) is { } license) result[name] = license;
+            // Through RootFs: links followed chroot-style, a file larger than MaxBytes skipped.
+            if (RootFs.ReadText(root, $"usr/share/doc/{name}/copyright", MaxBytes) is { } text &&
+                Dep5Copyright.TryGetLicense(text) is { } license) result[name] = license;
         }
         return result;
     }
-
-    /// <summary>The physical path of a regular file at <paramref name="relative"/> inside the root, or null.</summary>
-    public static string? Resolve(string root, string relative)
-    {
-        root = Path.GetFullPath(root).TrimEnd('/');
-        var current = new List<string>();
-        var pending = new LinkedList<string>(Split(relative));
-        int links = 0;
-        while (pending.First is { } first)
-        {
-            var part = first.Value;
-            pending.RemoveFirst();
-            if (part == ".") continue;
-            if (part == "..")
-            {
-                if (current.Count > 0) current.RemoveAt(current.Count - 1);
-                continue;
-            }
-            var path = root + "/" + string.Join('/', current.Append(part));
-            if (!LibC.TryLstat(path, out var status)) return null;
-            if (status.IsSymlink)
-            {
-                if (++links > MaxSymlinks) return null;
-                var target = new FileInfo(path).LinkTarget;
-                if (string.IsNullOrEmpty(target)) return null;
-                if (target.StartsWith('/')) current.Clear();
-                foreach (var t in Split(target).Reverse()) pending.AddFirst(t);
-                continue;
-            }
-            if (pending.Count > 0 && !status.IsDirectory) return null;
-            if (pending.Count == 0 && !status.IsRegular) return null;
-            current.Add(part);
-        }
-        return current.Count == 0 ? null : root + "/" + string.Join('/', current);
-    }
-
-    private static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -1,5 +1,6 @@
-using System.Runtime.InteropServices;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.IO;
+using Bootstrapper.Engine.Native;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -27,49 +28,66 @@ public static class ChrootDevices
     /// <summary>Empty directories (mount points for devpts and tmpfs in a running container).</summary>
     public static readonly IReadOnlyList<string> Directories = ["pts", "shm"];
 
-    private const uint S_IFCHR = 0x2000;
-    private const int DeviceMode = 0x1B6;   // 0666
-    private const int DirMode = 0x1ED;      // 0755
-
-    [DllImport("libc", EntryPoint = "mknod", SetLastError = true)]
-    private static extern int MkNod(string path, uint mode, ulong dev);
+    private const uint DeviceMode = 0x1B6;   // 0666
+    private const uint DirMode = 0x1ED;      // 0755
 
     /// <summary>glibc's gnu_dev_makedev: 12 bits of major and 20 of minor, split around the historic 8:8 layout.</summary>
-    internal static ulong MakeDev(uint major, uint minor) =>
-        ((ulong)(major & 0x00000fffu) << 8) | ((ulong)(major & 0xfffff000u) << 32) |
-        (minor & 0x000000ffu) | ((ulong)(minor & 0xffffff00u) << 12);
+    internal static ulong MakeDev(uint major, uint minor) => LibC.MakeDev(major, minor);
 
-    /// <summary>Creates ROOT/dev and its entries; existing correct entries are kept, anything else is an error.</summary>
+    /// <summary>
+    /// Creates ROOT/dev and its entries; existing correct entries are kept, anything else is an error. Everything
+    /// goes through <see cref="RootFs"/>: a package may ship dev, or dev/null, as a link to a host path, and neither
+    /// the node's creation nor its chmod may follow it.
+    /// </summary>
     public static void Create(string root)
     {
-        var dev = ChrootFiles.DirectoryInRoot(root, "dev"); // a package's dev symlink is followed inside the root
-        ChrootFiles.SetMode(dev, DirMode);
+        // A package's dev symlink is followed inside the root; the entries are then named by the real directory.
+        var dev = Path.GetRelativePath(root, RootFs.DirectoryInRoot(root, "dev"));
+        RootFs.SetMode(root, dev, DirMode);
+        // A user namespace (an unprivileged build) cannot mknod: an empty file stands in for each node, the sandbox
+        // binds the host's device over it while scripts run, and the packer writes the node (StandInsForPacking).
+        var standIns = Rootless.UserNamespace.IsInside;
         foreach (var (name, major, minor) in CharDevices)
         {
-            var path = Path.Combine(dev, name);
-            if (!Exists(path))
+            var rel = dev + "/" + name;
+            if (RootFs.TryLstat(root, rel, out var s))
             {
-                if (MkNod(path, S_IFCHR | 0x1B6, MakeDev(major, minor)) != 0 && !CreateStandIn(path))
+                if ((s.Type != LibC.S_IFCHR || s.RdevMajor != major || s.RdevMinor != minor) && !(standIns && IsStandIn(s)))
                     throw new InstallException(
-                        $"Cannot create the device node {path} ({major},{minor}): errno {Marshal.GetLastPInvokeError()}. " +
-                        "mknod needs root with CAP_MKNOD on a file system mounted without 'nodev'.");
+                        $"/{rel} exists but is not the character device {major},{minor}; a package shipped something else " +
+                        "there. Remove that package from the recipe or start from an empty root.");
+                RootFs.SetMode(root, rel, DeviceMode); // the mode the images are expected to carry (never through a link)
             }
-            // mknod applies the umask; set the mode the images are expected to carry.
-            ChrootFiles.SetMode(path, DeviceMode);
+            else if (standIns)
+            {
+                RootFs.WriteFile(root, rel, [], DeviceMode);
+            }
+            else
+            {
+                try
+                {
+                    RootFs.MakeCharDevice(root, rel, major, minor, DeviceMode);
+                }
+                catch (IOException e)
+                {
+                    throw new InstallException(
+                        $"Cannot create the device node /{rel} ({major},{minor}): {e.Message}. " +
+                        "mknod needs root with CAP_MKNOD on a file system mounted without 'nodev'.", e);
+                }
+            }
         }
         foreach (var d in Directories)
         {
-            var path = ChrootFiles.DirectoryInRoot(root, Path.GetRelativePath(root, dev) + "/" + d);
-            ChrootFiles.SetMode(path, DirMode);
+            var path = Path.GetRelativePath(root, RootFs.DirectoryInRoot(root, dev + "/" + d));
+            RootFs.SetMode(root, path, DirMode);
         }
         foreach (var (name, target) in Links)
         {
-            var path = Path.Combine(dev, name);
-            var info = new FileInfo(path);
-            if (info.LinkTarget == target) continue;
-            if (Exists(path))
-                throw new InstallException($"{path} exists but is not a symbolic link to {target}; remove it or start from an empty root.");
-            File.CreateSymbolicLink(path, target);
+            var rel = dev + "/" + name;
+            if (RootFs.LinkTarget(root, rel) == target) continue;
+            if (RootFs.Exists(root, rel))
+                throw new InstallException($"/{rel} exists but is not a symbolic link to {target}; remove it or start from an empty root.");
+            RootFs.CreateSymlink(root, rel, target);
         }
     }
 
@@ -77,18 +95,5 @@ public static class ChrootDevices
     public static IReadOnlyDictionary<string, (uint Major, uint Minor)> StandInsForPacking =>
         CharDevices.ToDictionary(d => "./dev/" + d.Name, d => (d.Major, d.Minor));
 
-    /// <summary>
-    /// In an unprivileged build's user namespace mknod is not allowed: an empty file stands in for the node, the
-    /// sandbox binds the host's device over it while scripts run, and the packer writes the node into the tar.
-    /// </summary>
-    private static bool CreateStandIn(string path)
-    {
-        if (Marshal.GetLastPInvokeError() != 1 /* EPERM */ || !Rootless.UserNamespace.IsInside) return false;
-        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = (UnixFileMode)0x1B6 }))
-        {
-        }
-        return true;
-    }
-
-    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget != null;
+    private static bool IsStandIn(FileStatus s) => s.Type == LibC.S_IFREG && s.Size == 0;
 }

@@ -1,3 +1,5 @@
+using Bootstrapper.Engine.IO;
+
 namespace Bootstrapper.Engine.Debian;
 
 /// <summary>
@@ -31,15 +33,11 @@ public sealed class ChrootGuards
         _startStopDaemon = startStopDaemon;
     }
 
-    private string HostPath(string inRoot) => ChrootFiles.ForWriting(_root, inRoot);
-
     /// <summary>Writes policy-rc.d (from the host: no process needed).</summary>
     public void InstallPolicy()
     {
-        var policy = HostPath(PolicyRcD);
-        if (new FileInfo(policy).LinkTarget is not null) File.Delete(policy);
-        File.WriteAllText(policy, "#!/bin/sh\n# Installed by bootstrap while packages are configured: start no services.\nexit 101\n");
-        ChrootFiles.SetMode(policy, 0x1ED);
+        RootFs.WriteText(_root, PolicyRcD,
+            "#!/bin/sh\n# Installed by bootstrap while packages are configured: start no services.\nexit 101\n", 0x1ED);
     }
 
     /// <summary>
@@ -62,8 +60,7 @@ public sealed class ChrootGuards
     /// <summary>Removes policy-rc.d (after <see cref="RemoveScript"/> ran).</summary>
     public void RemovePolicy()
     {
-        var policy = ChrootFiles.Existing(_root, PolicyRcD);
-        if (policy is not null && (File.Exists(policy) || new FileInfo(policy).LinkTarget is not null)) File.Delete(policy);
+        if (RootFs.TryLstat(_root, PolicyRcD, out var policy) && !policy.IsDirectory) RootFs.Delete(_root, PolicyRcD);
     }
 
     public async Task InstallAsync(CancellationToken ct)

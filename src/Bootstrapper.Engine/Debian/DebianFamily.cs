@@ -2,6 +2,7 @@ using Bootstrapper.Core.Debian;
 using Bootstrapper.Core.OpenPgp;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.IO;
 using Bootstrapper.Engine.Mirrors;
 
 namespace Bootstrapper.Engine.Debian;
@@ -200,7 +201,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         // do the same), when a recipe keyring of that name exists there.
         var signedBy = keyrings.Select(Path.GetFileName)
             .Select(name => "/usr/share/keyrings/" + name)
-            .FirstOrDefault(path => File.Exists(Path.Combine(root, path.TrimStart('/'))));
+            .FirstOrDefault(path => RootFs.IsFile(root, path));
         return _imageSources
             .GroupBy(s => s.Url, StringComparer.Ordinal)
             .Select(g => new AptSource(["deb"], [g.Key], g.Select(s => s.Suite).Distinct().ToList(),

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Text;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.IO;
 using Bootstrapper.Engine.Native;
 
 namespace Bootstrapper.Engine.Debian;
@@ -82,39 +83,31 @@ public static class DpkgUnpackRecord
     /// </summary>
     public static void Write(string root, IReadOnlyList<UnpackedPackage> packages)
     {
-        // Resolved inside the root: a package may have made var/lib, or any part of it, a symlink.
-        var admin = ChrootFiles.DirectoryInRoot(root, Admin);
-        var info = ChrootFiles.DirectoryInRoot(root, Admin + "/info");
-        var triggers = ChrootFiles.DirectoryInRoot(root, Admin + "/triggers");
-        var status = new StringBuilder(File.ReadAllText(Path.Combine(admin, "status")));
+        // Through RootFs: a package may have made var/lib, or any part of it, a symlink.
+        const string info = Admin + "/info", triggers = Admin + "/triggers";
+        var status = new StringBuilder(RootFs.ReadText(root, Admin + "/status") ?? "");
         var explicitInterests = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         var fileInterests = new List<string>();
         foreach (var u in packages)
         {
             var name = u.InfoName;
             foreach (var file in InfoFiles(u))
-                WriteFile(Path.Combine(info, $"{name}.{file.Name}"), file.Data, file.Mode & 0xFFF, file.MTime);
+                RootFs.WriteFile(root, $"{info}/{name}.{file.Name}", file.Data, file.Mode & 0xFFF, file.MTime);
             WriteFileList(root, name, u.Extracted.Paths);
-            if (u.Control["md5sums"] is null) WriteGeneratedMd5sums(Path.Combine(info, name + ".md5sums"), u.Extracted);
+            if (u.Control["md5sums"] is null) WriteGeneratedMd5sums(root, $"{info}/{name}.md5sums", u.Extracted);
             WaitingConffiles(root, u);
             AppendStatus(status, u);
             Interests(u, explicitInterests, fileInterests);
         }
-        WriteText(Path.Combine(info, "format"), "1\n");
-        WriteText(Path.Combine(admin, "status"), status.ToString());
+        RootFs.WriteText(root, info + "/format", "1\n");
+        RootFs.WriteText(root, Admin + "/status", status.ToString());
         foreach (var (trigger, interested) in explicitInterests)
-        {
-            var path = Path.Combine(triggers, trigger);
-            var existing = File.Exists(path) ? File.ReadAllText(path) : "";
-            WriteText(path, existing + string.Concat(interested.Select(i => i + "\n")));
-        }
-        if (fileInterests.Count > 0)
-        {
-            var path = Path.Combine(triggers, "File");
-            var existing = File.Exists(path) ? File.ReadAllText(path) : "";
-            WriteText(path, existing + string.Concat(fileInterests.Select(i => i + "\n")));
-        }
+            Append(root, $"{triggers}/{trigger}", interested);
+        if (fileInterests.Count > 0) Append(root, triggers + "/File", fileInterests);
     }
+
+    private static void Append(string root, string relative, IEnumerable<string> lines) =>
+        RootFs.WriteText(root, relative, (RootFs.ReadText(root, relative) ?? "") + string.Concat(lines.Select(l => l + "\n")));
 
     /// <summary>
     /// The control members dpkg installs as info/PKG.NAME (pkg_infodb_update): all but <c>control</c> and names with a
@@ -135,12 +128,12 @@ public static class DpkgUnpackRecord
     /// dpkg computes md5sums at unpack for a package that ships none: "HASH  path" for every regular file, conffiles
     /// included, in archive order.
     /// </summary>
-    private static void WriteGeneratedMd5sums(string path, ExtractedPackage extracted)
+    private static void WriteGeneratedMd5sums(string root, string relative, ExtractedPackage extracted)
     {
         var text = new StringBuilder();
         foreach (var p in extracted.Paths)
             if (extracted.Md5Sums.TryGetValue(p.TrimStart('/'), out var md5)) text.Append(md5).Append("  ").Append(p.TrimStart('/')).Append('\n');
-        WriteText(path, text.ToString());
+        RootFs.WriteText(root, relative, text.ToString());
     }
 
     /// <summary>info/PKG.list: "/." then every member, in archive order, as dpkg writes it.</summary>
@@ -148,7 +141,7 @@ public static class DpkgUnpackRecord
     {
         var text = new StringBuilder(paths.Sum(p => p.Length + 1));
         foreach (var p in paths) text.Append(p).Append('\n');
-        WriteText(Path.Combine(ChrootFiles.DirectoryInRoot(root, Admin + "/info"), infoName + ".list"), text.ToString());
+        RootFs.WriteText(root, $"{Admin}/info/{infoName}.list", text.ToString());
     }
 
     /// <summary>
@@ -182,27 +175,22 @@ public static class DpkgUnpackRecord
         {
             var relative = MemberPath.Normalize(entry.Name, u.Package.Name);
             if (!shipped.Remove("/" + relative)) continue;
-            // Through the root's own directories only: the path was just extracted safely, and the parent resolves
-            // the same way (a symlinked parent such as merged /usr's stays inside the root).
-            var resolver = new RootPathResolver(root, u.Package.Name);
-            int slash = relative.LastIndexOf('/');
-            var parent = resolver.ResolveDirectory(slash < 0 ? "" : relative[..slash], entry.Name);
-            var path = parent + "/" + relative[(slash + 1)..] + ".dpkg-new";
+            // Through RootFs: the parent resolves as the extraction resolved it (a symlinked parent such as merged
+            // /usr's stays inside the root).
+            var path = relative + ".dpkg-new";
             switch (entry.EntryType)
             {
                 case TarEntryType.RegularFile:
                     using (var data = new MemoryStream())
                     {
                         entry.DataStream?.CopyTo(data);
-                        WriteFile(path, data.ToArray(), (uint)entry.Mode, entry.ModificationTime.ToUnixTimeSeconds(),
+                        RootFs.WriteFile(root, path, data.ToArray(), (uint)entry.Mode, entry.ModificationTime.ToUnixTimeSeconds(),
                             (uint)entry.Uid, (uint)entry.Gid);
                     }
                     break;
                 case TarEntryType.SymbolicLink:
-                    if (File.Exists(path) || Directory.Exists(path)) File.Delete(path);
-                    File.CreateSymbolicLink(path, entry.LinkName);
-                    LibC.Lchown(path, (uint)entry.Uid, (uint)entry.Gid);
-                    LibC.SetTimesNoFollow(path, entry.ModificationTime.ToUnixTimeSeconds());
+                    RootFs.CreateSymlink(root, path, entry.LinkName, (uint)entry.Uid, (uint)entry.Gid,
+                        entry.ModificationTime.ToUnixTimeSeconds());
                     break;
                 default:
                     throw new InstallException(
@@ -239,9 +227,8 @@ public static class DpkgUnpackRecord
     {
         foreach (var u in packages.Where(u => u.Control["preinst"] is not null))
         {
-            var dir = ChrootFiles.DirectoryInRoot(root, ControlStaging + "/" + u.InfoName);
             foreach (var file in u.Control.Files.Values)
-                WriteFile(Path.Combine(dir, file.Name), file.Data, file.Mode & 0xFFF, file.MTime);
+                RootFs.WriteFile(root, $"{ControlStaging}/{u.InfoName}/{file.Name}", file.Data, file.Mode & 0xFFF, file.MTime);
         }
     }
 
@@ -292,16 +279,4 @@ public static class DpkgUnpackRecord
 
     /// <summary>One shell word whatever the text holds: single-quoted, with each ' written as '\''.</summary>
     public static string ShellWord(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    private static void WriteText(string path, string text) => WriteFile(path, Encoding.UTF8.GetBytes(text), 0x1A4, null);
-
-    /// <summary>Creates or replaces a regular file (never following a symlink there) with the given metadata.</summary>
-    private static void WriteFile(string path, byte[] data, uint mode, long? mtime, uint uid = 0, uint gid = 0)
-    {
-        if (File.Exists(path) && File.GetAttributes(path).HasFlag(FileAttributes.ReparsePoint)) File.Delete(path);
-        File.WriteAllBytes(path, data);
-        LibC.Lchown(path, uid, gid);
-        LibC.ChmodNoFollow(path, mode);
-        if (mtime is { } t) LibC.SetTimesNoFollow(path, t);
-    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -11,11 +12,12 @@ namespace Bootstrapper.Engine.Debian;
 public static class FinalizeShadow
 {
     /// <returns>How many entries were changed.</returns>
-    public static int ClampLastChange(string shadowPath, long sourceDateEpoch)
+    /// <param name="relative">The shadow file inside <paramref name="root"/> ("etc/shadow").</param>
+    public static int ClampLastChange(string root, string relative, long sourceDateEpoch)
     {
-        if (!File.Exists(shadowPath)) return 0;
+        if (RootFs.ReadText(root, relative) is not { } text) return 0;
         var day = sourceDateEpoch / 86400;
-        var lines = File.ReadAllText(shadowPath).Split('\n');
+        var lines = text.Split('\n');
         var changed = 0;
         for (var i = 0; i < lines.Length; i++)
         {
@@ -29,9 +31,7 @@ public static class FinalizeShadow
         if (changed > 0)
         {
             // Rewrite in place: keeps the owner (root:shadow) and mode (0640) the package gave the file.
-            using var fs = new FileStream(shadowPath, FileMode.Truncate, FileAccess.Write);
-            using var w = new StreamWriter(fs, new System.Text.UTF8Encoding(false));
-            w.Write(string.Join('\n', lines));
+            RootFs.Rewrite(root, relative, string.Join('\n', lines));
         }
         return changed;
     }

@@ -1,5 +1,5 @@
-using System.Text;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -27,7 +27,7 @@ public static class Finalizer
     /// <summary>Runs every step; returns the paths (relative to the root) it removed or rewrote.</summary>
     public static IReadOnlyList<string> Finalize(FinalizeOptions o)
     {
-        if (!Path.IsPathFullyQualified(o.RootDirectory) || !Directory.Exists(Path.Combine(o.RootDirectory, "var/lib/dpkg")))
+        if (!Path.IsPathFullyQualified(o.RootDirectory) || !RootFs.TryLstat(o.RootDirectory, "var/lib/dpkg", out var dpkg) || !dpkg.IsDirectory)
             throw new InstallException($"{o.RootDirectory} is not a configured root (no var/lib/dpkg); install packages before finalizing.");
         var root = o.RootDirectory;
         var changed = new List<string>();
@@ -40,41 +40,38 @@ public static class Finalizer
             if (DeleteFile(root, rel)) Did("removed", rel);
         foreach (var rel in EmptiedDirectories)
             foreach (var e in EmptyDirectory(root, rel)) Did("removed", e);
-        if (ChrootFiles.Existing(root, Installer.DebsDirectory) is { } debs && Directory.Exists(debs) && new DirectoryInfo(debs).LinkTarget is null)
-        {
-            Directory.Delete(debs);
+        if (RootFs.TryLstat(root, Installer.DebsDirectory, out var debs) && debs.IsDirectory && RootFs.Delete(root, Installer.DebsDirectory))
             Did("removed", Installer.DebsDirectory);
-        }
 
         // apt's downloaded indices: megabytes that are stale the day after the build. Keep the lock file and the
         // partial directory that apt creates itself, as the official images do.
         foreach (var e in Entries(root, "var/lib/apt/lists").Where(e => Path.GetFileName(e) is not ("lock" or "partial")))
         {
-            DeleteIn(root, e);
+            RootFs.Delete(root, e);
             Did("removed", e);
         }
         foreach (var e in Entries(root, "var/lib/apt/lists/partial"))
         {
-            DeleteIn(root, e);
+            RootFs.Delete(root, e);
             Did("removed", e);
         }
         // apt's binary caches (pkgcache.bin, srcpkgcache.bin) and downloaded archives.
         foreach (var e in Entries(root, "var/cache/apt").Where(e => e.EndsWith(".bin", StringComparison.Ordinal)))
         {
-            DeleteIn(root, e);
+            RootFs.Delete(root, e);
             Did("removed", e);
         }
         foreach (var dir in new[] { "var/cache/apt/archives", "var/cache/apt/archives/partial" })
             foreach (var e in Entries(root, dir).Where(e => e.EndsWith(".deb", StringComparison.Ordinal)))
             {
-                DeleteIn(root, e);
+                RootFs.Delete(root, e);
                 Did("removed", e);
             }
         // Backups dpkg and debconf write before each update of their databases: build-time state only.
         foreach (var dir in new[] { "var/lib/dpkg", "var/cache/debconf" })
             foreach (var e in Entries(root, dir).Where(e => e.EndsWith("-old", StringComparison.Ordinal)))
             {
-                DeleteIn(root, e);
+                RootFs.Delete(root, e);
                 Did("removed", e);
             }
 
@@ -82,28 +79,27 @@ public static class Finalizer
         if (o.Hostname is { } name)
         {
             CheckHostname(name);
-            WriteFile(ChrootFiles.ForWriting(root, "etc/hostname"), name + "\n", 0x1A4);
+            RootFs.WriteText(root, "etc/hostname", name + "\n");
             Did("wrote", "etc/hostname");
         }
         else if (DeleteFile(root, "etc/hostname")) Did("removed", "etc/hostname");
 
         // An empty machine-id means "not yet initialised" to systemd; a filled one would be shared by every
         // container of the image. Absent stays absent (no package in minbase creates it).
-        var machineId = ChrootFiles.Existing(root, "etc/machine-id");
-        if (machineId is not null && new FileInfo(machineId) is { Exists: true, LinkTarget: null, Length: > 0 })
+        if (RootFs.TryLstat(root, "etc/machine-id", out var machineId) && machineId.IsRegular && machineId.Size > 0)
         {
-            using (new FileStream(machineId, FileMode.Truncate, FileAccess.Write)) { }
+            RootFs.Rewrite(root, "etc/machine-id", "");
             Did("emptied", "etc/machine-id");
         }
 
-        WriteFile(ChrootFiles.ForWriting(root, FinalizeAptSources.RelativePath), sources, 0x1A4);
+        RootFs.WriteText(root, FinalizeAptSources.RelativePath, sources);
         Did("wrote", FinalizeAptSources.RelativePath);
 
         if (o.SourceDateEpoch is { } epoch)
         {
             foreach (var rel in new[] { "etc/shadow", "etc/shadow-" })
-                if (ChrootFiles.Existing(root, rel) is { } shadow && new FileInfo(shadow).LinkTarget is null &&
-                    FinalizeShadow.ClampLastChange(shadow, epoch) > 0) Did("clamped last-change days in", rel);
+                if (RootFs.TryLstat(root, rel, out var shadow) && shadow.IsRegular &&
+                    FinalizeShadow.ClampLastChange(root, rel, epoch) > 0) Did("clamped last-change days in", rel);
         }
         return changed;
     }
@@ -117,52 +113,16 @@ public static class Finalizer
             throw new RecipeException($"'{name}' is not a valid host name (letters, digits and '-', labels of 1-63 characters separated by dots).");
     }
 
-    /// <remarks>
-    /// Every path is resolved inside the root (<see cref="ChrootFiles.Existing"/>): a package or a script may have made
-    /// any directory on the way a symlink, and the host must follow it as the chroot would, never out of the root.
-    /// </remarks>
-    private static IEnumerable<string> Entries(string root, string rel)
-    {
-        var dir = ChrootFiles.Existing(root, rel);
-        if (dir is null || !Directory.Exists(dir) || new DirectoryInfo(dir).LinkTarget is not null) return [];
-        return Directory.EnumerateFileSystemEntries(dir).Select(e => rel + "/" + Path.GetFileName(e)).Order(StringComparer.Ordinal).ToList();
-    }
+    /// <summary>The entries of a directory in the root, as relative paths, sorted (through <see cref="RootFs"/>).</summary>
+    private static IEnumerable<string> Entries(string root, string rel) => RootFs.List(root, rel).Select(name => rel + "/" + name);
 
     private static IEnumerable<string> EmptyDirectory(string root, string rel)
     {
         var list = Entries(root, rel).ToList();
-        foreach (var e in list) DeleteIn(root, e);
+        foreach (var e in list) RootFs.Delete(root, e);
         return list;
     }
 
-    private static bool DeleteFile(string root, string rel)
-    {
-        if (ChrootFiles.Existing(root, rel) is not { } p) return false;
-        var fi = new FileInfo(p);
-        if (!fi.Exists && fi.LinkTarget is null) return false;
-        File.Delete(p);
-        return true;
-    }
-
-    private static void DeleteIn(string root, string rel)
-    {
-        if (ChrootFiles.Existing(root, rel) is { } path) Delete(path);
-    }
-
-    /// <summary>Deletes a file, link or directory tree without following links.</summary>
-    private static void Delete(string path)
-    {
-        var di = new DirectoryInfo(path);
-        if (di.Exists && di.LinkTarget is null) di.Delete(recursive: true);
-        else File.Delete(path);
-    }
-
-    private static void WriteFile(string path, string content, int mode)
-    {
-        // Never write through a link a package left there: it could point outside the root.
-        if (new FileInfo(path).LinkTarget is not null) File.Delete(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content, new UTF8Encoding(false));
-        ChrootFiles.SetMode(path, mode);
-    }
+    private static bool DeleteFile(string root, string rel) =>
+        RootFs.TryLstat(root, rel, out var s) && !s.IsDirectory && RootFs.Delete(root, rel);
 }

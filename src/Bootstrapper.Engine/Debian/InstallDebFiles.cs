@@ -1,4 +1,6 @@
+using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -20,12 +22,27 @@ public static partial class Installer
     /// Puts each .deb into the root with its data member already decompressed (see <see cref="DebRepack"/>: dpkg then
     /// skips xz on its single-core path), on every core, largest first.
     /// </summary>
-    private static void RepackDebs(IReadOnlyList<InstallPackage> packages, string debsDir,
+    private static void RepackDebs(IReadOnlyList<InstallPackage> packages, PinnedDirectory debs,
         IReadOnlyDictionary<string, string> inRoot, CancellationToken ct) =>
         Parallel.ForEach(packages.OrderByDescending(p => new FileInfo(p.DebPath).Length),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            p => DebRepack.WithUncompressedData(p.DebPath, Path.Combine(debsDir, Path.GetFileName(inRoot[p.Name])),
+            p => DebRepack.WithUncompressedData(p.DebPath, debs.HostPath(Path.GetFileName(inRoot[p.Name])),
                 $"package '{p.Name}' {p.Version}", p.Sha256));
+
+    /// <summary>
+    /// The .debs directory is the bootstrapper's own: a package that ships it (or a symlink there) could otherwise
+    /// have the copies written wherever it points.
+    /// </summary>
+    private static InstallException DebsDirectoryTaken(IReadOnlyList<InstallPackage> essential,
+        IReadOnlyList<ExtractedPackage>? extracted)
+    {
+        var path = "/" + DebsDirectory;
+        var shipper = extracted is null ? null : essential.Where((_, i) => extracted[i].Paths.Any(p =>
+            p == path || p.StartsWith(path + "/", StringComparison.Ordinal))).Select(p => $"package '{p.Name}' {p.Version}").FirstOrDefault();
+        return new InstallException(
+            $"{shipper ?? "An essential package"} ships {path}, the directory where the bootstrapper puts the .debs for " +
+            "dpkg; refusing to write the .debs through what the package put there. Remove that package from the recipe.");
+    }
 
     /// <summary>Makes the missing decoded copies (<see cref="Archives.DecodedDataCache"/>), one core, largest first.</summary>
     private static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)

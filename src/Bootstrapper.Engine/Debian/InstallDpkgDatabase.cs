@@ -1,4 +1,4 @@
-using System.Text;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -18,24 +18,16 @@ public static class InstallDpkgDatabase
 
     public static void Write(string root)
     {
-        // Resolved inside the root: the extracted packages may have made any of these directories a symlink.
+        // Through RootFs: the extracted packages may have made any of these directories a symlink.
         foreach (var d in Directories)
-            ChrootFiles.DirectoryInRoot(root, d);
-        CreateIfMissing(ChrootFiles.ForWriting(root, "var/lib/dpkg/status"), "");
-        CreateIfMissing(ChrootFiles.ForWriting(root, "var/lib/dpkg/available"), "");
+            RootFs.DirectoryInRoot(root, d);
+        RootFs.WriteTextIfMissing(root, "var/lib/dpkg/status", "");
+        RootFs.WriteTextIfMissing(root, "var/lib/dpkg/available", "");
         // No var/lib/dpkg/arch: dpkg knows its native architecture from its build and writes the file itself once
         // a foreign architecture is added; debootstrap (and so the official images) has none.
         // dselect's access method, as debootstrap's setup_dselect_method leaves it (present in the official images).
-        CreateIfMissing(ChrootFiles.ForWriting(root, "var/lib/dpkg/cmethopt"), "apt apt\n");
+        RootFs.WriteTextIfMissing(root, "var/lib/dpkg/cmethopt", "apt apt\n");
         // debootstrap writes this placeholder and the official images carry it.
-        CreateIfMissing(ChrootFiles.ForWriting(root, "etc/fstab"), "# UNCONFIGURED FSTAB FOR BASE SYSTEM\n");
-    }
-
-    private static void CreateIfMissing(string path, string content)
-    {
-        if (File.Exists(path)) return;
-        if (new FileInfo(path).LinkTarget is not null) File.Delete(path); // a dangling link: never write through it
-        File.WriteAllText(path, content, new UTF8Encoding(false));
-        ChrootFiles.SetMode(path, 0x1A4);   // 0644
+        RootFs.WriteTextIfMissing(root, "etc/fstab", "# UNCONFIGURED FSTAB FOR BASE SYSTEM\n");
     }
 }

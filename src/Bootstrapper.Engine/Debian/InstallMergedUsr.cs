@@ -1,4 +1,5 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -13,14 +14,12 @@ public static class InstallMergedUsr
     {
         foreach (var dir in InstallSuiteTraits.MergedUsrDirectories(architecture))
         {
-            var link = Path.Combine(root, dir);
             var target = "usr/" + dir;
-            Directory.CreateDirectory(Path.Combine(root, target));
-            var info = new FileInfo(link);
-            if (info.LinkTarget == target) continue;
-            if (info.Exists || Directory.Exists(link) || info.LinkTarget is not null)
-                throw new InstallException($"{link} already exists and is not a link to {target}; merged /usr needs an empty root.");
-            File.CreateSymbolicLink(link, target);
+            RootFs.DirectoryInRoot(root, target);
+            if (RootFs.LinkTarget(root, dir) == target) continue;
+            if (RootFs.Exists(root, dir))
+                throw new InstallException($"/{dir} already exists and is not a link to {target}; merged /usr needs an empty root.");
+            RootFs.CreateSymlink(root, dir, target);
         }
     }
 
@@ -37,12 +36,10 @@ public static class InstallMergedUsr
         var removed = new List<string>();
         foreach (var dir in InstallSuiteTraits.MergedUsrDirectories(architecture).Skip(3))   // after bin, sbin, lib
         {
-            var link = Path.Combine(root, dir);
-            var target = Path.Combine(root, "usr", dir);
-            if (new FileInfo(link).LinkTarget != "usr/" + dir) continue;
-            if (!Directory.Exists(target) || Directory.EnumerateFileSystemEntries(target).Any()) continue;
-            File.Delete(link);
-            Directory.Delete(target);
+            if (RootFs.LinkTarget(root, dir) != "usr/" + dir) continue;
+            if (!RootFs.TryLstat(root, "usr/" + dir, out var s) || !s.IsDirectory || RootFs.List(root, "usr/" + dir).Count > 0) continue;
+            RootFs.Delete(root, dir);
+            RootFs.Delete(root, "usr/" + dir);
             removed.Add("/" + dir);
         }
         return removed;

@@ -1,4 +1,5 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -10,7 +11,7 @@ public static partial class Installer
 {
     /// <param name="recordable">False when the extractor cannot say what it wrote: then dpkg unpacks everything.</param>
     private static async Task InstallRemainingAsync(string root, IReadOnlyList<InstallPackage> remaining, string dpkgVersion,
-        IReadOnlyDictionary<string, string> inRoot, ChrootRunner chroot, bool recordable, Action<string> phase, CancellationToken ct)
+        IReadOnlyDictionary<string, string> inRoot, PinnedDirectory debsDirectory, ChrootRunner chroot, bool recordable, Action<string> phase, CancellationToken ct)
     {
         // Each control member once: for the install order here, and for the preinsts and the record below.
         var controls = remaining.ToDictionary(p => p.Name, p =>
@@ -29,10 +30,14 @@ public static partial class Installer
         foreach (var run in runs)
         {
             string what = $"{run.Count} remaining packages{(runs.Count > 1 ? " (pre-dependencies first)" : "")}";
-            // The .debs dpkg would read, as host paths.
-            var debs = run.Select(n => Path.Combine(root, inRoot[n].TrimStart('/'))).ToList();
-            var members = !recordable ? null
-                : run.Select((n, i) => (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(debs[i], $"package '{n}'"))).ToList();
+            // The .debs dpkg would read, opened by the host without following a link a preinst may have put there.
+            Archives.DebArchive OpenDeb(string name, string label) =>
+                Archives.DebArchive.Open(debsDirectory.OpenRead(Path.GetFileName(inRoot[name])), label);
+            var members = !recordable ? null : run.Select(n =>
+            {
+                using var deb = OpenDeb(n, $"package '{n}'");
+                return (n, (IReadOnlyList<PackageMember>)RecordEligibility.Members(deb, $"package '{n}'"));
+            }).ToList();
             string? reason = members is null ? "" : RecordEligibility.ReasonForDpkg(root, members);
             if (reason is null)
             {
@@ -44,7 +49,7 @@ public static partial class Installer
                 reason = RecordEligibility.ReasonForDpkg(root, members!);
                 if (reason is null)
                 {
-                    ExtractAndRecord(root, runControls, debs, ct);
+                    ExtractAndRecord(root, runControls, OpenDeb, ct);
                     phase($"configuring {what} (dpkg --configure)");
                     await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
                         $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
@@ -79,8 +84,8 @@ public static partial class Installer
     /// The second half: extraction from the prepared .debs one by one in run order (so directories are made as dpkg
     /// would make them), then the database (<see cref="DpkgUnpackRecord"/>).
     /// </summary>
-    private static void ExtractAndRecord(string root, IReadOnlyList<PackageControl> run, IReadOnlyList<string> debs,
-        CancellationToken ct)
+    private static void ExtractAndRecord(string root, IReadOnlyList<PackageControl> run,
+        Func<string, string, Archives.DebArchive> openDeb, CancellationToken ct)
     {
         var before = StageOneDirectories.Snapshot(root);
         var unpacked = new List<UnpackedPackage>();
@@ -88,7 +93,7 @@ public static partial class Installer
         {
             ct.ThrowIfCancellationRequested();
             var (package, control) = (run[i].Package, run[i].Control);
-            using var deb = Archives.DebArchive.OpenFile(debs[i], $"package '{package.Name}' {package.Version}");
+            using var deb = openDeb(package.Name, $"package '{package.Name}' {package.Version}");
             var options = new Archives.ExtractOptions
             {
                 Keep = DpkgUnpackRecord.KeepConffiles(control),

@@ -51,10 +51,8 @@ public static partial class Installer
         if (outcomes is null)
         {
             phase("the essential packages disagree on what is a directory: extracting them again, one by one");
-            foreach (var entry in Directory.EnumerateFileSystemEntries(root))
-                if (Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
-                    Directory.Delete(entry, recursive: true);
-                else File.Delete(entry);
+            foreach (var entry in IO.RootFs.List(root, ""))
+                IO.RootFs.Delete(root, entry);
             if (traits.BootstrapperCreatesMergedUsr) InstallMergedUsr.Create(root, architecture);
             for (int i = 0; i < essential.Count; i++) ExtractOne(i, ct);
             return results;

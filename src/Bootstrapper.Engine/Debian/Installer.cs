@@ -1,6 +1,7 @@
 using Bootstrapper.Engine.Archives;
 using System.Diagnostics;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.IO;
 using Bootstrapper.Engine.Native;
 using Bootstrapper.Engine.Processes;
 
@@ -86,19 +87,20 @@ public static partial class Installer
         var extractCpu = cpu.Lap();
 
         var chroot = new ChrootRunner(root, req.SourceDateEpoch, childLine);
-        var debsDir = Path.Combine(root, DebsDirectory);
         var guards = new ChrootGuards(root, chroot, startStopDaemon);
         TimeSpan essentialTime, remainingTime;
         string essentialCpu, remainingCpu;
         Task repackRemaining = Task.CompletedTask, recordCopies = Task.CompletedTask;
         using var stopRecording = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        PinnedDirectory? debs = null;
         try
         {
             var inRoot = DebPathsInRoot(req.Packages);
-            Directory.CreateDirectory(debsDir);
-            if (extracted is null) RepackDebs(essential, debsDir, inRoot, ct);
+            // Pinned: scripts run while the .debs are written there, and may replace the name with a symlink.
+            debs = RootFs.TryCreatePinnedDirectory(root, DebsDirectory) ?? throw DebsDirectoryTaken(essential, extracted);
+            if (extracted is null) RepackDebs(essential, debs, inRoot, ct);
             // dpkg works on one core: the other prepares the remaining .debs meanwhile.
-            repackRemaining = Task.Run(() => RepackDebs(remaining, debsDir, inRoot, ct), ct);
+            repackRemaining = Task.Run(() => RepackDebs(remaining, debs, inRoot, ct), ct);
             // Then, still beside dpkg, the decoded copies of the essential .debs for the next build (if missing).
             if (extracted is not null)
                 recordCopies = repackRemaining.ContinueWith(_ => RecordDecodedCopies(essential, stopRecording.Token),
@@ -139,7 +141,7 @@ public static partial class Installer
             sw.Restart();
             await repackRemaining.ConfigureAwait(false);
             if (remaining.Count > 0)
-                await InstallRemainingAsync(root, remaining, essential.First(p => p.Name == "dpkg").Version, inRoot, chroot,
+                await InstallRemainingAsync(root, remaining, essential.First(p => p.Name == "dpkg").Version, inRoot, debs, chroot,
                     recordable: extracted is not null, Phase, ct).ConfigureAwait(false);
             // One chroot run: the guard's removal (silent when it works), then the audit.
             await AuditAsync(chroot, guards.RemoveScript(), ct).ConfigureAwait(false);
@@ -159,7 +161,11 @@ public static partial class Installer
             await stopRecording.CancelAsync().ConfigureAwait(false);
             try { await recordCopies.ConfigureAwait(false); }
             catch (Exception) { /* copies are an optimisation for later builds; RecordDecodedCopies reports nothing */ }
-            if (Directory.Exists(debsDir)) Directory.Delete(debsDir, recursive: true);
+            if (debs is not null)
+            {
+                debs.Dispose();
+                RootFs.Delete(root, DebsDirectory);
+            }
         }
         Phase($"installed {req.Packages.Count} packages (extract {extractTime.TotalSeconds:F1} s [{extractCpu}], essential " +
               $"{essentialTime.TotalSeconds:F1} s [{essentialCpu}], remaining {remainingTime.TotalSeconds:F1} s [{remainingCpu}])");

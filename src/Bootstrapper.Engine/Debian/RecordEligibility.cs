@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.IO;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -27,9 +28,8 @@ public readonly record struct PackageMember(string Path, bool IsDirectory, strin
 public static class RecordEligibility
 {
     /// <summary>The members of a .deb's data archive, in archive order (read without writing anything).</summary>
-    public static List<PackageMember> Members(string debPath, string packageLabel)
+    public static List<PackageMember> Members(DebArchive deb, string packageLabel)
     {
-        using var deb = DebArchive.OpenFile(debPath, packageLabel);
         using var tar = deb.OpenData(readAhead: false);
         var members = new List<PackageMember>();
         while (tar.GetNextEntry() is { } entry)
@@ -52,9 +52,8 @@ public static class RecordEligibility
         var diverted = Diversions(root);
         var overridden = StatOverrides(root);
         var interests = FileTriggerInterests(root);
-        var resolver = new RootPathResolver(root, "eligibility check");
-        var users = Ids(Path.Combine(root, "etc/passwd"));
-        var groups = Ids(Path.Combine(root, "etc/group"));
+        var users = Ids(root, "etc/passwd");
+        var groups = Ids(root, "etc/group");
 
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, members) in packages)
@@ -69,7 +68,7 @@ public static class RecordEligibility
                 if (m.IsDirectory) continue;
                 if (seen.TryGetValue(m.Path, out var other)) return $"{name} and {other} both ship {absolute}";
                 seen[m.Path] = name;
-                if (resolver.ExistsInRoot(m.Path)) return $"{name} ships {absolute}, which is already in the root";
+                if (RootFs.Exists(root, m.Path)) return $"{name} ships {absolute}, which is already in the root";
             }
         return null;
     }
@@ -82,10 +81,10 @@ public static class RecordEligibility
     /// <returns>Null when dpkg and the extractor agree for every owner, else what differs.</returns>
     public static string? EssentialOwnerMismatch(string root, IEnumerable<MemberOwner> owners)
     {
-        var users = Ids(Path.Combine(root, "usr/share/base-passwd/passwd.master"));
-        var groups = Ids(Path.Combine(root, "usr/share/base-passwd/group.master"));
+        var users = Ids(root, "usr/share/base-passwd/passwd.master");
+        var groups = Ids(root, "usr/share/base-passwd/group.master");
         foreach (var (file, ids) in new[] { ("etc/passwd", users), ("etc/group", groups) })
-            foreach (var (k, v) in Ids(Path.Combine(root, file))) ids.TryAdd(k, v);
+            foreach (var (k, v) in Ids(root, file)) ids.TryAdd(k, v);
         foreach (var o in owners.Distinct())
             if (OwnerMismatch(o, users, groups) is { } what) return what;
         return null;
@@ -100,12 +99,14 @@ public static class RecordEligibility
         return null;
     }
 
-    /// <summary>Name -> number from a passwd or group file (third field); empty when the file is missing.</summary>
-    private static Dictionary<string, int> Ids(string file)
+    /// <summary>
+    /// Name -> number from a passwd or group file in the root (third field); empty when the file is missing. Read
+    /// through <see cref="RootFs"/>: a package's etc/passwd -&gt; /etc/passwd link names the root's file, not the host's.
+    /// </summary>
+    private static Dictionary<string, int> Ids(string root, string relative)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (!File.Exists(file)) return ids;
-        foreach (var line in File.ReadAllLines(file))
+        foreach (var line in RootFs.ReadLines(root, relative))
         {
             var fields = line.Split(':');
             if (fields.Length > 2 && int.TryParse(fields[2], out var id)) ids.TryAdd(fields[0], id);
@@ -128,11 +129,9 @@ public static class RecordEligibility
     /// </summary>
     private static HashSet<string> Diversions(string root)
     {
-        var file = Path.Combine(root, "var/lib/dpkg/diversions");
         var set = new HashSet<string>(StringComparer.Ordinal);
-        if (!File.Exists(file)) return set;
-        var lines = File.ReadAllLines(file);
-        for (int i = 0; i + 1 < lines.Length; i += 3)
+        var lines = RootFs.ReadLines(root, "var/lib/dpkg/diversions");
+        for (int i = 0; i + 1 < lines.Count; i += 3)
         {
             set.Add(lines[i]);
             set.Add(lines[i + 1]);
@@ -143,10 +142,8 @@ public static class RecordEligibility
     /// <summary>The paths of var/lib/dpkg/statoverride ("user group mode path" per line), which dpkg applies on unpack.</summary>
     private static HashSet<string> StatOverrides(string root)
     {
-        var file = Path.Combine(root, "var/lib/dpkg/statoverride");
         var set = new HashSet<string>(StringComparer.Ordinal);
-        if (!File.Exists(file)) return set;
-        foreach (var line in File.ReadAllLines(file))
+        foreach (var line in RootFs.ReadLines(root, "var/lib/dpkg/statoverride"))
         {
             var fields = line.Split(' ', 4, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length == 4) set.Add(fields[3].TrimEnd('/'));
@@ -157,10 +154,8 @@ public static class RecordEligibility
     /// <summary>The paths of var/lib/dpkg/triggers/File ("PATH PKG[/noawait]" per line).</summary>
     private static HashSet<string> FileTriggerInterests(string root)
     {
-        var file = Path.Combine(root, "var/lib/dpkg/triggers/File");
         var set = new HashSet<string>(StringComparer.Ordinal);
-        if (!File.Exists(file)) return set;
-        foreach (var line in File.ReadAllLines(file))
+        foreach (var line in RootFs.ReadLines(root, "var/lib/dpkg/triggers/File"))
         {
             var cut = line.IndexOf(' ');
             if (cut > 0) set.Add(line[..cut].TrimEnd('/'));

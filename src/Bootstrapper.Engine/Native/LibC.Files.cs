@@ -26,7 +26,50 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     private static partial int CloseNative(int fd);
 
-    private const int OWronly = 0x1, OCreat = 0x40, OExcl = 0x80, OCloexec = 0x80000; // same on x86-64 and arm64
+    [LibraryImport(Lib, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnlinkNative(string path);
+
+    [LibraryImport(Lib, EntryPoint = "symlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SymlinkNative(string target, string path);
+
+    private const int OWronly = 0x1, OCreat = 0x40, OExcl = 0x80, ONonblock = 0x800, OCloexec = 0x80000; // same on x86-64 and arm64
+    private const int AtEmptyPath = 0x1000;
+
+    /// <summary>O_NOFOLLOW: arm, arm64 and powerpc define their own value; the others use asm-generic's.</summary>
+    private static readonly int ONofollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64
+        or Architecture.Ppc64le ? 0x8000 : 0x20000;
+
+    /// <summary>
+    /// Opens a path for reading (<paramref name="write"/> false) or writing in place, refusing a symlink at the last
+    /// component (O_NOFOLLOW) and never blocking on a FIFO (O_NONBLOCK); the caller checks what it opened with
+    /// <see cref="Fstat"/> before reading or writing a byte.
+    /// </summary>
+    public static int OpenNoFollow(string path, bool write)
+    {
+        int fd = OpenNative(path, (write ? OWronly : 0) | ONofollow | ONonblock | OCloexec, 0);
+        if (fd < 0) throw Error("open", path, Marshal.GetLastPInvokeError());
+        return fd;
+    }
+
+    /// <summary>What an open descriptor refers to (statx with AT_EMPTY_PATH).</summary>
+    public static FileStatus Fstat(int fd, string path)
+    {
+        StatxBuffer buf;
+        if (StatxNative(fd, "", AtEmptyPath, StatxBasicStats, &buf) != 0) throw Error("statx", path, Marshal.GetLastPInvokeError());
+        return ToStatus(buf);
+    }
+
+    /// <summary>unlink(2): removes the name itself, a symlink included (never what it points to).</summary>
+    public static void Unlink(string path)
+    {
+        if (UnlinkNative(path) != 0) throw Error("unlink", path, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>symlink(2): fails rather than follow anything already at <paramref name="path"/>.</summary>
+    public static void Symlink(string target, string path)
+    {
+        if (SymlinkNative(target, path) != 0) throw Error("symlink", path, Marshal.GetLastPInvokeError());
+    }
 
     /// <summary>
     /// Creates a new regular file with O_CREAT|O_EXCL, which fails rather than follow anything already at the path
@@ -59,12 +102,14 @@ internal static unsafe partial class LibC
     }
 
     /// <summary>Owner, then mode (chown clears setuid/setgid, so the mode must come after), then times, by descriptor.</summary>
-    public static void SetMetadata(int fd, string path, uint? uid, uint? gid, uint mode, long mtimeSeconds)
+    /// <param name="mtimeSeconds">Null leaves the times the creation gave.</param>
+    public static void SetMetadata(int fd, string path, uint? uid, uint? gid, uint mode, long? mtimeSeconds)
     {
         if (uid is { } u && gid is { } g && FchownNative(fd, u, g) != 0) throw Error("fchown", path, Marshal.GetLastPInvokeError());
         if (FchmodNative(fd, mode) != 0) throw Error("fchmod", path, Marshal.GetLastPInvokeError());
+        if (mtimeSeconds is null) return;
         Timespec* times = stackalloc Timespec[2];
-        times[0] = new Timespec { Seconds = mtimeSeconds };
+        times[0] = new Timespec { Seconds = mtimeSeconds.Value };
         times[1] = times[0];
         if (FutimensNative(fd, times) != 0) throw Error("futimens", path, Marshal.GetLastPInvokeError());
     }

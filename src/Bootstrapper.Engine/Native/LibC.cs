@@ -106,10 +106,13 @@ internal static unsafe partial class LibC
             }
             throw Error("statx", path, errno);
         }
-        status = new FileStatus(buf.Mode, buf.Uid, buf.Gid, buf.Nlink, buf.Ino, ((ulong)buf.DevMajor << 32) | buf.DevMinor,
-            (long)buf.Size, buf.MtimeSeconds, buf.MtimeNanoseconds, buf.RdevMajor, buf.RdevMinor);
+        status = ToStatus(buf);
         return true;
     }
+
+    private static FileStatus ToStatus(in StatxBuffer buf) =>
+        new(buf.Mode, buf.Uid, buf.Gid, buf.Nlink, buf.Ino, ((ulong)buf.DevMajor << 32) | buf.DevMinor,
+            (long)buf.Size, buf.MtimeSeconds, buf.MtimeNanoseconds, buf.RdevMajor, buf.RdevMinor);
 
     public static FileStatus Lstat(string path) =>
         TryLstat(path, out var status) ? status : throw Error("statx", path, ENOENT);
