@@ -9,6 +9,8 @@
 # include waited-for children such as dpkg and maintainer scripts; %M: the largest resident set of the process
 # tree's biggest member). On a shared, loaded machine CPU seconds say more about the work than wall time does. All use the host's apt mirror for bookworm, bookworm-updates and
 # bookworm-security. Needs root.
+# Each round also builds rootless (warm cache): the same recipe as user bootstrap-bench (created with subordinate
+# ids if missing) in unshare mode; its ratio to the root warm build of the same round is printed.
 # Each round also prices the sandbox: 30 commands (/bin/true) in debootstrap's root through bootstrap-sandbox
 # against 30 through plain chroot(8); the difference per command times the commands of a warm build (counted in
 # its --verbose log) is what the sandbox adds to a build.
@@ -62,6 +64,18 @@ measure() { # name, command...
   echo "  $name: $(cut -d' ' -f1 "$t") s, cpu $(awk '{print $3 + $4}' "$t") s, $(( $(cut -d' ' -f2 "$t") / 1024 )) MiB" >&2
 }
 
+# The rootless builder: a user with subordinate ids and its own copy of the CLI (the repository may be private).
+id -u bootstrap-bench >/dev/null 2>&1 || useradd --create-home --home-dir /var/tmp/bootstrap-bench-home bootstrap-bench
+grep -q '^bootstrap-bench:' /etc/subuid || usermod --add-subuids 400000-465535 --add-subgids 400000-465535 bootstrap-bench
+rm -rf /var/tmp/bootstrap-bench-cli && cp -a "$(dirname "$bootstrap")" /var/tmp/bootstrap-bench-cli && chmod -R a+rX /var/tmp/bootstrap-bench-cli
+cp recipes/debian-bookworm.toml /var/tmp/bootstrap-bench-cli/ && cp -r recipes/keys /var/tmp/bootstrap-bench-cli/
+chmod 0777 "$work"
+rootless=/var/tmp/bootstrap-bench-cli/run-rootless.sh
+printf '#!/bin/sh\nexec runuser -u bootstrap-bench -- env -i HOME=/var/tmp/bootstrap-bench-home PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=%s /var/tmp/bootstrap-bench-cli/bootstrap /var/tmp/bootstrap-bench-cli/debian-bookworm.toml -q -o "$1"\n' \
+  "$SOURCE_DATE_EPOCH" >"$rootless"
+chmod 0755 "$rootless"
+"$rootless" "$work/prime-rootless.tar" >/dev/null && rm -f "$work/prime-rootless.tar"*
+
 # Prime the warm cache (not measured).
 "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
 "$bootstrap" recipes/debian-bookworm.toml --verbose --cache "$warm_cache" -o "$work/prime.tar" 2>&1 | grep -c '# chroot:' >"$work/commands.txt"
@@ -71,6 +85,8 @@ for i in $(seq "$rounds"); do
   echo "round $i/$rounds" >&2
   measure bootstrap-warm "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/ours.tar"
   rm -f "$work/ours.tar"*
+  measure bootstrap-rootless-warm "$rootless" "$work/rootless.tar"
+  rm -f "$work/rootless.tar"*
   measure mmdebstrap mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     bookworm "$work/mm.tar" "deb $main_url bookworm main" "deb $main_url bookworm-updates main" \
     "deb $sec_url bookworm-security main"
@@ -108,9 +124,11 @@ mm_cpu = med['mmdebstrap'][2]
 pair = {n: statistics.median(w / m for (w, _, _), (m, _, _) in zip(v, rows['mmdebstrap'])) for n, v in rows.items()}
 print("| tool | wall s (median) | median of per-round wall ratios to mmdebstrap | CPU s (median) | CPU ratio | peak RSS MiB |")
 print("| --- | --- | --- | --- | --- | --- |")
-for n in ['bootstrap-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap']:
+for n in ['bootstrap-warm', 'bootstrap-rootless-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap']:
     w, r, c = med[n]
     print(f"| {n} | {w:.1f} | {pair[n]:.2f}x | {c:.1f} | {c / mm_cpu:.2f}x | {r // 1024} |")
+rootless = statistics.median(r / w for (r, _, _), (w, _, _) in zip(rows['bootstrap-rootless-warm'], rows['bootstrap-warm']))
+print(f"\nRootless warm build: median of per-round ratios to the root warm build {rootless:.2f}x.")
 sandboxed, plain = zip(*[map(float, l.split()) for l in open(sys.argv[3])])
 commands = int(sys.argv[4])
 extra = statistics.median(s - p for s, p in zip(sandboxed, plain))

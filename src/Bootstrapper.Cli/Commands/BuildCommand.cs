@@ -3,57 +3,125 @@ using Bootstrapper.Cli.Console;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Rootless;
 
 namespace Bootstrapper.Cli.Commands;
 
-/// <summary>`bootstrap RECIPE [-o OUT]` (also `bootstrap build RECIPE`): build the image.</summary>
+/// <summary>
+/// `bootstrap RECIPE... [-o OUT] [--jobs N]` (also `bootstrap build ...`): build the images. Several recipes build
+/// side by side (at most N at once) sharing one cache, which is safe: every cache entry is written under a
+/// temporary name, checked, and renamed into place.
+/// </summary>
 internal static class BuildCommand
 {
     public static void Attach(RootCommand root, TextWriter stdout, TextWriter stderr)
     {
         // The root command builds, so `bootstrap recipes/x.toml` works; `build` is the same thing spelled out.
-        var rootCommon = new CommonOptions();
-        Configure(root, rootCommon, stdout);
-        var build = new Command("build", "Build the image (the default when no command is given).");
-        Configure(build, new CommonOptions(), stdout);
+        Configure(root, new CommonOptions(), stdout, stderr);
+        var build = new Command("build", "Build the images (the default when no command is given).");
+        Configure(build, new CommonOptions(), stdout, stderr);
         root.Add(build);
     }
 
-    private static void Configure(Command cmd, CommonOptions common, TextWriter stdout)
+    private static void Configure(Command cmd, CommonOptions common, TextWriter stdout, TextWriter stderr)
     {
-        var output = new Option<string?>("--output", "-o") { Description = "Output tar (.tar, .tar.gz, .tar.xz, .tar.zst); overrides the recipe." };
+        var recipes = new Argument<string[]>("recipe") { Description = "The recipes (TOML) to build.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--output", "-o") { Description = "Output tar (.tar, .tar.gz, .tar.xz, .tar.zst); overrides the recipe (one recipe only)." };
         var epoch = new Option<long?>("--source-date-epoch")
         {
             Description = "Clamp every timestamp to this time (seconds since 1970); default: SOURCE_DATE_EPOCH, then the recipe.",
         };
         var keepRoot = new Option<bool>("--keep-root") { Description = "Keep the staging root after the build (for debugging)." };
         var locked = new Option<bool>("--locked") { Description = "Install exactly the packages of RECIPE.lock.json (see `bootstrap lock`) instead of resolving." };
-        common.AddTo(cmd);
+        var mode = new Option<BuildMode>("--mode")
+        {
+            Description = "root: build as root; unshare: build as an unprivileged user in a user namespace (needs subordinate ids); auto (default): root when run as root, else unshare.",
+            DefaultValueFactory = _ => BuildMode.Auto,
+        };
+        var jobs = new Option<int>("--jobs", "-j")
+        {
+            Description = "With several recipes: how many build at once (default 1). They share the cache safely.",
+            DefaultValueFactory = _ => 1,
+        };
+        cmd.Add(recipes);
+        common.AddTo(cmd, withRecipe: false);
         cmd.Add(output);
         cmd.Add(epoch);
         cmd.Add(keepRoot);
         cmd.Add(locked);
+        cmd.Add(mode);
+        cmd.Add(jobs);
         cmd.SetAction(async (r, ct) =>
         {
-            var recipe = RecipeLoader.Load(r.GetValue(common.Recipe)!);
+            var paths = r.GetValue(recipes)!;
+            if (paths.Length > 1 && r.GetValue(output) is not null)
+                throw new RecipeException("--output names one image; with several recipes each writes to its own [output] path");
+            if (r.GetValue(jobs) < 1) throw new RecipeException($"--jobs {r.GetValue(jobs)}: give at least 1");
+            // Every recipe is read and checked before anything is built or downloaded.
+            var loaded = paths.Select(p => (Path: p, Recipe: RecipeLoader.Load(p))).ToList();
             var options = common.OptionsOf(r) with
             {
                 OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
                 SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
                 KeepStagingRoot = r.GetValue(keepRoot),
             };
-            if (r.GetValue(locked))
-            {
-                var (lockFile, lockPath) = LockCommand.Read(r.GetValue(common.Recipe)!, null);
-                options = options with { Locked = lockFile, LockedPath = lockPath };
-            }
+            await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
             var verbosity = common.VerbosityOf(r);
-            var result = await LiveReporter.RunAsync(verbosity, reporter => ImageBuilder.BuildAsync(recipe, options, reporter, ct));
-            stdout.WriteLine($"{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {result.PackageCount} packages, sha256 {result.ImageSha256})");
-            stdout.WriteLine($"manifest: {result.ManifestPath}");
-            if (result.SbomPath is { } sbom) stdout.WriteLine($"sbom: {sbom}");
-            return ExitCodes.Success;
+            if (loaded.Count == 1)
+            {
+                var result = await LiveReporter.RunAsync(verbosity,
+                    reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0].Path, r.GetValue(locked)), reporter, ct));
+                Print(stdout, result, "");
+                return ExitCodes.Success;
+            }
+            return await BuildSeveralAsync(loaded, options, r.GetValue(locked), r.GetValue(jobs), verbosity, stdout, stderr, ct);
         });
+    }
+
+    private static async Task<int> BuildSeveralAsync(List<(string Path, Recipe Recipe)> recipes, BuildOptions options, bool locked,
+        int jobs, Verbosity verbosity, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var gate = new SemaphoreSlim(jobs);
+        var outcomes = await Task.WhenAll(recipes.Select(async item =>
+        {
+            await gate.WaitAsync(ct);
+            var prefix = $"[{item.Recipe.Name}] ";
+            try
+            {
+                var reporter = new PlainReporter(stderr, verbosity, prefix);
+                var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item.Path, locked), reporter, ct), ct);
+                lock (stdout) Print(stdout, result, prefix);
+                return (item.Recipe.Name, Code: ExitCodes.Success);
+            }
+            catch (BootstrapException e)
+            {
+                lock (stderr) stderr.WriteLine($"{prefix}error: {e.Message}");
+                return (item.Recipe.Name, Code: e.ExitCode);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        var failed = outcomes.Where(o => o.Code != ExitCodes.Success).ToList();
+        if (failed.Count == 0) return ExitCodes.Success;
+        stderr.WriteLine($"error: {recipes.Count - failed.Count} of {recipes.Count} images built; failed: " +
+                         string.Join(", ", failed.Select(f => $"{f.Name} (exit {f.Code})")));
+        return failed[0].Code;
+    }
+
+    private static BuildOptions WithLock(BuildOptions options, string recipePath, bool locked)
+    {
+        if (!locked) return options;
+        var (lockFile, lockPath) = LockCommand.Read(recipePath, null);
+        return options with { Locked = lockFile, LockedPath = lockPath };
+    }
+
+    private static void Print(TextWriter stdout, BuildResult result, string prefix)
+    {
+        stdout.WriteLine($"{prefix}{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {result.PackageCount} packages, sha256 {result.ImageSha256})");
+        stdout.WriteLine($"{prefix}manifest: {result.ManifestPath}");
+        if (result.SbomPath is { } sbom) stdout.WriteLine($"{prefix}sbom: {sbom}");
     }
 
     private static long? EpochFromEnvironment()

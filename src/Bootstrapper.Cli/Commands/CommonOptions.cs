@@ -17,20 +17,34 @@ internal sealed class CommonOptions
         Description = "Extra keyring file (OpenPGP binary or armoured; Alpine .rsa.pub), in addition to the recipe's. Repeatable.",
         AllowMultipleArgumentsPerToken = false,
     };
-    public Option<string?> Cache { get; } = new("--cache") { Description = "Cache folder for indices and packages (default: ./cache)." };
+    public Option<string?> Cache { get; } = new("--cache")
+    {
+        Description = "Cache folder for indices and packages (default: ./cache as root; $XDG_CACHE_HOME/bootstrap or ~/.cache/bootstrap for other users).",
+    };
     public Option<bool> Offline { get; } = new("--offline") { Description = "Open no network connection: use the cache and file:// mirrors only." };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only errors and the result." };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Print every step, including maintainer-script output." };
 
-    public void AddTo(Command cmd)
+    /// <param name="withRecipe">False for commands that take their recipes themselves (build takes several).</param>
+    public void AddTo(Command cmd, bool withRecipe = true)
     {
-        cmd.Add(Recipe);
+        if (withRecipe) cmd.Add(Recipe);
         cmd.Add(Mirror);
         cmd.Add(Keyring);
         cmd.Add(Cache);
         cmd.Add(Offline);
         cmd.Add(Quiet);
         cmd.Add(Verbose);
+    }
+
+    /// <summary>./cache for root; the XDG cache folder for anyone else (also inside a rootless build's namespace).</summary>
+    private static string DefaultCache()
+    {
+        if (Engine.Rootless.UserNamespace.RealUid == 0) return "cache";
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        return Path.IsPathFullyQualified(xdg ?? "")
+            ? Path.Combine(xdg!, "bootstrap")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "bootstrap");
     }
 
     public Verbosity VerbosityOf(ParseResult r) =>
@@ -40,7 +54,7 @@ internal sealed class CommonOptions
     {
         MirrorOverride = r.GetValue(Mirror),
         ExtraKeyrings = (r.GetValue(Keyring) ?? []).Select(Path.GetFullPath).ToList(),
-        CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? "cache"),
+        CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? DefaultCache()),
         Offline = r.GetValue(Offline),
     };
 }

@@ -7,7 +7,8 @@ namespace Bootstrapper.Cli.Console;
 /// Progress as plain lines on stderr, for CI logs and redirected output (Spectre's live display prints nothing
 /// there). Progress lines are rate-limited so a log shows a few lines per phase, not thousands.
 /// </summary>
-internal sealed class PlainReporter(TextWriter output, Verbosity verbosity) : IBuildReporter
+/// <param name="prefix">Put before every line ("[debian-bookworm] "): several builds share one log.</param>
+internal sealed class PlainReporter(TextWriter output, Verbosity verbosity, string prefix = "") : IBuildReporter
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _lock = new();
@@ -55,7 +56,7 @@ internal sealed class PlainReporter(TextWriter output, Verbosity verbosity) : IB
     private void Write(string line)
     {
         lock (_lock)
-            output.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {line}");
+            output.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {prefix}{line}");
     }
 }
 

@@ -113,7 +113,13 @@ public static class ImagePacker
             char type;
             string link = "";
             long size = 0;
-            switch (status.Type)
+            uint major = status.RdevMajor, minor = status.RdevMinor;
+            if (status.Type == LibC.S_IFREG && status.Size == 0 && options.CharDeviceStandIns.TryGetValue(name, out var device))
+            {
+                type = '3';
+                (major, minor) = device;
+            }
+            else switch (status.Type)
             {
                 case LibC.S_IFDIR: type = '5'; break;
                 case LibC.S_IFLNK: type = '2'; link = new FileInfo(path).LinkTarget ?? ""; break;
@@ -136,7 +142,7 @@ public static class ImagePacker
             }
             var xattrs = LibC.ListXattrs(path);
             tar.WriteHeader(new TarItem(name, type, mode, status.Uid, status.Gid, size, mtime, link,
-                status.RdevMajor, status.RdevMinor, xattrs.Count > 0 ? xattrs : null));
+                major, minor, xattrs.Count > 0 ? xattrs : null));
             if (type == '0') CopyFile(tar, path, size, buffer, cancellationToken);
             count++;
         }

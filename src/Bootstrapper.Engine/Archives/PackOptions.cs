@@ -14,6 +14,14 @@ public sealed record PackOptions
     /// (about gzip -6), zstd 3, xz 6.
     /// </summary>
     public int? Level { get; init; }
+
+    /// <summary>
+    /// Character devices that stand in the root as empty regular files, by archive name ("./dev/null"): a user
+    /// namespace cannot mknod, so an unprivileged build leaves placeholders there and the tar gets the real node
+    /// (mode and owner from the placeholder, as mknod would have left them).
+    /// </summary>
+    public IReadOnlyDictionary<string, (uint Major, uint Minor)> CharDeviceStandIns { get; init; } =
+        new Dictionary<string, (uint Major, uint Minor)>();
 }
 
 /// <summary>The packed image.</summary>

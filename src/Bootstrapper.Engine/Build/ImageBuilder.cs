@@ -66,6 +66,8 @@ public static class ImageBuilder
         // So does an unsafe staging directory; where the root goes depends on its size, known after the plan, and
         // is checked again there, still before the download.
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
+        // And a host (or container) that cannot give the install its sandbox.
+        await Sandbox.SandboxCommand.CheckAsync(ct).ConfigureAwait(false);
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
@@ -92,7 +94,11 @@ public static class ImageBuilder
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
-                () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions { SourceDateEpoch = session.SourceDateEpoch }, ct), ct),
+                () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions
+                {
+                    SourceDateEpoch = session.SourceDateEpoch,
+                    CharDeviceStandIns = Rootless.UserNamespace.IsInside ? Debian.ChrootDevices.StandInsForPacking : new Dictionary<string, (uint, uint)>(),
+                }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
             ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)),

@@ -79,5 +79,14 @@ public static class StagingArea
     }
 
     private static PathFacts Facts(string path, FileStatus s) =>
-        new(path, s.IsDirectory ? PathKind.Directory : s.IsSymlink ? PathKind.Symlink : PathKind.Other, s.Uid, s.Permissions);
+        new(path, s.IsDirectory ? PathKind.Directory : s.IsSymlink ? PathKind.Symlink : PathKind.Other, OwnerOf(s), s.Permissions);
+
+    /// <summary>
+    /// Inside the build's user namespace the host's root (who owns /, /dev/shm...) shows as the overflow id, like
+    /// every other unmapped owner. The launcher checked the same chain as the invoking user before entering
+    /// (<c>RootlessLauncher</c>), so here an unmapped owner counts as root: the only owners this process can tell
+    /// apart are its own ids.
+    /// </summary>
+    private static uint OwnerOf(FileStatus s) =>
+        s.Uid == Rootless.UserNamespace.OverflowUid && Rootless.UserNamespace.IsInside ? 0 : s.Uid;
 }

@@ -17,8 +17,10 @@ public static class StagingLocation
     private const string SharedMemory = "/dev/shm";
 
     /// <summary>
-    /// BOOTSTRAP_STAGING_DIR when set; else /dev/shm when it is a tmpfs with room for <paramref name="neededBytes"/>
-    /// twice over (null: before the plan, when the size is not known yet); else the cache folder.
+    /// BOOTSTRAP_STAGING_DIR when set; else, for root, /dev/shm/bootstrap-staging and for another user
+    /// $XDG_RUNTIME_DIR/bootstrap-staging (its private tmpfs) or /dev/shm/bootstrap-staging-UID, when that is a tmpfs
+    /// with room for <paramref name="neededBytes"/> twice over (null: before the plan, when the size is not known
+    /// yet); else the cache folder. "Another user" is the one who runs the build, also inside its user namespace.
     /// </summary>
     public static StagingParent ParentFor(BuildOptions options, long? neededBytes)
     {
@@ -27,15 +29,26 @@ public static class StagingLocation
             return new(Path.TrimEndingDirectorySeparator(Path.GetFullPath(configured)), StagingSource.Variable);
         try
         {
-            var shm = new DriveInfo(SharedMemory);
+            var (memory, name) = MemoryDefault(options);
+            var shm = new DriveInfo(memory);
             if (shm.IsReady && shm.DriveFormat == "tmpfs" &&
                 (neededBytes is not { } needed || shm.AvailableFreeSpace > 2 * needed + (256L << 20)))
-                return new(Path.Combine(SharedMemory, "bootstrap-staging"), StagingSource.SharedMemoryDefault);
+                return new(Path.Combine(memory, name), StagingSource.SharedMemoryDefault);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             // No usable /dev/shm: fall through to the cache.
         }
         return new(Path.Combine(options.CacheDirectory, "staging"), StagingSource.CacheDefault);
+    }
+
+    private static (string Directory, string Name) MemoryDefault(BuildOptions options)
+    {
+        var uid = Rootless.UserNamespace.RealUid;
+        if (uid == 0) return (SharedMemory, "bootstrap-staging");
+        if (options.Environment.TryGetValue("XDG_RUNTIME_DIR", out var runtime) && Path.IsPathFullyQualified(runtime) &&
+            Directory.Exists(runtime))
+            return (Path.TrimEndingDirectorySeparator(runtime), "bootstrap-staging");
+        return (SharedMemory, $"bootstrap-staging-{uid}");
     }
 }

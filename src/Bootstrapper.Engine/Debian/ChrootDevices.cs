@@ -44,16 +44,23 @@ public static class ChrootDevices
         // A package's dev symlink is followed inside the root; the entries are then named by the real directory.
         var dev = Path.GetRelativePath(root, RootFs.DirectoryInRoot(root, "dev"));
         RootFs.SetMode(root, dev, DirMode);
+        // A user namespace (an unprivileged build) cannot mknod: an empty file stands in for each node, the sandbox
+        // binds the host's device over it while scripts run, and the packer writes the node (StandInsForPacking).
+        var standIns = Rootless.UserNamespace.IsInside;
         foreach (var (name, major, minor) in CharDevices)
         {
             var rel = dev + "/" + name;
             if (RootFs.TryLstat(root, rel, out var s))
             {
-                if (s.Type != LibC.S_IFCHR || s.RdevMajor != major || s.RdevMinor != minor)
+                if ((s.Type != LibC.S_IFCHR || s.RdevMajor != major || s.RdevMinor != minor) && !(standIns && IsStandIn(s)))
                     throw new InstallException(
                         $"/{rel} exists but is not the character device {major},{minor}; a package shipped something else " +
                         "there. Remove that package from the recipe or start from an empty root.");
                 RootFs.SetMode(root, rel, DeviceMode); // the mode the images are expected to carry (never through a link)
+            }
+            else if (standIns)
+            {
+                RootFs.WriteFile(root, rel, [], DeviceMode);
             }
             else
             {
@@ -83,4 +90,10 @@ public static class ChrootDevices
             RootFs.CreateSymlink(root, rel, target);
         }
     }
+
+    /// <summary>Archive names of the nodes, for <see cref="Archives.PackOptions.CharDeviceStandIns"/>.</summary>
+    public static IReadOnlyDictionary<string, (uint Major, uint Minor)> StandInsForPacking =>
+        CharDevices.ToDictionary(d => "./dev/" + d.Name, d => (d.Major, d.Minor));
+
+    private static bool IsStandIn(FileStatus s) => s.Type == LibC.S_IFREG && s.Size == 0;
 }

@@ -57,6 +57,24 @@ public static class SandboxCommand
         return new ProcessSpec(helper, Arguments(root, command, network, umask), environment, description);
     }
 
+    /// <summary>
+    /// Sets a sandbox up around <see cref="AppContext.BaseDirectory"/> (nothing is written there, nothing runs in
+    /// it) and throws <see cref="ExitCodes.NeedsPrivileges"/> when this host or container cannot give one. Builds
+    /// ask before downloading.
+    /// </summary>
+    public static async Task CheckAsync(CancellationToken ct)
+    {
+        var spec = Spec(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), ["true"], new Dictionary<string, string>(), "sandbox check")
+            with { Arguments = ["--check", Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)] };
+        var result = await ProcessRunner.RunAsync(spec, null, ct).ConfigureAwait(false);
+        if (result.Succeeded) return;
+        throw new BootstrapException(ExitCodes.NeedsPrivileges,
+            "installing packages needs a sandbox (mount, PID and network namespaces, pivot_root, a proc) and this " +
+            $"process cannot make one: {string.Join(" ", result.LastLines).Trim()}. Run the build as root on the host; in a " +
+            "container, start it with --privileged (podman, docker), or as a user with subordinate ids build " +
+            "rootless (--mode unshare; see README \"Running without root\").");
+    }
+
     /// <summary>The helper's own message when it could not set the sandbox up, else null.</summary>
     public static string? SetupFailure(ProcessResult result) =>
         result.ExitCode == SetupFailed

@@ -2,6 +2,11 @@
  * bootstrap-sandbox: run one command inside a staging root, contained.
  *
  *   bootstrap-sandbox [--network] [--umask OCTAL] ROOT -- COMMAND [ARG...]
+ *   bootstrap-sandbox --check DIR
+ *
+ * --check sets up everything (namespaces, jail, pivot_root, a proc, the capability cut) around DIR without
+ * writing into it or running anything, then exits 0: a build asks this before downloading, so a host or a container
+ * that cannot give a sandbox is told so at once.
  *
  * Why a C program: .NET cannot fork, and every step below must happen in the child between fork and exec.
  * The layout, in the new mount namespace (the host never sees any of it):
@@ -132,8 +137,12 @@ static void bind_devices(const char *host_dev)
         snprintf(source, sizeof source, "%s/%s", host_dev, device_names[i]);
         snprintf(target, sizeof target, "/root/dev/%s", device_names[i]);
         if (have_dev) {
-            /* Only over a node the root really has: never create entries in the image's /dev. */
-            if (lstat(target, &st) != 0 || !S_ISCHR(st.st_mode)) { errno = 0; continue; }
+            /* Only over a node the root really has (or the empty file that stands in for one where a user namespace
+             * cannot mknod): never create entries in the image's /dev. */
+            if (lstat(target, &st) != 0 || !(S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0))) {
+                errno = 0;
+                continue;
+            }
         } else {
             int fd = open(target, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
             if (fd < 0) die("creating %s", target);
@@ -186,6 +195,8 @@ static int run_command(char **argv, mode_t mask)
     }
 }
 
+static int check_only;
+
 static int init(const char *root, char **argv, mode_t mask, int parent_alive)
 {
     /* Killing the host-side process must kill this namespace: its PID 1 dying takes every process with it. */
@@ -223,6 +234,14 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
     if (syscall(SYS_pivot_root, ".", "old") != 0) die("pivot_root into %s", root);
     if (chdir("/") != 0) die("chdir / after pivot_root");
 
+    if (check_only) {
+        /* The same proc mount, on the jail instead of in the root: nothing is written into DIR. */
+        make_dir("/proc-check", 0555);
+        if (mount("proc", "/proc-check", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) die("mounting a proc");
+        if (umount2("/hostdev", MNT_DETACH) != 0 || umount2("/old", MNT_DETACH) != 0) die("detaching the host");
+        limit_capabilities();
+        return 0;
+    }
     /* proc for the new PID namespace only; the command's own processes are all it shows. */
     if (lstat("/root/proc", &st) != 0) make_dir("/root/proc", 0555);
     else if (!S_ISDIR(st.st_mode)) {
@@ -247,7 +266,8 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
 
 static void usage(void)
 {
-    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] ROOT -- COMMAND [ARG...]\n", stderr);
+    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] ROOT -- COMMAND [ARG...]\n"
+          "       bootstrap-sandbox --check DIR\n", stderr);
     _exit(SETUP_FAILED);
 }
 
@@ -259,11 +279,12 @@ int main(int argc, char **argv)
     for (; i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0'; i++) {
         if (strcmp(argv[i], "--network") == 0) network = 1;
         else if (strcmp(argv[i], "--umask") == 0 && i + 1 < argc) mask = (mode_t)strtoul(argv[++i], NULL, 8) & 0777;
+        else if (strcmp(argv[i], "--check") == 0) check_only = 1;
         else usage();
     }
-    if (argc - i < 3 || strcmp(argv[i + 1], "--") != 0) usage();
+    if (check_only ? argc - i != 1 : argc - i < 3 || strcmp(argv[i + 1], "--") != 0) usage();
     const char *root = argv[i];
-    char **command = &argv[i + 2];
+    char **command = check_only ? NULL : &argv[i + 2];
     if (root[0] != '/' || strcmp(root, "/") == 0) {
         errno = 0;
         die("the root must be an absolute path other than /, not '%s'", root);
