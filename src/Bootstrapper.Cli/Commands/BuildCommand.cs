@@ -57,15 +57,16 @@ internal static class BuildCommand
             if (paths.Length > 1 && r.GetValue(output) is not null)
                 throw new RecipeException("--output names one image; with several recipes each writes to its own [output] path");
             if (r.GetValue(jobs) < 1) throw new RecipeException($"--jobs {r.GetValue(jobs)}: give at least 1");
-            // Every recipe is read and checked before anything is built or downloaded.
-            var loaded = paths.Select(p => (Path: p, Recipe: RecipeLoader.Load(p))).ToList();
             var options = common.OptionsOf(r) with
             {
                 OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
                 SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
                 KeepStagingRoot = r.GetValue(keepRoot),
             };
+            // An unprivileged build re-executes itself first: the recipes are read once, inside.
             await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
+            // Every recipe is read and checked before anything is built or downloaded.
+            var loaded = paths.Select(p => (Path: p, Recipe: RecipeLoader.Load(p))).ToList();
             var verbosity = common.VerbosityOf(r);
             if (loaded.Count == 1)
             {
