@@ -51,7 +51,7 @@ public static class GzipMembers
             int end = MemberEnd(data, pos, source, members.Count + 1, output, limit);
             var content = output?.ToArray() ?? [];
             if (output is not null &&
-                (BitConverter.ToUInt32(data, end - 8) != Crc32.Compute(content) ||
+                (BitConverter.ToUInt32(data, end - 8) != System.IO.Hashing.Crc32.HashToUInt32(content) ||
                  BitConverter.ToUInt32(data, end - 4) != (uint)content.Length))
                 throw Corrupt(source, members.Count + 1, pos, "the CRC-32/length trailer does not match the data");
             members.Add(new Inflated(new GzipMember(pos, end - pos), content));
