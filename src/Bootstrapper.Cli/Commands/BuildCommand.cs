@@ -56,6 +56,9 @@ internal static class BuildCommand
             var paths = r.GetValue(recipes)!;
             if (paths.Length > 1 && r.GetValue(output) is not null)
                 throw new RecipeException("--output names one image; with several recipes each writes to its own [output] path");
+            if (r.GetValue(epoch) is < 0 and var negative)
+                throw new RecipeException($"--source-date-epoch {negative} is before 1970; give a whole number of seconds, 0 or more " +
+                                          "(for example the last commit's time: --source-date-epoch $(git log -1 --format=%ct))");
             if (r.GetValue(jobs) < 1) throw new RecipeException($"--jobs {r.GetValue(jobs)}: give at least 1");
             // Every recipe is read and checked before anything is built or downloaded.
             var loaded = paths.Select(p => (Path: p, Recipe: RecipeLoader.Load(p))).ToList();

@@ -95,6 +95,13 @@ public sealed partial class DebianFamily
         if (string.IsNullOrEmpty(source.Mirror) && BundleMetadata.LocalPath(choice.FetchUrl) is { } local
             && BundleMetadata.TryRead(local)?.OriginalMirrors.GetValueOrDefault(source.Suite) is { } original)
             choice = choice with { ImageUrl = original.TrimEnd('/') };
+        // The image's apt sources must name a mirror its users reach (FinalizeAptSources refuses a path): a build says
+        // so now, before downloading and installing; plan, lock and fetch only warn.
+        if (BundleMetadata.LocalPath(choice.ImageUrl) is not null && session.BuildsImage)
+            throw new RecipeException($"{source.Suite}: the mirror {choice.FetchUrl} is a path on this machine and records no " +
+                                      "original mirror (it is not a bundle written by `bootstrap fetch --bundle`), so the image's " +
+                                      $"apt sources would name a path; add mirror = \"URL\" (the mirror users of the image reach) " +
+                                      $"to the recipe's [[sources]] entry for {source.Suite}, or build from a bundle");
         if (BundleMetadata.LocalPath(choice.ImageUrl) is not null)
             session.Reporter.Warning($"{source.Suite}: the image's apt sources will name {choice.ImageUrl}, a path on this machine: " +
                                      "it is not a bundle written by `bootstrap fetch --bundle` and the recipe names no mirror");
