@@ -14,11 +14,12 @@ namespace Bootstrapper.Cli.Commands;
 /// </summary>
 internal static class BuildCommand
 {
+    /// <summary>`build`; <see cref="CliApp"/> routes `bootstrap RECIPE...` here (build is the default command).</summary>
     public static void Attach(RootCommand root, TextWriter stdout, TextWriter stderr)
     {
-        // The root command builds, so `bootstrap recipes/x.toml` works; `build` is the same thing spelled out.
-        Configure(root, new CommonOptions(), stdout, stderr);
-        var build = new Command("build", "Build the images (the default when no command is given).");
+        // Not an argument of the root command itself: every subcommand's usage line would then start with
+        // "bootstrap <recipe>...", which is wrong to follow.
+        var build = new Command("build", "Build the images (the default when no command is given: `bootstrap RECIPE...`).");
         Configure(build, new CommonOptions(), stdout, stderr);
         root.Add(build);
     }

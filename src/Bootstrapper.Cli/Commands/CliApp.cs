@@ -22,7 +22,7 @@ public static class CliApp
         var token = Interruption.Token;
 
         var root = Build(stdout, stderr);
-        var parse = root.Parse(args);
+        var parse = root.Parse(WithDefaultCommand(root, args));
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors)
@@ -65,6 +65,12 @@ public static class CliApp
         }
     }
 
+    /// <summary>`bootstrap RECIPE... [options]` means `bootstrap build RECIPE... [options]`.</summary>
+    internal static string[] WithDefaultCommand(RootCommand root, string[] args) =>
+        args.Length == 0 || args[0] is "--help" or "-h" or "-?" or "--version" || root.Subcommands.Any(c => c.Name == args[0])
+            ? args
+            : ["build", .. args];
+
     private static int Interrupted(TextWriter stderr)
     {
         stderr.WriteLine($"bootstrap: interrupted ({Interruption.SignalName}); stopped every child process and removed the " +
@@ -76,7 +82,7 @@ public static class CliApp
     {
         var root = new RootCommand(
             "Builds Linux base images (Debian, Ubuntu, Alpine) from distribution packages: verified indices, " +
-            "apt/apk-like resolution, hash-checked downloads, configured root, reproducible tar.");
+            "apt/apk-like resolution, hash-checked downloads, configured root, reproducible tar. `bootstrap RECIPE...` is `bootstrap build RECIPE...`.");
         BuildCommand.Attach(root, stdout, stderr);
         root.Add(PlanCommand.Create(stdout, stderr));
         root.Add(SchemaCommand.Create(stdout));
