@@ -18,7 +18,7 @@ public static class BuildPreflight
                                       "(for example the last commit's time: git log -1 --format=%ct)");
         ArchitectureSupport.Check(session.Recipe);
         ImagePacker.KindFor(output, session.Recipe.Output.Compression); // a bad output name or compression
-        WritableFolder.RequireCreatable(Path.GetDirectoryName(Path.GetFullPath(output))!, "the output folder",
+        WritableFolder.Require(Path.GetDirectoryName(Path.GetFullPath(output))!, "the output folder",
             "choose another output path with -o (or [output] path in the recipe)");
     }
 }

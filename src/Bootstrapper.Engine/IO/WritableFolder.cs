@@ -9,29 +9,16 @@ namespace Bootstrapper.Engine.IO;
 /// </summary>
 public static class WritableFolder
 {
-    /// <summary>Creates <paramref name="folder"/> if missing and checks that a file can be written in it.</summary>
-    /// <param name="what">How the message names it ("the cache folder").</param>
-    /// <param name="fix">What to do instead ("give another one with --cache DIR").</param>
-    public static void Require(string folder, string what, string fix) => Check(folder, what, fix, create: true);
-
     /// <summary>
-    /// As <see cref="Require"/>, but creates nothing: the nearest folder on the way that exists is probed (the output
-    /// folder is made only when the image is written, so a failed build leaves none behind).
+    /// Checks that <paramref name="folder"/> can be made (if missing) and written, creating nothing: the nearest
+    /// folder on the way that exists is probed, so a build refused later leaves no empty folder behind.
     /// </summary>
-    public static void RequireCreatable(string folder, string what, string fix) => Check(folder, what, fix, create: false);
-
-    private static void Check(string folder, string what, string fix, bool create)
+    /// <param name="what">How the message names it ("the cache folder").</param>
+    /// <param name="fix">What to do instead ("give one you can write to with --cache DIR").</param>
+    public static void Require(string folder, string what, string fix)
     {
         if (FirstNonFolder(folder) is { } file)
             throw new RecipeException($"{what} '{folder}' cannot be made: '{file}' is a file, not a folder; {fix}");
-        try
-        {
-            if (create) Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RecipeException($"{what} '{folder}' cannot be created ({Reason(e)}); {fix}", e);
-        }
         var existing = folder;
         while (!Directory.Exists(existing)) existing = Path.GetDirectoryName(existing)!;
         var probe = Path.Combine(existing, $".bootstrap-write-check.{Environment.ProcessId}.{Guid.NewGuid():N}");
@@ -45,7 +32,7 @@ public static class WritableFolder
         }
     }
 
-    /// <summary>The runtime's messages name our probe or a missing file; say what the kernel said instead.</summary>
+    /// <summary>The runtime's messages name our probe file; say what went wrong in words that name no temporary file.</summary>
     private static string Reason(Exception e) => e switch
     {
         UnauthorizedAccessException => "permission denied",

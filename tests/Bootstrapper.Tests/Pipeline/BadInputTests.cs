@@ -41,7 +41,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public Task A_cache_that_cannot_be_made_is_refused_first() =>
         RefusedBeforeAnyRequest(ExitCodes.UsageOrRecipe,
-            "the cache folder '/proc/1/nope' cannot be created (the file system there does not allow it); give one " +
+            "the cache folder '/proc/1/nope' is not writable (the file system there does not allow it); give one " +
             "you can write to with --cache DIR", "--cache", "/proc/1/nope");
 
     [Fact]
@@ -135,5 +135,23 @@ public sealed class BadInputTests : IDisposable
         (code, _, stderr) = await RebuildWorkspace.RunAsync(fetch);
         Assert.True(code == 0, stderr);
         Assert.True(File.Exists(deb), "not fetched again: " + stderr);
+    }
+
+    [Fact]
+    public async Task Part_files_a_killed_build_left_are_removed_by_the_next_download_once_stale()
+    {
+        var packages = Path.Combine(_ws.Cache(), "packages", "sha256", "ab");
+        Directory.CreateDirectory(packages);
+        var stale = Path.Combine(packages, ".ab12.deb.4242.0123456789abcdef0123456789abcdef.part");
+        var fresh = Path.Combine(packages, ".ab34.deb.4243.0123456789abcdef0123456789abcdef.part");
+        File.WriteAllText(stale, "half");
+        File.WriteAllText(fresh, "half");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - TimeSpan.FromHours(2));
+
+        var (code, _, stderr) = await RebuildWorkspace.RunAsync("fetch", _ws.RecipePath, "--mirror", _server.BaseUrl,
+            "--keyring", _ws.FixtureKeyring, "--cache", _ws.Cache());
+        Assert.True(code == 0, stderr);
+        Assert.False(File.Exists(stale), "an hour-old .part is nobody's");
+        Assert.True(File.Exists(fresh), "a recent one may be another build's download in progress");
     }
 }
