@@ -14,11 +14,12 @@ namespace Bootstrapper.Cli.Commands;
 /// </summary>
 internal static class BuildCommand
 {
+    /// <summary>`build`; <see cref="CliApp"/> routes `bootstrap RECIPE...` here (build is the default command).</summary>
     public static void Attach(RootCommand root, TextWriter stdout, TextWriter stderr)
     {
-        // The root command builds, so `bootstrap recipes/x.toml` works; `build` is the same thing spelled out.
-        Configure(root, new CommonOptions(), stdout, stderr);
-        var build = new Command("build", "Build the images (the default when no command is given).");
+        // Not an argument of the root command itself: every subcommand's usage line would then start with
+        // "bootstrap <recipe>...", which is wrong to follow.
+        var build = new Command("build", "Build the images (the default when no command is given: `bootstrap RECIPE...`).");
         Configure(build, new CommonOptions(), stdout, stderr);
         root.Add(build);
     }
@@ -56,6 +57,9 @@ internal static class BuildCommand
             var paths = r.GetValue(recipes)!;
             if (paths.Length > 1 && r.GetValue(output) is not null)
                 throw new RecipeException("--output names one image; with several recipes each writes to its own [output] path");
+            if (r.GetValue(epoch) is < 0 and var negative)
+                throw new RecipeException($"--source-date-epoch {negative} is before 1970; give a whole number of seconds, 0 or more " +
+                                          "(for example the last commit's time: --source-date-epoch $(git log -1 --format=%ct))");
             if (r.GetValue(jobs) < 1) throw new RecipeException($"--jobs {r.GetValue(jobs)}: give at least 1");
             var options = common.OptionsOf(r) with
             {

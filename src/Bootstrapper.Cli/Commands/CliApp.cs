@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Processes;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -16,22 +16,13 @@ public static class CliApp
         stdout ??= System.Console.Out;
         stderr ??= System.Console.Error;
 
-        using var cts = new CancellationTokenSource();
-        // SIGINT is handled by System.CommandLine's own token; SIGTERM (a scheduler stopping us) must also cancel,
-        // so that the staging root is removed and the output's temporary file deleted.
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            cts.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
-        {
-            ctx.Cancel = true;
-            cts.Cancel();
-        });
+        // One interruption path for every command (see Interruption): the first SIGINT/SIGTERM/SIGHUP stops the
+        // children and cancels; cleanup runs in finally blocks; a second signal ends the process at once.
+        Interruption.Install();
+        var token = Interruption.Token;
 
         var root = Build(stdout, stderr);
-        var parse = root.Parse(args);
+        var parse = root.Parse(WithDefaultCommand(root, args));
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors)
@@ -41,7 +32,14 @@ public static class CliApp
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cts.Token);
+            var code = await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null, // System.CommandLine's own handling waited 2 s and skipped cleanup
+            }, token);
+            return Interruption.Requested && code != ExitCodes.Success ? Interrupted(stderr) : code;
         }
         catch (Exception thrown)
         {
@@ -49,11 +47,10 @@ public static class CliApp
             var e = thrown is AggregateException a ? a.Flatten().InnerExceptions.FirstOrDefault(i => i is not OperationCanceledException)
                                                      ?? a.Flatten().InnerExceptions[0]
                                                    : thrown;
+            // After a signal every failure (a killed dpkg, an aborted request) is the interrupt's doing: one line.
+            if (Interruption.Requested) return Interrupted(stderr);
             switch (e)
             {
-                case OperationCanceledException when cts.IsCancellationRequested:
-                    stderr.WriteLine("bootstrap: interrupted; nothing was written");
-                    return ExitCodes.Interrupted;
                 case BootstrapException b:
                     stderr.WriteLine("error: " + b.Message);
                     return b.ExitCode;
@@ -68,11 +65,24 @@ public static class CliApp
         }
     }
 
+    /// <summary>`bootstrap RECIPE... [options]` means `bootstrap build RECIPE... [options]`.</summary>
+    internal static string[] WithDefaultCommand(RootCommand root, string[] args) =>
+        args.Length == 0 || args[0] is "--help" or "-h" or "-?" or "--version" || root.Subcommands.Any(c => c.Name == args[0])
+            ? args
+            : ["build", .. args];
+
+    private static int Interrupted(TextWriter stderr)
+    {
+        stderr.WriteLine($"bootstrap: interrupted ({Interruption.SignalName}); stopped every child process and removed the " +
+                         "staging root and temporary files");
+        return ExitCodes.Interrupted;
+    }
+
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand(
             "Builds Linux base images (Debian, Ubuntu, Alpine) from distribution packages: verified indices, " +
-            "apt/apk-like resolution, hash-checked downloads, configured root, reproducible tar.");
+            "apt/apk-like resolution, hash-checked downloads, configured root, reproducible tar. `bootstrap RECIPE...` is `bootstrap build RECIPE...`.");
         BuildCommand.Attach(root, stdout, stderr);
         root.Add(PlanCommand.Create(stdout, stderr));
         root.Add(SchemaCommand.Create(stdout));

@@ -131,6 +131,10 @@ public static class RecipeLoader
             }
             case "enum":
                 return $"'{keyPath}' must be one of: {string.Join(", ", RecipeSchemaKeys.EnumAt(v.Pointer))}";
+            case "pattern" or "maxLength" when v.Pointer == "/output/hostname":
+                return $"'output.hostname' = \"{doc["output"]?["hostname"]}\" is not a valid host name (dot-separated labels of " +
+                       "1-63 letters, digits and inner '-', at most 253 characters); shorten it, or leave it out (the container " +
+                       "runtime sets one)";
             case "pattern":
                 return $"'{keyPath}' has the wrong form: it must match {RecipeSchemaKeys.PatternAt(v.Pointer)}";
             case "type":

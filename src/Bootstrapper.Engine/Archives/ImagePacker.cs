@@ -29,6 +29,40 @@ public static class ImagePacker
             $"output '{path}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz");
     }
 
+    /// <summary>
+    /// The compression of the image at <paramref name="path"/> given the recipe's <c>output.compression</c>
+    /// ("auto", "none", "gzip", "xz", "zstd"): "auto" goes by the name; any other value must agree with the name, so
+    /// that a file's name never lies about its content (a setting that contradicts it is refused before the build).
+    /// </summary>
+    public static CompressionKind KindFor(string path, string compression)
+    {
+        var byName = KindFromOutputName(path);
+        if (compression == "auto") return byName;
+        CompressionKind wanted = compression switch
+        {
+            "none" => CompressionKind.None,
+            "gzip" => CompressionKind.Gzip,
+            "xz" => CompressionKind.Xz,
+            "zstd" => CompressionKind.Zstd,
+            _ => throw new RecipeException($"output.compression = \"{compression}\": use auto, none, gzip, xz or zstd"),
+        };
+        if (wanted == byName) return wanted;
+        throw new RecipeException(
+            $"output.compression = \"{compression}\" contradicts the output name '{Path.GetFileName(path)}' " +
+            $"({SettingOf(byName)}); name the output {SuffixOf(wanted)}, or set compression = \"{SettingOf(byName)}\" " +
+            "(or \"auto\": by the name)");
+    }
+
+    private static string SettingOf(CompressionKind kind) => kind switch
+    {
+        CompressionKind.Gzip => "gzip", CompressionKind.Xz => "xz", CompressionKind.Zstd => "zstd", _ => "none",
+    };
+
+    private static string SuffixOf(CompressionKind kind) => kind switch
+    {
+        CompressionKind.Gzip => ".tar.gz", CompressionKind.Xz => ".tar.xz", CompressionKind.Zstd => ".tar.zst", _ => ".tar",
+    };
+
     public static PackResult Pack(string rootDir, string outputPath, PackOptions? options = null,
         CancellationToken cancellationToken = default)
     {
@@ -36,7 +70,7 @@ public static class ImagePacker
         string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDir));
         if (!LibC.TryLstat(root, out var rootStatus) || !rootStatus.IsDirectory)
             throw new InstallException($"cannot pack '{rootDir}': it is not a directory");
-        var kind = KindFromOutputName(outputPath);
+        var kind = KindFor(outputPath, options.Compression);
         string output = Path.GetFullPath(outputPath);
         string temp = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
         bool done = false;

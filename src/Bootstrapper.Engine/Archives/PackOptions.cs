@@ -15,6 +15,9 @@ public sealed record PackOptions
     /// </summary>
     public int? Level { get; init; }
 
+    /// <summary>The recipe's output.compression: "auto" (by the file name) or a value that must agree with it.</summary>
+    public string Compression { get; init; } = "auto";
+
     /// <summary>
     /// Character devices that stand in the root as empty regular files, by archive name ("./dev/null"): a user
     /// namespace cannot mknod, so an unprivileged build leaves placeholders there and the tar gets the real node

@@ -10,6 +10,8 @@ public sealed class BuildSession : IDisposable
         Recipe = recipe;
         Options = options;
         Reporter = reporter;
+        // Every command writes verified indices (and a build, packages) there: say now, before fetching anything.
+        IO.WritableFolder.Require(options.CacheDirectory, "the cache folder", "give one you can write to with --cache DIR");
         Keyrings = recipe.Keyrings.Concat(options.ExtraKeyrings).ToList();
         Downloader = new Http.Downloader(Http.DownloaderOptions.FromEnvironment() with { OnRetry = r => reporter.Warning($"retrying {r.Url} (attempt {r.Attempt + 1} of {r.MaxAttempts}): {r.Reason}") });
         foreach (var k in Keyrings)
@@ -18,6 +20,8 @@ public sealed class BuildSession : IDisposable
     }
 
     public Recipe Recipe { get; }
+    /// <summary>True for `build` (an image is written); false for plan, lock and fetch.</summary>
+    public bool BuildsImage { get; init; }
     public BuildOptions Options { get; }
     public IBuildReporter Reporter { get; }
     /// <summary>The recipe's keyrings plus --keyring ones (absolute paths).</summary>

@@ -60,11 +60,11 @@ public static class ImageBuilder
 
     public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
     {
-        using var session = new BuildSession(recipe, options, reporter);
+        using var session = new BuildSession(recipe, options, reporter) { BuildsImage = true };
         var output = options.OutputOverride ?? recipe.Output.Path;
-        ImagePacker.KindFromOutputName(output); // a bad output name fails before any download
-        // So does an unsafe staging directory; where the root goes depends on its size, known after the plan, and
-        // is checked again there, still before the download.
+        BuildPreflight.Check(session, output);
+        // An unsafe staging directory fails before any download too; where the root goes depends on its size, known
+        // after the plan, and is checked again there, still before the download.
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
         // And a host (or container) that cannot give the install its sandbox.
         await Sandbox.SandboxCommand.CheckAsync(ct).ConfigureAwait(false);
@@ -97,6 +97,7 @@ public static class ImageBuilder
                 () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions
                 {
                     SourceDateEpoch = session.SourceDateEpoch,
+                    Compression = recipe.Output.Compression,
                     CharDeviceStandIns = Rootless.UserNamespace.IsInside ? Debian.ChrootDevices.StandInsForPacking : new Dictionary<string, (uint, uint)>(),
                 }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);

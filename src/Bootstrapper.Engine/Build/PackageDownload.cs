@@ -15,6 +15,8 @@ public static class PackageDownload
         PackageFileCheck check, CancellationToken ct)
     {
         var options = session.Options;
+        if (StalePartFiles.Sweep(session.PackageCache, DateTime.UtcNow) is > 0 and var stale)
+            session.Reporter.Verbose($"removed {stale} temporary download file(s) a killed build left in {session.PackageCache}");
         var fetcher = new PackageFetcher(session.Downloader, session.PackageCache, session.Reporter,
             options.DownloadParallelism, options.Offline, check);
         try

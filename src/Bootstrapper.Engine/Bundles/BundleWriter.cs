@@ -39,23 +39,31 @@ public static class BundleWriter
         Directory.CreateDirectory(directory);
         int files = 0;
         long bytes = 0;
+        // A file placed under two names (an index and its by-hash name) is stored once: the second is a hard link.
+        var placed = new Dictionary<string, string>(StringComparer.Ordinal);
         void Place(string relative, string source, Action<string, string>? verify = null)
         {
             var target = Inside(directory, relative);
+            var linked = false;
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             var tmp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Environment.ProcessId}.tmp");
             try
             {
-                File.Copy(source, tmp, overwrite: true);
+                if (File.Exists(tmp)) File.Delete(tmp);
+                linked = verify is null && placed.TryGetValue(source, out _);
+                if (linked) Native.LibC.Link(placed[source], tmp);
+                else File.Copy(source, tmp, overwrite: true);
                 verify?.Invoke(tmp, target);
                 File.Move(tmp, target, overwrite: true);
+                placed.TryAdd(source, target);
             }
             finally
             {
                 if (File.Exists(tmp)) File.Delete(tmp);
             }
             files++;
-            bytes += new FileInfo(target).Length;
+            if (!linked) bytes += new FileInfo(target).Length; // stored once
+
         }
 
         // Packages first and the signed release files last: a reader of a half-updated bundle finds the old

@@ -103,6 +103,11 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
     public CachedFile CheckCached(PlannedPackage p)
     {
         var path = CachePath(p);
+        if (Directory.Exists(path)) // not a file (made by hand, or by an old bug): it would block every later build
+        {
+            Directory.Delete(path, recursive: true);
+            return new CachedFile(false, $"{PackageFileCheck.Describe(p)}: the cache entry {path} was a folder, not a file; removed it");
+        }
         if (!File.Exists(path)) return new CachedFile(false, null);
         try
         {

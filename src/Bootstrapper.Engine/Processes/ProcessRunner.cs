@@ -12,21 +12,13 @@ public static class ProcessRunner
 {
     private const int KeptLines = 40;
 
-    // Children still running. When the build process is told to stop, their whole trees are killed so nothing
-    // keeps writing into the staging root after we are gone. Measured with .NET 10: SIGTERM ends the process
-    // (exit 143) without raising AppDomain.ProcessExit, but PosixSignalRegistration handlers do run first; they
-    // do not cancel the signal, so the default handling (the CLI's, or termination) goes on afterwards.
+    // Children still running. A signal to the build (Interruption) or its exit kills their whole trees, so nothing
+    // keeps writing into the staging root after we are gone.
     private static readonly ConcurrentDictionary<int, Process> Running = new();
-    // Held so the registrations live as long as the process (a collected registration unregisters itself).
-    private static readonly PosixSignalRegistration[] Registrations;
 
     static ProcessRunner()
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllRunning();
-        Registrations = OperatingSystem.IsWindows()
-            ? []
-            : [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
-                .Select(s => PosixSignalRegistration.Create(s, _ => KillAllRunning()))];
     }
 
     /// <summary>Kill the trees of all children started by this runner that are still alive.</summary>

@@ -34,6 +34,9 @@ public sealed class RepositoryServer : IDisposable
     public int RequestCount(string path) =>
         _server.LogEntries.Count(e => e.RequestMessage.Path == $"{Prefix}/{path}");
 
+    /// <summary>Every request received, whatever its path.</summary>
+    public int TotalRequests => _server.LogEntries.Count();
+
     /// <summary>Replaces a file's content.</summary>
     public void Serve(string path, byte[] data) =>
         _server.Given(Request.Create().WithPath($"{Prefix}/{path}").UsingGet()).AtPriority(100)

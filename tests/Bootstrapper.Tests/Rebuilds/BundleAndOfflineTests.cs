@@ -161,4 +161,26 @@ public sealed class BundleAndOfflineTests : IDisposable
         Assert.Equal(ExitCodes.VerificationFailed, code);
         Assert.Contains("InRelease", stderr);
     }
+
+    [Fact]
+    public async Task A_bundle_from_a_warm_cache_keeps_the_compressed_index_once()
+    {
+        var repo = RebuildWorkspace.Repository();
+        repo.AcquireByHash = true;
+        var served = repo.BuildFiles();
+        using var server = new RepositoryServer(served);
+        var (code, _, stderr) = await FetchAsync(server.BaseUrl, _ws.Cache());
+        Assert.True(code == 0, stderr);
+        // Warm: the plan now reads the decoded Packages the cache keeps; the bundle must still carry the .xz.
+        var bundle = Path.Combine(_ws.Root, "warm-bundle");
+        (code, _, stderr) = await FetchAsync(server.BaseUrl, _ws.Cache(), "--bundle", bundle);
+        Assert.True(code == 0, stderr);
+
+        var dir = Path.Combine(bundle, "dists/bookworm/main/binary-amd64");
+        var xz = served["dists/bookworm/main/binary-amd64/Packages.xz"];
+        Assert.False(File.Exists(Path.Combine(dir, "Packages")), "the decoded index is not bundled");
+        Assert.Equal(xz, File.ReadAllBytes(Path.Combine(dir, "Packages.xz")));
+        var byHash = Path.Combine(dir, $"by-hash/SHA256/{SignedDebianRepository.Sha256(xz)}");
+        Assert.Equal(Engine.Native.LibC.Lstat(Path.Combine(dir, "Packages.xz")).Inode, Engine.Native.LibC.Lstat(byHash).Inode);
+    }
 }

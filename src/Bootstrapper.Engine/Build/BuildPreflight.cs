@@ -1,0 +1,24 @@
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.IO;
+
+namespace Bootstrapper.Engine.Build;
+
+/// <summary>
+/// What a build can check from its inputs alone, checked before the plan (and so before any download): each
+/// failure names the value and what to do, with exit code 2. The staging area, the sandbox and (rootless) the user
+/// namespace are checked right after; what depends on the plan (the staging root's size) before the download.
+/// </summary>
+public static class BuildPreflight
+{
+    public static void Check(BuildSession session, string output)
+    {
+        if (session.SourceDateEpoch is < 0 and var epoch)
+            throw new RecipeException($"SOURCE_DATE_EPOCH {epoch} is before 1970; give a whole number of seconds, 0 or more " +
+                                      "(for example the last commit's time: git log -1 --format=%ct)");
+        ArchitectureSupport.Check(session.Recipe);
+        ImagePacker.KindFor(output, session.Recipe.Output.Compression); // a bad output name or compression
+        WritableFolder.Require(Path.GetDirectoryName(Path.GetFullPath(output))!, "the output folder",
+            "choose another output path with -o (or [output] path in the recipe)");
+    }
+}
