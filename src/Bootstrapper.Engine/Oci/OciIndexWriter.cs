@@ -11,7 +11,8 @@ namespace Bootstrapper.Engine.Oci;
 public static class OciIndexWriter
 {
     /// <param name="images">One (platform, image) pair per architecture; each image is in a layout of its own.</param>
-    public static OciDescriptor Write(string layout, IReadOnlyList<(OciPlatform Platform, OciImage Image)> images,
+    /// <param name="refName">The name index.json gives the index (the recipe's name).</param>
+    public static OciDescriptor Write(string layout, string refName, IReadOnlyList<(OciPlatform Platform, OciImage Image)> images,
         IReadOnlyDictionary<string, string>? annotations = null)
     {
         if (images.Count == 0) throw new ArgumentException("an index needs at least one image", nameof(images));
@@ -25,7 +26,7 @@ public static class OciIndexWriter
             manifests.Add(new OciDescriptor(image.Manifest.MediaType, image.Manifest.Digest, image.Manifest.Size) { Platform = platform });
         }
         var index = OciLayout.WriteBlob(layout, OciImageConfig.Index(manifests, annotations), OciMediaTypes.Index);
-        OciLayout.WriteIndex(layout, [OciImageWriter.Named(index)]);
+        OciLayout.WriteIndex(layout, [OciImageWriter.Named(index, refName)]);
         return index;
     }
 

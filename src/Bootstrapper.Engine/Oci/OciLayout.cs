@@ -12,8 +12,6 @@ public static class OciLayout
 {
     public const string LayoutFile = "oci-layout";
     public const string IndexFile = "index.json";
-    /// <summary>The tag `umoci unpack --image DIR` and `skopeo copy oci:DIR` use when none is given.</summary>
-    public const string DefaultRefName = "latest";
 
     public static string BlobPath(string layout, string digest) =>
         Path.Combine(layout, "blobs", "sha256", OciDigest.Hex(digest, Path.Combine(layout, IndexFile)));
