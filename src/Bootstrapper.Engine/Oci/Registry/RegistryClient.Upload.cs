@@ -92,8 +92,9 @@ public sealed partial class RegistryClient
     /// distribution answers an empty upload; a one-byte upload is then sent again and refused with 416, and resumed).</summary>
     private static long? ConfirmedEnd(HttpResponseMessage response)
     {
-        if (!response.Headers.TryGetValues("Range", out var values)) return null;
-        var range = values.First();
+        // Range is a request header to .NET, so a response's is only in the non-validated view.
+        if (!response.Headers.NonValidated.TryGetValues("Range", out var values)) return null;
+        var range = values.ToString();
         var dash = range.IndexOf('-');
         if (dash < 0 || !long.TryParse(range[(dash + 1)..], out var last)) return null;
         return last == 0 ? 0 : last + 1;
