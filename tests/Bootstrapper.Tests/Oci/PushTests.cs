@@ -22,6 +22,8 @@ public sealed class PushTests : IDisposable
         _images.Dispose();
     }
 
+    private readonly List<long> _resumedAt = [];
+
     private async Task<PushResult> PushAsync(OciImage image, string? sbom = null, RegistryAuthFile.Credentials? credentials = null)
     {
         var reference = ImageReference.Parse($"{_registry.Host}/base/t:1");
@@ -33,7 +35,7 @@ public sealed class PushTests : IDisposable
             ChunkBytes = Chunk,
             FirstRetryDelay = TimeSpan.Zero,
             Handler = _handler,
-        });
+        }) { RestartedOrResumed = _resumedAt.Add };
         return await new ImagePusher(client, _ => { }).PushAsync(image.Layout, reference, sbom, CancellationToken.None);
     }
 
@@ -71,6 +73,7 @@ public sealed class PushTests : IDisposable
         // everything once, plus the half chunk the registry had not kept: resumed, not restarted
         Assert.Equal(config.Size + Layer(image).Size + Chunk / 2, _registry.BytesReceived);
         Assert.Single(_registry.Requests, r => r.StartsWith("GET /v2/base/t/blobs/uploads/"));
+        Assert.Equal([Chunk + Chunk / 2L], _resumedAt);
     }
 
     [Fact]

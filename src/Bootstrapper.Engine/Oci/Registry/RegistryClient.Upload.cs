@@ -10,16 +10,13 @@ public sealed partial class RegistryClient
     /// A chunked upload (POST, then PATCH per chunk with Content-Range, then PUT ?digest=). When a chunk fails (a
     /// dropped connection, a 5xx), the retry first asks the registry how much it holds (GET on the upload's
     /// location, Range: 0-LAST) and goes on from there: an interrupted upload resumes instead of starting over.
+    /// A registry that dropped the upload instead (distribution 2.8 cancels an upload whose PATCH broke off, see
+    /// docs/findings.md) answers that GET with 404 or 400: then this blob alone starts again.
     /// </summary>
     /// <param name="progress">Receives the bytes the registry confirmed so far.</param>
     public async Task UploadBlobAsync(string digest, string file, long size, CancellationToken ct, IProgress<long>? progress = null)
     {
-        Uri location;
-        using (var started = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, Url("blobs/uploads/")), ct).ConfigureAwait(false))
-        {
-            Expect(started, "starting an upload of " + digest, HttpStatusCode.Accepted);
-            location = Location(started);
-        }
+        var location = await StartUploadAsync(digest, ct).ConfigureAwait(false);
         long offset = 0;
         bool askWhereItStands = false;
         while (offset < size)
@@ -27,7 +24,13 @@ public sealed partial class RegistryClient
             await _retry.ExecuteAsync(async token =>
             {
                 if (askWhereItStands)
-                    (location, offset) = await UploadStatusAsync(location, token).ConfigureAwait(false);
+                {
+                    if (await UploadStatusAsync(location, token).ConfigureAwait(false) is { } status)
+                        (location, offset) = status;
+                    else
+                        (location, offset) = (await StartUploadAsync(digest, token).ConfigureAwait(false), 0);
+                    RestartedOrResumed?.Invoke(offset);
+                }
                 askWhereItStands = true; // until this chunk is confirmed
                 if (offset >= size) return;
                 int length = (int)Math.Min(_options.ChunkBytes, size - offset);
@@ -54,11 +57,21 @@ public sealed partial class RegistryClient
         Expect(done, "completing the upload of " + digest, HttpStatusCode.Created, HttpStatusCode.NoContent, HttpStatusCode.Accepted);
     }
 
-    private async Task<(Uri Location, long Offset)> UploadStatusAsync(Uri location, CancellationToken ct)
+    /// <summary>Called with the offset an interrupted upload goes on from (0: started again); for tests and logs.</summary>
+    public Action<long>? RestartedOrResumed { get; set; }
+
+    private async Task<Uri> StartUploadAsync(string digest, CancellationToken ct)
+    {
+        using var started = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, Url("blobs/uploads/")), ct).ConfigureAwait(false);
+        Expect(started, "starting an upload of " + digest, HttpStatusCode.Accepted);
+        return Location(started);
+    }
+
+    /// <returns>Where the upload stands, or null when the registry no longer has it.</returns>
+    private async Task<(Uri Location, long Offset)?> UploadStatusAsync(Uri location, CancellationToken ct)
     {
         using var response = await SendOnceAuthorizedAsync(() => new HttpRequestMessage(HttpMethod.Get, location), ct).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            throw new FetchException($"the registry forgot the upload at {location.GetLeftPart(UriPartial.Path)}; push again");
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest) return null;
         Expect(response, "the state of an upload", HttpStatusCode.NoContent, HttpStatusCode.OK, HttpStatusCode.Accepted);
         return (response.Headers.Location is null ? location : Location(response), ConfirmedEnd(response) ?? 0);
     }
