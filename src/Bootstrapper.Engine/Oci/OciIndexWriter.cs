@@ -33,11 +33,9 @@ public static class OciIndexWriter
     /// <summary>The manifest, its config and layers; hard links when both layouts share a file system.</summary>
     private static void CopyBlobs(OciImage image, string layout)
     {
-        var manifestBytes = OciLayout.ReadBlob(image.Layout, image.Manifest);
-        var manifest = OciJson.Parse(manifestBytes, OciLayout.BlobPath(image.Layout, image.Manifest.Digest));
         var where = OciLayout.BlobPath(image.Layout, image.Manifest.Digest);
-        var blobs = new List<OciDescriptor> { image.Manifest, OciDescriptor.Read(manifest["config"]!, where) };
-        blobs.AddRange(manifest["layers"]!.AsArray().Select(l => OciDescriptor.Read(l!, where)));
+        var manifest = OciJson.Parse(OciLayout.ReadBlob(image.Layout, image.Manifest), where);
+        var blobs = OciLayout.ReferencedBlobs(manifest, where).Prepend(image.Manifest);
         foreach (var blob in blobs)
         {
             var from = OciLayout.BlobPath(image.Layout, blob.Digest);

@@ -63,4 +63,8 @@ public static class OciLayout
             throw new VerificationException($"{path}: the content does not match its digest {descriptor.Digest}");
         return bytes;
     }
+
+    /// <summary>The blobs an image manifest refers to: its config, then its layers.</summary>
+    public static IReadOnlyList<OciDescriptor> ReferencedBlobs(JsonObject manifest, string where) =>
+        [OciDescriptor.Read(manifest["config"]!, where), .. manifest["layers"]!.AsArray().Select(l => OciDescriptor.Read(l!, where))];
 }

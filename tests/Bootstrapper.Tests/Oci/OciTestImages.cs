@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Oci;
 
 namespace Bootstrapper.Tests.Oci;
 
-/// <summary>A small root (a script, a link, 48 KiB of incompressible bytes) and images made from it.</summary>
+/// <summary>A small root (a script, a link, 48 KiB of incompressible bytes, 2 MiB of text) and images made from it.</summary>
 internal sealed class OciTestImages : IDisposable
 {
     public const long Epoch = 1_700_000_000;
@@ -30,6 +30,11 @@ internal sealed class OciTestImages : IDisposable
         var noise = new byte[48 * 1024];
         new Random(42).NextBytes(noise);
         File.WriteAllBytes(Path.Combine(Root, "noise"), noise);
+        // 2 MiB of compressible text: enough for zlib's output to show how its input was split
+        var random = new Random(7);
+        string[] words = ["apt", "dpkg", "libc6", "base-files", "bash", "coreutils", "tzdata", "zlib1g"];
+        File.WriteAllText(Path.Combine(Root, "words"),
+            string.Join(' ', Enumerable.Range(0, 300_000).Select(_ => words[random.Next(words.Length)])));
         foreach (var entry in Directory.EnumerateFileSystemEntries(Root, "*", SearchOption.AllDirectories).Append(Root))
             if (!File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
                 File.SetLastWriteTimeUtc(entry, DateTime.UnixEpoch.AddSeconds(Epoch + 100));

@@ -57,9 +57,7 @@ public sealed class ImagePusher(RegistryClient registry, Action<string> say)
         }
         else
         {
-            var blobs = new List<OciDescriptor> { OciDescriptor.Read(json["config"]!, where) };
-            blobs.AddRange(json["layers"]!.AsArray().Select(l => OciDescriptor.Read(l!, where)));
-            foreach (var blob in blobs) await PushBlobAsync(layout, blob, ct).ConfigureAwait(false);
+            foreach (var blob in OciLayout.ReferencedBlobs(json, where)) await PushBlobAsync(layout, blob, ct).ConfigureAwait(false);
         }
         var (digest, _) = await registry.PutManifestAsync(tag, descriptor.MediaType, bytes, ct).ConfigureAwait(false);
         if (digest != descriptor.Digest)
