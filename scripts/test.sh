@@ -24,9 +24,11 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #   node-spdx-license-ids node-spdx-exceptions   SPDX licence lists (JSON) for the SBOM licence tests
 #   openssl binutils bzip2 util-linux  signing the reference Alpine repository, ar(1) and bzip2 for archive
 #                            agreement tests, unshare
+#   docker-registry skopeo umoci apache2-utils  OCI images: a real registry on 127.0.0.1 to push to, skopeo and
+#                            umoci to inspect and unpack what we write, htpasswd for the registry's basic auth
 packages=(gcc libc6-dev debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
           alpine-chroot-install dpkg-dev python3 gpg gpgv debian-archive-keyring node-spdx-license-ids
-          node-spdx-exceptions openssl binutils bzip2 util-linux)
+          node-spdx-exceptions openssl binutils bzip2 util-linux docker-registry skopeo umoci apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

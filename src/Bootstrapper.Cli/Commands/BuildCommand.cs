@@ -27,7 +27,7 @@ internal static class BuildCommand
     private static void Configure(Command cmd, CommonOptions common, TextWriter stdout, TextWriter stderr)
     {
         var recipes = new Argument<string[]>("recipe") { Description = "The recipes (TOML) to build.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>("--output", "-o") { Description = "Output tar (.tar, .tar.gz, .tar.xz, .tar.zst); overrides the recipe (one recipe only)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Output: a tar (.tar, .tar.gz, .tar.xz, .tar.zst) or an OCI image (.oci.tar archive, .oci directory); overrides the recipe (one recipe only)." };
         var epoch = new Option<long?>("--source-date-epoch")
         {
             Description = "Clamp every timestamp to this time (seconds since 1970); default: SOURCE_DATE_EPOCH, then the recipe.",

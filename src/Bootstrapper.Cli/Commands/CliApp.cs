@@ -89,6 +89,7 @@ public static class CliApp
         root.Add(LockCommand.Create(stdout));
         root.Add(FetchCommand.Create(stdout));
         root.Add(DiffCommand.Create(stdout));
+        root.Add(PushCommand.Create(stdout, stderr));
         return root;
     }
 }

@@ -19,6 +19,10 @@ public sealed record ImageManifest
     public required ImageFile Image { get; init; }
     public required IReadOnlyList<ManifestPackage> Packages { get; init; }
     public IReadOnlyList<ManifestIndex> Indices { get; init; } = [];
+    /// <summary>The recipe's [image] (when it has one): `bootstrap push` wraps a plain tar with it.</summary>
+    public Recipes.ImageSettings? ImageConfig { get; init; }
+    /// <summary>For .oci and .oci.tar outputs: the image manifest's digest ("sha256:...").</summary>
+    public string? OciManifestDigest { get; init; }
     /// <summary>Seconds per build phase, in order (varies from run to run; not part of the image).</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
 

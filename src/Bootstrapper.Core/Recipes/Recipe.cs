@@ -17,6 +17,8 @@ public sealed record Recipe
     public required IReadOnlyList<string> Keyrings { get; init; }
     public required PackageSelection Packages { get; init; }
     public required OutputSettings Output { get; init; }
+    /// <summary>The OCI image config ([image]); null when the recipe has no [image] table.</summary>
+    public ImageSettings? Image { get; init; }
 
     public string RecipeDirectory => Path.GetDirectoryName(SourcePath)!;
 }
@@ -55,4 +57,23 @@ public sealed record OutputSettings
     public string Compression { get; init; } = "auto";
     public string? Hostname { get; init; }
     public long? SourceDateEpoch { get; init; }
+}
+
+/// <summary>
+/// [image]: what an OCI image config carries besides the layer (README "Publishing images"). Plain data, also stored
+/// in IMAGE.manifest.json so that `bootstrap push` can wrap a plain tar with the recipe's config.
+/// </summary>
+public sealed record ImageSettings
+{
+    /// <summary>"NAME=value", in the recipe's order.</summary>
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+    public IReadOnlyList<string>? Cmd { get; init; }
+    public string? User { get; init; }
+    public string? Workdir { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>org.opencontainers.image.version.</summary>
+    public string? Version { get; init; }
+    /// <summary>org.opencontainers.image.source: where the recipe lives (a URL).</summary>
+    public string? Source { get; init; }
 }

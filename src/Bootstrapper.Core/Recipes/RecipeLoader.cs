@@ -85,8 +85,23 @@ public static class RecipeLoader
                 Hostname = (string?)output?["hostname"],
                 SourceDateEpoch = (long?)output?["source_date_epoch"],
             },
+            Image = ImageSettingsOf(doc["image"]?.AsObject()),
         };
     }
+
+    private static ImageSettings? ImageSettingsOf(JsonObject? image) => image is null ? null : new()
+    {
+        Env = image["env"] is JsonObject env ? env.Select(e => $"{e.Key}={(string)e.Value!}").ToList() : [],
+        Entrypoint = image["entrypoint"] is JsonArray ? Strings(image["entrypoint"]) : null,
+        Cmd = image["cmd"] is JsonArray ? Strings(image["cmd"]) : null,
+        User = (string?)image["user"],
+        Workdir = (string?)image["workdir"],
+        Labels = image["labels"] is JsonObject labels
+            ? labels.ToDictionary(l => l.Key, l => (string)l.Value!, StringComparer.Ordinal)
+            : new Dictionary<string, string>(),
+        Version = (string?)image["version"],
+        Source = (string?)image["source"],
+    };
 
     private static List<string> Strings(JsonNode? node) =>
         node is JsonArray a ? a.Select(x => (string)x!).ToList() : [];

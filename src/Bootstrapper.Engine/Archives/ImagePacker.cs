@@ -26,7 +26,7 @@ public static class ImagePacker
         if (name.EndsWith(".tar.zst", StringComparison.Ordinal)) return CompressionKind.Zstd;
         if (name.EndsWith(".tar.xz", StringComparison.Ordinal)) return CompressionKind.Xz;
         throw new RecipeException(
-            $"output '{path}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz");
+            $"output '{path}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz (a tar for docker import), .oci.tar or .oci (an OCI image layout)");
     }
 
     /// <summary>
@@ -109,7 +109,7 @@ public static class ImagePacker
         }
     }
 
-    private static Stream OpenCompressor(Stream output, CompressionKind kind, PackOptions options)
+    internal static Stream OpenCompressor(Stream output, CompressionKind kind, PackOptions options)
     {
         switch (kind)
         {

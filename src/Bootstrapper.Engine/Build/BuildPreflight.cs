@@ -11,14 +11,17 @@ namespace Bootstrapper.Engine.Build;
 /// </summary>
 public static class BuildPreflight
 {
-    public static void Check(BuildSession session, string output)
+    /// <returns>The output's format (docker-import tar or OCI layout, and its compression).</returns>
+    public static ImageOutputFormat Check(BuildSession session, string output)
     {
         if (session.SourceDateEpoch is < 0 and var epoch)
             throw new RecipeException($"SOURCE_DATE_EPOCH {epoch} is before 1970; give a whole number of seconds, 0 or more " +
                                       "(for example the last commit's time: git log -1 --format=%ct)");
         ArchitectureSupport.Check(session.Recipe);
-        ImagePacker.KindFor(output, session.Recipe.Output.Compression); // a bad output name or compression
-        WritableFolder.Require(Path.GetDirectoryName(Path.GetFullPath(output))!, "the output folder",
+        var format = ImageOutputFormat.Choose(output, session.Recipe.Output.Compression); // a bad name or compression
+        Oci.OciOutput.CheckTarget(output, format);
+        WritableFolder.Require(Path.GetDirectoryName(Path.GetFullPath(Path.TrimEndingDirectorySeparator(output)))!, "the output folder",
             "choose another output path with -o (or [output] path in the recipe)");
+        return format;
     }
 }

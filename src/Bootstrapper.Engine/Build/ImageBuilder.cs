@@ -62,7 +62,8 @@ public static class ImageBuilder
     {
         using var session = new BuildSession(recipe, options, reporter) { BuildsImage = true };
         var output = options.OutputOverride ?? recipe.Output.Path;
-        BuildPreflight.Check(session, output);
+        // A bad output name or compression (or an .oci folder we must not replace) fails before any download.
+        var format = BuildPreflight.Check(session, output);
         // An unsafe staging directory fails before any download too; where the root goes depends on its size, known
         // after the plan, and is checked again there, still before the download.
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
@@ -93,16 +94,29 @@ public static class ImageBuilder
             var licenses = family is ILicenseSource ls ? ls.Licenses(plan, root) : new Dictionary<string, string>();
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+            var packOptions = new PackOptions
+            {
+                SourceDateEpoch = session.SourceDateEpoch,
+                Compression = recipe.Output.Compression,
+                CharDeviceStandIns = Rootless.UserNamespace.IsInside ? Debian.ChrootDevices.StandInsForPacking : new Dictionary<string, (uint, uint)>(),
+            };
+            string? manifestDigest = null;
             var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
-                () => Task.Run(() => ImagePacker.Pack(root, output, new PackOptions
+                () => Task.Run(() =>
                 {
-                    SourceDateEpoch = session.SourceDateEpoch,
-                    Compression = recipe.Output.Compression,
-                    CharDeviceStandIns = Rootless.UserNamespace.IsInside ? Debian.ChrootDevices.StandInsForPacking : new Dictionary<string, (uint, uint)>(),
-                }, ct), ct),
+                    if (!format.IsOci) return ImagePacker.Pack(root, output, packOptions, ct);
+                    var spec = Oci.OciImageSpec.From(recipe.Name, recipe.Family.ToString().ToLowerInvariant(),
+                        recipe.Architecture, recipe.Image, session.SourceDateEpoch, options.Now());
+                    (var result, manifestDigest) = Oci.OciOutput.Write(root, output, format, spec, packOptions, ct);
+                    return result;
+                }, ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)),
+            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)) with
+                {
+                    ImageConfig = recipe.Image,
+                    OciManifestDigest = manifestDigest,
+                },
                 Distribution(session.Recipe), options.Now());
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {

@@ -23,6 +23,7 @@ public static class ImageSidecars
         }
         catch
         {
+            if (Directory.Exists(image)) Directory.Delete(image, recursive: true); // an .oci layout
             foreach (var path in new[] { image, ManifestPath(image), SbomPath(image) }) File.Delete(path);
             throw;
         }

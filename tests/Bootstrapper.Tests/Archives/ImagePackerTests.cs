@@ -188,7 +188,7 @@ public sealed class ImagePackerTests : IDisposable
     public void UnknownOutputExtensionIsARecipeError()
     {
         var e = Assert.Throws<RecipeException>(() => ImagePacker.Pack(_root, Path.Combine(_out, "image.zip")));
-        Assert.Equal($"output '{Path.Combine(_out, "image.zip")}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz",
+        Assert.Equal($"output '{Path.Combine(_out, "image.zip")}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz (a tar for docker import), .oci.tar or .oci (an OCI image layout)",
             e.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_out));
     }
