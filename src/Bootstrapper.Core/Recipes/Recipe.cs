@@ -17,6 +17,8 @@ public sealed record Recipe
     public required IReadOnlyList<string> Keyrings { get; init; }
     public required PackageSelection Packages { get; init; }
     public required OutputSettings Output { get; init; }
+    /// <summary>Files, accounts, commands and settings added after the packages (Debian family).</summary>
+    public Customization.Customization Customize { get; init; } = Customization.Customization.None;
 
     public string RecipeDirectory => Path.GetDirectoryName(SourcePath)!;
 }

@@ -85,6 +85,8 @@ public static class RecipeLoader
                 Hostname = (string?)output?["hostname"],
                 SourceDateEpoch = (long?)output?["source_date_epoch"],
             },
+            Customize = Customization.CustomizationReader.Read(doc, dir, checkFiles,
+                (pointer, message) => new RecipeException($"{display}:{LineOf(lines, pointer)}: {message}")),
         };
     }
 

@@ -101,8 +101,14 @@ public static class ImageBuilder
                 }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)),
-                Distribution(session.Recipe), options.Now());
+            var manifest = Manifest(session, plan, packed, licenses, FileHashes(plan, files));
+            if (family is ICustomizationRecord custom)
+                manifest = manifest with
+                {
+                    Files = custom.AddedFiles.Count > 0 ? custom.AddedFiles : null,
+                    RunSteps = custom.RunSteps.Count > 0 ? custom.RunSteps : null,
+                };
+            ImageSidecars.Write(output, manifest, Distribution(session.Recipe), options.Now());
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
                 SbomPath = ImageSidecars.SbomPath(output),
