@@ -72,10 +72,14 @@ public sealed record ManifestPackage
 /// <param name="Mode">Octal permission bits ("0644"); null for a symlink.</param>
 /// <param name="Owner">"uid:gid" as numbers.</param>
 /// <param name="Sha256">Of a file's content; null otherwise.</param>
+/// <param name="Sha1">Of a file's content (SPDX 2.3 requires it of every file); null otherwise.</param>
 /// <param name="Target">Of a symlink; null otherwise.</param>
 /// <param name="Origin">What it came from: "files[0]: ca/internal-ca.crt", "files[1]: inline", "image_sources[0].key".</param>
 public sealed record ManifestFile(string Path, string Type, string? Mode, string Owner, long? Size, string? Sha256,
-    string? Target, string Origin);
+    string? Target, string Origin)
+{
+    public string? Sha1 { get; init; }
+}
 
 /// <summary>A [[run]] step: what ran, where in the build, and whether it had the network.</summary>
 public sealed record ManifestRunStep(string Name, string Stage, string Command, bool Network);

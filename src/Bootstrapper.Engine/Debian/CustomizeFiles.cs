@@ -49,7 +49,10 @@ public static class CustomizeFiles
     {
         RootFs.WriteFile(root, dest, data, mode, uid: uid, gid: gid);
         return new ManifestFile("/" + dest, "file", CustomizationReader.Octal(mode), $"{uid}:{gid}", data.Length,
-            Convert.ToHexStringLower(SHA256.HashData(data)), null, origin);
+            Convert.ToHexStringLower(SHA256.HashData(data)), null, origin)
+        {
+            Sha1 = Convert.ToHexStringLower(SHA1.HashData(data)),
+        };
     }
 
     /// <summary>A host tree, in name order (the manifest's order); links are copied as links, never followed.</summary>
