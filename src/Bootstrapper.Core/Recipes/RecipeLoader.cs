@@ -134,7 +134,7 @@ public static class RecipeLoader
             case "enum":
                 return $"'{keyPath}' must be one of: {string.Join(", ", RecipeSchemaKeys.EnumAt(v.Pointer))}";
             case "pattern":
-                return $"'{keyPath}' has the wrong form: it must match {RecipeSchemaKeys.PatternAt(v.Pointer)}";
+                return $"'{keyPath}' has the wrong form: it must match {RecipeSchemaKeys.PatternAt(v.Pointer, v.SchemaPath)}";
             case "type":
                 return $"'{keyPath}' has the wrong type: {v.Message.Replace("Value is", "the value is")}";
             default:

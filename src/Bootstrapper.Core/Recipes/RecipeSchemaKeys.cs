@@ -14,7 +14,18 @@ internal static class RecipeSchemaKeys
     public static IReadOnlyList<string> EnumAt(string pointer) =>
         Deref(At(pointer))?["enum"] is JsonArray values ? values.Select(v => (string)v!).ToList() : [];
 
-    public static string PatternAt(string pointer) => (string?)Deref(At(pointer))?["pattern"] ?? "(see schema)";
+    /// <param name="schemaPath">Where the check failed in the schema: a pattern that only an if/then rule sets is found there.</param>
+    public static string PatternAt(string pointer, string schemaPath = "") =>
+        (string?)Deref(At(pointer))?["pattern"] ?? (string?)InSchema(schemaPath)?["pattern"] ?? "(see schema)";
+
+    /// <summary>The subschema at an evaluation path without $ref steps ("/allOf/2/then/properties/x/items").</summary>
+    private static JsonNode? InSchema(string path)
+    {
+        JsonNode? node = Schema.Value;
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            node = node is JsonArray a && int.TryParse(part, out var i) && i < a.Count ? a[i] : (node as JsonObject)?[part];
+        return node as JsonObject;
+    }
 
     /// <summary>The subschema that describes the value at a JSON pointer of a recipe document.</summary>
     private static JsonNode? At(string pointer)
