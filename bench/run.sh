@@ -11,6 +11,8 @@
 # bookworm-security. Needs root.
 # Each round also builds rootless (warm cache): the same recipe as user bootstrap-bench (created with subordinate
 # ids if missing) in unshare mode; its ratio to the root warm build of the same round is printed.
+# Each round also builds the in-house example (recipes/examples/inhouse-bookworm.toml: files, a user, a run step,
+# time zone, image sources) with the same warm cache; its ratio to the plain warm build of the same round is printed.
 # Each round also prices the sandbox: 30 commands (/bin/true) in debootstrap's root through bootstrap-sandbox
 # against 30 through plain chroot(8); the difference per command times the commands of a warm build (counted in
 # its --verbose log) is what the sandbox adds to a build.
@@ -78,6 +80,7 @@ chmod 0755 "$rootless"
 
 # Prime the warm cache (not measured).
 "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
+"$bootstrap" recipes/examples/inhouse-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
 "$bootstrap" recipes/debian-bookworm.toml --verbose --cache "$warm_cache" -o "$work/prime.tar" 2>&1 | grep -c '# chroot:' >"$work/commands.txt"
 rm -f "$work/prime.tar"*
 
@@ -85,6 +88,8 @@ for i in $(seq "$rounds"); do
   echo "round $i/$rounds" >&2
   measure bootstrap-warm "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/ours.tar"
   rm -f "$work/ours.tar"*
+  measure bootstrap-inhouse-warm "$bootstrap" recipes/examples/inhouse-bookworm.toml -q --cache "$warm_cache" -o "$work/inhouse.tar"
+  rm -f "$work/inhouse.tar"*
   measure bootstrap-rootless-warm "$rootless" "$work/rootless.tar"
   rm -f "$work/rootless.tar"*
   measure mmdebstrap mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
@@ -129,6 +134,9 @@ for n in ['bootstrap-warm', 'bootstrap-rootless-warm', 'bootstrap-cold', 'mmdebs
     print(f"| {n} | {w:.1f} | {pair[n]:.2f}x | {c:.1f} | {c / mm_cpu:.2f}x | {r // 1024} |")
 rootless = statistics.median(r / w for (r, _, _), (w, _, _) in zip(rows['bootstrap-rootless-warm'], rows['bootstrap-warm']))
 print(f"\nRootless warm build: median of per-round ratios to the root warm build {rootless:.2f}x.")
+inhouse = statistics.median(c / w for (c, _, _), (w, _, _) in zip(rows['bootstrap-inhouse-warm'], rows['bootstrap-warm']))
+print(f"\nCustomized warm build (recipes/examples/inhouse-bookworm.toml, 3 more packages): median of per-round ratios to "
+      f"the plain warm build {inhouse:.2f}x (wall {med['bootstrap-inhouse-warm'][0]:.1f} s, CPU {med['bootstrap-inhouse-warm'][2]:.1f} s).")
 sandboxed, plain = zip(*[map(float, l.split()) for l in open(sys.argv[3])])
 commands = int(sys.argv[4])
 extra = statistics.median(s - p for s, p in zip(sandboxed, plain))

@@ -61,8 +61,22 @@ public sealed partial class PackageUniverse
     /// <paramref name="minimumRunBytes"/> (tests use this to check that runs change nothing).
     /// </summary>
     internal static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture, int runsPerIndex,
-        int minimumRunBytes)
+        int minimumRunBytes) => Build(indices, nativeArchitecture, runsPerIndex, minimumRunBytes, null);
+
+    /// <summary>
+    /// Same, with apt-style selectors (<c>name=version</c>, <c>name/suite</c>): for a selected name, a stanza the
+    /// selector accepts is the candidate over any other (then the usual rule among those), as apt-get install makes
+    /// it. A selector no stanza satisfies is an error listing what the sources have.
+    /// </summary>
+    public static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture,
+        IReadOnlyCollection<PackageSelector> selectors) =>
+        Build(indices, nativeArchitecture, Environment.ProcessorCount, MinimumRunBytes,
+            selectors.Where(s => s.PinsVersion).ToDictionary(s => s.Name, StringComparer.Ordinal));
+
+    private static PackageUniverse Build(IEnumerable<PackagesIndex> indices, string nativeArchitecture, int runsPerIndex,
+        int minimumRunBytes, Dictionary<string, PackageSelector>? selectors)
     {
+        var seen = new Dictionary<string, List<DebianPackage>>(StringComparer.Ordinal);
         var (sources, chunks) = ReadConcurrently(indices, nativeArchitecture, runsPerIndex, minimumRunBytes);
         var order = chunks.Count > 0 ? chunks[0].Order : new AptCacheOrder();
         var candidates = new List<DebianPackage>(80_000);
@@ -83,17 +97,31 @@ public sealed partial class PackageUniverse
             {
                 int id = ids is null ? local : ids[local];
                 int slot = slotOf[id] - 1;
+                var selector = selectors is { Count: > 0 } && selectors.TryGetValue(package.Name, out var sel) ? sel : null;
+                if (selector is not null)
+                {
+                    if (!seen.TryGetValue(package.Name, out var list)) seen[package.Name] = list = [];
+                    list.Add(package);
+                }
                 if (slot < 0)
                 {
                     candidates.Add(package);
                     slotOf[id] = candidates.Count;
+                }
+                else if (selector is not null && selector.Accepts(package) != selector.Accepts(candidates[slot]))
+                {
+                    if (selector.Accepts(package)) candidates[slot] = package;
                 }
                 else if (IsBetter(package, candidates[slot]))
                     candidates[slot] = package;
             }
             stanzas += chunk.Stanzas;
         }
-        return new PackageUniverse(nativeArchitecture, candidates, slotOf, stanzas, order, sources);
+        var universe = new PackageUniverse(nativeArchitecture, candidates, slotOf, stanzas, order, sources);
+        foreach (var selector in (IEnumerable<PackageSelector>?)selectors?.Values ?? [])
+            if (universe.Find(selector.Name) is not { } candidate || !selector.Accepts(candidate))
+                throw selector.NotAvailable(seen.GetValueOrDefault(selector.Name) ?? []);
+        return universe;
     }
 
     private static bool IsBetter(DebianPackage package, DebianPackage existing) =>

@@ -23,6 +23,10 @@ public sealed record ImageManifest
     public Recipes.ImageSettings? ImageConfig { get; init; }
     /// <summary>For .oci and .oci.tar outputs: the image manifest's digest ("sha256:...").</summary>
     public string? OciManifestDigest { get; init; }
+    /// <summary>Files the recipe added ([[files]], apt keys), each with its hash; null when none.</summary>
+    public IReadOnlyList<ManifestFile>? Files { get; init; }
+    /// <summary>The recipe's [[run]] steps, in the order they ran; null when none.</summary>
+    public IReadOnlyList<ManifestRunStep>? RunSteps { get; init; }
     /// <summary>Seconds per build phase, in order (varies from run to run; not part of the image).</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
 
@@ -66,5 +70,22 @@ public sealed record ManifestPackage
     /// <summary>Source package name, when different from the binary name (for SBOM / security trackers).</summary>
     public string? Source { get; init; }
 }
+
+/// <summary>A path the recipe added to the image.</summary>
+/// <param name="Type">file, directory or symlink.</param>
+/// <param name="Mode">Octal permission bits ("0644"); null for a symlink.</param>
+/// <param name="Owner">"uid:gid" as numbers.</param>
+/// <param name="Sha256">Of a file's content; null otherwise.</param>
+/// <param name="Sha1">Of a file's content (SPDX 2.3 requires it of every file); null otherwise.</param>
+/// <param name="Target">Of a symlink; null otherwise.</param>
+/// <param name="Origin">What it came from: "files[0]: ca/internal-ca.crt", "files[1]: inline", "image_sources[0].key".</param>
+public sealed record ManifestFile(string Path, string Type, string? Mode, string Owner, long? Size, string? Sha256,
+    string? Target, string Origin)
+{
+    public string? Sha1 { get; init; }
+}
+
+/// <summary>A [[run]] step: what ran, where in the build, and whether it had the network.</summary>
+public sealed record ManifestRunStep(string Name, string Stage, string Command, bool Network);
 
 public sealed record ManifestIndex(string Url, string Suite, string? Date, IReadOnlyList<string> SignedBy);

@@ -96,9 +96,13 @@ public static class SpdxDocument
                 w.WriteEndArray();
             }
 
+            var files = SpdxCustomization.WriteFiles(w, manifest);
+            SpdxCustomization.WriteRunSteps(w, manifest, created);
+
             w.WriteStartArray("relationships");
             Relationship(w, DocumentId, "DESCRIBES", ImageId);
             foreach (var (id, _, _) in packages) Relationship(w, ImageId, "CONTAINS", id);
+            foreach (var id in files) Relationship(w, ImageId, "CONTAINS", id);
             w.WriteEndArray();
             w.WriteEndObject();
         }
@@ -183,7 +187,7 @@ public static class SpdxDocument
         w.WriteEndArray();
     }
 
-    private static void Relationship(Utf8JsonWriter w, string from, string type, string to)
+    internal static void Relationship(Utf8JsonWriter w, string from, string type, string to)
     {
         w.WriteStartObject();
         w.WriteString("spdxElementId", from);

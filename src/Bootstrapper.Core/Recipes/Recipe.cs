@@ -19,6 +19,8 @@ public sealed record Recipe
     public required OutputSettings Output { get; init; }
     /// <summary>The OCI image config ([image]); null when the recipe has no [image] table.</summary>
     public ImageSettings? Image { get; init; }
+    /// <summary>Files, accounts, commands and settings added after the packages (Debian family).</summary>
+    public Customization.Customization Customize { get; init; } = Customization.Customization.None;
 
     public string RecipeDirectory => Path.GetDirectoryName(SourcePath)!;
 }

@@ -86,6 +86,8 @@ public static class RecipeLoader
                 SourceDateEpoch = (long?)output?["source_date_epoch"],
             },
             Image = ImageSettingsOf(doc["image"]?.AsObject()),
+            Customize = Customization.CustomizationReader.Read(doc, dir, checkFiles,
+                (pointer, message) => new RecipeException($"{display}:{LineOf(lines, pointer)}: {message}")),
         };
     }
 
@@ -151,7 +153,7 @@ public static class RecipeLoader
                        "1-63 letters, digits and inner '-', at most 253 characters); shorten it, or leave it out (the container " +
                        "runtime sets one)";
             case "pattern":
-                return $"'{keyPath}' has the wrong form: it must match {RecipeSchemaKeys.PatternAt(v.Pointer)}";
+                return $"'{keyPath}' has the wrong form: it must match {RecipeSchemaKeys.PatternAt(v.Pointer, v.SchemaPath)}";
             case "type":
                 return $"'{keyPath}' has the wrong type: {v.Message.Replace("Value is", "the value is")}";
             default:

@@ -14,7 +14,31 @@ internal static class RecipeSchemaKeys
     public static IReadOnlyList<string> EnumAt(string pointer) =>
         Deref(At(pointer))?["enum"] is JsonArray values ? values.Select(v => (string)v!).ToList() : [];
 
-    public static string PatternAt(string pointer) => (string?)Deref(At(pointer))?["pattern"] ?? "(see schema)";
+    /// <param name="schemaPath">Where the check failed in the schema: a pattern that only an if/then rule sets is found there.</param>
+    public static string PatternAt(string pointer, string schemaPath = "") =>
+        (string?)Deref(At(pointer))?["pattern"] ?? InSchema(schemaPath) switch
+        {
+            JsonObject o => (string?)o["pattern"],
+            JsonValue v => (string?)v,
+            _ => null,
+        } ?? "(see schema)";
+
+    /// <summary>
+    /// The schema node an evaluation path names (without $ref steps), e.g. a pattern only an if/then rule sets.
+    /// The validator names an array's item schema "items/items" (the keyword, then the item): one step here.
+    /// </summary>
+    private static JsonNode? InSchema(string path)
+    {
+        JsonNode? node = Schema.Value;
+        string? previous = null;
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "items" && previous == "items") continue;
+            node = node is JsonArray a && int.TryParse(part, out var i) && i < a.Count ? a[i] : (node as JsonObject)?[part];
+            previous = part;
+        }
+        return node;
+    }
 
     /// <summary>The subschema that describes the value at a JSON pointer of a recipe document.</summary>
     private static JsonNode? At(string pointer)

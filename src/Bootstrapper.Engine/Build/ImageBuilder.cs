@@ -112,12 +112,18 @@ public static class ImageBuilder
                 }, ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)) with
+            var manifest = Manifest(session, plan, packed, licenses, FileHashes(plan, files)) with
+            {
+                ImageConfig = recipe.Image,
+                OciManifestDigest = manifestDigest,
+            };
+            if (family is ICustomizationRecord custom)
+                manifest = manifest with
                 {
-                    ImageConfig = recipe.Image,
-                    OciManifestDigest = manifestDigest,
-                },
-                Distribution(session.Recipe), options.Now());
+                    Files = custom.AddedFiles.Count > 0 ? custom.AddedFiles : null,
+                    RunSteps = custom.RunSteps.Count > 0 ? custom.RunSteps : null,
+                };
+            ImageSidecars.Write(output, manifest, Distribution(session.Recipe), options.Now());
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
                 SbomPath = ImageSidecars.SbomPath(output),

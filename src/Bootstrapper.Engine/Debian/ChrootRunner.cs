@@ -77,9 +77,11 @@ public sealed class ChrootRunner
 
     /// <summary>Runs the command and returns its result without judging the exit code.</summary>
     /// <exception cref="InstallException">The sandbox could not be set up.</exception>
-    public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct)
+    /// <param name="network">Share the host's network (a recipe step that asks for it); package scripts never do.</param>
+    public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
+        bool network = false)
     {
-        var spec = SandboxCommand.Spec(_root, command, _environment, description);
+        var spec = SandboxCommand.Spec(_root, command, _environment, description, network);
         _onCommand?.Invoke("# chroot: " + string.Join(' ', command));
         var result = await ProcessRunner.RunAsync(spec, _onLine, ct).ConfigureAwait(false);
         if (SandboxCommand.SetupFailure(result) is { } failure)

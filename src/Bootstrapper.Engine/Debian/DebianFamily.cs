@@ -11,8 +11,13 @@ namespace Bootstrapper.Engine.Debian;
 /// Debian and Ubuntu: InRelease-verified indices, the apt-like resolver, dpkg in a chroot, official-image finalize.
 /// One instance serves one build: <see cref="PlanAsync"/> remembers the mirrors and suite facts the install needs.
 /// </summary>
-public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicenseSource
+public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicenseSource, ICustomizationRecord
 {
+    private Customizer? _customizer;
+
+    public IReadOnlyList<Core.Images.ManifestFile> AddedFiles => _customizer?.Files ?? [];
+    public IReadOnlyList<Core.Images.ManifestRunStep> RunSteps => _customizer?.Steps ?? [];
+
     private List<(string Url, string Suite, IReadOnlyList<string> Components)> _imageSources = [];
     private IReadOnlyList<DebianRepositoryIndex> _indices = [];
     private string _codename = "";
@@ -67,6 +72,8 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         session.Timings.Add(("plan/indices", sw.Elapsed));
 
         var plan = Resolve(session, client.Cache, indices, mirrors);
+        // A setting that needs a package the set lacks stops here, before anything is downloaded.
+        Core.Customization.CustomizePlanCheck.Check(recipe.Customize, plan.Packages.Select(p => p.Name));
         // The index bytes and the universe (~63k parsed stanzas) are garbage now. Collecting them here, and giving
         // the memory back, keeps them from adding to the install's peak RSS (async locals live on until the method
         // ends, hence the separate Resolve). The fetch's awaits may have completed inline, leaving frames of the
@@ -85,11 +92,12 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     {
         var recipe = session.Recipe;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var universe = ReadUniverse(session, cache, indices);
+        var selectors = recipe.Packages.Include.Select(PackageSelector.Parse).ToList();
+        var universe = ReadUniverse(session, cache, indices, selectors);
         var request = new DebianResolveRequest
         {
             Variant = DebianVariants.TryParse(recipe.Packages.Variant) ?? DebianVariant.Minbase,
-            Include = recipe.Packages.Include,
+            Include = selectors.Select(s => s.Name).ToList(),
             Exclude = recipe.Packages.Exclude,
             PreferUsrIsMerged = InstallSuiteTraits.For(_codename).BootstrapperCreatesMergedUsr,
         };
@@ -119,12 +127,14 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     /// tens of ms), else read from the indices (~200 ms for bookworm) and snapshotted for the next plan.
     /// </summary>
     private static PackageUniverse ReadUniverse(BuildSession session, RepositoryIndexCache cache,
-        IReadOnlyList<DebianRepositoryIndex> indices)
+        IReadOnlyList<DebianRepositoryIndex> indices, IReadOnlyList<PackageSelector> selectors)
     {
         var architecture = session.Recipe.Architecture;
         var components = indices.SelectMany(ix => ix.Components.Select(c => (Index: ix, Component: c))).ToList();
         var packages = components.Select(x =>
             new PackagesIndex(x.Component.PackagesUtf8, x.Index.Request.Root, $"{x.Index.Request.Suite}/{x.Component.Component}")).ToList();
+        // Selectors that pin a version change the candidates: such a universe is read afresh and never snapshotted.
+        if (selectors.Any(s => s.PinsVersion)) return PackageUniverse.Build(packages, architecture, selectors);
         var key = RepositoryIndexCache.UniverseKey(architecture,
             components.Zip(packages, (x, p) => (x.Component.ContentKey, p.PinPriority)));
         if (cache.TryReadUniverse(key) is { } snapshot && PackageUniverse.FromSnapshot(snapshot, packages, architecture) is { } known)
@@ -148,6 +158,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         string root, CancellationToken ct)
     {
         var recipe = session.Recipe;
+        var customizer = _customizer = new Customizer(session, root);
         var packages = plan.Packages.Select(p => new InstallPackage(p.Name, p.Version, p.Architecture, files[p],
             _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"), p.Sha256)).ToList();
         var progress = new Progress<string>(line => session.Reporter.Verbose(line));
@@ -171,6 +182,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
                 SourceDateEpoch = session.SourceDateEpoch,
                 Log = OnLine,
                 Verbose = session.Reporter is not NullReporter,
+                AfterEssential = customizer.AfterEssentialAsync,
             }, new SafeDebExtractor(), progress, ct).ConfigureAwait(false);
             session.Timings.Add(("install/extract", timings.Extract));
             session.Timings.Add(("install/essential", timings.Essential));
@@ -181,27 +193,44 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             throw new Core.Errors.InstallException(e.Message + "\nLast lines of the install log:\n" + log.Tail(40), e);
         }
 
-        var finalize = System.Diagnostics.Stopwatch.StartNew();
+        var step = System.Diagnostics.Stopwatch.StartNew();
+        if (!recipe.Customize.IsEmpty)
+        {
+            await customizer.AfterPackagesAsync(ct).ConfigureAwait(false);
+            session.Timings.Add(("install/customize", step.Elapsed));
+            step.Restart();
+        }
+        var signedBy = ArchiveKeyring(root, session.Keyrings);
         Finalizer.Finalize(new FinalizeOptions
         {
             RootDirectory = root,
             Suite = _codename,
-            Sources = ImageSources(root, session.Keyrings),
+            Sources = customizer.ImageSources(signedBy) ?? ImageSources(signedBy),
             Hostname = recipe.Output.Hostname,
             SourceDateEpoch = session.SourceDateEpoch,
             Log = line => session.Reporter.Verbose(line),
         });
-        session.Timings.Add(("install/finalize", finalize.Elapsed));
+        session.Timings.Add(("install/finalize", step.Elapsed));
+        if (recipe.Customize.Run.Any(r => r.Stage == Core.Customization.RunStage.BeforePack))
+        {
+            step.Restart();
+            await customizer.BeforePackAsync(ct).ConfigureAwait(false);
+            session.Timings.Add(("install/before-pack", step.Elapsed));
+        }
     }
 
-    /// <summary>The image's own apt sources: one stanza per mirror, naming the recipe's suites there.</summary>
-    private IReadOnlyList<AptSource> ImageSources(string root, IReadOnlyList<string> keyrings)
-    {
-        // Signed-By names the archive keyring as the image's own keyring package installs it (the official images
-        // do the same), when a recipe keyring of that name exists there.
-        var signedBy = keyrings.Select(Path.GetFileName)
+    /// <summary>
+    /// Signed-By of the image's sources: the archive keyring as the image's own keyring package installs it (the
+    /// official images do the same), when a recipe keyring of that name exists there.
+    /// </summary>
+    private static string? ArchiveKeyring(string root, IReadOnlyList<string> keyrings) =>
+        keyrings.Select(Path.GetFileName)
             .Select(name => "/usr/share/keyrings/" + name)
             .FirstOrDefault(path => RootFs.IsFile(root, path));
+
+    /// <summary>The image's own apt sources: one stanza per mirror, naming the recipe's suites there.</summary>
+    private IReadOnlyList<AptSource> ImageSources(string? signedBy)
+    {
         return _imageSources
             .GroupBy(s => s.Url, StringComparer.Ordinal)
             .Select(g => new AptSource(["deb"], [g.Key], g.Select(s => s.Suite).Distinct().ToList(),

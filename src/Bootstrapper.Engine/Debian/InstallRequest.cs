@@ -25,6 +25,12 @@ public sealed record InstallRequest
 
     /// <summary>When true, child output lines are also reported through the progress callback (--verbose).</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>
+    /// Runs once the essential set is configured, before the other packages (mmdebstrap's essential hook): the
+    /// recipe's `after-essential` steps. Services are still kept from starting there.
+    /// </summary>
+    public Func<CancellationToken, Task>? AfterEssential { get; init; }
 }
 
 /// <summary>One package to install.</summary>

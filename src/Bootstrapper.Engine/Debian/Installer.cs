@@ -135,6 +135,7 @@ public static partial class Installer
                     ["dpkg", "--configure", "--force-depends", .. essential.Select(p => p.Name)],
                     "dpkg --configure of the essential packages", ct).ConfigureAwait(false);
             }
+            if (req.AfterEssential is { } hook) await hook(ct).ConfigureAwait(false);
             essentialTime = sw.Elapsed;
             essentialCpu = cpu.Lap();
 

@@ -103,7 +103,7 @@ public static class RecordEligibility
     /// Name -> number from a passwd or group file in the root (third field); empty when the file is missing. Read
     /// through <see cref="RootFs"/>: a package's etc/passwd -&gt; /etc/passwd link names the root's file, not the host's.
     /// </summary>
-    private static Dictionary<string, int> Ids(string root, string relative)
+    internal static Dictionary<string, int> Ids(string root, string relative)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var line in RootFs.ReadLines(root, relative))

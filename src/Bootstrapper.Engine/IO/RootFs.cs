@@ -182,6 +182,20 @@ internal static class RootFs
         if (mtime is { } t) LibC.SetTimesNoFollow(path, t);
     }
 
+    /// <summary>
+    /// A directory with the given mode and owner when it is new (parents as in <see cref="DirectoryInRoot"/>); an
+    /// existing directory keeps its own. A link at the name is followed chroot-style, as for a parent. True when made.
+    /// </summary>
+    public static bool MakeDirectory(string root, string relative, uint mode, uint uid, uint gid)
+    {
+        if (Resolver(root).FollowAll(Clean(relative)) is { } existing && LibC.TryLstat(existing, out var s) && s.IsDirectory)
+            return false;
+        var path = DirectoryInRoot(root, relative);
+        LibC.Lchown(path, uid, gid);
+        LibC.ChmodNoFollow(path, mode);
+        return true;
+    }
+
     /// <summary>mknod of a character device (fails when anything is at the name), then its mode whatever the umask.</summary>
     public static void MakeCharDevice(string root, string relative, uint major, uint minor, uint mode)
     {
