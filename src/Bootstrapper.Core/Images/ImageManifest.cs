@@ -16,6 +16,8 @@ public sealed record ImageManifest
     public required string Family { get; init; }
     public required string Architecture { get; init; }
     public long? SourceDateEpoch { get; init; }
+    /// <summary>When no epoch was given: the index whose Date became <see cref="SourceDateEpoch"/>.</summary>
+    public string? SourceDateEpochFrom { get; init; }
     public required ImageFile Image { get; init; }
     public required IReadOnlyList<ManifestPackage> Packages { get; init; }
     public IReadOnlyList<ManifestIndex> Indices { get; init; } = [];

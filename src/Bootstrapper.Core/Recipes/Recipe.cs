@@ -17,6 +17,8 @@ public sealed record Recipe
     public required IReadOnlyList<string> Keyrings { get; init; }
     public required PackageSelection Packages { get; init; }
     public required OutputSettings Output { get; init; }
+    /// <summary>`snapshot`: build from a snapshot service's copy of every source at this time (see README "Snapshots").</summary>
+    public DateTimeOffset? Snapshot { get; init; }
 
     public string RecipeDirectory => Path.GetDirectoryName(SourcePath)!;
 }
@@ -37,6 +39,8 @@ public sealed record RecipeSource
     public required string Archive { get; init; }
     /// <summary>Mirror base URL written in the recipe (optional: usually it comes from elsewhere).</summary>
     public string? Mirror { get; init; }
+    /// <summary>`check_valid_until = false`: accept this source's Release past its Valid-Until (with a warning).</summary>
+    public bool CheckValidUntil { get; init; } = true;
 }
 
 public sealed record PackageSelection

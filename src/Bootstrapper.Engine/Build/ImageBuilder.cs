@@ -71,6 +71,7 @@ public static class ImageBuilder
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        session.TakeIndexEpoch(plan);
         // Where the root goes, and whether it fits there, is known from the plan: say so before downloading.
         var installedBytes = plan.Packages.Sum(PackageSizes.InstalledBytes);
         var stagingParent = StagingLocation.ParentFor(options, installedBytes);
@@ -142,6 +143,7 @@ public static class ImageBuilder
         Family = session.Recipe.Family.ToString().ToLowerInvariant(),
         Architecture = session.Recipe.Architecture,
         SourceDateEpoch = session.SourceDateEpoch,
+        SourceDateEpochFrom = session.IndexEpoch?.Url,
         Image = new ImageFile(Path.GetFileName(packed.Path), packed.Bytes, packed.Sha256),
         Packages = plan.Packages.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new ManifestPackage
         {

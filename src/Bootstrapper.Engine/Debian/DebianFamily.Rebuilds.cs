@@ -81,6 +81,7 @@ public sealed partial class DebianFamily
     private static async Task<MirrorChoice> ChooseMirrorAsync(MirrorResolver resolver, BuildSession session, int i, CancellationToken ct)
     {
         var source = session.Recipe.Sources[i];
+        if (SnapshotMirror.For(session, source) is { } snapshot) return snapshot;
         MirrorChoice choice;
         try
         {

@@ -41,6 +41,8 @@ public sealed class DebianRepositoryClient
 
     public RepositoryIndexCache Cache { get; }
     public bool Offline { get; }
+    /// <summary>Where warnings go (an expired Release accepted on purpose).</summary>
+    public Action<string> Warn { get; init; } = _ => { };
 
     /// <summary>
     /// Fetches several repositories (suites) at once; afterwards (online) removes cached Packages files that no
@@ -72,14 +74,16 @@ public sealed class DebianRepositoryClient
     /// Offline, an http(s) mirror counts when its cached InRelease verifies.
     /// </summary>
     public Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default) =>
-        ProbeAsync(baseUrl, suite, Task.FromResult(keyring), cancellationToken);
+        ProbeAsync(baseUrl, suite, Task.FromResult(keyring), null, cancellationToken);
 
     /// <summary>
     /// Same, with a keyring that may still be loading: the request goes out at once and the keyring is awaited
-    /// only to verify the answer. A keyring that fails to load makes the probe false.
+    /// only to verify the answer. A keyring that fails to load makes the probe false. An expired Release counts
+    /// when <paramref name="expiryAcceptedBy"/> is given (see <see cref="DebianRepositoryRequest.ExpiryAcceptedBy"/>);
+    /// the fetch that follows says so.
     /// </summary>
     public async Task<bool> ProbeAsync(string baseUrl, string suite, Task<OpenPgpKeyring> keyringLoad,
-        CancellationToken cancellationToken = default)
+        string? expiryAcceptedBy, CancellationToken cancellationToken = default)
     {
         var root = baseUrl.TrimEnd('/');
         var url = $"{root}/dists/{suite}/InRelease";
@@ -94,7 +98,7 @@ public sealed class DebianRepositoryClient
             var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
             var release = ReleaseFile.Parse(verified.Text, url);
             release.CheckSuite(suite);
-            release.CheckValidity(_clock());
+            release.CheckValidity(_clock(), expiryAcceptedBy);
             _probed[url] = (keyring, data, verified);
             return true;
         }
@@ -150,7 +154,7 @@ public sealed class DebianRepositoryClient
 
         var parsed = ReleaseFile.Parse(text, signedUrl);
         parsed.CheckSuite(request.Suite);
-        parsed.CheckValidity(now);
+        if (parsed.CheckValidity(now, request.ExpiryAcceptedBy) is { } warning) Warn(warning);
         // Cache only what passed every check, so offline mode starts from a Release that was good when stored.
         if (!cacheOnly && inRelease != null)
             RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "InRelease"), inRelease);
@@ -160,6 +164,7 @@ public sealed class DebianRepositoryClient
             Url = signedUrl,
             Suite = request.Suite,
             Date = parsed.DateText,
+            Released = parsed.Date,
             SignedBy = signatures.Fingerprints,
         };
         return (parsed, info);

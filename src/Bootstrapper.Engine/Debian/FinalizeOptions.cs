@@ -33,4 +33,11 @@ public sealed record AptSource(
     IReadOnlyList<string> Uris,
     IReadOnlyList<string> Suites,
     IReadOnlyList<string> Components,
-    string? SignedBy);
+    string? SignedBy)
+{
+    /// <summary>
+    /// False writes `Check-Valid-Until: no`: for a snapshot or a suite the recipe reads past its Valid-Until, apt
+    /// in the image would refuse the same Release the build accepted.
+    /// </summary>
+    public bool CheckValidUntil { get; init; } = true;
+}
