@@ -70,7 +70,7 @@ internal static class BuildCommand
             if (loaded.Count == 1)
             {
                 var result = await LiveReporter.RunAsync(verbosity,
-                    reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0].Path, r.GetValue(locked)), reporter, ct));
+                    reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0], r.GetValue(locked)), reporter, ct));
                 Print(stdout, result, "");
                 return ExitCodes.Success;
             }
@@ -89,7 +89,7 @@ internal static class BuildCommand
             try
             {
                 var reporter = new PlainReporter(stderr, verbosity, prefix);
-                var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item.Path, locked), reporter, ct), ct);
+                var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item, locked), reporter, ct), ct);
                 lock (stdout) Print(stdout, result, prefix);
                 return (item.Recipe.Name, Code: ExitCodes.Success);
             }
@@ -110,10 +110,10 @@ internal static class BuildCommand
         return failed[0].Code;
     }
 
-    private static BuildOptions WithLock(BuildOptions options, string recipePath, bool locked)
+    private static BuildOptions WithLock(BuildOptions options, (string Path, Recipe Recipe) recipe, bool locked)
     {
         if (!locked) return options;
-        var (lockFile, lockPath) = LockCommand.Read(recipePath, null);
+        var (lockFile, lockPath) = LockCommand.Read(recipe.Path, recipe.Recipe, null);
         return options with { Locked = lockFile, LockedPath = lockPath };
     }
 

@@ -24,10 +24,15 @@ public static class ImageBuilder
         return await PlanAsync(session, Families.Create(recipe.Family), ct).ConfigureAwait(false);
     }
 
-    private static Task<Plan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct) =>
-        session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
+    private static Task<Plan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct)
+    {
+        if (session.Options.Locked is { Selection: null })
+            session.Reporter.Warning($"{session.Options.LockedPath}: written by an older bootstrap, it records no hash of the " +
+                                     "recipe's selection, so a changed recipe goes unnoticed; run `bootstrap lock` to record one");
+        return session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
             () => family.PlanAsync(session, ct),
             plan => $"{plan.Packages.Count} packages, {plan.TotalSize / 1048576.0:0.0} MiB");
+    }
 
     /// <summary>
     /// `bootstrap fetch`: plan and download without building; with <paramref name="bundleDirectory"/>, also write a
