@@ -193,6 +193,9 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             Sources = ImageSources(root, session.Keyrings),
             Hostname = recipe.Output.Hostname,
             SourceDateEpoch = session.SourceDateEpoch,
+            Architecture = recipe.Architecture,
+            Installed = plan.Packages.Select(p => (p.Name, p.Architecture)).ToList(),
+            Manual = recipe.Packages.Include.ToHashSet(StringComparer.Ordinal),
             Log = line => session.Reporter.Verbose(line),
         });
         session.Timings.Add(("install/finalize", finalize.Elapsed));
