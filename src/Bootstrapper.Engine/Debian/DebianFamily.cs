@@ -38,7 +38,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         try
         {
             // Sources are independent: probe their mirrors at the same time (each probe is a round trip).
-            mirrors = (await Task.WhenAll(recipe.Sources.Select((_, i) => ChooseMirrorAsync(resolver, session, i, ct)))
+            mirrors = (await Task.WhenAll(recipe.Sources.Select((_, i) => ChooseMirrorAsync(resolver, client, session, i, ct)))
                 .ConfigureAwait(false)).ToList();
         }
         catch (Exception)

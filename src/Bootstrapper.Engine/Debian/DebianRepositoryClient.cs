@@ -39,6 +39,15 @@ public sealed class DebianRepositoryClient
         Offline = offline;
     }
 
+    /// <summary>
+    /// Mirrors whose probe failed only because the Release is past its Valid-Until, by suite: when no mirror passes,
+    /// the build takes one of these, and its fetch fails with the message that names the options to accept it.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _expiredProbes = new(StringComparer.Ordinal);
+
+    /// <summary>A mirror whose probe for <paramref name="suite"/> failed only by expiry; null when none did.</summary>
+    public string? ExpiredMirror(string suite) => _expiredProbes.GetValueOrDefault(suite);
+
     public RepositoryIndexCache Cache { get; }
     public bool Offline { get; }
     /// <summary>Where warnings go (an expired Release accepted on purpose).</summary>
@@ -98,6 +107,11 @@ public sealed class DebianRepositoryClient
             var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
             var release = ReleaseFile.Parse(verified.Text, url);
             release.CheckSuite(suite);
+            if (expiryAcceptedBy is null && release.ValidUntil <= _clock())
+            {
+                _expiredProbes.TryAdd(suite, root);
+                return false;
+            }
             release.CheckValidity(_clock(), expiryAcceptedBy);
             _probed[url] = (keyring, data, verified);
             return true;

@@ -143,4 +143,27 @@ public sealed class ExpiredIndexTests : IDisposable
         Assert.EndsWith("accepted because of --locked (the lock's hashes pin every package) (the signature was verified)",
             await AcceptedAsync(server.BaseUrl, new BuildOptions { Locked = lockFile, LockedPath = _ws.LockPath }, fetch: true));
     }
+
+    [Fact]
+    public async Task A_host_mirror_whose_release_expired_is_named_rather_than_no_mirror_at_all()
+    {
+        var repo = Expired();
+        using var server = new RepositoryServer(repo);
+        var host = Path.Combine(_ws.Root, "host");
+        Directory.CreateDirectory(Path.Combine(host, "etc/apt"));
+        File.WriteAllText(Path.Combine(host, "etc/apt/sources.list"), $"deb {server.BaseUrl} bookworm main\n");
+        var options = new BuildOptions
+        {
+            HostRoot = host, ExtraKeyrings = [_ws.FixtureKeyring], CacheDirectory = _ws.Cache(),
+            Environment = new Dictionary<string, string>(),
+        };
+        var e = await Assert.ThrowsAsync<VerificationException>(() =>
+            ImageBuilder.PlanAsync(RecipeLoader.Load(_ws.RecipePath), options, new RecordingReporter(), default));
+        Assert.StartsWith(Expiry(server.BaseUrl, repo), e.Message);
+        Assert.EndsWith("pass --no-check-valid-until or set check_valid_until = false on this source in the recipe", e.Message);
+
+        var accepted = await ImageBuilder.PlanAsync(RecipeLoader.Load(_ws.RecipePath), options with { NoCheckValidUntil = true },
+            new RecordingReporter(), default);
+        Assert.Equal(server.BaseUrl, accepted.Packages[0].RepositoryUrl);
+    }
 }
