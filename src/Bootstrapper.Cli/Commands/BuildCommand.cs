@@ -38,6 +38,11 @@ internal static class BuildCommand
             Description = "root: build as root; unshare: build as an unprivileged user in a user namespace (needs subordinate ids); auto (default): root when run as root, else unshare.",
             DefaultValueFactory = _ => BuildMode.Auto,
         };
+        var sbom = new Option<SbomFormat>("--sbom")
+        {
+            Description = "SBOMs written beside the image: both (default; IMAGE.spdx.json, SPDX 2.3, and IMAGE.cdx.json, CycloneDX 1.6), spdx, cyclonedx or none.",
+            DefaultValueFactory = _ => SbomFormat.Both,
+        };
         var jobs = new Option<int>("--jobs", "-j")
         {
             Description = "With several recipes: how many build at once (default 1). They share the cache safely.",
@@ -51,6 +56,7 @@ internal static class BuildCommand
         cmd.Add(locked);
         cmd.Add(mode);
         cmd.Add(jobs);
+        cmd.Add(sbom);
         cmd.SetAction(async (r, ct) =>
         {
             var paths = r.GetValue(recipes)!;
@@ -64,6 +70,7 @@ internal static class BuildCommand
                 OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
                 SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
                 KeepStagingRoot = r.GetValue(keepRoot),
+                Sbom = r.GetValue(sbom),
             };
             await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
             var verbosity = common.VerbosityOf(r);
@@ -121,7 +128,8 @@ internal static class BuildCommand
     {
         stdout.WriteLine($"{prefix}{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {result.PackageCount} packages, sha256 {result.ImageSha256})");
         stdout.WriteLine($"{prefix}manifest: {result.ManifestPath}");
-        if (result.SbomPath is { } sbom) stdout.WriteLine($"{prefix}sbom: {sbom}");
+        if (result.SbomPath is { } spdx) stdout.WriteLine($"{prefix}sbom: {spdx}");
+        if (result.CycloneDxPath is { } cdx) stdout.WriteLine($"{prefix}sbom: {cdx}");
     }
 
     private static long? EpochFromEnvironment()

@@ -19,6 +19,8 @@ public sealed record ImageManifest
     /// <summary>When no epoch was given: the index whose Date became <see cref="SourceDateEpoch"/>.</summary>
     public string? SourceDateEpochFrom { get; init; }
     public required ImageFile Image { get; init; }
+    /// <summary>The image's /etc/os-release (null for manifests written before it was recorded).</summary>
+    public OsRelease? Os { get; init; }
     public required IReadOnlyList<ManifestPackage> Packages { get; init; }
     public IReadOnlyList<ManifestIndex> Indices { get; init; } = [];
     /// <summary>Seconds per build phase, in order (varies from run to run; not part of the image).</summary>

@@ -17,6 +17,7 @@ public static class SpdxDocument
     public const string SpdxVersion = "SPDX-2.3";
     public const string DocumentId = "SPDXRef-DOCUMENT";
     public const string ImageId = "SPDXRef-Image";
+    public const string OsId = "SPDXRef-OperatingSystem";
 
     /// <summary>Namespaces must be unique URIs but need not resolve: ".invalid" (RFC 2606) can never be a real host.</summary>
     public const string NamespaceBase = "https://spdx.bootstrapper.invalid/";
@@ -35,18 +36,7 @@ public static class SpdxDocument
     /// <exception cref="RecipeException">Unknown family, or a distribution name that cannot be a purl namespace.</exception>
     public static string Write(ImageManifest manifest, string distribution, DateTimeOffset now)
     {
-        var purlType = manifest.Family switch
-        {
-            "debian" => "deb",
-            "alpine" => "apk",
-            _ => throw new RecipeException(
-                $"manifest of '{manifest.Recipe}': family '{manifest.Family}' has no package URL type; expected " +
-                "\"debian\" or \"alpine\""),
-        };
-        if (distribution.Length == 0 || !distribution.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
-            throw new RecipeException(
-                $"SBOM for '{manifest.Recipe}': distribution '{distribution}' must be a lower-case name such as " +
-                "\"debian\", \"ubuntu\" or \"alpine\"");
+        CheckDistribution(manifest, distribution);
 
         var created = manifest.SourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : now;
         var ids = new SpdxIds();
@@ -77,8 +67,9 @@ public static class SpdxDocument
 
             w.WriteStartArray("packages");
             WriteImage(w, manifest);
+            if (manifest.Os is { } os) WriteOs(w, os);
             foreach (var (id, p, license) in packages)
-                WritePackage(w, id, p, license, purlType, distribution);
+                WritePackage(w, id, p, license, PackageUrl.For(manifest, distribution, p));
             w.WriteEndArray();
 
             if (licenseRefs.Count > 0)
@@ -98,6 +89,7 @@ public static class SpdxDocument
 
             w.WriteStartArray("relationships");
             Relationship(w, DocumentId, "DESCRIBES", ImageId);
+            if (manifest.Os is not null) Relationship(w, ImageId, "CONTAINS", OsId);
             foreach (var (id, _, _) in packages) Relationship(w, ImageId, "CONTAINS", id);
             w.WriteEndArray();
             w.WriteEndObject();
@@ -125,8 +117,41 @@ public static class SpdxDocument
         w.WriteEndObject();
     }
 
-    private static void WritePackage(Utf8JsonWriter w, string id, ManifestPackage p, string license, string purlType,
-        string distribution)
+    /// <summary>
+    /// The family and the purl vendor must make a valid purl (both SBOM formats need one per package).
+    /// </summary>
+    /// <exception cref="RecipeException">Unknown family, or a distribution name that cannot be a purl namespace.</exception>
+    internal static void CheckDistribution(ImageManifest manifest, string distribution)
+    {
+        if (manifest.Family is not ("debian" or "alpine"))
+            throw new RecipeException(
+                $"manifest of '{manifest.Recipe}': family '{manifest.Family}' has no package URL type; expected " +
+                "\"debian\" or \"alpine\"");
+        if (distribution.Length == 0 || !distribution.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
+            throw new RecipeException(
+                $"SBOM for '{manifest.Recipe}': distribution '{distribution}' must be a lower-case name such as " +
+                "\"debian\", \"ubuntu\" or \"alpine\"");
+    }
+
+    /// <summary>The operating system as its own element: scanners pick the advisory feed (debian 12) from it.</summary>
+    private static void WriteOs(Utf8JsonWriter w, OsRelease os)
+    {
+        w.WriteStartObject();
+        w.WriteString("SPDXID", OsId);
+        w.WriteString("name", os.Id);
+        if ((os.VersionId ?? os.VersionCodename) is { } version) w.WriteString("versionInfo", version);
+        w.WriteString("supplier", SpdxLicense.NoAssertion);
+        w.WriteString("downloadLocation", SpdxLicense.NoAssertion);
+        w.WriteBoolean("filesAnalyzed", false);
+        w.WriteString("primaryPackagePurpose", "OPERATING_SYSTEM"); // the JSON schema's spelling
+        w.WriteString("licenseConcluded", SpdxLicense.NoAssertion);
+        w.WriteString("licenseDeclared", SpdxLicense.NoAssertion);
+        w.WriteString("copyrightText", SpdxLicense.NoAssertion);
+        if (os.PrettyName is { Length: > 0 } pretty) w.WriteString("description", pretty);
+        w.WriteEndObject();
+    }
+
+    private static void WritePackage(Utf8JsonWriter w, string id, ManifestPackage p, string license, string purl)
     {
         w.WriteStartObject();
         w.WriteString("SPDXID", id);
@@ -148,9 +173,7 @@ public static class SpdxDocument
         w.WriteStartObject();
         w.WriteString("referenceCategory", "PACKAGE-MANAGER");
         w.WriteString("referenceType", "purl");
-        w.WriteString("referenceLocator", purlType == "deb"
-            ? PackageUrl.Deb(distribution, p.Name, p.Version, p.Architecture)
-            : PackageUrl.Apk(distribution, p.Name, p.Version, p.Architecture));
+        w.WriteString("referenceLocator", purl);
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteEndObject();
@@ -198,7 +221,7 @@ public static class SpdxDocument
     /// </summary>
     private sealed class SpdxIds
     {
-        private readonly HashSet<string> _used = new(StringComparer.Ordinal) { DocumentId, ImageId };
+        private readonly HashSet<string> _used = new(StringComparer.Ordinal) { DocumentId, ImageId, OsId };
 
         public string For(string name, string architecture)
         {

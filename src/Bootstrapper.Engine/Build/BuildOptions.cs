@@ -21,6 +21,8 @@ public sealed record BuildOptions
     public DateTimeOffset? Snapshot { get; init; }
     /// <summary>--snapshot-url: the snapshot service's URL template, replacing BOOTSTRAP_SNAPSHOT_URL.</summary>
     public string? SnapshotUrl { get; init; }
+    /// <summary>--sbom: the SBOM formats written beside the image (SPDX 2.3 and CycloneDX 1.6 by default).</summary>
+    public SbomFormat Sbom { get; init; } = SbomFormat.Both;
     /// <summary>Environment variables (injected so tests do not depend on the process environment).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = ReadEnvironment();
     /// <summary>Host apt configuration root (normally "/"); tests point it at a fake tree.</summary>

@@ -97,6 +97,7 @@ public static class ImageBuilder
                 () => family.InstallAsync(session, plan, files, root, ct)).ConfigureAwait(false);
             // Licences are read from the configured root, which is gone once packed.
             var licenses = family is ILicenseSource ls ? ls.Licenses(plan, root) : new Dictionary<string, string>();
+            var os = OsRelease.Parse(IO.RootFs.ReadText(root, "etc/os-release") ?? IO.RootFs.ReadText(root, "usr/lib/os-release") ?? "");
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
@@ -107,11 +108,12 @@ public static class ImageBuilder
                 }, ct), ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)),
-                Distribution(session.Recipe), options.Now());
+            ImageSidecars.Write(output, Manifest(session, plan, packed, licenses, FileHashes(plan, files)) with { Os = os },
+                Distribution(session.Recipe), options.Now(), options.Sbom);
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
-                SbomPath = ImageSidecars.SbomPath(output),
+                SbomPath = options.Sbom.HasFlag(SbomFormat.Spdx) ? ImageSidecars.SbomPath(output) : null,
+                CycloneDxPath = options.Sbom.HasFlag(SbomFormat.CycloneDx) ? ImageSidecars.CycloneDxPath(output) : null,
             };
         }
         finally
@@ -189,6 +191,8 @@ public sealed record BuildResult(string ImagePath, long ImageSize, string ImageS
 {
     /// <summary>IMAGE.spdx.json: the SPDX 2.3 SBOM written beside the image.</summary>
     public string? SbomPath { get; init; }
+    /// <summary>IMAGE.cdx.json: the CycloneDX 1.6 SBOM written beside the image.</summary>
+    public string? CycloneDxPath { get; init; }
 }
 
 /// <summary>What `bootstrap fetch` did: the plan, each package's verified cache path, and the bundle if one was written.</summary>
