@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Bootstrapper.Core.Images;
@@ -19,29 +17,17 @@ public static class CycloneDxDocument
     private const string ImageRef = "image";
     private const string OsRef = "operating-system";
 
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Indented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <inheritdoc cref="SpdxDocument.Write"/>
     public static string Write(ImageManifest manifest, string distribution, DateTimeOffset now)
     {
-        SpdxDocument.CheckDistribution(manifest, distribution);
-        var created = manifest.SourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : now;
-        var packages = manifest.Packages
-            .OrderBy(p => p.Name, StringComparer.Ordinal)
-            .ThenBy(p => p.Architecture, StringComparer.Ordinal)
-            .ThenBy(p => p.Version, StringComparer.Ordinal)
+        SbomInputs.Check(manifest, distribution);
+        var packages = SbomInputs.Ordered(manifest)
             .Select(p => (Purl: PackageUrl.For(manifest, distribution, p), Package: p))
             .DistinctBy(x => x.Purl) // bom-ref must be unique; the same purl twice is the same package
             .ToList();
 
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, Options))
+        using (var w = new Utf8JsonWriter(buffer, SbomInputs.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
@@ -51,7 +37,7 @@ public static class CycloneDxDocument
             w.WriteNumber("version", 1);
 
             w.WriteStartObject("metadata");
-            w.WriteString("timestamp", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            w.WriteString("timestamp", SbomInputs.Created(manifest, now));
             w.WriteStartObject("tools");
             w.WriteStartArray("components");
             w.WriteStartObject();

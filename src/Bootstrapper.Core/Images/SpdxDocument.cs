@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
 
@@ -22,34 +20,21 @@ public static class SpdxDocument
     /// <summary>Namespaces must be unique URIs but need not resolve: ".invalid" (RFC 2606) can never be a real host.</summary>
     public const string NamespaceBase = "https://spdx.bootstrapper.invalid/";
 
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Indented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <param name="manifest">The image's manifest (family "debian" or "alpine").</param>
     /// <param name="distribution">The purl vendor: "debian", "ubuntu" (family debian) or "alpine".</param>
     /// <param name="now">Creation time used only when the manifest has no SOURCE_DATE_EPOCH.</param>
     /// <exception cref="RecipeException">Unknown family, or a distribution name that cannot be a purl namespace.</exception>
     public static string Write(ImageManifest manifest, string distribution, DateTimeOffset now)
     {
-        CheckDistribution(manifest, distribution);
-
-        var created = manifest.SourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : now;
+        SbomInputs.Check(manifest, distribution);
         var ids = new SpdxIds();
         var licenseRefs = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var packages = manifest.Packages
-            .OrderBy(p => p.Name, StringComparer.Ordinal)
-            .ThenBy(p => p.Architecture, StringComparer.Ordinal)
-            .ThenBy(p => p.Version, StringComparer.Ordinal)
+        var packages = SbomInputs.Ordered(manifest)
             .Select(p => (Id: ids.For(p.Name, p.Architecture), Package: p, License: License(p, licenseRefs)))
             .ToList();
 
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, Options))
+        using (var w = new Utf8JsonWriter(buffer, SbomInputs.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("spdxVersion", SpdxVersion);
@@ -59,7 +44,7 @@ public static class SpdxDocument
             w.WriteString("documentNamespace",
                 NamespaceBase + PackageUrl.Encode(manifest.Recipe) + "/" + PackageUrl.Encode(manifest.Image.Sha256.ToLowerInvariant()));
             w.WriteStartObject("creationInfo");
-            w.WriteString("created", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            w.WriteString("created", SbomInputs.Created(manifest, now));
             w.WriteStartArray("creators");
             w.WriteStringValue("Tool: bootstrap");
             w.WriteEndArray();
@@ -115,22 +100,6 @@ public static class SpdxDocument
             $"Root file system image built by bootstrap from recipe '{manifest.Recipe}' ({manifest.Family}, " +
             $"{manifest.Architecture}).");
         w.WriteEndObject();
-    }
-
-    /// <summary>
-    /// The family and the purl vendor must make a valid purl (both SBOM formats need one per package).
-    /// </summary>
-    /// <exception cref="RecipeException">Unknown family, or a distribution name that cannot be a purl namespace.</exception>
-    internal static void CheckDistribution(ImageManifest manifest, string distribution)
-    {
-        if (manifest.Family is not ("debian" or "alpine"))
-            throw new RecipeException(
-                $"manifest of '{manifest.Recipe}': family '{manifest.Family}' has no package URL type; expected " +
-                "\"debian\" or \"alpine\"");
-        if (distribution.Length == 0 || !distribution.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
-            throw new RecipeException(
-                $"SBOM for '{manifest.Recipe}': distribution '{distribution}' must be a lower-case name such as " +
-                "\"debian\", \"ubuntu\" or \"alpine\"");
     }
 
     /// <summary>The operating system as its own element: scanners pick the advisory feed (debian 12) from it.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Json.Schema;
 
 namespace Bootstrapper.Tests.Images;
@@ -18,15 +17,5 @@ internal static class CycloneDxSchema
     });
 
     /// <summary>Schema violations as "pointer: message" lines (empty when valid).</summary>
-    public static IReadOnlyList<string> Violations(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        var result = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (result.IsValid) return [];
-        var errors = (result.Details ?? [])
-            .Where(d => d.Errors is not null)
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}"))
-            .ToList();
-        return errors.Count > 0 ? errors : ["invalid (no details)"];
-    }
+    public static IReadOnlyList<string> Violations(string json) => SpdxSchema.Violations(Schema.Value, json);
 }
