@@ -24,7 +24,8 @@ public sealed class MonthsLaterTests(ITestOutputHelper output) : IDisposable
         return (code, stdout.ToString());
     }
 
-    private string Recipe(string name, string suite, string include = "")
+    /// <param name="withUpdates">For bookworm: also bookworm-updates and bookworm-security, as the repository's recipe.</param>
+    private string Recipe(string name, string suite, string include = "", bool withUpdates = true)
     {
         var path = Path.Combine(_work, name + ".toml");
         File.WriteAllText(path, $"""
@@ -34,7 +35,7 @@ public sealed class MonthsLaterTests(ITestOutputHelper output) : IDisposable
             keyrings = ["{Keyring}"]
             [[sources]]
             suite = "{suite}"
-            {(suite == "bookworm" ? "[[sources]]\nsuite = \"bookworm-updates\"\n[[sources]]\nsuite = \"bookworm-security\"\narchive = \"debian-security\"" : "")}
+            {(suite == "bookworm" && withUpdates ? "[[sources]]\nsuite = \"bookworm-updates\"\n[[sources]]\nsuite = \"bookworm-security\"\narchive = \"debian-security\"" : "")}
             [packages]
             variant = "minbase"
             include = [{include}]
@@ -110,6 +111,23 @@ public sealed class MonthsLaterTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(includes.Order(StringComparer.Ordinal), parts[0].Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
         output.WriteLine($"curl alone pulled in: {string.Join(' ', pulledIn)}");
         Assert.Equal(pulledIn, parts[1].Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_snapshot_build_names_the_snapshot_in_the_image_apt_sources()
+    {
+        // Files come from the host mirror (--mirror, as from a bundle of the snapshot); the image names the snapshot.
+        // The snapshot layout itself is served and read in the hermetic SnapshotTests.
+        var mirror = Bootstrapper.Engine.Debian.HostAptSources.Read()
+            .First(e => e.Type == "deb" && e.Suites.Contains("bookworm") && e.Components.Contains("main")).Uri;
+        var recipe = Recipe("snapshot", "bookworm", withUpdates: false); // --mirror names one archive
+        var image = Path.Combine(_work, "snapshot.tar");
+        var built = await CliAsync(recipe, "-o", image, "-q", "--mirror", mirror, "--snapshot", "2026-11-01T00:00:00Z",
+            "--snapshot-url", "http://snapshot.internal/archive/{archive}/{timestamp}", "--source-date-epoch", BookwormImageFixture.Epoch.ToString());
+        Assert.True(built.Code == 0, built.Log);
+        var sources = Sh.Run("tar", "-xOf", image, "./etc/apt/sources.list.d/debian.sources").Ok("tar").Stdout;
+        Assert.Equal("Types: deb\nURIs: http://snapshot.internal/archive/debian/20261101T000000Z\nSuites: bookworm\nComponents: main\n" +
+                     "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\nCheck-Valid-Until: no\n", sources);
     }
 
     private static async Task<HashSet<string>> PlanNamesAsync(string recipe)
