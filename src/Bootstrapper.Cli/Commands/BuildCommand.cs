@@ -39,6 +39,11 @@ internal static class BuildCommand
             Description = "root: build as root; unshare: build as an unprivileged user in a user namespace (needs subordinate ids); auto (default): root when run as root, else unshare.",
             DefaultValueFactory = _ => BuildMode.Auto,
         };
+        var sbom = new Option<SbomFormat>("--sbom")
+        {
+            Description = "SBOMs written beside the image: both (default; IMAGE.spdx.json, SPDX 2.3, and IMAGE.cdx.json, CycloneDX 1.6), spdx, cyclonedx or none.",
+            DefaultValueFactory = _ => SbomFormat.Both,
+        };
         var jobs = new Option<int>("--jobs", "-j")
         {
             Description = "With several recipes: how many build at once (default 1). They share the cache safely.",
@@ -52,6 +57,7 @@ internal static class BuildCommand
         cmd.Add(locked);
         cmd.Add(mode);
         cmd.Add(jobs);
+        cmd.Add(sbom);
         cmd.SetAction(async (r, ct) =>
         {
             var paths = r.GetValue(recipes)!;
@@ -66,6 +72,7 @@ internal static class BuildCommand
                 OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
                 SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
                 KeepStagingRoot = r.GetValue(keepRoot),
+                Sbom = r.GetValue(sbom),
             };
             // An unprivileged build re-executes itself first: the recipes are read once, inside.
             await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
@@ -75,7 +82,7 @@ internal static class BuildCommand
             if (loaded.Count == 1)
             {
                 var result = await LiveReporter.RunAsync(verbosity,
-                    reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0].Path, r.GetValue(locked)), reporter, ct));
+                    reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0], r.GetValue(locked)), reporter, ct));
                 Print(stdout, result, "");
                 return ExitCodes.Success;
             }
@@ -94,7 +101,7 @@ internal static class BuildCommand
             try
             {
                 var reporter = new PlainReporter(stderr, verbosity, prefix);
-                var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item.Path, locked), reporter, ct), ct);
+                var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item, locked), reporter, ct), ct);
                 lock (stdout) Print(stdout, result, prefix);
                 return (item.Recipe.Name, Code: ExitCodes.Success);
             }
@@ -115,10 +122,10 @@ internal static class BuildCommand
         return failed[0].Code;
     }
 
-    private static BuildOptions WithLock(BuildOptions options, string recipePath, bool locked)
+    private static BuildOptions WithLock(BuildOptions options, (string Path, Recipe Recipe) recipe, bool locked)
     {
         if (!locked) return options;
-        var (lockFile, lockPath) = LockCommand.Read(recipePath, null);
+        var (lockFile, lockPath) = LockCommand.Read(recipe.Path, recipe.Recipe, null);
         return options with { Locked = lockFile, LockedPath = lockPath };
     }
 
@@ -126,7 +133,8 @@ internal static class BuildCommand
     {
         stdout.WriteLine($"{prefix}{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {result.PackageCount} packages, sha256 {result.ImageSha256})");
         stdout.WriteLine($"{prefix}manifest: {result.ManifestPath}");
-        if (result.SbomPath is { } sbom) stdout.WriteLine($"{prefix}sbom: {sbom}");
+        if (result.SbomPath is { } spdx) stdout.WriteLine($"{prefix}sbom: {spdx}");
+        if (result.CycloneDxPath is { } cdx) stdout.WriteLine($"{prefix}sbom: {cdx}");
     }
 
     private static long? EpochFromEnvironment()

@@ -22,6 +22,18 @@ internal sealed class CommonOptions
         Description = "Cache folder for indices and packages (default: ./cache as root; $XDG_CACHE_HOME/bootstrap or ~/.cache/bootstrap for other users).",
     };
     public Option<bool> Offline { get; } = new("--offline") { Description = "Open no network connection: use the cache and file:// mirrors only." };
+    public Option<bool> NoCheckValidUntil { get; } = new("--no-check-valid-until")
+    {
+        Description = "Accept indices past their Valid-Until (archived suites, old bundles), with a warning; signatures are still required.",
+    };
+    public Option<string?> Snapshot { get; } = new("--snapshot")
+    {
+        Description = "Read every source from the snapshot service at this UTC time (2026-11-01T00:00:00Z); overrides the recipe's `snapshot`.",
+    };
+    public Option<string?> SnapshotUrl { get; } = new("--snapshot-url")
+    {
+        Description = "URL template of the snapshot service, e.g. http://snapshot.internal/archive/{archive}/{timestamp}; overrides BOOTSTRAP_SNAPSHOT_URL.",
+    };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only errors and the result." };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Print every step, including maintainer-script output." };
 
@@ -33,6 +45,9 @@ internal sealed class CommonOptions
         cmd.Add(Keyring);
         cmd.Add(Cache);
         cmd.Add(Offline);
+        cmd.Add(NoCheckValidUntil);
+        cmd.Add(Snapshot);
+        cmd.Add(SnapshotUrl);
         cmd.Add(Quiet);
         cmd.Add(Verbose);
     }
@@ -56,5 +71,8 @@ internal sealed class CommonOptions
         ExtraKeyrings = (r.GetValue(Keyring) ?? []).Select(Path.GetFullPath).ToList(),
         CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? DefaultCache()),
         Offline = r.GetValue(Offline),
+        NoCheckValidUntil = r.GetValue(NoCheckValidUntil),
+        Snapshot = r.GetValue(Snapshot) is { } snapshot ? Core.Recipes.SnapshotTime.Parse(snapshot, "--snapshot") : null,
+        SnapshotUrl = r.GetValue(SnapshotUrl),
     };
 }

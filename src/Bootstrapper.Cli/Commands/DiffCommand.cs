@@ -6,34 +6,62 @@ using Bootstrapper.Core.Images;
 namespace Bootstrapper.Cli.Commands;
 
 /// <summary>
-/// `bootstrap diff OLD NEW [--json]`: what changed between two images (their IMAGE.manifest.json) or two manifests.
-/// Exit 0 when nothing changed, <see cref="ExitCodes.DiffChanged"/> when something did: a scheduled job publishes
-/// only then.
+/// `bootstrap diff OLD NEW [--json]`: what changed between two images or two manifests. Two image tars are compared
+/// file by file (any tars, also ones bootstrap did not build) and, when both have their IMAGE.manifest.json, package
+/// by package too. Exit 0 when nothing changed, <see cref="ExitCodes.DiffChanged"/> when something did: a
+/// scheduled job publishes only then.
 /// </summary>
 internal static class DiffCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var oldArg = new Argument<string>("old") { Description = "The older image (IMAGE, whose IMAGE.manifest.json is read) or manifest." };
+        var oldArg = new Argument<string>("old") { Description = "The older image tar (its IMAGE.manifest.json is read when present) or manifest." };
         var newArg = new Argument<string>("new") { Description = "The newer image or manifest." };
         var json = new Option<bool>("--json") { Description = "Print the differences as JSON (shape in README \"Scheduled rebuilds\")." };
         var cmd = new Command("diff",
-            $"Compare two images' package sets: added, removed, upgraded, downgraded, size. Exit 0 when nothing changed, {ExitCodes.DiffChanged} when something did.");
+            $"Compare two images: files (added, removed, changed: type, mode, owner, size, content) and, with their manifests, packages. Exit 0 when nothing changed, {ExitCodes.DiffChanged} when something did.");
         cmd.Add(oldArg);
         cmd.Add(newArg);
         cmd.Add(json);
         cmd.SetAction(r =>
         {
-            var older = Load(r.GetValue(oldArg)!);
-            var newer = Load(r.GetValue(newArg)!);
-            if (older.Family != newer.Family)
-                throw new RecipeException($"cannot compare a {older.Family} image with a {newer.Family} image");
-            var diff = ImageDiff.Compare(older, newer, VersionOrder(older.Family));
+            var diff = Compare(r.GetValue(oldArg)!, r.GetValue(newArg)!);
             stdout.Write(r.GetValue(json) ? diff.ToJson() : diff.ToText());
             return diff.HasChanges ? ExitCodes.DiffChanged : ExitCodes.Success;
         });
         return cmd;
     }
+
+    private static ImageDiffResult Compare(string oldPath, string newPath)
+    {
+        static bool IsManifest(string p) => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        if (IsManifest(oldPath) || IsManifest(newPath))
+            return CompareManifests(Load(oldPath), Load(newPath));
+
+        // Two tars: the files always; the packages when both have a manifest (one alone would list every
+        // package as added or removed).
+        var older = Bootstrapper.Engine.Archives.ImageTarEntries.Read(oldPath);
+        var newer = Bootstrapper.Engine.Archives.ImageTarEntries.Read(newPath);
+        var files = FileTreeDiff.Compare(older.Entries, newer.Entries);
+        var bothManifests = File.Exists(oldPath + ".manifest.json") && File.Exists(newPath + ".manifest.json");
+        var diff = bothManifests
+            ? CompareManifests(Load(oldPath) with { Image = older.Image }, Load(newPath) with { Image = newer.Image })
+            : ImageDiff.Compare(WithoutManifest(older.Image), WithoutManifest(newer.Image), string.CompareOrdinal);
+        return diff with { Files = files };
+    }
+
+    private static ImageDiffResult CompareManifests(ImageManifest older, ImageManifest newer)
+    {
+        if (older.Family != newer.Family)
+            throw new RecipeException($"cannot compare a {older.Family} image with a {newer.Family} image");
+        return ImageDiff.Compare(older, newer, VersionOrder(older.Family));
+    }
+
+    /// <summary>A tar without IMAGE.manifest.json: what `diff` knows of it is the file itself.</summary>
+    private static ImageManifest WithoutManifest(ImageFile image) => new()
+    {
+        Recipe = "(no manifest)", Family = "unknown", Architecture = "unknown", Image = image, Packages = [],
+    };
 
     /// <summary>A manifest path as given, or the manifest beside an image.</summary>
     public static ImageManifest Load(string path)

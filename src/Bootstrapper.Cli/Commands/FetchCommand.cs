@@ -30,7 +30,7 @@ internal static class FetchCommand
             var options = common.OptionsOf(r);
             if (r.GetValue(locked))
             {
-                var (lockFile, path) = LockCommand.Read(recipePath, null);
+                var (lockFile, path) = LockCommand.Read(recipePath, recipe, null);
                 options = options with { Locked = lockFile, LockedPath = path };
             }
             var bundleDir = r.GetValue(bundle) is { } b ? Path.GetFullPath(b) : null;

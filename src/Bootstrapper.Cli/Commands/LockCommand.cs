@@ -51,12 +51,17 @@ internal static class LockCommand
         return cmd;
     }
 
-    /// <summary>Reads the lock for `--locked` (RECIPE.lock.json beside the recipe unless a path is given).</summary>
-    public static (LockFile Lock, string Path) Read(string recipePath, string? lockPath)
+    /// <summary>
+    /// Reads the lock for `--locked` (RECIPE.lock.json beside the recipe unless a path is given), refusing one
+    /// written for another selection of packages before anything is fetched or written.
+    /// </summary>
+    public static (LockFile Lock, string Path) Read(string recipePath, Recipe recipe, string? lockPath)
     {
         var path = Path.GetFullPath(lockPath ?? LockFile.PathFor(recipePath));
         if (!File.Exists(path))
             throw new RecipeException($"--locked: {path} does not exist; create it with `bootstrap lock {recipePath}`");
-        return (LockFile.FromJson(File.ReadAllText(path), path), path);
+        var lockFile = LockFile.FromJson(File.ReadAllText(path), path);
+        if (RecipeSelection.Mismatch(lockFile, path, recipe, recipePath) is { } stale) throw new RecipeException(stale);
+        return (lockFile, path);
     }
 }

@@ -109,17 +109,24 @@ public sealed class ReleaseFile
     /// Valid-Until (when present) must be in the future: it is what stops a mirror (or attacker) from freezing clients
     /// on an old signed Release with known-vulnerable packages. A Date in the future means the clock is wrong.
     /// </summary>
+    /// <param name="expiryAcceptedBy">What lets an expired Release through (an option, a lock, a bundle), as apt's
+    /// Check-Valid-Until=false does; null: expiry is an error. The signature was checked either way.</param>
+    /// <returns>The warning to print when an expired Release was accepted; null when it has not expired.</returns>
     /// <exception cref="VerificationException"></exception>
-    public void CheckValidity(DateTimeOffset now)
+    public string? CheckValidity(DateTimeOffset now, string? expiryAcceptedBy = null)
     {
-        if (ValidUntil is { } vu && vu <= now)
-            throw new VerificationException(
-                $"{Source}: expired: Valid-Until {vu:yyyy-MM-dd HH:mm:ss} UTC has passed (now {now.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC). " +
-                "The mirror is stale or replays an old Release; use an up-to-date mirror, or check the system clock");
         if (Date is { } date && date > now + ClockSkewAllowance)
             throw new VerificationException(
                 $"{Source}: not valid yet: Date {date:yyyy-MM-dd HH:mm:ss} UTC is in the future (now {now.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC); " +
                 "check the system clock");
+        if (ValidUntil is not { } vu || vu > now) return null;
+        var expired = $"{Source}: expired: Valid-Until {vu:yyyy-MM-dd HH:mm:ss} UTC has passed (now {now.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)";
+        if (expiryAcceptedBy is not null)
+            return $"{expired}; accepted because of {expiryAcceptedBy} (the signature was verified)";
+        throw new VerificationException(
+            expired + ". The mirror is stale or replays an old Release; use an up-to-date mirror, or check the system clock. " +
+            "To build from it anyway (a snapshot, an archived suite; the signature is still verified), pass " +
+            "--no-check-valid-until or set check_valid_until = false on this source in the recipe");
     }
 
     /// <summary>

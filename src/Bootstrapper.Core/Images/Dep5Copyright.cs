@@ -119,13 +119,25 @@ public static partial class Dep5Copyright
     {
         if (Licenses.TryGetValue(shortName, out var id)) return id;
         var gnu = GnuLicense().Match(shortName);
-        if (gnu.Success) return Gnu(gnu.Groups["family"].Value.ToUpperInvariant(), gnu.Groups["version"].Value, gnu.Groups["later"].Success);
+        if (gnu.Success)
+            return Gnu(gnu.Groups["family"].Value.ToUpperInvariant(), gnu.Groups["version"].Value,
+                gnu.Groups["later"].Success || gnu.Groups["spdx"].Value.Equals("-or-later", StringComparison.OrdinalIgnoreCase));
         return null;
     }
 
-    /// <summary>GPL-2 -> GPL-2.0-only, LGPL-2.1+ -> LGPL-2.1-or-later, GFDL-NIV-1.3+ -> GFDL-1.3-no-invariants-or-later.</summary>
+    /// <summary>
+    /// GPL-2 -> GPL-2.0-only, LGPL-2.1+ -> LGPL-2.1-or-later, GFDL-NIV-1.3+ -> GFDL-1.3-no-invariants-or-later.
+    /// Without a version ("GPL", as PAM's copyright writes it) the licence's own terms apply: "If the Program does
+    /// not specify a version number of this License, you may choose any version ever published" (GPL; the LGPL
+    /// says the same, and began at 2.0), which SPDX spells GPL-1.0-or-later / LGPL-2.0-or-later.
+    /// </summary>
     private static string? Gnu(string family, string version, bool orLater)
     {
+        if (version.Length == 0)
+        {
+            if (family is not ("GPL" or "LGPL")) return null;
+            (version, orLater) = (family == "GPL" ? "1.0" : "2.0", true);
+        }
         if (!version.Contains('.')) version += ".0";
         var valid = family switch
         {
@@ -156,6 +168,8 @@ public static partial class Dep5Copyright
     private static readonly Dictionary<string, string> Licenses = new(StringComparer.OrdinalIgnoreCase)
     {
         ["public-domain"] = SpdxLicense.RefPrefix + "public-domain",
+        // Not the format's standard name, but the usual abbreviation (xz's copyright: "License: PD").
+        ["PD"] = SpdxLicense.RefPrefix + "public-domain",
         ["AFL-2.1"] = "AFL-2.1", ["AFL-3.0"] = "AFL-3.0",
         ["Apache-1.0"] = "Apache-1.0", ["Apache-1.1"] = "Apache-1.1", ["Apache-2.0"] = "Apache-2.0",
         ["Apache-2"] = "Apache-2.0",
@@ -200,7 +214,8 @@ public static partial class Dep5Copyright
         ["llvm"] = "LLVM-exception",
     };
 
-    // GPL-2, GPL-2+, GPL-2.0+, LGPL-2.1+, AGPL-3, GFDL-1.3, GFDL-NIV-1.3+.
-    [GeneratedRegex(@"^(?<family>GPL|LGPL|AGPL|GFDL-NIV|GFDL)-(?<version>\d(\.\d)?)(?<later>\+)?$", RegexOptions.IgnoreCase)]
+    // GPL-2, GPL-2+, GPL-2.0+, LGPL-2.1+, AGPL-3, GFDL-1.3, GFDL-NIV-1.3+; the SPDX spellings maintainers also write
+    // (GPL-2.0-only, LGPL-2.1-or-later); and GPL / LGPL without a version.
+    [GeneratedRegex(@"^(?<family>GPL|LGPL|AGPL|GFDL-NIV|GFDL)(-(?<version>\d(\.\d)?)((?<later>\+)|(?<spdx>-only|-or-later))?)?$", RegexOptions.IgnoreCase)]
     private static partial Regex GnuLicense();
 }

@@ -65,6 +65,8 @@ public sealed record ImageDiffResult
     public required int Unchanged { get; init; }
     /// <summary>Signed indices whose date or signers differ (explains a rebuild; not a change by itself).</summary>
     public IReadOnlyList<IndexChange> Indices { get; init; } = [];
+    /// <summary>The file-level difference, when two image tars were compared (null for two manifests).</summary>
+    public FileTreeDiff? Files { get; init; }
 
     /// <summary>Sum of package file sizes, new minus old (bytes).</summary>
     public long PackageSizeChange => New.PackageSize - Old.PackageSize;
@@ -79,7 +81,8 @@ public sealed record ImageDiffResult
     /// reproducible, so identical inputs give an identical image and this stays false.
     /// </summary>
     public bool HasChanges =>
-        PackagesChanged || !string.Equals(Old.Image.Sha256, New.Image.Sha256, StringComparison.OrdinalIgnoreCase);
+        PackagesChanged || Files?.HasChanges == true ||
+        !string.Equals(Old.Image.Sha256, New.Image.Sha256, StringComparison.OrdinalIgnoreCase);
 
     public string ToText() => ImageDiffText.Render(this);
     public string ToJson() => ImageDiffJson.Render(this);

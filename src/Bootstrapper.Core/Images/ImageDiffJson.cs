@@ -17,7 +17,10 @@ namespace Bootstrapper.Core.Images;
 ///                   "newVersion": "2.36-9+deb12u4", "oldSize": 2800000, "newSize": 2801000 } ],
 ///   "downgraded": [], "added": [ { …, "oldVersion": null, "oldSize": 0, … } ], "removed": [], "rebuilt": [],
 ///   "indices": [ { "url": "…/InRelease", "suite": "bookworm", "oldDate": "…", "newDate": "…", "stillUsed": true } ],
-///   "unchanged": 87, "packageSizeChange": 1000, "imageSizeChange": 4096 }
+///   "unchanged": 87, "packageSizeChange": 1000, "imageSizeChange": 4096,
+///   "files": { "added": [ { "path": "var/lib/dpkg/arch", "type": "file", "mode": "0644", "owner": "0:0", "size": 6,
+///              "content": "…sha256…" } ], "removed": [], "changed": [ { "path": "…", "changes": ["content"],
+///              "old": { … }, "new": { … } } ], "unchanged": 6190 } }
 /// </example>
 public static class ImageDiffJson
 {
@@ -63,6 +66,14 @@ public static class ImageDiffJson
             w.WriteNumber("unchanged", diff.Unchanged);
             w.WriteNumber("packageSizeChange", diff.PackageSizeChange);
             w.WriteNumber("imageSizeChange", diff.ImageSizeChange);
+            // null when two manifests were compared: only image tars hold the files.
+            if (diff.Files is null) w.WriteNull("files");
+            else
+            {
+                w.WriteStartObject("files");
+                diff.Files.WriteJson(w);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";

@@ -25,11 +25,14 @@ public static class ImageDiffText
         Side(text, "new", diff.New);
         AppendSections(text, diff.Upgraded, diff.Downgraded, diff.Added, diff.Removed, diff.Rebuilt);
         IndexChanges.Append(text, diff.Indices);
+        diff.Files?.AppendText(text);
 
         if (!diff.HasChanges)
             text.Append("No changes: same packages, same image SHA-256.\n");
         else if (!diff.PackagesChanged)
-            text.Append("Same packages, but the image differs (recipe, files or build settings changed).\n");
+            text.Append(diff.Files is null
+                ? "Same packages, but the image differs (recipe, files or build settings changed); compare the tars for the files.\n"
+                : "Same packages, but the image differs (the files above).\n");
         text.Append("Unchanged: ").Append(diff.Unchanged).Append(diff.Unchanged == 1 ? " package\n" : " packages\n");
         text.Append("Package files: ").Append(Size(diff.Old.PackageSize)).Append(" -> ").Append(Size(diff.New.PackageSize))
             .Append(" (").Append(SignedSize(diff.PackageSizeChange)).Append(")\n");

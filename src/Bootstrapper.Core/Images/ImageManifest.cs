@@ -16,7 +16,11 @@ public sealed record ImageManifest
     public required string Family { get; init; }
     public required string Architecture { get; init; }
     public long? SourceDateEpoch { get; init; }
+    /// <summary>When no epoch was given: the index whose Date became <see cref="SourceDateEpoch"/>.</summary>
+    public string? SourceDateEpochFrom { get; init; }
     public required ImageFile Image { get; init; }
+    /// <summary>The image's /etc/os-release (null for manifests written before it was recorded).</summary>
+    public OsRelease? Os { get; init; }
     public required IReadOnlyList<ManifestPackage> Packages { get; init; }
     public IReadOnlyList<ManifestIndex> Indices { get; init; } = [];
     /// <summary>The recipe's [image] (when it has one): `bootstrap push` wraps a plain tar with it.</summary>

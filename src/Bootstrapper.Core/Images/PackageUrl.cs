@@ -15,12 +15,20 @@ namespace Bootstrapper.Core.Images;
 public static class PackageUrl
 {
     /// <param name="vendor">"debian" or "ubuntu" (the purl namespace).</param>
-    public static string Deb(string vendor, string name, string version, string architecture) =>
-        Build("deb", vendor, name, version, [("arch", architecture)]);
+    /// <param name="distro">The `distro` qualifier ("debian-12", see <see cref="OsRelease.Distro"/>), which scanners
+    /// need to pick the release's advisories; null leaves it out.</param>
+    public static string Deb(string vendor, string name, string version, string architecture, string? distro = null) =>
+        Build("deb", vendor, name, version, [("arch", architecture), ("distro", distro)]);
 
     /// <param name="vendor">"alpine".</param>
-    public static string Apk(string vendor, string name, string version, string architecture) =>
-        Build("apk", vendor, name, version, [("arch", architecture)]);
+    /// <param name="distro">"alpine-3.23"; null leaves it out.</param>
+    public static string Apk(string vendor, string name, string version, string architecture, string? distro = null) =>
+        Build("apk", vendor, name, version, [("arch", architecture), ("distro", distro)]);
+
+    /// <summary>The purl of a manifest package: type by family ("deb" or "apk"), with the image's distro.</summary>
+    public static string For(ImageManifest manifest, string vendor, ManifestPackage p) => manifest.Family == "alpine"
+        ? Apk(vendor, p.Name, p.Version, p.Architecture, manifest.Os?.Distro)
+        : Deb(vendor, p.Name, p.Version, p.Architecture, manifest.Os?.Distro);
 
     public static string Build(string type, string? @namespace, string name, string? version,
         IEnumerable<(string Key, string? Value)> qualifiers)

@@ -36,14 +36,14 @@ internal static class SpdxCustomization
         return ids;
     }
 
-    public static void WriteRunSteps(Utf8JsonWriter w, ImageManifest manifest, DateTimeOffset created)
+    public static void WriteRunSteps(Utf8JsonWriter w, ImageManifest manifest, string created)
     {
         if (manifest.RunSteps is not { Count: > 0 } steps) return;
         w.WriteStartArray("annotations");
         foreach (var step in steps)
         {
             w.WriteStartObject();
-            w.WriteString("annotationDate", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            w.WriteString("annotationDate", created);
             w.WriteString("annotationType", "OTHER");
             w.WriteString("annotator", "Tool: bootstrap");
             w.WriteString("comment", $"run step {step.Name} ({step.Stage}): {step.Command} [network {(step.Network ? "on" : "off")}]");

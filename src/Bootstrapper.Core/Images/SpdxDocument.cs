@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
 
@@ -17,17 +15,10 @@ public static class SpdxDocument
     public const string SpdxVersion = "SPDX-2.3";
     public const string DocumentId = "SPDXRef-DOCUMENT";
     public const string ImageId = "SPDXRef-Image";
+    public const string OsId = "SPDXRef-OperatingSystem";
 
     /// <summary>Namespaces must be unique URIs but need not resolve: ".invalid" (RFC 2606) can never be a real host.</summary>
     public const string NamespaceBase = "https://spdx.bootstrapper.invalid/";
-
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Indented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     /// <param name="manifest">The image's manifest (family "debian" or "alpine").</param>
     /// <param name="distribution">The purl vendor: "debian", "ubuntu" (family debian) or "alpine".</param>
@@ -35,31 +26,15 @@ public static class SpdxDocument
     /// <exception cref="RecipeException">Unknown family, or a distribution name that cannot be a purl namespace.</exception>
     public static string Write(ImageManifest manifest, string distribution, DateTimeOffset now)
     {
-        var purlType = manifest.Family switch
-        {
-            "debian" => "deb",
-            "alpine" => "apk",
-            _ => throw new RecipeException(
-                $"manifest of '{manifest.Recipe}': family '{manifest.Family}' has no package URL type; expected " +
-                "\"debian\" or \"alpine\""),
-        };
-        if (distribution.Length == 0 || !distribution.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
-            throw new RecipeException(
-                $"SBOM for '{manifest.Recipe}': distribution '{distribution}' must be a lower-case name such as " +
-                "\"debian\", \"ubuntu\" or \"alpine\"");
-
-        var created = manifest.SourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : now;
+        SbomInputs.Check(manifest, distribution);
         var ids = new SpdxIds();
         var licenseRefs = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var packages = manifest.Packages
-            .OrderBy(p => p.Name, StringComparer.Ordinal)
-            .ThenBy(p => p.Architecture, StringComparer.Ordinal)
-            .ThenBy(p => p.Version, StringComparer.Ordinal)
+        var packages = SbomInputs.Ordered(manifest)
             .Select(p => (Id: ids.For(p.Name, p.Architecture), Package: p, License: License(p, licenseRefs)))
             .ToList();
 
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, Options))
+        using (var w = new Utf8JsonWriter(buffer, SbomInputs.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("spdxVersion", SpdxVersion);
@@ -68,8 +43,9 @@ public static class SpdxDocument
             w.WriteString("name", manifest.Recipe);
             w.WriteString("documentNamespace",
                 NamespaceBase + PackageUrl.Encode(manifest.Recipe) + "/" + PackageUrl.Encode(manifest.Image.Sha256.ToLowerInvariant()));
+            var created = SbomInputs.Created(manifest, now);
             w.WriteStartObject("creationInfo");
-            w.WriteString("created", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            w.WriteString("created", created);
             w.WriteStartArray("creators");
             w.WriteStringValue("Tool: bootstrap");
             w.WriteEndArray();
@@ -77,8 +53,9 @@ public static class SpdxDocument
 
             w.WriteStartArray("packages");
             WriteImage(w, manifest);
+            if (manifest.Os is { } os) WriteOs(w, os);
             foreach (var (id, p, license) in packages)
-                WritePackage(w, id, p, license, purlType, distribution);
+                WritePackage(w, id, p, license, PackageUrl.For(manifest, distribution, p));
             w.WriteEndArray();
 
             if (licenseRefs.Count > 0)
@@ -101,6 +78,7 @@ public static class SpdxDocument
 
             w.WriteStartArray("relationships");
             Relationship(w, DocumentId, "DESCRIBES", ImageId);
+            if (manifest.Os is not null) Relationship(w, ImageId, "CONTAINS", OsId);
             foreach (var (id, _, _) in packages) Relationship(w, ImageId, "CONTAINS", id);
             foreach (var id in files) Relationship(w, ImageId, "CONTAINS", id);
             w.WriteEndArray();
@@ -129,8 +107,25 @@ public static class SpdxDocument
         w.WriteEndObject();
     }
 
-    private static void WritePackage(Utf8JsonWriter w, string id, ManifestPackage p, string license, string purlType,
-        string distribution)
+    /// <summary>The operating system as its own element: scanners pick the advisory feed (debian 12) from it.</summary>
+    private static void WriteOs(Utf8JsonWriter w, OsRelease os)
+    {
+        w.WriteStartObject();
+        w.WriteString("SPDXID", OsId);
+        w.WriteString("name", os.Id);
+        if ((os.VersionId ?? os.VersionCodename) is { } version) w.WriteString("versionInfo", version);
+        w.WriteString("supplier", SpdxLicense.NoAssertion);
+        w.WriteString("downloadLocation", SpdxLicense.NoAssertion);
+        w.WriteBoolean("filesAnalyzed", false);
+        w.WriteString("primaryPackagePurpose", "OPERATING_SYSTEM"); // the JSON schema's spelling
+        w.WriteString("licenseConcluded", SpdxLicense.NoAssertion);
+        w.WriteString("licenseDeclared", SpdxLicense.NoAssertion);
+        w.WriteString("copyrightText", SpdxLicense.NoAssertion);
+        if (os.PrettyName is { Length: > 0 } pretty) w.WriteString("description", pretty);
+        w.WriteEndObject();
+    }
+
+    private static void WritePackage(Utf8JsonWriter w, string id, ManifestPackage p, string license, string purl)
     {
         w.WriteStartObject();
         w.WriteString("SPDXID", id);
@@ -152,9 +147,7 @@ public static class SpdxDocument
         w.WriteStartObject();
         w.WriteString("referenceCategory", "PACKAGE-MANAGER");
         w.WriteString("referenceType", "purl");
-        w.WriteString("referenceLocator", purlType == "deb"
-            ? PackageUrl.Deb(distribution, p.Name, p.Version, p.Architecture)
-            : PackageUrl.Apk(distribution, p.Name, p.Version, p.Architecture));
+        w.WriteString("referenceLocator", purl);
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteEndObject();
@@ -202,7 +195,7 @@ public static class SpdxDocument
     /// </summary>
     private sealed class SpdxIds
     {
-        private readonly HashSet<string> _used = new(StringComparer.Ordinal) { DocumentId, ImageId };
+        private readonly HashSet<string> _used = new(StringComparer.Ordinal) { DocumentId, ImageId, OsId };
 
         public string For(string name, string architecture)
         {

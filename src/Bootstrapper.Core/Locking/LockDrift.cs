@@ -29,6 +29,7 @@ public static class LockDrift
             Rebuilt = diff.Rebuilt,
             Unchanged = diff.Unchanged,
             Indices = indexChanges,
+            SelectionChanged = locked.Selection != fresh.Selection,
         };
     }
 
@@ -45,15 +46,18 @@ public sealed record LockDriftResult
     public required IReadOnlyList<PackageChange> Rebuilt { get; init; }
     public required int Unchanged { get; init; }
     public required IReadOnlyList<IndexChange> Indices { get; init; }
+    /// <summary>The recipe's selection is not the one the lock was written for (or the lock records none).</summary>
+    public bool SelectionChanged { get; init; }
 
-    /// <summary>The fresh plan would install something else than the lock says.</summary>
-    public bool HasDrift => Added.Count + Removed.Count + Upgraded.Count + Downgraded.Count + Rebuilt.Count > 0;
+    /// <summary>The fresh plan would install something else than the lock says, or the recipe asks for something else.</summary>
+    public bool HasDrift => SelectionChanged || Added.Count + Removed.Count + Upgraded.Count + Downgraded.Count + Rebuilt.Count > 0;
 
     public string ToText()
     {
         var text = new StringBuilder();
         ImageDiffText.AppendSections(text, Upgraded, Downgraded, Added, Removed, Rebuilt);
         IndexChanges.Append(text, Indices);
+        if (SelectionChanged) text.Append("The recipe's package selection changed since the lock was written.\n");
         text.Append(HasDrift ? "The lock file is out of date" : "The lock file matches the plan")
             .Append(" (").Append(Unchanged).Append(Unchanged == 1 ? " package unchanged).\n" : " packages unchanged).\n");
         return text.ToString();

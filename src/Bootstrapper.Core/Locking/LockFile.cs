@@ -23,6 +23,11 @@ public sealed record LockFile
     /// <summary>"debian" or "alpine" (the recipe's family, lower case).</summary>
     public required string Family { get; init; }
     public required string Architecture { get; init; }
+    /// <summary>
+    /// <see cref="RecipeSelection.Hash"/> of the recipe when the lock was written; null in locks written before
+    /// it existed (they cannot tell a changed recipe).
+    /// </summary>
+    public string? Selection { get; init; }
     /// <summary>Sorted by name, then architecture (ordinal), whatever order they were given in.</summary>
     public required IReadOnlyList<LockedPackage> Packages { get; init; }
     /// <summary>Sorted by URL, then suite.</summary>
@@ -36,6 +41,7 @@ public sealed record LockFile
         Recipe = plan.Recipe.Name,
         Family = FamilyName(plan.Recipe.Family),
         Architecture = plan.Recipe.Architecture,
+        Selection = RecipeSelection.Hash(plan.Recipe),
         Packages = Sort(plan.Packages.Select(p => new LockedPackage
         {
             Name = p.Name,

@@ -41,6 +41,7 @@ public static class LockFileJson
             w.WriteString("recipe", lockFile.Recipe);
             w.WriteString("family", lockFile.Family);
             w.WriteString("architecture", lockFile.Architecture);
+            if (lockFile.Selection is not null) w.WriteString("selection", lockFile.Selection);
             w.WriteStartArray("packages");
             foreach (var p in LockFile.Sort(lockFile.Packages))
             {
@@ -102,7 +103,7 @@ public static class LockFileJson
         using (document)
         {
             var root = new JsonReading(document.RootElement, "", sourceName);
-            root.OnlyKeys("format", "recipe", "family", "architecture", "packages", "indices");
+            root.OnlyKeys("format", "recipe", "family", "architecture", "selection", "packages", "indices");
             var format = root.Int("format");
             if (format > LockFile.CurrentFormat)
                 throw root.Error("format",
@@ -130,6 +131,7 @@ public static class LockFileJson
                 Recipe = root.String("recipe"),
                 Family = family,
                 Architecture = root.String("architecture"),
+                Selection = root.OptionalString("selection"),
                 Packages = LockFile.Sort(packages),
                 Indices = LockFile.Sort(root.Array("indices").Select(ReadIndex)),
             };

@@ -19,6 +19,8 @@ public sealed record IndexInfo
     public required string Suite { get; init; }
     /// <summary>Date field of the Release (or the index's build date), as written there.</summary>
     public string? Date { get; init; }
+    /// <summary>The same Date, parsed (Debian's InRelease); the default SOURCE_DATE_EPOCH is the newest of these.</summary>
+    public DateTimeOffset? Released { get; init; }
     /// <summary>Fingerprints (hex, upper case) of the keys whose signatures verified.</summary>
     public required IReadOnlyList<string> SignedBy { get; init; }
 }

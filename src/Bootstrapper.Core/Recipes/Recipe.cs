@@ -21,6 +21,8 @@ public sealed record Recipe
     public ImageSettings? Image { get; init; }
     /// <summary>Files, accounts, commands and settings added after the packages (Debian family).</summary>
     public Customization.Customization Customize { get; init; } = Customization.Customization.None;
+    /// <summary>`snapshot`: build from a snapshot service's copy of every source at this time (see README "Snapshots").</summary>
+    public DateTimeOffset? Snapshot { get; init; }
 
     public string RecipeDirectory => Path.GetDirectoryName(SourcePath)!;
 }
@@ -41,6 +43,8 @@ public sealed record RecipeSource
     public required string Archive { get; init; }
     /// <summary>Mirror base URL written in the recipe (optional: usually it comes from elsewhere).</summary>
     public string? Mirror { get; init; }
+    /// <summary>`check_valid_until = false`: accept this source's Release past its Valid-Until (with a warning).</summary>
+    public bool CheckValidUntil { get; init; } = true;
 }
 
 public sealed record PackageSelection

@@ -56,6 +56,7 @@ public static class RecipeLoader
                 Components = Strings(s["components"]) is { Count: > 0 } c ? c : ["main"],
                 Archive = (string?)s["archive"] ?? familyName,
                 Mirror = ((string?)s["mirror"])?.TrimEnd('/'),
+                CheckValidUntil = (bool?)s["check_valid_until"] ?? true,
             };
         }).ToList();
 
@@ -78,6 +79,7 @@ public static class RecipeLoader
                 Include = Strings(packages?["include"]),
                 Exclude = Strings(packages?["exclude"]),
             },
+            Snapshot = (string?)doc["snapshot"] is { } snapshot ? SnapshotTime.Parse(snapshot, $"{display}: snapshot") : null,
             Output = new OutputSettings
             {
                 Path = Path.GetFullPath(Path.Combine(workingDirectory, outPath)),

@@ -15,6 +15,14 @@ public sealed record BuildOptions
     public long? SourceDateEpoch { get; init; }
     /// <summary>--offline: never open a network connection; use the cache and file:// mirrors only.</summary>
     public bool Offline { get; init; }
+    /// <summary>--no-check-valid-until: accept indices past their Valid-Until (with a warning; signatures still count).</summary>
+    public bool NoCheckValidUntil { get; init; }
+    /// <summary>--snapshot: the snapshot time to build from, replacing the recipe's `snapshot`.</summary>
+    public DateTimeOffset? Snapshot { get; init; }
+    /// <summary>--snapshot-url: the snapshot service's URL template, replacing BOOTSTRAP_SNAPSHOT_URL.</summary>
+    public string? SnapshotUrl { get; init; }
+    /// <summary>--sbom: the SBOM formats written beside the image (SPDX 2.3 and CycloneDX 1.6 by default).</summary>
+    public SbomFormat Sbom { get; init; } = SbomFormat.Both;
     /// <summary>Environment variables (injected so tests do not depend on the process environment).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = ReadEnvironment();
     /// <summary>Host apt configuration root (normally "/"); tests point it at a fake tree.</summary>

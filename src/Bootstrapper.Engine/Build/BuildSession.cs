@@ -26,8 +26,42 @@ public sealed class BuildSession : IDisposable
     public IBuildReporter Reporter { get; }
     /// <summary>The recipe's keyrings plus --keyring ones (absolute paths).</summary>
     public IReadOnlyList<string> Keyrings { get; }
-    /// <summary>--source-date-epoch / SOURCE_DATE_EPOCH, else the recipe's; null: no clamping.</summary>
-    public long? SourceDateEpoch => Options.SourceDateEpoch ?? Recipe.Output.SourceDateEpoch;
+    /// <summary>
+    /// --source-date-epoch / SOURCE_DATE_EPOCH, else the recipe's, else <see cref="IndexEpoch"/> (once the plan set
+    /// it); null: no clamping.
+    /// </summary>
+    public long? SourceDateEpoch => Options.SourceDateEpoch ?? Recipe.Output.SourceDateEpoch ?? IndexEpoch?.Seconds;
+
+    /// <summary>
+    /// The default epoch: the newest Date among the verified indices the plan used, and the index that gave it. Two
+    /// builds from the same indices then clamp to the same time, so they give the same bytes without an epoch.
+    /// </summary>
+    public (long Seconds, string Url)? IndexEpoch { get; private set; }
+
+    /// <summary>Takes the default epoch from the plan's indices (when no epoch was given and one has a Date).</summary>
+    public void TakeIndexEpoch(Core.Planning.Plan plan)
+    {
+        if (Options.SourceDateEpoch is not null || Recipe.Output.SourceDateEpoch is not null) return;
+        var newest = plan.Indices.Where(i => i.Released is not null).MaxBy(i => i.Released);
+        if (newest is null) return;
+        IndexEpoch = (newest.Released!.Value.ToUnixTimeSeconds(), newest.Url);
+        Reporter.Verbose($"SOURCE_DATE_EPOCH {IndexEpoch.Value.Seconds}: the Date of {newest.Url}, the newest index");
+    }
+
+    /// <summary>--snapshot, else the recipe's `snapshot`: the time every source is read at, from a snapshot service.</summary>
+    public DateTimeOffset? Snapshot => Options.Snapshot ?? Recipe.Snapshot;
+
+    /// <summary>
+    /// Why an index of <paramref name="source"/> past its Valid-Until may be used (null: it may not). A lock's hashes
+    /// or a bundle pin the content, and a snapshot is old by design, so those accept expiry as the options do.
+    /// </summary>
+    public string? ExpiryAcceptedBy(RecipeSource source) =>
+        Options.NoCheckValidUntil ? "--no-check-valid-until"
+        : !source.CheckValidUntil ? $"check_valid_until = false (suite {source.Suite})"
+        : Options.Locked is not null ? "--locked (the lock's hashes pin every package)"
+        : Options.Offline ? "--offline (the cache or bundle pins the content)"
+        : Snapshot is not null ? $"the snapshot {Core.Recipes.SnapshotTime.Format(Snapshot.Value)}"
+        : null;
 
     /// <summary>Every download of the run goes through this one (retries, size and hash checks, file:// too).</summary>
     public Http.Downloader Downloader { get; }

@@ -24,10 +24,15 @@ public static class ImageBuilder
         return await PlanAsync(session, Families.Create(recipe.Family), ct).ConfigureAwait(false);
     }
 
-    private static Task<Plan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct) =>
-        session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
+    private static Task<Plan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct)
+    {
+        if (session.Options.Locked is { Selection: null })
+            session.Reporter.Warning($"{session.Options.LockedPath}: written by an older bootstrap, it records no hash of the " +
+                                     "recipe's selection, so a changed recipe goes unnoticed; run `bootstrap lock` to record one");
+        return session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
             () => family.PlanAsync(session, ct),
             plan => $"{plan.Packages.Count} packages, {plan.TotalSize / 1048576.0:0.0} MiB");
+    }
 
     /// <summary>
     /// `bootstrap fetch`: plan and download without building; with <paramref name="bundleDirectory"/>, also write a
@@ -72,6 +77,7 @@ public static class ImageBuilder
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        session.TakeIndexEpoch(plan);
         // Where the root goes, and whether it fits there, is known from the plan: say so before downloading.
         var installedBytes = plan.Packages.Sum(PackageSizes.InstalledBytes);
         var stagingParent = StagingLocation.ParentFor(options, installedBytes);
@@ -92,6 +98,7 @@ public static class ImageBuilder
                 () => family.InstallAsync(session, plan, files, root, ct)).ConfigureAwait(false);
             // Licences are read from the configured root, which is gone once packed.
             var licenses = family is ILicenseSource ls ? ls.Licenses(plan, root) : new Dictionary<string, string>();
+            var os = OsRelease.Parse(IO.RootFs.ReadText(root, "etc/os-release") ?? IO.RootFs.ReadText(root, "usr/lib/os-release") ?? "");
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             var packOptions = new PackOptions
@@ -114,6 +121,7 @@ public static class ImageBuilder
 
             var manifest = Manifest(session, plan, packed, licenses, FileHashes(plan, files)) with
             {
+                Os = os,
                 ImageConfig = recipe.Image,
                 OciManifestDigest = manifestDigest,
             };
@@ -123,10 +131,11 @@ public static class ImageBuilder
                     Files = custom.AddedFiles.Count > 0 ? custom.AddedFiles : null,
                     RunSteps = custom.RunSteps.Count > 0 ? custom.RunSteps : null,
                 };
-            ImageSidecars.Write(output, manifest, Distribution(session.Recipe), options.Now());
+            ImageSidecars.Write(output, manifest, Distribution(session.Recipe), options.Now(), options.Sbom);
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
-                SbomPath = ImageSidecars.SbomPath(output),
+                SbomPath = options.Sbom.HasFlag(SbomFormat.Spdx) ? ImageSidecars.SbomPath(output) : null,
+                CycloneDxPath = options.Sbom.HasFlag(SbomFormat.CycloneDx) ? ImageSidecars.CycloneDxPath(output) : null,
             };
         }
         finally
@@ -163,6 +172,7 @@ public static class ImageBuilder
         Family = session.Recipe.Family.ToString().ToLowerInvariant(),
         Architecture = session.Recipe.Architecture,
         SourceDateEpoch = session.SourceDateEpoch,
+        SourceDateEpochFrom = session.IndexEpoch?.Url,
         Image = new ImageFile(Path.GetFileName(packed.Path), packed.Bytes, packed.Sha256),
         Packages = plan.Packages.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new ManifestPackage
         {
@@ -203,6 +213,8 @@ public sealed record BuildResult(string ImagePath, long ImageSize, string ImageS
 {
     /// <summary>IMAGE.spdx.json: the SPDX 2.3 SBOM written beside the image.</summary>
     public string? SbomPath { get; init; }
+    /// <summary>IMAGE.cdx.json: the CycloneDX 1.6 SBOM written beside the image.</summary>
+    public string? CycloneDxPath { get; init; }
 }
 
 /// <summary>What `bootstrap fetch` did: the plan, each package's verified cache path, and the bundle if one was written.</summary>

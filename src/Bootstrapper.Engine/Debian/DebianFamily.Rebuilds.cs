@@ -78,13 +78,21 @@ public sealed partial class DebianFamily
     /// The mirror of one source. A file:// bundle written by `bootstrap fetch --bundle` records where its suites
     /// came from: unless the recipe names a mirror, the image's apt sources name that one, never the bundle path.
     /// </summary>
-    private static async Task<MirrorChoice> ChooseMirrorAsync(MirrorResolver resolver, BuildSession session, int i, CancellationToken ct)
+    private static async Task<MirrorChoice> ChooseMirrorAsync(MirrorResolver resolver, DebianRepositoryClient client,
+        BuildSession session, int i, CancellationToken ct)
     {
         var source = session.Recipe.Sources[i];
+        if (SnapshotMirror.For(session, source) is { } snapshot) return snapshot;
         MirrorChoice choice;
         try
         {
             choice = await resolver.ChooseAsync(source, i, session.Options.MirrorOverride, ct).ConfigureAwait(false);
+        }
+        catch (RecipeException) when (client.ExpiredMirror(source.Suite) is { } expired)
+        {
+            // A host mirror serves the suite, signed, but past its Valid-Until (sid, testing): its fetch fails with
+            // the message that says how to accept it, rather than "no mirror".
+            choice = new MirrorChoice(expired, expired, "host apt sources");
         }
         catch (RecipeException e) when (session.Options.Offline)
         {

@@ -18,7 +18,7 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     public IReadOnlyList<Core.Images.ManifestFile> AddedFiles => _customizer?.Files ?? [];
     public IReadOnlyList<Core.Images.ManifestRunStep> RunSteps => _customizer?.Steps ?? [];
 
-    private List<(string Url, string Suite, IReadOnlyList<string> Components)> _imageSources = [];
+    private List<(string Url, string Suite, IReadOnlyList<string> Components, bool CheckValidUntil)> _imageSources = [];
     private IReadOnlyList<DebianRepositoryIndex> _indices = [];
     private string _codename = "";
     private HashSet<string> _essentialSet = new(StringComparer.Ordinal);
@@ -30,20 +30,20 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         // probe only needs the keyring once its InRelease has arrived.
         var keyringLoad = Task.Run(() => RepositoryKeyring.Load(session.Keyrings), ct);
         var client = new DebianRepositoryClient(session.Downloader, session.Options.CacheDirectory, session.Options.Now,
-            session.Options.Offline);
+            session.Options.Offline) { Warn = session.Reporter.Warning };
 
         var host = HostAptSources.Read(session.Options.HostRoot)
             .Where(e => e.Type == "deb")
             .Select(e => new MirrorCandidate(e.Uri, e.Suites, e.File))
             .ToList();
         var resolver = new MirrorResolver(session.Options.Environment, host,
-            (url, source, token) => client.ProbeAsync(url, source.Suite, keyringLoad, token));
+            (url, source, token) => client.ProbeAsync(url, source.Suite, keyringLoad, session.ExpiryAcceptedBy(source), token));
         var sw = System.Diagnostics.Stopwatch.StartNew();
         List<MirrorChoice> mirrors;
         try
         {
             // Sources are independent: probe their mirrors at the same time (each probe is a round trip).
-            mirrors = (await Task.WhenAll(recipe.Sources.Select((_, i) => ChooseMirrorAsync(resolver, session, i, ct)))
+            mirrors = (await Task.WhenAll(recipe.Sources.Select((_, i) => ChooseMirrorAsync(resolver, client, session, i, ct)))
                 .ConfigureAwait(false)).ToList();
         }
         catch (Exception)
@@ -57,10 +57,14 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         for (int i = 0; i < mirrors.Count; i++)
             session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {mirrors[i].FetchUrl} (from {mirrors[i].Origin})");
         session.Timings.Add(("plan/mirrors", sw.Elapsed));
-        _imageSources = recipe.Sources.Select((s, i) => (mirrors[i].ImageUrl, s.Suite, s.Components)).ToList();
+        _imageSources = recipe.Sources.Select((s, i) =>
+            (mirrors[i].ImageUrl, s.Suite, s.Components, s.CheckValidUntil && session.Snapshot is null)).ToList();
 
         var requests = recipe.Sources.Select((s, i) =>
-            new DebianRepositoryRequest(mirrors[i].FetchUrl, s.Suite, s.Components, recipe.Architecture, keyring)).ToList();
+            new DebianRepositoryRequest(mirrors[i].FetchUrl, s.Suite, s.Components, recipe.Architecture, keyring)
+            {
+                ExpiryAcceptedBy = session.ExpiryAcceptedBy(s),
+            }).ToList();
         sw.Restart();
         var indices = await FetchIndicesAsync(client, requests, ct).ConfigureAwait(false);
         // Bundles need the requests, Releases and entries, not the ~50 MB of index bytes (collected below).
@@ -208,6 +212,10 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             Sources = customizer.ImageSources(signedBy) ?? ImageSources(signedBy),
             Hostname = recipe.Output.Hostname,
             SourceDateEpoch = session.SourceDateEpoch,
+            Architecture = recipe.Architecture,
+            Installed = plan.Packages.Select(p => (p.Name, p.Architecture)).ToList(),
+            // The names the recipe asked for (a selector "pkg=version" or "pkg/suite" names pkg): marked manual.
+            Manual = recipe.Packages.Include.Select(i => Core.Debian.PackageSelector.Parse(i).Name).ToHashSet(StringComparer.Ordinal),
             Log = line => session.Reporter.Verbose(line),
         });
         session.Timings.Add(("install/finalize", step.Elapsed));
@@ -232,9 +240,9 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
     private IReadOnlyList<AptSource> ImageSources(string? signedBy)
     {
         return _imageSources
-            .GroupBy(s => s.Url, StringComparer.Ordinal)
-            .Select(g => new AptSource(["deb"], [g.Key], g.Select(s => s.Suite).Distinct().ToList(),
-                g.SelectMany(s => s.Components).Distinct().ToList(), signedBy))
+            .GroupBy(s => (s.Url, s.CheckValidUntil))
+            .Select(g => new AptSource(["deb"], [g.Key.Url], g.Select(s => s.Suite).Distinct().ToList(),
+                g.SelectMany(s => s.Components).Distinct().ToList(), signedBy) { CheckValidUntil = g.Key.CheckValidUntil })
             .ToList();
     }
 }

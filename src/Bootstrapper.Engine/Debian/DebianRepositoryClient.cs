@@ -39,8 +39,19 @@ public sealed class DebianRepositoryClient
         Offline = offline;
     }
 
+    /// <summary>
+    /// Mirrors whose probe failed only because the Release is past its Valid-Until, by suite: when no mirror passes,
+    /// the build takes one of these, and its fetch fails with the message that names the options to accept it.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _expiredProbes = new(StringComparer.Ordinal);
+
+    /// <summary>A mirror whose probe for <paramref name="suite"/> failed only by expiry; null when none did.</summary>
+    public string? ExpiredMirror(string suite) => _expiredProbes.GetValueOrDefault(suite);
+
     public RepositoryIndexCache Cache { get; }
     public bool Offline { get; }
+    /// <summary>Where warnings go (an expired Release accepted on purpose).</summary>
+    public Action<string> Warn { get; init; } = _ => { };
 
     /// <summary>
     /// Fetches several repositories (suites) at once; afterwards (online) removes cached Packages files that no
@@ -72,14 +83,16 @@ public sealed class DebianRepositoryClient
     /// Offline, an http(s) mirror counts when its cached InRelease verifies.
     /// </summary>
     public Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default) =>
-        ProbeAsync(baseUrl, suite, Task.FromResult(keyring), cancellationToken);
+        ProbeAsync(baseUrl, suite, Task.FromResult(keyring), null, cancellationToken);
 
     /// <summary>
     /// Same, with a keyring that may still be loading: the request goes out at once and the keyring is awaited
-    /// only to verify the answer. A keyring that fails to load makes the probe false.
+    /// only to verify the answer. A keyring that fails to load makes the probe false. An expired Release counts
+    /// when <paramref name="expiryAcceptedBy"/> is given (see <see cref="DebianRepositoryRequest.ExpiryAcceptedBy"/>);
+    /// the fetch that follows says so.
     /// </summary>
     public async Task<bool> ProbeAsync(string baseUrl, string suite, Task<OpenPgpKeyring> keyringLoad,
-        CancellationToken cancellationToken = default)
+        string? expiryAcceptedBy, CancellationToken cancellationToken = default)
     {
         var root = baseUrl.TrimEnd('/');
         var url = $"{root}/dists/{suite}/InRelease";
@@ -94,7 +107,12 @@ public sealed class DebianRepositoryClient
             var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
             var release = ReleaseFile.Parse(verified.Text, url);
             release.CheckSuite(suite);
-            release.CheckValidity(_clock());
+            if (expiryAcceptedBy is null && release.ValidUntil <= _clock())
+            {
+                _expiredProbes.TryAdd(suite, root);
+                return false;
+            }
+            release.CheckValidity(_clock(), expiryAcceptedBy);
             _probed[url] = (keyring, data, verified);
             return true;
         }
@@ -150,7 +168,7 @@ public sealed class DebianRepositoryClient
 
         var parsed = ReleaseFile.Parse(text, signedUrl);
         parsed.CheckSuite(request.Suite);
-        parsed.CheckValidity(now);
+        if (parsed.CheckValidity(now, request.ExpiryAcceptedBy) is { } warning) Warn(warning);
         // Cache only what passed every check, so offline mode starts from a Release that was good when stored.
         if (!cacheOnly && inRelease != null)
             RepositoryIndexCache.WriteAtomically(Path.Combine(dir, "InRelease"), inRelease);
@@ -160,6 +178,7 @@ public sealed class DebianRepositoryClient
             Url = signedUrl,
             Suite = request.Suite,
             Date = parsed.DateText,
+            Released = parsed.Date,
             SignedBy = signatures.Fingerprints,
         };
         return (parsed, info);

@@ -11,6 +11,12 @@ namespace Bootstrapper.Engine.Debian;
 public sealed record DebianRepositoryRequest(
     string BaseUrl, string Suite, IReadOnlyList<string> Components, string Architecture, OpenPgpKeyring Keyring)
 {
+    /// <summary>
+    /// Why an expired Release (past its Valid-Until) may be used, named in the warning ("--no-check-valid-until",
+    /// "--locked"...); null: expiry fails the fetch.
+    /// </summary>
+    public string? ExpiryAcceptedBy { get; init; }
+
     /// <summary>BaseUrl without trailing slashes.</summary>
     public string Root => BaseUrl.TrimEnd('/');
 

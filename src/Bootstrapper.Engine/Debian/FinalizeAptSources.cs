@@ -25,6 +25,7 @@ public static class FinalizeAptSources
             sb.Append("Suites: ").Append(string.Join(' ', s.Suites)).Append('\n');
             sb.Append("Components: ").Append(string.Join(' ', s.Components)).Append('\n');
             if (s.SignedBy is not null) sb.Append("Signed-By: ").Append(s.SignedBy).Append('\n');
+            if (!s.CheckValidUntil) sb.Append("Check-Valid-Until: no\n");
         }
         return sb.ToString();
     }

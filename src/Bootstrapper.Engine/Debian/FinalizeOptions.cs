@@ -18,6 +18,15 @@ public sealed record FinalizeOptions
     /// <summary>When set, shadow's "last password change" days are clamped to this moment.</summary>
     public long? SourceDateEpoch { get; init; }
 
+    /// <summary>dpkg's native architecture: written to /var/lib/dpkg/arch (null: not written).</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>Every installed package (name, architecture), for apt's automatic marks.</summary>
+    public IReadOnlyList<(string Name, string Architecture)> Installed { get; init; } = [];
+
+    /// <summary>The packages the recipe names in `include`: apt marks them manual, all others automatic.</summary>
+    public IReadOnlyCollection<string> Manual { get; init; } = [];
+
     /// <summary>Receives one line per change made.</summary>
     public Action<string>? Log { get; init; }
 }
@@ -33,4 +42,11 @@ public sealed record AptSource(
     IReadOnlyList<string> Uris,
     IReadOnlyList<string> Suites,
     IReadOnlyList<string> Components,
-    string? SignedBy);
+    string? SignedBy)
+{
+    /// <summary>
+    /// False writes `Check-Valid-Until: no`: for a snapshot or a suite the recipe reads past its Valid-Until, apt
+    /// in the image would refuse the same Release the build accepted.
+    /// </summary>
+    public bool CheckValidUntil { get; init; } = true;
+}

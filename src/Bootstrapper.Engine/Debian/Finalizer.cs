@@ -94,6 +94,7 @@ public static class Finalizer
 
         RootFs.WriteText(root, FinalizeAptSources.RelativePath, sources);
         Did("wrote", FinalizeAptSources.RelativePath);
+        WritePackageState(o, Did);
 
         if (o.SourceDateEpoch is { } epoch)
         {
@@ -102,6 +103,22 @@ public static class Finalizer
                     FinalizeShadow.ClampLastChange(root, rel, epoch) > 0) Did("clamped last-change days in", rel);
         }
         return changed;
+    }
+
+    /// <summary>
+    /// dpkg's architecture list and apt's automatic marks, which debootstrap leaves out: without the marks every
+    /// package counts as manually installed and `apt-get autoremove` never cleans up after a removal.
+    /// </summary>
+    private static void WritePackageState(FinalizeOptions o, Action<string, string> did)
+    {
+        if (o.Architecture is not { } architecture) return;
+        RootFs.WriteText(o.RootDirectory, "var/lib/dpkg/arch", Core.Debian.AptExtendedStates.DpkgArch(architecture));
+        did("wrote", "var/lib/dpkg/arch");
+        // Only where apt is installed (not in the essential variant).
+        if (!RootFs.TryLstat(o.RootDirectory, "var/lib/apt", out var apt) || !apt.IsDirectory) return;
+        RootFs.WriteText(o.RootDirectory, Core.Debian.AptExtendedStates.RelativePath,
+            Core.Debian.AptExtendedStates.Render(o.Installed, o.Manual, architecture));
+        did("wrote", Core.Debian.AptExtendedStates.RelativePath);
     }
 
     /// <summary>RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, at most 253 characters.</summary>

@@ -39,7 +39,14 @@ public class Dep5CopyrightTests
     [InlineData("Sleepycat and BSD-3-clause", "Sleepycat AND BSD-3-Clause")]
     [InlineData("GPL-2+ with OpenSSL exception", null)]                      // no single SPDX exception
     [InlineData("GPL-2+, Expat", null)]                                      // bare comma: undefined
-    [InlineData("GPL", null)]                                                // no version: not clean
+    [InlineData("GPL", "GPL-1.0-or-later")]                                  // no version: "any version ever published"
+    [InlineData("BSD-3-clause or GPL", "BSD-3-Clause OR GPL-1.0-or-later")]   // PAM's Files: *
+    [InlineData("LGPL", "LGPL-2.0-or-later")]
+    [InlineData("AGPL", null)]
+    [InlineData("PD", "LicenseRef-public-domain")]                           // xz's Files: *
+    [InlineData("GPL-2.0-or-later", "GPL-2.0-or-later")]                     // SPDX spellings
+    [InlineData("LGPL-2.1-only", "LGPL-2.1-only")]
+    [InlineData("GPL-2.0-or-later+", null)]
     [InlineData("GPL-4+", null)]
     [InlineData("LGPL-3.1", null)]
     [InlineData("BSD-variant", null)]

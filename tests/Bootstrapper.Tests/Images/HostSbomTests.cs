@@ -35,7 +35,7 @@ public class HostSbomTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Sbom_of_the_host_installed_packages_is_valid_spdx()
+    public void Sboms_of_the_host_installed_packages_are_valid_spdx_and_cyclonedx()
     {
         var status = Deb822.Parse(File.ReadAllText("/var/lib/dpkg/status"),
             f => f is "Package" or "Version" or "Architecture" or "Installed-Size" or "Status" or "Source",
@@ -65,6 +65,7 @@ public class HostSbomTests(ITestOutputHelper output)
             SourceDateEpoch = 1_700_000_000,
             Image = new ImageFile("host.tar", 1, new string('0', 64)),
             Packages = packages,
+            Os = OsRelease.Parse(File.ReadAllText("/etc/os-release")),
         };
 
         var clock = Stopwatch.StartNew();
@@ -74,6 +75,7 @@ public class HostSbomTests(ITestOutputHelper output)
         Assert.Empty(SpdxSchema.Violations(json));
         var validateMs = clock.Elapsed.TotalMilliseconds;
         Assert.Empty(SpdxSchema.SpecProblems(json));
+        Assert.Empty(CycloneDxSchema.Violations(CycloneDxDocument.Write(manifest, "debian", DateTimeOffset.UnixEpoch)));
         output.WriteLine($"{packages.Count} packages, {packages.Count(p => p.License is not null)} with a licence, " +
                          $"{json.Length / 1024} KiB; write {writeMs:0} ms, schema validation {validateMs:0} ms");
         Assert.True(packages.Count > 20);

@@ -136,7 +136,7 @@ public class ImageDiffTests
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.Equal(["format", "hasChanges", "packagesChanged", "old", "new", "upgraded", "downgraded", "added",
-                "removed", "rebuilt", "indices", "unchanged", "packageSizeChange", "imageSizeChange"],
+                "removed", "rebuilt", "indices", "unchanged", "packageSizeChange", "imageSizeChange", "files"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, root.GetProperty("format").GetInt32());
         Assert.True(root.GetProperty("hasChanges").GetBoolean());

@@ -22,7 +22,7 @@ public class SpdxDocumentTests
         Source = source,
     };
 
-    private static ImageManifest Manifest(string family = "debian", long? epoch = 1_700_000_000,
+    internal static ImageManifest Manifest(string family = "debian", long? epoch = 1_700_000_000,
         params ManifestPackage[] packages) => new()
     {
         Recipe = "debian-bookworm",

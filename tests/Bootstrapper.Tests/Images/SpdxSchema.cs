@@ -11,10 +11,13 @@ internal static class SpdxSchema
         JsonSchema.FromText(File.ReadAllText(Path.Combine(RepoRoot.Path, "tests", "data", "spdx", "spdx-schema.json"))));
 
     /// <summary>Schema violations as "pointer: message" lines (empty when valid).</summary>
-    public static IReadOnlyList<string> Violations(string json)
+    public static IReadOnlyList<string> Violations(string json) => Violations(Schema.Value, json);
+
+    /// <summary>Violations of any schema, as "pointer: message" lines (empty when valid).</summary>
+    internal static IReadOnlyList<string> Violations(JsonSchema schema, string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var result = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var result = schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (result.IsValid) return [];
         var errors = (result.Details ?? [])
             .Where(d => d.Errors is not null)

@@ -119,4 +119,31 @@ public sealed class FinalizeTests : IDisposable
     [Fact]
     public void Suite_with_white_space_is_refused() =>
         Assert.Throws<RecipeException>(() => FinalizeAptSources.Render([Bookworm with { Suites = ["bookworm main"] }]));
+
+    [Fact]
+    public void Writes_dpkg_arch_and_apt_marks_includes_manual_everything_else_automatic()
+    {
+        Touch("var/lib/dpkg/status");
+        Directory.CreateDirectory(Path.Combine(_root, "var/lib/apt"));
+        Finalizer.Finalize(Options() with
+        {
+            Architecture = "amd64",
+            Installed = [("libc6", "amd64"), ("curl", "amd64"), ("ca-certificates", "all"), ("base-files", "amd64")],
+            Manual = ["curl"],
+        });
+        Assert.Equal("amd64\n", File.ReadAllText(Path.Combine(_root, "var/lib/dpkg/arch")));
+        Assert.Equal("Package: base-files\nArchitecture: amd64\nAuto-Installed: 1\n\n" +
+                     "Package: ca-certificates\nArchitecture: amd64\nAuto-Installed: 1\n\n" +
+                     "Package: libc6\nArchitecture: amd64\nAuto-Installed: 1\n",
+            File.ReadAllText(Path.Combine(_root, "var/lib/apt/extended_states")));
+    }
+
+    [Fact]
+    public void Without_apt_there_are_no_apt_marks()
+    {
+        Touch("var/lib/dpkg/status");
+        Finalizer.Finalize(Options() with { Architecture = "amd64", Installed = [("base-files", "amd64")] });
+        Assert.True(Exists("var/lib/dpkg/arch"));
+        Assert.False(Exists("var/lib/apt/extended_states"));
+    }
 }

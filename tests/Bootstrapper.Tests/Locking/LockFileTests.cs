@@ -60,12 +60,13 @@ public class LockFileTests
     [Fact]
     public void Writes_sorted_deterministic_json_with_plus_signs_unescaped()
     {
-        var expected = """
+        var expected = $$"""
             {
               "format": 1,
               "recipe": "debian-bookworm",
               "family": "debian",
               "architecture": "amd64",
+              "selection": "{{RecipeSelection.Hash(Recipe())}}",
               "packages": [
                 {
                   "name": "base-files",
@@ -241,7 +242,7 @@ public class LockFileTests
         var json = Mutate(s => ReplaceFirst(s, "      \"version\": \"12.4+deb12u5\",\n",
             "<<<<<<< HEAD\n      \"version\": \"12.4+deb12u5\",\n=======\n      \"version\": \"12.4+deb12u6\",\n>>>>>>> b\n"));
         var e = Assert.Throws<RecipeException>(() => LockFile.FromJson(json, "t.lock.json"));
-        Assert.StartsWith("t.lock.json:9: unresolved merge conflict.", e.Message);
+        Assert.StartsWith("t.lock.json:10: unresolved merge conflict.", e.Message);
     }
 
     [Fact]

@@ -14,13 +14,16 @@ public sealed class DiffCommandTests : IDisposable
     private static ManifestPackage Pkg(string name, string version, long size) =>
         new() { Name = name, Version = version, Architecture = "amd64", Size = size, Sha256 = new string(version[^1], 64) };
 
-    /// <summary>Writes IMAGE (a placeholder) and IMAGE.manifest.json as a build would; returns the image path.</summary>
+    /// <summary>
+    /// Writes IMAGE (a one-file tar that differs exactly when <paramref name="sha"/> does) and IMAGE.manifest.json
+    /// as a build would; returns the image path.
+    /// </summary>
     private string Image(string name, string sha, params ManifestPackage[] packages) => Image("debian", name, sha, packages);
 
     private string Image(string family, string name, string sha, params ManifestPackage[] packages)
     {
         var image = Path.Combine(_dir, name);
-        File.WriteAllText(image, "tar");
+        File.WriteAllBytes(image, new Archives.TarBuilder().File("./id", sha).Build());
         File.WriteAllText(image + ".manifest.json", new ImageManifest
         {
             Recipe = "base", Family = family, Architecture = "amd64",
@@ -78,13 +81,23 @@ public sealed class DiffCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_image_without_a_manifest_is_a_clear_error()
+    public async Task An_image_without_a_manifest_is_compared_by_its_files_only()
     {
         var a = Image("a.tar", "aa", Pkg("libc6", "2.36-9", 100));
         var lone = Path.Combine(_dir, "lone.tar");
-        File.WriteAllText(lone, "tar");
-        var (code, _, stderr) = await RebuildWorkspace.RunAsync("diff", a, lone);
+        File.WriteAllBytes(lone, new Archives.TarBuilder().File("./id", "bb").Build());
+        var (code, stdout, _) = await RebuildWorkspace.RunAsync("diff", a, lone);
+        Assert.Equal(ExitCodes.DiffChanged, code);
+        Assert.Contains("new: (no manifest)  lone.tar  unknown unknown  0 packages", stdout);
+        Assert.Contains("Files: 0 added, 0 removed, 1 changed (0 unchanged)\n  ~ id: content sha256:", stdout);
+    }
+
+    [Fact]
+    public async Task A_manifest_that_does_not_exist_is_a_clear_error()
+    {
+        var a = Image("a.tar", "aa", Pkg("libc6", "2.36-9", 100));
+        var (code, _, stderr) = await RebuildWorkspace.RunAsync("diff", a + ".manifest.json", Path.Combine(_dir, "lone.tar.manifest.json"));
         Assert.Equal(ExitCodes.UsageOrRecipe, code);
-        Assert.Contains("lone.tar.manifest.json does not exist", stderr);
+        Assert.Contains("lone.tar.manifest.json: no such manifest", stderr);
     }
 }

@@ -103,10 +103,22 @@ public sealed class ImageSidecarsTests : IDisposable
         File.WriteAllText(image, "tar");
         ImageSidecars.Write(image, Manifest(), "debian", DateTimeOffset.UnixEpoch);
 
-        Assert.Equal(["image.tar", "image.tar.manifest.json", "image.tar.spdx.json"],
+        Assert.Equal(["image.tar", "image.tar.cdx.json", "image.tar.manifest.json", "image.tar.spdx.json"],
             Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("bash", ImageManifest.FromJson(File.ReadAllText(image + ".manifest.json"), "m").Packages[0].Name);
         Assert.Empty(SpdxSchema.Violations(File.ReadAllText(image + ".spdx.json")));
+        Assert.Empty(CycloneDxSchema.Violations(File.ReadAllText(image + ".cdx.json")));
+    }
+
+    [Fact]
+    public void Only_the_chosen_sbom_is_written_and_an_old_one_of_the_other_format_is_removed()
+    {
+        var image = Path.Combine(_dir, "image.tar");
+        File.WriteAllText(image, "tar");
+        ImageSidecars.Write(image, Manifest(), "debian", DateTimeOffset.UnixEpoch);
+        ImageSidecars.Write(image, Manifest(), "debian", DateTimeOffset.UnixEpoch, SbomFormat.CycloneDx);
+        Assert.Equal(["image.tar", "image.tar.cdx.json", "image.tar.manifest.json"],
+            Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

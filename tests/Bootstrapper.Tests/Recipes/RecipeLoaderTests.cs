@@ -180,4 +180,20 @@ public class RecipeLoaderTests
         foreach (var file in Directory.GetFiles(recipes, "*.toml"))
             RecipeLoader.Load(file);
     }
+
+    [Fact]
+    public void Snapshot_and_check_valid_until_are_read()
+    {
+        var r = Parse("snapshot = \"2026-11-01T00:00:00Z\"\n" + Valid.Replace("archive = \"debian-security\"",
+            "archive = \"debian-security\"\ncheck_valid_until = false"));
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), r.Snapshot);
+        Assert.Equal([true, false], r.Sources.Select(s => s.CheckValidUntil));
+    }
+
+    [Fact]
+    public void A_snapshot_that_is_not_a_utc_time_names_the_form()
+    {
+        var msg = Error("snapshot = \"2026-11-01\"\n" + Valid);
+        Assert.Contains(":1: 'snapshot' has the wrong form: it must match ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", msg);
+    }
 }

@@ -4,6 +4,7 @@ using Bootstrapper.Core.Alpine;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Build;
+using Bootstrapper.Tests.Fixtures;
 using Bootstrapper.Tests.Rebuilds;
 
 namespace Bootstrapper.Tests.Alpine.Rebuilds;
@@ -59,17 +60,6 @@ public sealed class AlpineCacheVerificationTests : IDisposable
     private string CachedHello(string cache = "cache") =>
         Directory.EnumerateFiles(Path.Combine(_ws.Cache(cache), "packages"), "*.apk", SearchOption.AllDirectories)
             .Single(f => File.ReadAllBytes(f).AsSpan().SequenceEqual(Good));
-
-    private sealed class Warnings : IBuildReporter
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
-        public void PhaseStarted(string phase, string detail) { }
-        public void PhaseFinished(string phase, TimeSpan elapsed, string summary) { }
-        public void Progress(string phase, long done, long total, string unit) { }
-        public void Info(string message) { }
-        public void Verbose(string message) { }
-        public void Warning(string message) => Lines.Enqueue(message);
-    }
 
     private static Task<(int Code, string Stdout, string Stderr)> Fetch(string mirror, string cache, params string[] extra) =>
         RebuildWorkspace.RunAsync(["fetch", .. new[] { "--mirror", mirror, "--cache", cache }, .. extra]);
@@ -157,7 +147,7 @@ public sealed class AlpineCacheVerificationTests : IDisposable
         var (cached, message) = PlantTamperedHello();
 
         // Through the engine, to see the warning (the CLI prints warnings to the process's stderr).
-        var warnings = new Warnings();
+        var warnings = new RecordingReporter();
         var options = new BuildOptions { MirrorOverride = server.BaseUrl, CacheDirectory = _ws.Cache(), Environment = new Dictionary<string, string>() };
         var result = await ImageBuilder.FetchAsync(RecipeLoader.Load(_ws.RecipePath), options, Bundle, warnings, default);
         Assert.Equal([$"a cached package failed verification: {message}; deleted it, fetching it again"],
