@@ -12,7 +12,9 @@
 # Each round also builds rootless (warm cache): the same recipe as user bootstrap-bench (created with subordinate
 # ids if missing) in unshare mode; its ratio to the root warm build of the same round is printed.
 # Each round also builds the in-house example (recipes/examples/inhouse-bookworm.toml: files, a user, a run step,
-# time zone, image sources) with the same warm cache; its ratio to the plain warm build of the same round is printed.
+# time zone, image sources) with the same warm cache, and the same recipe without its customization (the same
+# packages: ca-certificates and tzdata on top of minbase); the ratio between those two is what the customization
+# itself costs, and the ratio to the plain warm build is printed too.
 # Each round also prices the sandbox: 30 commands (/bin/true) in debootstrap's root through bootstrap-sandbox
 # against 30 through plain chroot(8); the difference per command times the commands of a warm build (counted in
 # its --verbose log) is what the sandbox adds to a build.
@@ -78,8 +80,13 @@ printf '#!/bin/sh\nexec runuser -u bootstrap-bench -- env -i HOME=/var/tmp/boots
 chmod 0755 "$rootless"
 "$rootless" "$work/prime-rootless.tar" >/dev/null && rm -f "$work/prime-rootless.tar"*
 
+# The in-house example without its customization: everything before [system], keyrings made absolute.
+sed -e '/^\[system\]/,$d' -e "s|\"../keys/|\"$PWD/recipes/keys/|" -e 's/^name = .*/name = "inhouse-packages"/' \
+  recipes/examples/inhouse-bookworm.toml >"$work/inhouse-packages.toml"
+
 # Prime the warm cache (not measured).
 "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
+"$bootstrap" "$work/inhouse-packages.toml" -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
 "$bootstrap" recipes/examples/inhouse-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
 "$bootstrap" recipes/debian-bookworm.toml --verbose --cache "$warm_cache" -o "$work/prime.tar" 2>&1 | grep -c '# chroot:' >"$work/commands.txt"
 rm -f "$work/prime.tar"*
@@ -88,6 +95,8 @@ for i in $(seq "$rounds"); do
   echo "round $i/$rounds" >&2
   measure bootstrap-warm "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/ours.tar"
   rm -f "$work/ours.tar"*
+  measure bootstrap-inhouse-packages-warm "$bootstrap" "$work/inhouse-packages.toml" -q --cache "$warm_cache" -o "$work/inhouse.tar"
+  rm -f "$work/inhouse.tar"*
   measure bootstrap-inhouse-warm "$bootstrap" recipes/examples/inhouse-bookworm.toml -q --cache "$warm_cache" -o "$work/inhouse.tar"
   rm -f "$work/inhouse.tar"*
   measure bootstrap-rootless-warm "$rootless" "$work/rootless.tar"
@@ -135,8 +144,11 @@ for n in ['bootstrap-warm', 'bootstrap-rootless-warm', 'bootstrap-cold', 'mmdebs
 rootless = statistics.median(r / w for (r, _, _), (w, _, _) in zip(rows['bootstrap-rootless-warm'], rows['bootstrap-warm']))
 print(f"\nRootless warm build: median of per-round ratios to the root warm build {rootless:.2f}x.")
 inhouse = statistics.median(c / w for (c, _, _), (w, _, _) in zip(rows['bootstrap-inhouse-warm'], rows['bootstrap-warm']))
-print(f"\nCustomized warm build (recipes/examples/inhouse-bookworm.toml, 3 more packages): median of per-round ratios to "
-      f"the plain warm build {inhouse:.2f}x (wall {med['bootstrap-inhouse-warm'][0]:.1f} s, CPU {med['bootstrap-inhouse-warm'][2]:.1f} s).")
+own = statistics.median(c / w for (c, _, _), (w, _, _) in zip(rows['bootstrap-inhouse-warm'], rows['bootstrap-inhouse-packages-warm']))
+own_cpu = statistics.median(c / w for (_, _, c), (_, _, w) in zip(rows['bootstrap-inhouse-warm'], rows['bootstrap-inhouse-packages-warm']))
+print(f"\nCustomized warm build (recipes/examples/inhouse-bookworm.toml): median of per-round ratios to the same packages "
+      f"without the customization {own:.2f}x wall, {own_cpu:.2f}x CPU; to the plain minbase build (3 fewer packages) "
+      f"{inhouse:.2f}x (wall {med['bootstrap-inhouse-warm'][0]:.1f} s, CPU {med['bootstrap-inhouse-warm'][2]:.1f} s).")
 sandboxed, plain = zip(*[map(float, l.split()) for l in open(sys.argv[3])])
 commands = int(sys.argv[4])
 extra = statistics.median(s - p for s, p in zip(sandboxed, plain))
