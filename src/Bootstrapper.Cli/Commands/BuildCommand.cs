@@ -54,11 +54,14 @@ internal static class BuildCommand
         cmd.SetAction(async (r, ct) =>
         {
             var paths = r.GetValue(recipes)!;
-            if (paths.Length > 1 && r.GetValue(output) is not null)
-                throw new RecipeException("--output names one image; with several recipes each writes to its own [output] path");
             if (r.GetValue(jobs) < 1) throw new RecipeException($"--jobs {r.GetValue(jobs)}: give at least 1");
-            // Every recipe is read and checked before anything is built or downloaded.
-            var loaded = paths.Select(p => (Path: p, Recipe: RecipeLoader.Load(p))).ToList();
+            // Every recipe is read and checked before anything is built or downloaded; a recipe that lists several
+            // architectures is one image per architecture (they share the cache, so an Architecture: all package
+            // is downloaded once).
+            var loaded = paths.SelectMany(p => common.PerArchitecture(r, RecipeLoader.Load(p)).Select(recipe => (Path: p, Recipe: recipe))).ToList();
+            if (loaded.Count > 1 && r.GetValue(output) is not null)
+                throw new RecipeException("--output names one image; with several recipes or architectures each writes to its own [output] path " +
+                                          "(NAME-ARCH for an architecture; choose one with --architecture)");
             var options = common.OptionsOf(r) with
             {
                 OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
@@ -70,17 +73,22 @@ internal static class BuildCommand
             if (loaded.Count == 1)
             {
                 var result = await LiveReporter.RunAsync(verbosity,
-                    reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0].Path, r.GetValue(locked)), reporter, ct));
+                    reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0], r.GetValue(locked)), reporter, ct));
                 Print(stdout, result, "");
                 return ExitCodes.Success;
             }
-            return await BuildSeveralAsync(loaded, options, r.GetValue(locked), r.GetValue(jobs), verbosity, stdout, stderr, ct);
+            var (code, _) = await BuildSeveralAsync(loaded, options, r.GetValue(locked), r.GetValue(jobs), verbosity, stdout, stderr, ct);
+            return code;
         });
     }
 
-    private static async Task<int> BuildSeveralAsync(List<(string Path, Recipe Recipe)> recipes, BuildOptions options, bool locked,
+    /// <returns>The exit code, and each image built with the recipe file it came from: a recipe with
+    /// `architectures` gives one (Architecture, ImagePath) per entry, what an OCI image index is made of.</returns>
+    private static async Task<(int Code, IReadOnlyList<(string RecipePath, BuildResult Result)> Built)> BuildSeveralAsync(
+        List<(string Path, Recipe Recipe)> recipes, BuildOptions options, bool locked,
         int jobs, Verbosity verbosity, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
+        var built = new List<(string RecipePath, BuildResult Result)>();
         var gate = new SemaphoreSlim(jobs);
         var outcomes = await Task.WhenAll(recipes.Select(async item =>
         {
@@ -89,8 +97,12 @@ internal static class BuildCommand
             try
             {
                 var reporter = new PlainReporter(stderr, verbosity, prefix);
-                var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item.Path, locked), reporter, ct), ct);
-                lock (stdout) Print(stdout, result, prefix);
+                var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item, locked), reporter, ct), ct);
+                lock (stdout)
+                {
+                    Print(stdout, result, prefix);
+                    built.Add((item.Path, result));
+                }
                 return (item.Recipe.Name, Code: ExitCodes.Success);
             }
             catch (BootstrapException e)
@@ -104,16 +116,16 @@ internal static class BuildCommand
             }
         }));
         var failed = outcomes.Where(o => o.Code != ExitCodes.Success).ToList();
-        if (failed.Count == 0) return ExitCodes.Success;
+        if (failed.Count == 0) return (ExitCodes.Success, built);
         stderr.WriteLine($"error: {recipes.Count - failed.Count} of {recipes.Count} images built; failed: " +
                          string.Join(", ", failed.Select(f => $"{f.Name} (exit {f.Code})")));
-        return failed[0].Code;
+        return (failed[0].Code, built);
     }
 
-    private static BuildOptions WithLock(BuildOptions options, string recipePath, bool locked)
+    private static BuildOptions WithLock(BuildOptions options, (string Path, Recipe Recipe) item, bool locked)
     {
         if (!locked) return options;
-        var (lockFile, lockPath) = LockCommand.Read(recipePath, null);
+        var (lockFile, lockPath) = LockCommand.Read(item.Path, item.Recipe);
         return options with { Locked = lockFile, LockedPath = lockPath };
     }
 

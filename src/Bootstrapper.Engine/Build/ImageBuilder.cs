@@ -68,6 +68,8 @@ public static class ImageBuilder
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
         // And a host (or container) that cannot give the install its sandbox.
         await Sandbox.SandboxCommand.CheckAsync(ct).ConfigureAwait(false);
+        // And one that cannot run the target's maintainer scripts (no qemu-user for a foreign architecture).
+        RequireArchitecture(session);
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
@@ -106,6 +108,7 @@ public static class ImageBuilder
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
                 SbomPath = ImageSidecars.SbomPath(output),
+                Architecture = recipe.Architecture,
             };
         }
         finally
@@ -113,6 +116,15 @@ public static class ImageBuilder
             if (options.KeepStagingRoot) reporter.Info($"staging root kept at {root}");
             else RemoveRoot(staging, reporter);
         }
+    }
+
+    /// <summary>BOOTSTRAP_BINFMT_MISC: where binfmt_misc is mounted (tests point it at an empty directory).</summary>
+    private static void RequireArchitecture(BuildSession session)
+    {
+        var (runner, interpreter) = ArchitectureSupport.Require(session.Recipe.Architecture,
+            session.Options.Environment.GetValueOrDefault("BOOTSTRAP_BINFMT_MISC"));
+        if (runner != ArchitectureRunner.Native)
+            session.Reporter.Verbose($"{session.Recipe.Architecture} programs run {(interpreter is null ? "in the kernel's compat mode" : "under " + interpreter)}");
     }
 
     /// <summary>The purl vendor: the first source's archive without its suffix ("debian-security" -> "debian").</summary>
@@ -182,6 +194,8 @@ public sealed record BuildResult(string ImagePath, long ImageSize, string ImageS
 {
     /// <summary>IMAGE.spdx.json: the SPDX 2.3 SBOM written beside the image.</summary>
     public string? SbomPath { get; init; }
+    /// <summary>The image's architecture (a recipe with `architectures` gives one result per entry).</summary>
+    public string Architecture { get; init; } = "";
 }
 
 /// <summary>What `bootstrap fetch` did: the plan, each package's verified cache path, and the bundle if one was written.</summary>
