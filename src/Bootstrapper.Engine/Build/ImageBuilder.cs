@@ -63,13 +63,13 @@ public static class ImageBuilder
         using var session = new BuildSession(recipe, options, reporter);
         var output = options.OutputOverride ?? recipe.Output.Path;
         ImagePacker.KindFromOutputName(output); // a bad output name fails before any download
+        // So does a host that cannot run the target's maintainer scripts (no qemu-user for a foreign architecture).
+        RequireArchitecture(session);
         // So does an unsafe staging directory; where the root goes depends on its size, known after the plan, and
         // is checked again there, still before the download.
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
         // And a host (or container) that cannot give the install its sandbox.
         await Sandbox.SandboxCommand.CheckAsync(ct).ConfigureAwait(false);
-        // And one that cannot run the target's maintainer scripts (no qemu-user for a foreign architecture).
-        RequireArchitecture(session);
         var family = Families.Create(recipe.Family);
 
         var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);

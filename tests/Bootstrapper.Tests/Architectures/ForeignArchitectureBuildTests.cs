@@ -1,0 +1,94 @@
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Locking;
+using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine.Build;
+using Bootstrapper.Tests.Fixtures;
+using Bootstrapper.Tests.Rebuilds;
+
+namespace Bootstrapper.Tests.Architectures;
+
+/// <summary>A foreign architecture on a host without emulation, and how a recipe names its images per architecture.</summary>
+public sealed class ForeignArchitectureBuildTests : IDisposable
+{
+    private readonly RebuildWorkspace _ws = new();
+    private readonly string _emptyBinfmt = Directory.CreateTempSubdirectory("binfmt-").FullName;
+
+    public void Dispose()
+    {
+        _ws.Dispose();
+        Directory.Delete(_emptyBinfmt, true);
+    }
+
+    [Fact]
+    public async Task Without_emulation_an_arm64_build_stops_with_exit_2_before_anything_is_fetched()
+    {
+        var repo = RebuildWorkspace.Repository();
+        repo.Architecture = "arm64";
+        using var server = new RepositoryServer(repo);
+        var recipe = RecipeArchitectures.Expand(RecipeLoader.Load(_ws.RecipePath), "arm64").Single();
+        var options = new BuildOptions
+        {
+            MirrorOverride = server.BaseUrl,
+            CacheDirectory = _ws.Cache(),
+            ExtraKeyrings = [_ws.FixtureKeyring],
+            Environment = new Dictionary<string, string> { ["BOOTSTRAP_BINFMT_MISC"] = _emptyBinfmt },
+        };
+        var e = await Assert.ThrowsAsync<RecipeException>(() => ImageBuilder.BuildAsync(recipe, options, NullReporter.Instance, default));
+        Assert.Equal(ExitCodes.UsageOrRecipe, e.ExitCode);
+        Assert.StartsWith($"this {ArchitectureSupport.Host.Machine} host cannot run arm64 (aarch64) programs", e.Message);
+        Assert.Contains("apt-get install qemu-user-static binfmt-support", e.Message);
+        Assert.Equal(0, server.RequestCount("dists/bookworm/InRelease"));
+        Assert.False(Directory.Exists(_ws.Cache()));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(recipe.Output.Path)));
+    }
+
+    private Recipe Listing(params string[] architectures) => RecipeLoader.Load(_ws.RecipePath) with { Architectures = architectures };
+
+    [Fact]
+    public void A_recipe_listing_architectures_names_every_image_and_lock_for_its_architecture()
+    {
+        var images = RecipeArchitectures.Expand(Listing("amd64", "arm64"));
+        Assert.Equal(["fixture-amd64", "fixture-arm64"], images.Select(r => r.Name));
+        Assert.Equal(["amd64", "arm64"], images.Select(r => r.Architecture));
+        Assert.Equal([Path.GetFullPath("out/fixture-amd64.tar"), Path.GetFullPath("out/fixture-arm64.tar")], images.Select(r => r.Output.Path));
+        Assert.Equal([Path.Combine(_ws.Root, "fixture.amd64.lock.json"), Path.Combine(_ws.Root, "fixture.arm64.lock.json")],
+            images.Select(LockFile.PathFor));
+    }
+
+    [Fact]
+    public void The_recipes_own_architecture_keeps_its_names_and_another_one_chosen_on_the_command_line_does_not()
+    {
+        var recipe = RecipeLoader.Load(_ws.RecipePath);
+        var own = RecipeArchitectures.Expand(recipe, "amd64").Single();
+        Assert.Same(recipe, own);
+        Assert.Equal(_ws.LockPath, LockFile.PathFor(own));
+        var arm = RecipeArchitectures.Expand(recipe, "armhf").Single();
+        Assert.Equal(("fixture-armhf", "armhf", Path.GetFullPath("out/fixture-armhf.tar")), (arm.Name, arm.Architecture, arm.Output.Path));
+        Assert.Equal(Path.Combine(_ws.Root, "fixture.armhf.lock.json"), LockFile.PathFor(arm));
+    }
+
+    [Theory]
+    [InlineData("/o/base.tar.zst", "/o/base-arm64.tar.zst")]
+    [InlineData("/o/base.tar", "/o/base-arm64.tar")]
+    [InlineData("/o/base.img", "/o/base-arm64.img")]
+    [InlineData("/o/base", "/o/base-arm64")]
+    public void The_architecture_goes_before_the_tar_extensions(string path, string expected) =>
+        Assert.Equal(expected, RecipeArchitectures.OutputPathFor(path, "arm64"));
+
+    [Fact]
+    public void A_bad_architecture_option_is_refused() =>
+        Assert.Equal("--architecture 'ARM64': give an architecture name such as arm64, armhf, i386 (Debian) or aarch64, armv7 (Alpine)",
+            Assert.Throws<RecipeException>(() => RecipeArchitectures.Expand(RecipeLoader.Load(_ws.RecipePath), "ARM64")).Message);
+
+    [Fact]
+    public async Task Plan_json_and_output_name_one_architecture()
+    {
+        File.WriteAllText(_ws.RecipePath, File.ReadAllText(_ws.RecipePath).Replace("architecture = \"amd64\"", "architectures = [\"amd64\", \"arm64\"]"));
+        var (code, _, stderr) = await RebuildWorkspace.RunAsync("plan", _ws.RecipePath, "--json");
+        Assert.Equal(ExitCodes.UsageOrRecipe, code);
+        Assert.Contains($"--json prints one plan; {_ws.RecipePath} lists 2 architectures (choose one with --architecture)", stderr);
+        (code, _, stderr) = await RebuildWorkspace.RunAsync(_ws.RecipePath, "-o", "x.tar");
+        Assert.Equal(ExitCodes.UsageOrRecipe, code);
+        Assert.Contains("--output names one image; with several recipes or architectures each writes to its own [output] path", stderr);
+    }
+}
