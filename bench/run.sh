@@ -133,6 +133,7 @@ cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.start
 load = open('/proc/loadavg').read().split()[:3]
 print(f"Machine: {os.cpu_count()} cores, {cpu}; median of {sys.argv[2]} alternating rounds; load average at the end "
       f"{' '.join(load)}\n")
+print("The arm64 rows are divided by mmdebstrap-arm64 of the same round, the others by mmdebstrap.\n")
 print("| tool | wall s (median) | median of per-round wall ratios to mmdebstrap | CPU s (median) | CPU ratio | peak RSS MiB |")
 print("| --- | --- | --- | --- | --- | --- |")
 def table(reference, names):
@@ -141,7 +142,6 @@ def table(reference, names):
         w, r, c = med[n]
         pair = statistics.median(x / m for (x, _, _), (m, _, _) in zip(rows[n], rows[reference]))
         print(f"| {n} | {w:.1f} | {pair:.2f}x | {c:.1f} | {c / med[reference][2]:.2f}x | {r // 1024} |")
-print("(arm64 rows: ratios to mmdebstrap-arm64 of the same round)")
 table('mmdebstrap-arm64', ['bootstrap-arm64-warm', 'mmdebstrap-arm64'])
 if 'mmdebstrap' not in rows: sys.exit(0)
 table('mmdebstrap', ['bootstrap-warm', 'bootstrap-rootless-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap'])
