@@ -67,6 +67,8 @@ measure() { # name, command...
   echo "  $name: $(cut -d' ' -f1 "$t") s, cpu $(awk '{print $3 + $4}' "$t") s, $(( $(cut -d' ' -f2 "$t") / 1024 )) MiB" >&2
 }
 
+touch "$work/sandbox.txt" "$work/commands.txt"
+if [ "$only" != arm64 ]; then
 # The rootless builder: a user with subordinate ids and its own copy of the CLI (the repository may be private).
 id -u bootstrap-bench >/dev/null 2>&1 || useradd --create-home --home-dir /var/tmp/bootstrap-bench-home bootstrap-bench
 grep -q '^bootstrap-bench:' /etc/subuid || usermod --add-subuids 400000-465535 --add-subgids 400000-465535 bootstrap-bench
@@ -84,6 +86,7 @@ chmod 0755 "$rootless"
 "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
 "$bootstrap" recipes/debian-bookworm.toml --verbose --cache "$warm_cache" -o "$work/prime.tar" 2>&1 | grep -c '# chroot:' >"$work/commands.txt"
 rm -f "$work/prime.tar"*
+fi
 
 # Prime the arm64 cache too.
 "$bootstrap" recipes/debian-bookworm.toml --architecture arm64 -q --cache "$arm64_cache" -o "$work/prime.tar" >/dev/null
