@@ -55,6 +55,14 @@ internal static class BuildCommand
         {
             var paths = r.GetValue(recipes)!;
             if (r.GetValue(jobs) < 1) throw new RecipeException($"--jobs {r.GetValue(jobs)}: give at least 1");
+            var options = common.OptionsOf(r) with
+            {
+                OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
+                SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
+                KeepStagingRoot = r.GetValue(keepRoot),
+            };
+            // An unprivileged build re-executes itself first: the recipes are read once, inside.
+            await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
             // Every recipe is read and checked before anything is built or downloaded; a recipe that lists several
             // architectures is one image per architecture (they share the cache, so an Architecture: all package
             // is downloaded once).
@@ -62,13 +70,6 @@ internal static class BuildCommand
             if (loaded.Count > 1 && r.GetValue(output) is not null)
                 throw new RecipeException("--output names one image; with several recipes or architectures each writes to its own [output] path " +
                                           "(NAME-ARCH for an architecture; choose one with --architecture)");
-            var options = common.OptionsOf(r) with
-            {
-                OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
-                SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
-                KeepStagingRoot = r.GetValue(keepRoot),
-            };
-            await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
             var verbosity = common.VerbosityOf(r);
             if (loaded.Count == 1)
             {

@@ -14,7 +14,7 @@ namespace Bootstrapper.EndToEnd.Alpine;
 [UnsupportedOSPlatform("windows")]
 public sealed class AlpineAirGappedTests(ITestOutputHelper output) : IDisposable
 {
-    private const string RecipeMirror = "https://alpine-mirror.invalid/alpine";
+    private const string RecipeMirror = AlpineFixtureRecipe.RecipeMirror;
     private const long Epoch = 1_700_000_000;
     private readonly string _work = Directory.CreateTempSubdirectory("alpine-airgap-").FullName;
 
@@ -22,30 +22,6 @@ public sealed class AlpineAirGappedTests(ITestOutputHelper output) : IDisposable
 
     private string Repo => Path.Combine(_work, "repo");
     private string Bundle => Path.Combine(_work, "bundle");
-
-    private string WriteRecipe()
-    {
-        Sh.Run("bash", Path.Combine(RepoRoot.Path, "tests/Bootstrapper.EndToEnd/Alpine/make-repo.sh"), Repo).Ok("make-repo.sh");
-        var recipe = Path.Combine(_work, "alpine-e2e.toml");
-        File.WriteAllText(recipe, $"""
-            name = "alpine-e2e"
-            family = "alpine"
-            architecture = "x86_64"
-            keyrings = ["repo/keys"]
-
-            [[sources]]
-            suite = "v3.23"
-            components = ["main"]
-            mirror = "{RecipeMirror}"
-
-            [packages]
-            include = ["alpine-base"]
-
-            [output]
-            path = "out/alpine-e2e.tar"
-            """);
-        return recipe;
-    }
 
     private static async Task CliAsync(params string[] args)
     {
@@ -63,7 +39,7 @@ public sealed class AlpineAirGappedTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Offline_builds_from_a_bundle_in_a_netless_namespace_are_byte_identical_to_the_online_build()
     {
-        var recipe = WriteRecipe();
+        var recipe = AlpineFixtureRecipe.Write(_work, "alpine-e2e");
         var mirror = new Uri(Repo + "/").AbsoluteUri;
         var cache = Path.Combine(_work, "cache");
         var sw = System.Diagnostics.Stopwatch.StartNew();

@@ -63,24 +63,9 @@ public sealed class RootlessBuildTests : IDisposable
     [Fact]
     public async Task An_unprivileged_alpine_build_gives_the_bytes_of_the_root_build()
     {
+        var recipe = Bootstrapper.EndToEnd.Alpine.AlpineFixtureRecipe.Write(_work, "alpine-rootless");
         var repo = Path.Combine(_work, "repo");
-        Sh.Run("bash", Path.Combine(RepoRoot.Path, "tests/Bootstrapper.EndToEnd/Alpine/make-repo.sh"), repo).Ok("make-repo.sh");
         Sh.Run("chmod", "-R", "a+rX", repo).Ok("chmod");
-        var recipe = Path.Combine(_work, "alpine-rootless.toml");
-        File.WriteAllText(recipe, """
-            name = "alpine-rootless"
-            family = "alpine"
-            architecture = "x86_64"
-            keyrings = ["repo/keys"]
-
-            [[sources]]
-            suite = "v3.23"
-            components = ["main"]
-            mirror = "https://alpine-mirror.invalid/alpine"
-
-            [packages]
-            include = ["alpine-base"]
-            """);
         var mirror = new Uri(repo + "/").AbsoluteUri;
         string[] common = [recipe, "--mirror", mirror, "--source-date-epoch", Epoch.ToString(CultureInfo.InvariantCulture), "-q"];
         var asRoot = Path.Combine(_work, "root.tar");
