@@ -67,6 +67,7 @@ measure() { # name, command...
   echo "  $name: $(cut -d' ' -f1 "$t") s, cpu $(awk '{print $3 + $4}' "$t") s, $(( $(cut -d' ' -f2 "$t") / 1024 )) MiB" >&2
 }
 
+arm64_cache=$work/arm64-cache
 touch "$work/sandbox.txt" "$work/commands.txt"
 if [ "$only" != arm64 ]; then
 # The rootless builder: a user with subordinate ids and its own copy of the CLI (the repository may be private).
@@ -76,7 +77,6 @@ rm -rf /var/tmp/bootstrap-bench-cli && cp -a "$(dirname "$bootstrap")" /var/tmp/
 cp recipes/debian-bookworm.toml /var/tmp/bootstrap-bench-cli/ && cp -r recipes/keys /var/tmp/bootstrap-bench-cli/
 chmod 0777 "$work"
 rootless=/var/tmp/bootstrap-bench-cli/run-rootless.sh
-arm64_cache=$work/arm64-cache
 printf '#!/bin/sh\nexec runuser -u bootstrap-bench -- env -i HOME=/var/tmp/bootstrap-bench-home PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=%s /var/tmp/bootstrap-bench-cli/bootstrap /var/tmp/bootstrap-bench-cli/debian-bookworm.toml -q -o "$1"\n' \
   "$SOURCE_DATE_EPOCH" >"$rootless"
 chmod 0755 "$rootless"
