@@ -80,10 +80,55 @@ public sealed class ForeignArchitectureBuildTests : IDisposable
         Assert.Equal("--architecture 'ARM64': give an architecture name such as arm64, armhf, i386 (Debian) or aarch64, armv7 (Alpine)",
             Assert.Throws<RecipeException>(() => RecipeArchitectures.Expand(RecipeLoader.Load(_ws.RecipePath), "ARM64")).Message);
 
+    private void ListArchitectures() =>
+        File.WriteAllText(_ws.RecipePath, File.ReadAllText(_ws.RecipePath).Replace("architecture = \"amd64\"", "architectures = [\"amd64\", \"arm64\"]"));
+
+    [Fact]
+    public async Task Locks_a_bundle_and_an_offline_plan_per_architecture_sharing_the_architecture_all_download()
+    {
+        var repo = new SignedDebianRepository();
+        repo.MoreArchitectures.Add("arm64");
+        var baseFiles = repo.AddPackage("base-files", "12.4", "base-files deb"u8.ToArray(), architecture: "all",
+            extraFields: "Essential: yes\nPriority: required\nDepends: libc6");
+        repo.AddPackage("libc6", "2.36-9", "libc6 amd64 deb"u8.ToArray(), extraFields: "Priority: required");
+        repo.AddPackage("libc6", "2.36-9", "libc6 arm64 deb"u8.ToArray(), extraFields: "Priority: required", architecture: "arm64");
+        using var server = new RepositoryServer(repo);
+        ListArchitectures();
+        string[] common = ["--mirror", server.BaseUrl, "--keyring", _ws.FixtureKeyring, "--cache", _ws.Cache()];
+
+        var (code, stdout, stderr) = await RebuildWorkspace.RunAsync(["lock", _ws.RecipePath, .. common]);
+        Assert.True(code == 0, stderr);
+        foreach (var arch in new[] { "amd64", "arm64" })
+        {
+            var lockFile = LockFile.FromJson(File.ReadAllText(Path.Combine(_ws.Root, $"fixture.{arch}.lock.json")), arch);
+            Assert.Equal(("fixture-" + arch, arch), (lockFile.Recipe, lockFile.Architecture));
+            Assert.Equal([("base-files", "all"), ("libc6", arch)], lockFile.Packages.Select(p => (p.Name, p.Architecture)));
+        }
+        Assert.False(File.Exists(_ws.LockPath));
+
+        var bundle = Path.Combine(_ws.Root, "bundle");
+        (code, stdout, stderr) = await RebuildWorkspace.RunAsync(["fetch", _ws.RecipePath, "--bundle", bundle, "--locked", .. common]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(1, server.RequestCount(baseFiles));   // the Architecture: all package, fetched once for both
+        // One bundle for both: each architecture's index, its libc6, and the one base-files.
+        Assert.Equal(
+            ["bootstrap-bundle.json", "dists/bookworm/InRelease", "dists/bookworm/main/binary-amd64/Packages",
+             "dists/bookworm/main/binary-arm64/Packages", "pool/main/b/base-files/base-files_12.4_all.deb",
+             "pool/main/libc/libc6/libc6_2.36-9_amd64.deb", "pool/main/libc/libc6/libc6_2.36-9_arm64.deb"],
+            Directory.GetFiles(bundle, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(bundle, f)).Order(StringComparer.Ordinal));
+
+        var offline = new StringWriter();
+        code = await Bootstrapper.Cli.Commands.CliApp.RunAsync(["plan", _ws.RecipePath, "--architecture", "arm64", "--json", "-q",
+            "--offline", "--mirror", new Uri(bundle + "/").AbsoluteUri, "--keyring", _ws.FixtureKeyring, "--cache", _ws.Cache("empty")],
+            offline, offline);
+        Assert.True(code == 0, offline.ToString());
+        Assert.Contains("\"filename\": \"pool/main/libc/libc6/libc6_2.36-9_arm64.deb\"", offline.ToString());
+    }
+
     [Fact]
     public async Task Plan_json_and_output_name_one_architecture()
     {
-        File.WriteAllText(_ws.RecipePath, File.ReadAllText(_ws.RecipePath).Replace("architecture = \"amd64\"", "architectures = [\"amd64\", \"arm64\"]"));
+        ListArchitectures();
         var (code, _, stderr) = await RebuildWorkspace.RunAsync("plan", _ws.RecipePath, "--json");
         Assert.Equal(ExitCodes.UsageOrRecipe, code);
         Assert.Contains($"--json prints one plan; {_ws.RecipePath} lists 2 architectures (choose one with --architecture)", stderr);
