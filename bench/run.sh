@@ -18,10 +18,13 @@
 # Each round also prices the sandbox: 30 commands (/bin/true) in debootstrap's root through bootstrap-sandbox
 # against 30 through plain chroot(8); the difference per command times the commands of a warm build (counted in
 # its --verbose log) is what the sandbox adds to a build.
+# Each round also builds bookworm minbase for arm64 (warm cache; its maintainer scripts run under qemu-user) against
+# mmdebstrap --arch=arm64 (same hook), printed as their own pair. `bench/run.sh ROUNDS arm64` runs only that pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-for p in mmdebstrap debootstrap time python3; do
+only=${2:-all}
+for p in mmdebstrap debootstrap time python3 qemu-user-static binfmt-support arch-test; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || \
     { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null; }
 done
@@ -68,6 +71,9 @@ measure() { # name, command...
   echo "  $name: $(cut -d' ' -f1 "$t") s, cpu $(awk '{print $3 + $4}' "$t") s, $(( $(cut -d' ' -f2 "$t") / 1024 )) MiB" >&2
 }
 
+arm64_cache=$work/arm64-cache
+touch "$work/sandbox.txt" "$work/commands.txt"
+if [ "$only" != arm64 ]; then
 # The rootless builder: a user with subordinate ids and its own copy of the CLI (the repository may be private).
 id -u bootstrap-bench >/dev/null 2>&1 || useradd --create-home --home-dir /var/tmp/bootstrap-bench-home bootstrap-bench
 grep -q '^bootstrap-bench:' /etc/subuid || usermod --add-subuids 400000-465535 --add-subgids 400000-465535 bootstrap-bench
@@ -90,9 +96,21 @@ sed -e '/^\[system\]/,$d' -e "s|\"../keys/|\"$PWD/recipes/keys/|" -e 's/^name = 
 "$bootstrap" recipes/examples/inhouse-bookworm.toml -q --cache "$warm_cache" -o "$work/prime.tar" >/dev/null
 "$bootstrap" recipes/debian-bookworm.toml --verbose --cache "$warm_cache" -o "$work/prime.tar" 2>&1 | grep -c '# chroot:' >"$work/commands.txt"
 rm -f "$work/prime.tar"*
+fi
+
+# Prime the arm64 cache too.
+"$bootstrap" recipes/debian-bookworm.toml --architecture arm64 -q --cache "$arm64_cache" -o "$work/prime.tar" >/dev/null
+rm -f "$work/prime.tar"*
 
 for i in $(seq "$rounds"); do
   echo "round $i/$rounds" >&2
+  measure bootstrap-arm64-warm "$bootstrap" recipes/debian-bookworm.toml --architecture arm64 -q --cache "$arm64_cache" -o "$work/ours.tar"
+  rm -f "$work/ours.tar"*
+  measure mmdebstrap-arm64 mmdebstrap --quiet --arch=arm64 --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+    bookworm "$work/mm.tar" "deb $main_url bookworm main" "deb $main_url bookworm-updates main" \
+    "deb $sec_url bookworm-security main"
+  rm -f "$work/mm.tar"
+  [ "$only" = arm64 ] && continue
   measure bootstrap-warm "$bootstrap" recipes/debian-bookworm.toml -q --cache "$warm_cache" -o "$work/ours.tar"
   rm -f "$work/ours.tar"*
   measure bootstrap-inhouse-packages-warm "$bootstrap" "$work/inhouse-packages.toml" -q --cache "$warm_cache" -o "$work/inhouse.tar"
@@ -128,19 +146,22 @@ for line in open(sys.argv[1]):
     name, wall, rss, user, system = line.split(); rows[name].append((float(wall), int(rss), float(user) + float(system)))
 med = {n: (statistics.median(w for w, _, _ in v), max(r for _, r, _ in v), statistics.median(c for _, _, c in v))
        for n, v in rows.items()}
-mm = med['mmdebstrap'][0]
 cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine())
 load = open('/proc/loadavg').read().split()[:3]
 print(f"Machine: {os.cpu_count()} cores, {cpu}; median of {sys.argv[2]} alternating rounds; load average at the end "
       f"{' '.join(load)}\n")
-mm_cpu = med['mmdebstrap'][2]
-# Each round's own ratio (the pair ran back to back), then their median: what the issues ask for.
-pair = {n: statistics.median(w / m for (w, _, _), (m, _, _) in zip(v, rows['mmdebstrap'])) for n, v in rows.items()}
+print("The arm64 rows are divided by mmdebstrap-arm64 of the same round, the others by mmdebstrap.\n")
 print("| tool | wall s (median) | median of per-round wall ratios to mmdebstrap | CPU s (median) | CPU ratio | peak RSS MiB |")
 print("| --- | --- | --- | --- | --- | --- |")
-for n in ['bootstrap-warm', 'bootstrap-rootless-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap']:
-    w, r, c = med[n]
-    print(f"| {n} | {w:.1f} | {pair[n]:.2f}x | {c:.1f} | {c / mm_cpu:.2f}x | {r // 1024} |")
+def table(reference, names):
+    # Each round's own ratio (the pair ran back to back), then their median: what the issues ask for.
+    for n in names:
+        w, r, c = med[n]
+        pair = statistics.median(x / m for (x, _, _), (m, _, _) in zip(rows[n], rows[reference]))
+        print(f"| {n} | {w:.1f} | {pair:.2f}x | {c:.1f} | {c / med[reference][2]:.2f}x | {r // 1024} |")
+table('mmdebstrap-arm64', ['bootstrap-arm64-warm', 'mmdebstrap-arm64'])
+if 'mmdebstrap' not in rows: sys.exit(0)
+table('mmdebstrap', ['bootstrap-warm', 'bootstrap-rootless-warm', 'bootstrap-cold', 'mmdebstrap', 'debootstrap'])
 rootless = statistics.median(r / w for (r, _, _), (w, _, _) in zip(rows['bootstrap-rootless-warm'], rows['bootstrap-warm']))
 print(f"\nRootless warm build: median of per-round ratios to the root warm build {rootless:.2f}x.")
 inhouse = statistics.median(c / w for (c, _, _), (w, _, _) in zip(rows['bootstrap-inhouse-warm'], rows['bootstrap-warm']))

@@ -1,6 +1,10 @@
 #!/bin/sh
 # Regenerates tests/data/reference-sets/*.txt: the package sets the reference tools install for Debian bookworm
-# amd64 (main), used as the oracle by tests/Bootstrapper.EndToEnd/Resolution.
+# (main): amd64 essential, apt and minbase, and minbase for arm64, armhf and i386 (foreign architectures need
+# qemu-user-static and binfmt-support; mmdebstrap runs their maintainer scripts under qemu, ~1-2 min each). Used as
+# the oracle by tests/Bootstrapper.EndToEnd/Resolution and .../Architectures.
+#
+# Usage: scripts/refresh-reference-sets.sh [ARCH...]   (default: amd64 arm64 armhf i386)
 #
 # Why recorded and not computed in the test: mmdebstrap --simulate cannot run setup hooks, so it cannot show what
 # the merged-usr hook changes (apt then picks usrmerge and drags in perl). Only a real run gives the set, ~20 s each.
@@ -40,18 +44,23 @@ stamp() {
 	printf '# generated %s by scripts/refresh-reference-sets.sh\n' "$(date -u +%Y-%m-%dT%H:%MZ)"
 }
 
+[ $# -gt 0 ] || set -- amd64 arm64 armhf i386
+for arch in "$@"; do
 for variant in essential apt minbase; do
+	[ "$arch" = amd64 ] || [ "$variant" = minbase ] || continue
 	tmp=$(mktemp)
 	# A real run (root mode, no tarball kept): the customize hook lists what dpkg has installed in the chroot.
-	mmdebstrap --quiet --variant="$variant" --format=null \
+	mmdebstrap --quiet --variant="$variant" --arch="$arch" --format=null \
 		--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
 		--customize-hook='chroot "$1" dpkg-query --show --showformat "\${Package}\n" > '"$tmp" \
 		bookworm /dev/null "$sources" ${security_source:+"$security_source"}
-	{ stamp "mmdebstrap $(mmdebstrap --version | awk '{print $2}') --variant=$variant --hook-dir=.../hooks/merged-usr bookworm (+updates, security) main amd64"
-	  sort -u "$tmp"; } > "$out/bookworm-amd64-mmdebstrap-$variant.txt"
+	{ stamp "mmdebstrap $(mmdebstrap --version | awk '{print $2}') --variant=$variant --arch=$arch --hook-dir=.../hooks/merged-usr bookworm (+updates, security) main"
+	  sort -u "$tmp"; } > "$out/bookworm-$arch-mmdebstrap-$variant.txt"
 	rm -f "$tmp"
 done
+done
 
+case " $* " in *" amd64 "*) ;; *) wc -l "$out"/*.txt; exit 0 ;; esac
 target=$(mktemp -d)
 { stamp "debootstrap $(dpkg-query -W -f '${Version}' debootstrap) --print-debs --variant=minbase bookworm main amd64"
   debootstrap --print-debs --variant=minbase bookworm "$target" "$main" | tr ' ' '\n' | grep -v '^$' | sort -u; } \

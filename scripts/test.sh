@@ -22,13 +22,16 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #   gpg gpgv                 OpenPGP interop: what gpg signs we verify, what we generate gpgv verifies
 #   debian-archive-keyring   the host mirror tests verify real InRelease files with it
 #   node-spdx-license-ids node-spdx-exceptions   SPDX licence lists (JSON) for the SBOM licence tests
+#   qemu-user-static binfmt-support  arm64 builds and containers on an amd64 host (Architectures tests): qemu-user
+#                            registered in binfmt_misc with the F flag, which works inside the build's sandbox
 #   openssl binutils bzip2 util-linux  signing the reference Alpine repository, ar(1) and bzip2 for archive
 #                            agreement tests, unshare
 #   docker-registry skopeo umoci apache2-utils  OCI images: a real registry on 127.0.0.1 to push to, skopeo and
 #                            umoci to inspect and unpack what we write, htpasswd for the registry's basic auth
 packages=(gcc libc6-dev debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
           alpine-chroot-install dpkg-dev python3 gpg gpgv debian-archive-keyring node-spdx-license-ids
-          node-spdx-exceptions openssl binutils bzip2 util-linux docker-registry skopeo umoci apache2-utils)
+          node-spdx-exceptions qemu-user-static binfmt-support openssl binutils bzip2 util-linux docker-registry skopeo umoci
+          apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -42,6 +45,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "test.sh: installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# In a container binfmt_misc may not be mounted, so installing qemu-user-static registered nothing.
+if [ "$(id -u)" -eq 0 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  [ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
+  update-binfmts --enable qemu-aarch64 || echo "test.sh: could not register qemu-aarch64; the arm64 tests will fail" >&2
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -76,8 +76,13 @@ internal static class BuildCommand
             };
             // An unprivileged build re-executes itself first: the recipes are read once, inside.
             await RootlessEntry.EnterIfNeededAsync(r.GetValue(mode), options, ct);
-            // Every recipe is read and checked before anything is built or downloaded.
-            var loaded = paths.Select(p => (Path: p, Recipe: RecipeLoader.Load(p))).ToList();
+            // Every recipe is read and checked before anything is built or downloaded; a recipe that lists several
+            // architectures is one image per architecture (they share the cache, so an Architecture: all package
+            // is downloaded once).
+            var loaded = paths.SelectMany(p => common.PerArchitecture(r, RecipeLoader.Load(p)).Select(recipe => (Path: p, Recipe: recipe))).ToList();
+            if (loaded.Count > 1 && r.GetValue(output) is not null)
+                throw new RecipeException("--output names one image; with several recipes or architectures each writes to its own [output] path " +
+                                          "(NAME-ARCH for an architecture; choose one with --architecture)");
             var verbosity = common.VerbosityOf(r);
             if (loaded.Count == 1)
             {
@@ -86,13 +91,18 @@ internal static class BuildCommand
                 Print(stdout, result, "");
                 return ExitCodes.Success;
             }
-            return await BuildSeveralAsync(loaded, options, r.GetValue(locked), r.GetValue(jobs), verbosity, stdout, stderr, ct);
+            var (code, _) = await BuildSeveralAsync(loaded, options, r.GetValue(locked), r.GetValue(jobs), verbosity, stdout, stderr, ct);
+            return code;
         });
     }
 
-    private static async Task<int> BuildSeveralAsync(List<(string Path, Recipe Recipe)> recipes, BuildOptions options, bool locked,
+    /// <returns>The exit code, and each image built with the recipe file it came from: a recipe with
+    /// `architectures` gives one (Architecture, ImagePath) per entry, what an OCI image index is made of.</returns>
+    private static async Task<(int Code, IReadOnlyList<(string RecipePath, BuildResult Result)> Built)> BuildSeveralAsync(
+        List<(string Path, Recipe Recipe)> recipes, BuildOptions options, bool locked,
         int jobs, Verbosity verbosity, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
+        var built = new List<(string RecipePath, BuildResult Result)>();
         var gate = new SemaphoreSlim(jobs);
         var outcomes = await Task.WhenAll(recipes.Select(async item =>
         {
@@ -102,7 +112,11 @@ internal static class BuildCommand
             {
                 var reporter = new PlainReporter(stderr, verbosity, prefix);
                 var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item, locked), reporter, ct), ct);
-                lock (stdout) Print(stdout, result, prefix);
+                lock (stdout)
+                {
+                    Print(stdout, result, prefix);
+                    built.Add((item.Path, result));
+                }
                 return (item.Recipe.Name, Code: ExitCodes.Success);
             }
             catch (BootstrapException e)
@@ -116,16 +130,16 @@ internal static class BuildCommand
             }
         }));
         var failed = outcomes.Where(o => o.Code != ExitCodes.Success).ToList();
-        if (failed.Count == 0) return ExitCodes.Success;
+        if (failed.Count == 0) return (ExitCodes.Success, built);
         stderr.WriteLine($"error: {recipes.Count - failed.Count} of {recipes.Count} images built; failed: " +
                          string.Join(", ", failed.Select(f => $"{f.Name} (exit {f.Code})")));
-        return failed[0].Code;
+        return (failed[0].Code, built);
     }
 
-    private static BuildOptions WithLock(BuildOptions options, (string Path, Recipe Recipe) recipe, bool locked)
+    private static BuildOptions WithLock(BuildOptions options, (string Path, Recipe Recipe) item, bool locked)
     {
         if (!locked) return options;
-        var (lockFile, lockPath) = LockCommand.Read(recipe.Path, recipe.Recipe, null);
+        var (lockFile, lockPath) = LockCommand.Read(item.Path, item.Recipe);
         return options with { Locked = lockFile, LockedPath = lockPath };
     }
 

@@ -21,6 +21,10 @@ internal sealed class CommonOptions
     {
         Description = "Cache folder for indices and packages (default: ./cache as root; $XDG_CACHE_HOME/bootstrap or ~/.cache/bootstrap for other users).",
     };
+    public Option<string?> Architecture { get; } = new("--architecture")
+    {
+        Description = "Build for this architecture only (arm64, armhf, i386...; Alpine: aarch64, armv7...), overriding the recipe's architecture(s).",
+    };
     public Option<bool> Offline { get; } = new("--offline") { Description = "Open no network connection: use the cache and file:// mirrors only." };
     public Option<bool> NoCheckValidUntil { get; } = new("--no-check-valid-until")
     {
@@ -44,6 +48,7 @@ internal sealed class CommonOptions
         cmd.Add(Mirror);
         cmd.Add(Keyring);
         cmd.Add(Cache);
+        cmd.Add(Architecture);
         cmd.Add(Offline);
         cmd.Add(NoCheckValidUntil);
         cmd.Add(Snapshot);
@@ -61,6 +66,10 @@ internal sealed class CommonOptions
             ? Path.Combine(xdg!, "bootstrap")
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "bootstrap");
     }
+
+    /// <summary>The recipe once per architecture this run builds (see <see cref="RecipeArchitectures"/>).</summary>
+    public IReadOnlyList<Core.Recipes.Recipe> PerArchitecture(ParseResult r, Core.Recipes.Recipe recipe) =>
+        Core.Recipes.RecipeArchitectures.Expand(recipe, r.GetValue(Architecture));
 
     public Verbosity VerbosityOf(ParseResult r) =>
         r.GetValue(Quiet) ? Verbosity.Quiet : r.GetValue(Verbose) ? Verbosity.Verbose : Verbosity.Normal;

@@ -26,20 +26,23 @@ internal static class FetchCommand
         cmd.SetAction(async (r, ct) =>
         {
             var recipePath = r.GetValue(common.Recipe)!;
-            var recipe = RecipeLoader.Load(recipePath);
-            var options = common.OptionsOf(r);
-            if (r.GetValue(locked))
-            {
-                var (lockFile, path) = LockCommand.Read(recipePath, recipe, null);
-                options = options with { Locked = lockFile, LockedPath = path };
-            }
             var bundleDir = r.GetValue(bundle) is { } b ? Path.GetFullPath(b) : null;
-            var result = await LiveReporter.RunAsync(common.VerbosityOf(r),
-                reporter => ImageBuilder.FetchAsync(recipe, options, bundleDir, reporter, ct));
-            stdout.WriteLine($"{result.Plan.Packages.Count} packages ({result.Plan.TotalSize / 1048576.0:0.0} MiB) verified in {options.CacheDirectory}");
-            if (result.Bundle is { } written)
-                stdout.WriteLine($"bundle: {written.Directory} ({written.Files} files, {written.Bytes / 1048576.0:0.0} MiB); " +
-                                 $"build with: bootstrap {recipePath} --offline --mirror {new Uri(written.Directory + "/").AbsoluteUri}");
+            // One bundle serves every architecture: each adds its indices (binary-ARCH) and packages to it.
+            foreach (var recipe in common.PerArchitecture(r, RecipeLoader.Load(recipePath)))
+            {
+                var options = common.OptionsOf(r);
+                if (r.GetValue(locked))
+                {
+                    var (lockFile, path) = LockCommand.Read(recipePath, recipe);
+                    options = options with { Locked = lockFile, LockedPath = path };
+                }
+                var result = await LiveReporter.RunAsync(common.VerbosityOf(r),
+                    reporter => ImageBuilder.FetchAsync(recipe, options, bundleDir, reporter, ct));
+                stdout.WriteLine($"{recipe.Architecture}: {result.Plan.Packages.Count} packages ({result.Plan.TotalSize / 1048576.0:0.0} MiB) verified in {options.CacheDirectory}");
+                if (result.Bundle is { } written)
+                    stdout.WriteLine($"bundle: {written.Directory} ({written.Files} files, {written.Bytes / 1048576.0:0.0} MiB); " +
+                                     $"build with: bootstrap {recipePath} --offline --mirror {new Uri(written.Directory + "/").AbsoluteUri}");
+            }
             return ExitCodes.Success;
         });
         return cmd;

@@ -29,37 +29,50 @@ internal static class LockCommand
         cmd.SetAction(async (r, ct) =>
         {
             var recipePath = r.GetValue(common.Recipe)!;
-            var recipe = RecipeLoader.Load(recipePath);
-            var path = Path.GetFullPath(r.GetValue(output) ?? LockFile.PathFor(recipePath));
-            var plan = await LiveReporter.RunAsync(common.VerbosityOf(r),
-                reporter => ImageBuilder.PlanAsync(recipe, common.OptionsOf(r), reporter, ct));
-            var fresh = LockFile.FromPlan(plan);
-
-            var drift = File.Exists(path)
-                ? LockDrift.Compare(LockFile.FromJson(File.ReadAllText(path), path), fresh, DiffCommand.VersionOrder(fresh.Family))
-                : null;
-            if (drift != null) stdout.Write(drift.ToText());
-            if (r.GetValue(check))
+            var recipes = common.PerArchitecture(r, RecipeLoader.Load(recipePath));
+            if (recipes.Count > 1 && r.GetValue(output) is not null)
+                throw new RecipeException($"--output names one lock file; {recipePath} lists {recipes.Count} architectures (choose one with --architecture)");
+            var code = ExitCodes.Success;
+            foreach (var recipe in recipes)
             {
-                if (drift == null) throw new RecipeException($"{path}: no lock file to check; create it with `bootstrap lock {recipePath}`");
-                return drift.HasDrift ? ExitCodes.DiffChanged : ExitCodes.Success;
+                var one = await LockOneAsync(recipe, Path.GetFullPath(r.GetValue(output) ?? LockFile.PathFor(recipe)));
+                if (code == ExitCodes.Success) code = one;
             }
-            Bootstrapper.Engine.IO.AtomicFile.Write(path, fresh.ToJson());
-            stdout.WriteLine($"{path}: {fresh.Packages.Count} packages, {fresh.TotalSize / 1048576.0:0.0} MiB");
-            return ExitCodes.Success;
+            return code;
+
+            async Task<int> LockOneAsync(Recipe recipe, string path)
+            {
+                var plan = await LiveReporter.RunAsync(common.VerbosityOf(r),
+                    reporter => ImageBuilder.PlanAsync(recipe, common.OptionsOf(r), reporter, ct));
+                var fresh = LockFile.FromPlan(plan);
+
+                var drift = File.Exists(path)
+                    ? LockDrift.Compare(LockFile.FromJson(File.ReadAllText(path), path), fresh, DiffCommand.VersionOrder(fresh.Family))
+                    : null;
+                if (drift != null) stdout.Write(drift.ToText());
+                if (r.GetValue(check))
+                {
+                    if (drift == null) throw new RecipeException($"{path}: no lock file to check; create it with `bootstrap lock {recipePath}`");
+                    return drift.HasDrift ? ExitCodes.DiffChanged : ExitCodes.Success;
+                }
+                Bootstrapper.Engine.IO.AtomicFile.Write(path, fresh.ToJson());
+                stdout.WriteLine($"{path}: {fresh.Packages.Count} packages, {fresh.TotalSize / 1048576.0:0.0} MiB");
+                return ExitCodes.Success;
+            }
         });
         return cmd;
     }
 
     /// <summary>
-    /// Reads the lock for `--locked` (RECIPE.lock.json beside the recipe unless a path is given), refusing one
-    /// written for another selection of packages before anything is fetched or written.
+    /// Reads the lock for `--locked`: RECIPE.lock.json beside the recipe, RECIPE.ARCH.lock.json for an image named
+    /// for its architecture; refuses one written for another selection of packages before anything is fetched.
     /// </summary>
-    public static (LockFile Lock, string Path) Read(string recipePath, Recipe recipe, string? lockPath)
+    public static (LockFile Lock, string Path) Read(string recipePath, Recipe recipe)
     {
-        var path = Path.GetFullPath(lockPath ?? LockFile.PathFor(recipePath));
+        var path = Path.GetFullPath(LockFile.PathFor(recipe));
         if (!File.Exists(path))
-            throw new RecipeException($"--locked: {path} does not exist; create it with `bootstrap lock {recipePath}`");
+            throw new RecipeException($"--locked: {path} does not exist; create it with `bootstrap lock {recipePath}" +
+                $"{(recipe.NamedForArchitecture ? " --architecture " + recipe.Architecture : "")}`");
         var lockFile = LockFile.FromJson(File.ReadAllText(path), path);
         if (RecipeSelection.Mismatch(lockFile, path, recipe, recipePath) is { } stale) throw new RecipeException(stale);
         return (lockFile, path);

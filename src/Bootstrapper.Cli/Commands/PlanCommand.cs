@@ -17,12 +17,22 @@ internal static class PlanCommand
         cmd.Add(json);
         cmd.SetAction(async (r, ct) =>
         {
-            var recipe = RecipeLoader.Load(r.GetValue(common.Recipe)!);
+            var recipePath = r.GetValue(common.Recipe)!;
+            var recipes = common.PerArchitecture(r, RecipeLoader.Load(recipePath));
+            if (recipes.Count > 1 && r.GetValue(json))
+                throw new Core.Errors.RecipeException($"--json prints one plan; {recipePath} lists {recipes.Count} architectures (choose one with --architecture)");
             var options = common.OptionsOf(r);
             var verbosity = common.VerbosityOf(r);
-            var plan = await LiveReporter.RunAsync(verbosity, reporter => ImageBuilder.PlanAsync(recipe, options, reporter, ct));
-            if (r.GetValue(json)) stdout.Write(PlanOutput.ToJson(plan));
-            else PlanOutput.WriteTable(plan, stdout);
+            foreach (var recipe in recipes)
+            {
+                var plan = await LiveReporter.RunAsync(verbosity, reporter => ImageBuilder.PlanAsync(recipe, options, reporter, ct));
+                if (r.GetValue(json)) stdout.Write(PlanOutput.ToJson(plan));
+                else
+                {
+                    if (recipes.Count > 1) stdout.WriteLine($"# {recipe.Architecture}");
+                    PlanOutput.WriteTable(plan, stdout);
+                }
+            }
             return 0;
         });
         return cmd;

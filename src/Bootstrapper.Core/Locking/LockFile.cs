@@ -105,11 +105,17 @@ public sealed record LockFile
     public static LockFile FromJson(string json, string sourceName) => LockFileJson.Read(json, sourceName);
 
     /// <summary>The file name a recipe's lock has: "debian-bookworm.toml" -> "debian-bookworm.lock.json".</summary>
-    public static string PathFor(string recipePath)
+    public static string PathFor(string recipePath, string? architecture = null)
     {
         var directory = Path.GetDirectoryName(recipePath) ?? "";
-        return Path.Combine(directory, Path.GetFileNameWithoutExtension(recipePath) + ".lock.json");
+        var suffix = architecture is null ? "" : "." + architecture;
+        return Path.Combine(directory, Path.GetFileNameWithoutExtension(recipePath) + suffix + ".lock.json");
     }
+
+    /// <summary>RECIPE.lock.json, or RECIPE.ARCH.lock.json for an image named for its architecture (see
+    /// <see cref="RecipeArchitectures"/>).</summary>
+    public static string PathFor(Recipe recipe) =>
+        PathFor(recipe.SourcePath, recipe.NamedForArchitecture ? recipe.Architecture : null);
 
     internal static string FamilyName(DistroFamily family) => family.ToString().ToLowerInvariant();
 

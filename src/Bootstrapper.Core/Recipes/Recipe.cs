@@ -11,7 +11,17 @@ public sealed record Recipe
     public required string Name { get; init; }
     public required DistroFamily Family { get; init; }
     /// <summary>Debian architecture name (amd64, arm64...) or Alpine's (x86_64, aarch64...).</summary>
+    /// <remarks>For a recipe that lists <see cref="Architectures"/>, the first; builds go through
+    /// <see cref="RecipeArchitectures.Expand"/>, which gives one single-architecture recipe per entry.</remarks>
     public required string Architecture { get; init; }
+    /// <summary>`architectures = [...]`: one image per entry in one run. Empty when the recipe names one `architecture`.</summary>
+    public IReadOnlyList<string> Architectures { get; init; } = [];
+    /// <summary>
+    /// True for a recipe made for one of several architectures (or for one `--architecture` chose other than the
+    /// recipe's): its name, output path and lock file carry the architecture, so images of different architectures
+    /// never overwrite each other.
+    /// </summary>
+    public bool NamedForArchitecture { get; init; }
     public required IReadOnlyList<RecipeSource> Sources { get; init; }
     /// <summary>Absolute paths of keyring files (OpenPGP for Debian, RSA public keys for Alpine).</summary>
     public required IReadOnlyList<string> Keyrings { get; init; }

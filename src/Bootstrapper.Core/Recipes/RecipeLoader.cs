@@ -23,6 +23,12 @@ public static class RecipeLoader
         var display = DisplayName(sourcePath);
         var (doc, lines) = TomlToJson.Convert(text, display);
 
+        // One of the two, said before the schema (whose "anyOf" message would not name the keys).
+        if (doc["architecture"] is null && doc["architectures"] is null)
+            throw new RecipeException($"{display}:1: the recipe is missing required key(s): architecture (or architectures, a list)");
+        if (doc["architecture"] is not null && doc["architectures"] is not null)
+            throw new RecipeException($"{display}:{LineOf(lines, "/architectures")}: give either 'architecture' or 'architectures', not both");
+
         var violations = RecipeSchema.Validate(doc);
         if (violations.Count > 0)
         {
@@ -70,7 +76,8 @@ public static class RecipeLoader
             SourcePath = sourcePath,
             Name = name,
             Family = family,
-            Architecture = (string)doc["architecture"]!,
+            Architecture = (string?)doc["architecture"] ?? Strings(doc["architectures"])[0],
+            Architectures = Strings(doc["architectures"]),
             Keyrings = keyrings,
             Sources = sources,
             Packages = new PackageSelection

@@ -30,7 +30,7 @@ public sealed partial class AlpineFamily
         IReadOnlyList<string> world, IReadOnlyList<IndexInfo> indices, IReadOnlyDictionary<string, string> imageRepos)
     {
         var recipe = session.Recipe;
-        var source = session.Options.LockedPath ?? LockFile.PathFor(recipe.SourcePath);
+        var source = session.Options.LockedPath ?? LockFile.PathFor(recipe);
         var locked = lockFile.ToPlan(recipe, source);
         var byChecksum = indexes.SelectMany(ix => ix.Packages)
             .GroupBy(p => p.Checksum, StringComparer.Ordinal)

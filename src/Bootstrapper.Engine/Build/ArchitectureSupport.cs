@@ -1,74 +1,81 @@
 using System.Runtime.InteropServices;
+using Bootstrapper.Core.Architectures;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Recipes;
 
 namespace Bootstrapper.Engine.Build;
 
+/// <summary>How this host runs the target architecture's programs (maintainer scripts, dpkg, apk's scripts).</summary>
+public enum ArchitectureRunner { Native, Compat, Emulated }
+
 /// <summary>
-/// Can this host run the recipe's architecture's programs (maintainer scripts, dpkg, apk's scripts)? Natively, or
-/// through an emulator registered with binfmt_misc (qemu-user). Asked once, before anything is downloaded: the one
-/// place that decides, so that support for more architectures (or other emulators) is added here.
+/// Before the plan and any download: can this host run the target's binaries? Natively, through the kernel's
+/// compat mode (i386 on amd64, armhf on arm64), or through a binfmt_misc registration with the F flag (qemu-user).
+/// The recorded unpack needs none of this; the maintainer scripts do.
 /// </summary>
 public static class ArchitectureSupport
 {
-    /// <summary>Each architecture by its Debian and Alpine names, with the qemu-user binfmt entry that emulates it.</summary>
-    private static readonly (string Debian, string Alpine, string Qemu)[] Known =
-    [
-        ("amd64", "x86_64", "qemu-x86_64"), ("arm64", "aarch64", "qemu-aarch64"), ("armhf", "armv7", "qemu-arm"),
-        ("armel", "armhf", "qemu-arm"), ("i386", "x86", "qemu-i386"), ("ppc64el", "ppc64le", "qemu-ppc64le"),
-        ("s390x", "s390x", "qemu-s390x"), ("riscv64", "riscv64", "qemu-riscv64"),
-    ];
+    public const string DefaultBinfmtDirectory = "/proc/sys/fs/binfmt_misc";
+    private const string Packages = "qemu-user-static binfmt-support";
 
-    /// <summary>Refuses (exit 2) a recipe whose architecture this host can neither run nor emulate.</summary>
-    /// <param name="binfmtRoot">binfmt_misc's folder (tests point it elsewhere).</param>
-    public static void Check(Recipe recipe, string binfmtRoot = "/proc/sys/fs/binfmt_misc") =>
-        Check(recipe, HostArchitecture(), binfmtRoot);
-
-    internal static void Check(Recipe recipe, Architecture host, string binfmtRoot)
+    /// <summary>The CPU of this host's processes.</summary>
+    public static CpuArchitecture Host => RuntimeInformation.OSArchitecture switch
     {
-        var alpine = recipe.Family == DistroFamily.Alpine;
-        var wanted = recipe.Architecture;
-        var entry = Known.FirstOrDefault(k => (alpine ? k.Alpine : k.Debian) == wanted);
-        var native = NativeNames(host).Select(n => Known.First(k => k.Debian == n)).Select(k => alpine ? k.Alpine : k.Debian).ToList();
-        if (native.Contains(wanted)) return;
-        var hostName = native.FirstOrDefault() ?? host.ToString().ToLowerInvariant();
-        if (entry == default)
-            throw new RecipeException($"{recipe.SourcePath}: architecture '{wanted}' is not one bootstrap knows for family " +
-                                      $"'{recipe.Family.ToString().ToLowerInvariant()}' (known: " +
-                                      $"{string.Join(", ", Known.Select(k => alpine ? k.Alpine : k.Debian))}); fix 'architecture'");
-        if (Emulated(Path.Combine(binfmtRoot, entry.Qemu))) return;
-        throw new RecipeException(
-            $"{recipe.SourcePath}: architecture '{wanted}' is not this machine's ({hostName}) and no emulator for it is " +
-            $"registered ({Path.Combine(binfmtRoot, entry.Qemu)} is missing or disabled). Install qemu-user-static " +
-            $"and binfmt-support (Debian: apt-get install qemu-user-static binfmt-support), build on a {wanted} machine, " +
-            $"or set architecture = \"{hostName}\" in the recipe.");
-    }
-
-    /// <summary>The Debian names of what <paramref name="host"/> runs without an emulator.</summary>
-    private static string[] NativeNames(Architecture host) => host switch
-    {
-        Architecture.X64 => ["amd64", "i386"],
-        Architecture.Arm64 => ["arm64"],
-        Architecture.Arm => ["armhf", "armel"],
-        Architecture.X86 => ["i386"],
-        Architecture.Ppc64le => ["ppc64el"],
-        Architecture.S390x => ["s390x"],
-        Architecture.RiscV64 => ["riscv64"],
-        _ => [],
+        Architecture.X64 => CpuArchitecture.X86_64,
+        Architecture.X86 => CpuArchitecture.I386,
+        Architecture.Arm64 => CpuArchitecture.Aarch64,
+        Architecture.Arm or Architecture.Armv6 => CpuArchitecture.Arm,
+        Architecture.Ppc64le => CpuArchitecture.Ppc64le,
+        Architecture.S390x => CpuArchitecture.S390x,
+        Architecture.RiscV64 => CpuArchitecture.Riscv64,
+        Architecture.LoongArch64 => CpuArchitecture.Loongarch64,
+        var other => new CpuArchitecture(other.ToString().ToLowerInvariant(), true, false, 0),
     };
 
-    private static Architecture HostArchitecture() => RuntimeInformation.OSArchitecture;
+    /// <summary>
+    /// How <paramref name="architecture"/> (the recipe's, dpkg's or apk's naming) runs here; refuses with exit 2,
+    /// naming what to install, when it cannot. <paramref name="binfmtDirectory"/>: where binfmt_misc is mounted
+    /// (tests point it at their own directory).
+    /// </summary>
+    public static (ArchitectureRunner Runner, string? Interpreter) Require(string architecture, string? binfmtDirectory = null) =>
+        Require(architecture, Host, binfmtDirectory ?? DefaultBinfmtDirectory);
 
-    /// <summary>A binfmt_misc entry is in force when its file exists and its first line says "enabled".</summary>
-    private static bool Emulated(string entry)
+    public static (ArchitectureRunner Runner, string? Interpreter) Require(string architecture, CpuArchitecture host, string binfmtDirectory)
     {
-        try
+        var target = CpuArchitecture.Of(architecture)
+            ?? throw new RecipeException($"architecture '{architecture}' is not one bootstrap can build: use one of amd64, arm64, armhf, " +
+                                         "armel, i386, ppc64el, s390x, riscv64, mips64el, loong64 (Debian) or x86_64, aarch64, armv7, " +
+                                         "armhf, x86, ppc64le, s390x, riscv64, loongarch64 (Alpine)");
+        if (target == host) return (ArchitectureRunner.Native, null);
+        if (host.RunsNatively(target)) return (ArchitectureRunner.Compat, null);
+
+        var header = target.ElfHeader();
+        var matching = Entries(binfmtDirectory).Where(e => e.Enabled && e.Matches(header)).ToList();
+        if (matching.FirstOrDefault(e => e.FixBinary) is { } usable) return (ArchitectureRunner.Emulated, usable.Interpreter);
+        var why = $"this {host.Machine} host cannot run {architecture} ({target.Machine}) programs, which the packages' " +
+                  "maintainer scripts are";
+        if (matching.Count > 0)
+            throw new RecipeException(
+                $"{why}: binfmt_misc's '{matching[0].Name}' ({matching[0].Interpreter}) is registered without the F (fix-binary) " +
+                "flag, so the interpreter cannot be found inside the build's sandbox. Register it with F (Debian's " +
+                $"{Packages} do: apt-get install {Packages}; update-binfmts --enable qemu-{target.Machine})");
+        var mounted = File.Exists(Path.Combine(binfmtDirectory, "status"));
+        throw new RecipeException(
+            $"{why}: no binfmt_misc entry in {binfmtDirectory} runs them{(mounted ? "" : " (binfmt_misc is not mounted there)")}. " +
+            $"Install qemu-user emulation: apt-get install {Packages} (then update-binfmts --enable qemu-{target.Machine}" +
+            $"{(mounted ? "" : $", after mount -t binfmt_misc binfmt_misc {binfmtDirectory}")}), or build on a {target.Machine} machine");
+    }
+
+    private static IEnumerable<BinfmtEntry> Entries(string directory)
+    {
+        if (!Directory.Exists(directory)) yield break;
+        foreach (var path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
         {
-            return File.Exists(entry) && File.ReadLines(entry).FirstOrDefault() == "enabled";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
+            var name = Path.GetFileName(path);
+            if (name is "register" or "status") continue;
+            string text;
+            try { text = File.ReadAllText(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            yield return BinfmtEntry.Parse(name, text);
         }
     }
 }

@@ -17,11 +17,19 @@ public static class BuildPreflight
         if (session.SourceDateEpoch is < 0 and var epoch)
             throw new RecipeException($"SOURCE_DATE_EPOCH {epoch} is before 1970; give a whole number of seconds, 0 or more " +
                                       "(for example the last commit's time: git log -1 --format=%ct)");
-        ArchitectureSupport.Check(session.Recipe);
+        RequireArchitecture(session);
         var format = ImageOutputFormat.Choose(output, session.Recipe.Output.Compression); // a bad name or compression
         Oci.OciOutput.CheckTarget(output, format);
         WritableFolder.Require(Path.GetDirectoryName(Path.GetFullPath(Path.TrimEndingDirectorySeparator(output)))!, "the output folder",
             "choose another output path with -o (or [output] path in the recipe)");
         return format;
+    }
+
+    internal static void RequireArchitecture(BuildSession session)
+    {
+        var (runner, interpreter) = ArchitectureSupport.Require(session.Recipe.Architecture,
+            session.Options.Environment.GetValueOrDefault("BOOTSTRAP_BINFMT_MISC"));
+        if (runner != ArchitectureRunner.Native)
+            session.Reporter.Verbose($"{session.Recipe.Architecture} programs run {(interpreter is null ? "in the kernel's compat mode" : "under " + interpreter)}");
     }
 }

@@ -67,7 +67,8 @@ public static class ImageBuilder
     {
         using var session = new BuildSession(recipe, options, reporter) { BuildsImage = true };
         var output = options.OutputOverride ?? recipe.Output.Path;
-        // A bad output name or compression (or an .oci folder we must not replace) fails before any download.
+        // A bad output name or compression (or an .oci folder we must not replace), or a host that cannot run the
+        // target's maintainer scripts, fails before any download.
         var format = BuildPreflight.Check(session, output);
         // An unsafe staging directory fails before any download too; where the root goes depends on its size, known
         // after the plan, and is checked again there, still before the download.
@@ -136,6 +137,7 @@ public static class ImageBuilder
             {
                 SbomPath = options.Sbom.HasFlag(SbomFormat.Spdx) ? ImageSidecars.SbomPath(output) : null,
                 CycloneDxPath = options.Sbom.HasFlag(SbomFormat.CycloneDx) ? ImageSidecars.CycloneDxPath(output) : null,
+                Architecture = recipe.Architecture,
             };
         }
         finally
@@ -144,6 +146,8 @@ public static class ImageBuilder
             else RemoveRoot(staging, reporter);
         }
     }
+
+    /// <summary>BOOTSTRAP_BINFMT_MISC: where binfmt_misc is mounted (tests point it at an empty directory).</summary>
 
     /// <summary>The purl vendor: the first source's archive without its suffix ("debian-security" -> "debian").</summary>
     private static string Distribution(Recipe recipe)
@@ -215,6 +219,8 @@ public sealed record BuildResult(string ImagePath, long ImageSize, string ImageS
     public string? SbomPath { get; init; }
     /// <summary>IMAGE.cdx.json: the CycloneDX 1.6 SBOM written beside the image.</summary>
     public string? CycloneDxPath { get; init; }
+    /// <summary>The image's architecture (a recipe with `architectures` gives one result per entry).</summary>
+    public string Architecture { get; init; } = "";
 }
 
 /// <summary>What `bootstrap fetch` did: the plan, each package's verified cache path, and the bundle if one was written.</summary>

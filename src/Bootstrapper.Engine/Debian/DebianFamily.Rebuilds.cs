@@ -22,7 +22,7 @@ public sealed partial class DebianFamily
         DebianResolveRequest request, List<MirrorChoice> mirrors, IReadOnlyList<DebianRepositoryIndex> indices)
     {
         var recipe = session.Recipe;
-        var source = session.Options.LockedPath ?? LockFile.PathFor(recipe.SourcePath);
+        var source = session.Options.LockedPath ?? LockFile.PathFor(recipe);
         var offered = lockFile.Packages
             .Select(p => universe.Find(p.Name))
             .OfType<DebianPackage>()

@@ -217,11 +217,6 @@ public static partial class Installer
             throw new InstallException($"Package {dup.Key} appears {dup.Count()} times in the install set; a plan installs each package once.");
         if (!req.Packages.Any(p => p.InEssentialSet && p.Name == "dpkg"))
             throw new InstallException("The essential set does not contain dpkg; without it nothing can be configured. Check the plan's essential packages.");
-        var host = HostArchitecture();
-        if (req.Architecture != host)
-            throw new InstallException(
-                $"Cannot configure a {req.Architecture} root on this {host} host: its maintainer scripts would not run. " +
-                $"Build on a {req.Architecture} machine (emulation is not supported).");
         foreach (var p in req.Packages)
         {
             if (p.Architecture != "all" && p.Architecture != req.Architecture)

@@ -11,16 +11,22 @@ internal static class AlpineFixtureRecipe
 {
     public const string RecipeMirror = "https://alpine-mirror.invalid/alpine";
 
-    /// <summary>Makes the repository and writes WORK/NAME.toml; returns the recipe's path.</summary>
-    public static string Write(string work, string name)
+    /// <summary>Makes the repository (one per architecture, one signing key) and writes WORK/NAME.toml; returns the
+    /// recipe's path. Several architectures: the recipe lists them (`architectures`).</summary>
+    public static string Write(string work, string name, params string[] architectures)
     {
-        Sh.Run("bash", Path.Combine(RepoRoot.Path, "tests/Bootstrapper.EndToEnd/Alpine/make-repo.sh"), Path.Combine(work, "repo"))
-            .Ok("make-repo.sh");
+        if (architectures.Length == 0) architectures = ["x86_64"];
+        foreach (var arch in architectures)
+            Sh.Run("bash", Path.Combine(RepoRoot.Path, "tests/Bootstrapper.EndToEnd/Alpine/make-repo.sh"), Path.Combine(work, "repo"), arch)
+                .Ok($"make-repo.sh {arch}");
         var recipe = Path.Combine(work, name + ".toml");
+        var architecture = architectures.Length == 1
+            ? $"architecture = \"{architectures[0]}\""
+            : $"architectures = [{string.Join(", ", architectures.Select(a => $"\"{a}\""))}]";
         File.WriteAllText(recipe, $"""
             name = "{name}"
             family = "alpine"
-            architecture = "x86_64"
+            {architecture}
             keyrings = ["repo/keys"]
 
             [[sources]]

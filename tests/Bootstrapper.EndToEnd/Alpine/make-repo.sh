@@ -7,18 +7,29 @@
 #   sign    = tar segment holding .SIGN.RSA.<key> = openssl dgst -sha1 -sign over control.tar.gz, gzip'd
 #   .apk    = sign + control + data (three gzip members, one tar stream)
 #   APKINDEX.tar.gz = .SIGN.RSA256.<key> segment over gzip(tar of DESCRIPTION, APKINDEX) + that gzip
-# Usage: make-repo.sh OUTDIR
-#   -> OUTDIR/keys/<key>.rsa.pub and OUTDIR/v3.23/main/x86_64/{APKINDEX.tar.gz,*.apk}
-# Needs: busybox-static (/bin/busybox), musl-tools (musl-gcc), openssl.
+# Usage: make-repo.sh OUTDIR [ARCH]
+#   -> OUTDIR/keys/<key>.rsa.pub, OUTDIR/signing-key.pem and OUTDIR/v3.23/main/ARCH/{APKINDEX.tar.gz,*.apk}
+# ARCH: x86_64 (default), aarch64 or armv7. For the foreign two, busybox is Debian's busybox-static of that
+# architecture, downloaded with apt-get into a private lists folder (the host's dpkg architectures stay as they
+# are), and hello is a shell script: there is no musl cross compiler in Debian.
+# Needs: busybox-static (/bin/busybox), musl-tools (musl-gcc), openssl; apt-get and dpkg-deb for ARCH.
 set -euo pipefail
 out=$(realpath "$1")
-arch=x86_64
+arch=${2:-x86_64}
+case $arch in
+  x86_64) musl_name=x86_64 so_name=x86_64 debian_arch= ;;
+  aarch64) musl_name=aarch64 so_name=aarch64 debian_arch=arm64 ;;
+  armv7) musl_name=armhf so_name=armv7 debian_arch=armhf ;;
+  *) echo "make-repo.sh: unknown architecture $arch" >&2; exit 2 ;;
+esac
 repo=$out/v3.23/main/$arch
 key=e2e-fixture@example.invalid-00000001.rsa.pub
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$repo" "$out/keys"
-openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
+# A second run into the same OUTDIR (another ARCH) signs with the same key, so one keyring serves both.
+[ -e "$out/signing-key.pem" ] || openssl genrsa -out "$out/signing-key.pem" 2048 2>/dev/null
+cp "$out/signing-key.pem" "$work/key.pem"
 openssl rsa -in "$work/key.pem" -pubout -out "$out/keys/$key" 2>/dev/null
 
 # Reproducible tar: numeric root ownership, fixed mtime, sorted names, 512-byte records so the archive ends with
@@ -87,17 +98,27 @@ t=$work/trees; s=$work/scripts
 mkdir -p "$t" "$s"
 
 mkdir -p "$t/musl/lib"
-echo "placeholder: the fixture binaries are static" > "$t/musl/lib/ld-musl-x86_64.so.1"
-pkg musl 1.2.5-r10 "" "so:libc.musl-x86_64.so.1=1" "$t/musl"
+echo "placeholder: the fixture binaries are static" > "$t/musl/lib/ld-musl-$musl_name.so.1"
+pkg musl 1.2.5-r10 "" "so:libc.musl-$so_name.so.1=1" "$t/musl"
 
 mkdir -p "$t/busybox/bin" "$s/busybox"
-cp /bin/busybox "$t/busybox/bin/busybox"
+if [ -z "$debian_arch" ]; then
+  cp /bin/busybox "$t/busybox/bin/busybox"
+else
+  apt_opts=(-qq -o "APT::Architecture=$debian_arch" -o "APT::Architectures::=$debian_arch" -o "Dir::State::Lists=$work/lists"
+            -o "Dir::Cache=$work/apt-cache" -o Dir::State::Status=/dev/null -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  mkdir -p "$work/lists/partial" "$work/apt-cache/archives/partial" "$work/deb"
+  apt-get "${apt_opts[@]}" update
+  (cd "$work/deb" && apt-get "${apt_opts[@]}" download busybox-static)
+  dpkg-deb -x "$work"/deb/busybox-static_*.deb "$work/deb/x"
+  cp "$work/deb/x/bin/busybox" "$t/busybox/bin/busybox"
+fi
 ln -s busybox "$t/busybox/bin/sh"
 # Alpine's busybox.post-install, in essence: the applet links come from the binary itself (needs /proc/self/exe).
 printf '#!/bin/busybox sh\n/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin\n/bin/busybox --install -s || exit 1\n' \
   > "$s/busybox/.post-install"
 chmod 755 "$s/busybox/.post-install"
-pkg busybox 1.37.0-r19 "so:libc.musl-x86_64.so.1" "/bin/sh cmd:sh=1.37.0-r19" "$t/busybox" "$s/busybox"
+pkg busybox 1.37.0-r19 "so:libc.musl-$so_name.so.1" "/bin/sh cmd:sh=1.37.0-r19" "$t/busybox" "$s/busybox"
 
 mkdir -p "$t/baselayout/etc" "$t/baselayout/root" "$t/baselayout/tmp" "$t/baselayout/proc" "$t/baselayout/dev" \
          "$t/baselayout/var/log" "$s/baselayout"
@@ -112,8 +133,12 @@ pkg baselayout 3.7.1-r0 "/bin/sh" "" "$t/baselayout" "$s/baselayout"
 
 mkdir -p "$t/hello/usr/bin"
 printf '#include <stdio.h>\nint main(void) { puts("hello from a static musl binary"); return 0; }\n' > "$work/hello.c"
-musl-gcc -static -Os -s -o "$t/hello/usr/bin/hello" "$work/hello.c"
-pkg hello 2.12-r1 "so:libc.musl-x86_64.so.1" "cmd:hello=2.12-r1" "$t/hello"
+if [ -z "$debian_arch" ]; then
+  musl-gcc -static -Os -s -o "$t/hello/usr/bin/hello" "$work/hello.c"
+else
+  printf '#!/bin/sh\necho "hello from a shell script"\n' > "$t/hello/usr/bin/hello"; chmod 755 "$t/hello/usr/bin/hello"
+fi
+pkg hello 2.12-r1 "so:libc.musl-$so_name.so.1" "cmd:hello=2.12-r1" "$t/hello"
 
 mkdir -p "$t/alpine-base"
 pkg alpine-base 3.23.0-r0 "baselayout busybox cmd:hello" "" "$t/alpine-base"

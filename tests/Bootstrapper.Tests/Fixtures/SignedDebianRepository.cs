@@ -16,6 +16,8 @@ namespace Bootstrapper.Tests.Fixtures;
 public sealed class SignedDebianRepository
 {
     private readonly Dictionary<string, StringBuilder> _packages = new();
+    /// <summary>Stanzas of packages built for one of <see cref="MoreArchitectures"/>: (component, architecture).</summary>
+    private readonly Dictionary<(string, string), StringBuilder> _foreign = new();
     private readonly Dictionary<string, byte[]> _pool = new();
 
     /// <summary>Folder under dists/ (what clients request).</summary>
@@ -25,6 +27,9 @@ public sealed class SignedDebianRepository
     /// <summary>Codename field of the Release.</summary>
     public string ReleaseCodename { get; set; } = "bookworm";
     public string Architecture { get; set; } = "amd64";
+    /// <summary>More binary-ARCH indices: each lists its own packages (AddPackage with that architecture) and every
+    /// Architecture: all package.</summary>
+    public List<string> MoreArchitectures { get; } = [];
     public List<string> Components { get; } = ["main"];
     /// <summary>Keys that sign InRelease and Release.gpg, in order (default: <see cref="TestKey.Default"/>).</summary>
     public List<TestKey> Signers { get; } = [TestKey.Default];
@@ -62,16 +67,28 @@ public sealed class SignedDebianRepository
         if (!string.IsNullOrEmpty(extraFields)) stanza.Append(extraFields.TrimEnd('\n')).Append('\n');
         stanza.Append($"Filename: {filename}\nSize: {deb.Length}\nSHA256: {Sha256(deb)}\n");
         stanza.Append($"Description: fixture package {name}\n");
-        AddStanza(component, stanza.ToString());
+        if (MoreArchitectures.Contains(arch)) Append(_foreign, (component, arch), stanza.ToString());
+        else AddStanza(component, stanza.ToString());
         return filename;
     }
 
     /// <summary>Adds a raw Packages stanza (no pool file).</summary>
-    public void AddStanza(string component, string stanza)
+    public void AddStanza(string component, string stanza) => Append(_packages, component, stanza);
+
+    private static void Append<TKey>(Dictionary<TKey, StringBuilder> indices, TKey key, string stanza) where TKey : notnull
     {
-        if (!_packages.TryGetValue(component, out var sb)) _packages[component] = sb = new StringBuilder();
+        if (!indices.TryGetValue(key, out var sb)) indices[key] = sb = new StringBuilder();
         if (sb.Length > 0) sb.Append('\n');
         sb.Append(stanza.TrimEnd('\n')).Append('\n');
+    }
+
+    /// <summary>binary-ARCH/Packages of another architecture: its own stanzas and the Architecture: all ones.</summary>
+    private string ForeignIndex(string component, string arch)
+    {
+        var all = (_packages.TryGetValue(component, out var sb) ? sb.ToString() : "").Split("\n\n")
+            .Where(st => st.Contains("\nArchitecture: all\n", StringComparison.Ordinal)).Select(st => st.TrimEnd('\n') + "\n");
+        var own = _foreign.TryGetValue((component, arch), out var f) ? [f.ToString()] : Array.Empty<string>();
+        return string.Join("\n", own.Concat(all));
     }
 
     /// <summary>Every file of the repository by path relative to its root.</summary>
@@ -80,10 +97,11 @@ public sealed class SignedDebianRepository
         var files = new Dictionary<string, byte[]>(_pool);
         var dists = $"dists/{Suite}/";
         var entries = new List<(string Path, byte[] Data)>();
-        foreach (var component in Components)
+        foreach (var (component, arch) in Components.SelectMany(c => new[] { Architecture }.Concat(MoreArchitectures).Select(a => (c, a))))
         {
-            var dir = $"{component}/binary-{Architecture}";
-            var plain = Encoding.UTF8.GetBytes(_packages.TryGetValue(component, out var sb) ? sb.ToString() : "");
+            var dir = $"{component}/binary-{arch}";
+            var plain = Encoding.UTF8.GetBytes(arch != Architecture ? ForeignIndex(component, arch)
+                : _packages.TryGetValue(component, out var sb) ? sb.ToString() : "");
             if (WithPlain) entries.Add(($"{dir}/Packages", plain));
             if (WithGz) entries.Add(($"{dir}/Packages.gz", Gzip(plain)));
             if (WithXz) entries.Add(($"{dir}/Packages.xz", Xz(plain)));
@@ -136,7 +154,7 @@ public sealed class SignedDebianRepository
         sb.Append($"Date: {FormatDate(Date)}\n");
         if (ValidUntil is { } vu) sb.Append($"Valid-Until: {FormatDate(vu)}\n");
         if (AcquireByHash) sb.Append("Acquire-By-Hash: yes\n");
-        sb.Append($"Architectures: {Architecture}\nComponents: {string.Join(' ', Components)}\n");
+        sb.Append($"Architectures: {string.Join(' ', new[] { Architecture }.Concat(MoreArchitectures))}\nComponents: {string.Join(' ', Components)}\n");
         sb.Append("Description: signed test repository\n");
         sb.Append("SHA256:\n");
         foreach (var (path, data) in entries)

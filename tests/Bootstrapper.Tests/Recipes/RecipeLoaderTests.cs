@@ -105,8 +105,27 @@ public class RecipeLoaderTests
     public void Missing_required_field_is_named()
     {
         var msg = Error(Valid.Replace("architecture = \"amd64\"\n", ""));
-        Assert.Equal("/r/recipe.toml:1: the recipe is missing required key(s): architecture", msg);
+        Assert.Equal("/r/recipe.toml:1: the recipe is missing required key(s): architecture (or architectures, a list)", msg);
     }
+
+    [Fact]
+    public void Architectures_lists_one_image_per_entry()
+    {
+        var r = Parse(Valid.Replace("architecture = \"amd64\"", "architectures = [\"amd64\", \"arm64\"]"));
+        Assert.Equal(["amd64", "arm64"], r.Architectures);
+        Assert.Equal("amd64", r.Architecture);
+        Assert.Empty(Parse(Valid).Architectures);
+    }
+
+    [Fact]
+    public void Architecture_and_architectures_together_are_refused() =>
+        Assert.Equal("/r/recipe.toml:4: give either 'architecture' or 'architectures', not both",
+            Error(Valid.Replace("architecture = \"amd64\"", "architecture = \"amd64\"\narchitectures = [\"arm64\"]")));
+
+    [Fact]
+    public void Architectures_must_be_a_non_empty_list_of_names() =>
+        Assert.StartsWith("/r/recipe.toml:3: 'architectures'",
+            Error(Valid.Replace("architecture = \"amd64\"", "architectures = []")));
 
     [Fact]
     public void Missing_suite_in_a_source_names_the_source()
