@@ -16,9 +16,19 @@ public static class ProcessRunner
     // keeps writing into the staging root after we are gone.
     private static readonly ConcurrentDictionary<int, Process> Running = new();
 
+    // Held so the registrations live as long as the process (a collected registration unregisters itself).
+    private static readonly PosixSignalRegistration[] Registrations;
+
     static ProcessRunner()
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllRunning();
+        // Any program using the engine, not only the CLI (which adds Interruption's cancel-and-clean-up on top):
+        // a signal that ends the process must not leave the children's trees running. These handlers leave the
+        // signal's outcome alone (context.Cancel untouched), so without Interruption the default action follows.
+        Registrations = OperatingSystem.IsWindows()
+            ? []
+            : [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
+                .Select(s => PosixSignalRegistration.Create(s, _ => KillAllRunning()))];
     }
 
     /// <summary>Kill the trees of all children started by this runner that are still alive.</summary>
