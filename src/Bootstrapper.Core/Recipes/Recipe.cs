@@ -16,9 +16,25 @@ public sealed record Recipe
     /// <summary>Absolute paths of keyring files (OpenPGP for Debian, RSA public keys for Alpine).</summary>
     public required IReadOnlyList<string> Keyrings { get; init; }
     public required PackageSelection Packages { get; init; }
+    /// <summary>What the image carries besides its packages (the recipe's [image] table).</summary>
+    public ImageSettings Image { get; init; } = new();
     public required OutputSettings Output { get; init; }
 
     public string RecipeDirectory => Path.GetDirectoryName(SourcePath)!;
+
+    /// <summary>
+    /// The distribution the image is, as purls and apt name it: the first source's archive without its suffix
+    /// ("debian-security" -> "debian", "ubuntu" -> "ubuntu", "alpine").
+    /// </summary>
+    public string Vendor
+    {
+        get
+        {
+            var archive = Sources.Count > 0 ? Sources[0].Archive : Family.ToString();
+            var dash = archive.IndexOf('-');
+            return (dash > 0 ? archive[..dash] : archive).ToLowerInvariant();
+        }
+    }
 }
 
 public enum DistroFamily { Debian, Alpine }
@@ -45,6 +61,18 @@ public sealed record PackageSelection
     public string? Variant { get; init; }
     public IReadOnlyList<string> Include { get; init; } = [];
     public IReadOnlyList<string> Exclude { get; init; } = [];
+}
+
+/// <summary>
+/// The official-image options (Debian family): Debian's container images are made by debuerreotype, whose
+/// minimizing config and slimify step these reproduce.
+/// </summary>
+public sealed record ImageSettings
+{
+    /// <summary>debuerreotype-minimizing-config: policy-rc.d, dpkg's unsafe-io, apt's docker-* settings.</summary>
+    public bool ContainerConfig { get; init; }
+    /// <summary>debuerreotype-slimify: docs, man and info pages, locales removed and kept out by dpkg path-exclude.</summary>
+    public bool Slim { get; init; }
 }
 
 public sealed record OutputSettings

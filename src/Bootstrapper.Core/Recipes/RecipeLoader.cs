@@ -61,6 +61,7 @@ public static class RecipeLoader
 
         var packages = doc["packages"]?.AsObject();
         var output = doc["output"]?.AsObject();
+        var image = doc["image"]?.AsObject();
         var name = (string)doc["name"]!;
         var outPath = (string?)output?["path"] ?? name + ".tar";
 
@@ -77,6 +78,11 @@ public static class RecipeLoader
                 Variant = (string?)packages?["variant"] ?? (family == DistroFamily.Debian ? "minbase" : null),
                 Include = Strings(packages?["include"]),
                 Exclude = Strings(packages?["exclude"]),
+            },
+            Image = new ImageSettings
+            {
+                ContainerConfig = (bool?)image?["container_config"] ?? false,
+                Slim = (bool?)image?["slim"] ?? false,
             },
             Output = new OutputSettings
             {

@@ -182,15 +182,26 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
         }
 
         var finalize = System.Diagnostics.Stopwatch.StartNew();
+        // The official images' own steps (debuerreotype), after the packages as there.
+        if (recipe.Image.ContainerConfig)
+            foreach (var path in Official.OfficialImageSteps.WriteContainerConfig(root))
+                session.Reporter.Verbose($"container config: wrote {path}");
+        if (recipe.Image.Slim)
+            await Official.OfficialImageSteps.SlimifyAsync(new ChrootRunner(root, session.SourceDateEpoch, OnLine), ct)
+                .ConfigureAwait(false);
         Finalizer.Finalize(new FinalizeOptions
         {
             RootDirectory = root,
             Suite = _codename,
             Sources = ImageSources(root, session.Keyrings),
+            Vendor = recipe.Vendor,
             Hostname = recipe.Output.Hostname,
             SourceDateEpoch = session.SourceDateEpoch,
             Log = line => session.Reporter.Verbose(line),
         });
+        if (recipe.Image.ContainerConfig)
+            foreach (var path in Official.OfficialImageSteps.EmptyAptCaches(root))
+                session.Reporter.Verbose($"container config: removed {path}");
         session.Timings.Add(("install/finalize", finalize.Elapsed));
     }
 

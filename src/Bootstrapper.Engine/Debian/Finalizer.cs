@@ -92,8 +92,9 @@ public static class Finalizer
             Did("emptied", "etc/machine-id");
         }
 
-        RootFs.WriteText(root, FinalizeAptSources.RelativePath, sources);
-        Did("wrote", FinalizeAptSources.RelativePath);
+        var sourcesPath = FinalizeAptSources.RelativePathFor(o.Vendor);
+        RootFs.WriteText(root, sourcesPath, sources);
+        Did("wrote", sourcesPath);
 
         if (o.SourceDateEpoch is { } epoch)
         {
