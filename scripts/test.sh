@@ -14,6 +14,8 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #   gcc libc6-dev            the sandbox helper (src/Bootstrapper.Engine/Sandbox/bootstrap-sandbox.c) and the
 #                            static escape program of the sandbox tests
 #   debootstrap mmdebstrap   oracles for the package set and file list
+#   debuerreotype            the oracle for the official images (tests/Bootstrapper.EndToEnd/Official; its tars are
+#                            kept in /var/tmp/bootstrap-debuerreotype per archive state, ~4 min when made afresh)
 #   podman runc uidmap       import and run the built image
 #   busybox-static musl-tools  /bin/sh and tiny static binaries for the generated Alpine repositories
 #   libcap2-bin              setcap/getcap for the xattr round-trip test of the packer
@@ -24,7 +26,7 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #   node-spdx-license-ids node-spdx-exceptions   SPDX licence lists (JSON) for the SBOM licence tests
 #   openssl binutils bzip2 util-linux  signing the reference Alpine repository, ar(1) and bzip2 for archive
 #                            agreement tests, unshare
-packages=(gcc libc6-dev debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
+packages=(gcc libc6-dev debootstrap mmdebstrap debuerreotype podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
           alpine-chroot-install dpkg-dev python3 gpg gpgv debian-archive-keyring node-spdx-license-ids
           node-spdx-exceptions openssl binutils bzip2 util-linux)
 missing=()
