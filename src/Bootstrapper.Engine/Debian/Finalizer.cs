@@ -44,7 +44,7 @@ public static class Finalizer
             Did("removed", Installer.DebsDirectory);
 
         // apt's downloaded indices: megabytes that are stale the day after the build. Keep the lock file and the
-        // partial directory that apt creates itself, as the official images do.
+        // partial directory, as debootstrap leaves them (the official images keep neither: [image] container_config).
         foreach (var e in Entries(root, "var/lib/apt/lists").Where(e => Path.GetFileName(e) is not ("lock" or "partial")))
         {
             RootFs.Delete(root, e);

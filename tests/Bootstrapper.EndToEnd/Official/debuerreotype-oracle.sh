@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The official-image oracle: Debian's own debuerreotype (the `debuerreotype` package) run the way its
-# examples/debian.sh runs it, but against a given mirror instead of snapshot.debian.org (which this machine cannot
-# reach), so `debuerreotype-init --non-debian`. Writes OUT/rootfs.tar and OUT/rootfs-slim.tar and OUT/epoch (the
+# examples/debian.sh runs it, but against a given mirror instead of Debian's snapshot archive (which this machine
+# cannot reach), so `debuerreotype-init --non-debian`. Writes OUT/rootfs.tar and OUT/rootfs-slim.tar and OUT/epoch (the
 # suite's InRelease Date, the epoch debuerreotype-init uses; build ours with the same one).
 # Usage: debuerreotype-oracle.sh SUITE MIRROR SECURITY_MIRROR OUT   (root; network to the mirrors)
 set -Eeuo pipefail
@@ -18,7 +18,7 @@ debuerreotype-init --non-debian --arch amd64 --keyring /usr/share/keyrings/debia
 
 # The sources debuerreotype-debian-sources-list writes (deb822 for apt >= 2.3: SUITE and SUITE-updates on the
 # archive, SUITE-security on the security archive, Signed-By the archive keyring). It finds the mirrors by probing
-# snapshot.debian.org, so it is written here the same way, naming the mirrors given; debuerreotype puts a comment
+# Debian's snapshot archive, so it is written here the same way, naming the mirrors given; debuerreotype puts a comment
 # line with the snapshot URL above URIs, left out here (README: "Matching Debian's official images").
 cat > "$rootfs/etc/apt/sources.list.d/debian.sources" <<SOURCES
 Types: deb
