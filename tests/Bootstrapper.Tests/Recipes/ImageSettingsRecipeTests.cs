@@ -20,14 +20,9 @@ public class ImageSettingsRecipeTests
         slim = true
         """;
 
-    private static Recipe Parse(string text) => RecipeLoader.Parse(text, "/r/recipe.toml", "/work");
+    private static Recipe Parse(string text) => RecipeParsing.Parse(text);
 
-    private static string Error(string text)
-    {
-        var e = Assert.Throws<RecipeException>(() => Parse(text));
-        Assert.Equal(ExitCodes.UsageOrRecipe, e.ExitCode);
-        return e.Message;
-    }
+    private static string Error(string text) => RecipeParsing.Error(text);
 
     [Fact]
     public void Image_keys_map_and_default_to_false()
