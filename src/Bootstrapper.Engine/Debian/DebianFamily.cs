@@ -199,9 +199,6 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             SourceDateEpoch = session.SourceDateEpoch,
             Log = line => session.Reporter.Verbose(line),
         });
-        if (recipe.Image.ContainerConfig)
-            foreach (var path in Official.OfficialImageSteps.EmptyAptCaches(root))
-                session.Reporter.Verbose($"container config: removed {path}");
         session.Timings.Add(("install/finalize", finalize.Elapsed));
     }
 

@@ -44,7 +44,8 @@ public static class Finalizer
             Did("removed", Installer.DebsDirectory);
 
         // apt's downloaded indices: megabytes that are stale the day after the build. Keep the lock file and the
-        // partial directory, as debootstrap leaves them (the official images keep neither: [image] container_config).
+        // partial directory, as debootstrap does: apt's package ships them, and without them `dpkg --verify` reports
+        // them missing (the official images, whose tar leaves them out, do).
         foreach (var e in Entries(root, "var/lib/apt/lists").Where(e => Path.GetFileName(e) is not ("lock" or "partial")))
         {
             RootFs.Delete(root, e);

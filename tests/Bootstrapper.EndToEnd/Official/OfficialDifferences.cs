@@ -18,6 +18,9 @@ internal static class OfficialDifferences
         new("dev/*", DifferenceKind.OnlyOurs,
             "debuerreotype-tar leaves /dev out (the container runtime mounts its own); ours carries the static nodes " +
             "debootstrap and mmdebstrap make, so the tree also works under chroot or systemd-nspawn"),
+        new("var/cache/apt/archives", DifferenceKind.OnlyOurs, AptDirectoriesReason),
+        new("var/cache/apt/archives/partial", DifferenceKind.OnlyOurs, AptDirectoriesReason),
+        new("var/lib/apt/lists/partial", DifferenceKind.OnlyOurs, AptDirectoriesReason),
         new("etc/hostname", DifferenceKind.OnlyOfficial,
             "debuerreotype-init writes 'debuerreotype'; the runtime sets the host name ([output] hostname writes one)"),
         new("etc/resolv.conf", DifferenceKind.OnlyOfficial,
@@ -40,6 +43,10 @@ internal static class OfficialDifferences
             "only Priority fields (checked field by field): from that 'available' database dpkg takes the archive's " +
             "override Priority for the packages debootstrap installed, ours the .deb's own"),
     ];
+
+    private const string AptDirectoriesReason =
+        "directories apt's package ships: debuerreotype-tar leaves them out (apt recreates them), and then dpkg " +
+        "--verify reports them missing; ours keeps them, as debootstrap does, so dpkg --verify is clean";
 
     private const string BackupReason =
         "backup dpkg or debconf writes before changing its database: build history, not the system (we remove them)";

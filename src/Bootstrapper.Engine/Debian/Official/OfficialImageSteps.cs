@@ -36,19 +36,6 @@ public static class OfficialImageSteps
     }
 
     /// <summary>
-    /// Empties var/cache/apt and var/lib/apt/lists as debuerreotype-tar leaves them (it excludes both trees' contents:
-    /// apt >= 0.8 recreates archives/partial and lists/partial itself). Returns the paths removed.
-    /// </summary>
-    public static IReadOnlyList<string> EmptyAptCaches(string root)
-    {
-        var removed = new List<string>();
-        foreach (var dir in new[] { "var/cache/apt", "var/lib/apt/lists" })
-            foreach (var name in RootFs.List(root, dir))
-                if (RootFs.Delete(root, dir + "/" + name)) removed.Add(dir + "/" + name);
-        return removed;
-    }
-
-    /// <summary>
     /// Runs debuerreotype's slimify in the root, with the root's own bash, find and dpkg-query (network off, as
     /// every command in the root): the patterns then mean exactly what they mean there.
     /// </summary>
