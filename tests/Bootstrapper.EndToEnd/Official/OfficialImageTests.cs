@@ -19,7 +19,7 @@ public sealed class OfficialImageTests(ITestOutputHelper output)
     [InlineData("debian-trixie-slim", "trixie", true)]
     public async Task Recipe_gives_the_official_tree(string recipe, string suite, bool slim)
     {
-        var official = await DebuerreotypeOracle.GetAsync(suite);
+        var official = await DebuerreotypeOracle.GetAsync(suite, "bookworm", "trixie");
         var work = Directory.CreateTempSubdirectory("bootstrap-official-").FullName;
         try
         {
