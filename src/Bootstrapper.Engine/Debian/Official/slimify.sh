@@ -67,8 +67,9 @@ for slimExclude in "${slimExcludes[@]}"; do
 		if [ -d "$(dirname "$slimExclude")" ]; then
 			# Files that no include matches go first; then dangling links and empty directories (and empty
 			# files), again and again, until none is left: dpkg's filters.c does the same in two passes.
+			# (debuerreotype runs `-exec rm -f {} ;` here: the same files, one rm process each, ~8 s for bookworm.)
 			find "$(dirname "$slimExclude")" -depth -mindepth 1 -not \( -type d -o -type l \) \
-				-not "${findMatchIncludes[@]}" -exec rm -f '{}' ';'
+				-not "${findMatchIncludes[@]}" -delete
 			while [ "$(find "$(dirname "$slimExclude")" -depth -mindepth 1 \( -empty -o -xtype l \) \
 				-exec rm -rf '{}' ';' -printf '.' | wc -c)" -gt 0 ]; do true; done
 		fi
