@@ -15,7 +15,7 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #                            static escape program of the sandbox tests
 #   debootstrap mmdebstrap   oracles for the package set and file list
 #   debuerreotype            the oracle for the official images (tests/Bootstrapper.EndToEnd/Official; its tars are
-#                            kept in /var/tmp/bootstrap-debuerreotype per archive state, ~4 min when made afresh)
+#                            kept in /var/tmp/bootstrap-debuerreotype per archive state, ~2 min when made afresh)
 #   podman runc uidmap       import and run the built image
 #   busybox-static musl-tools  /bin/sh and tiny static binaries for the generated Alpine repositories
 #   libcap2-bin              setcap/getcap for the xattr round-trip test of the packer
