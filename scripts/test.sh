@@ -14,6 +14,8 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #   gcc libc6-dev            the sandbox helper (src/Bootstrapper.Engine/Sandbox/bootstrap-sandbox.c) and the
 #                            static escape program of the sandbox tests
 #   debootstrap mmdebstrap   oracles for the package set and file list
+#   debuerreotype            the oracle for the official images (tests/Bootstrapper.EndToEnd/Official; its tars are
+#                            kept in /var/tmp/bootstrap-debuerreotype per archive state, ~2 min when made afresh)
 #   podman runc uidmap       import and run the built image
 #   busybox-static musl-tools  /bin/sh and tiny static binaries for the generated Alpine repositories
 #   libcap2-bin              setcap/getcap for the xattr round-trip test of the packer
@@ -28,7 +30,7 @@ if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 #                            agreement tests, unshare
 #   docker-registry skopeo umoci apache2-utils  OCI images: a real registry on 127.0.0.1 to push to, skopeo and
 #                            umoci to inspect and unpack what we write, htpasswd for the registry's basic auth
-packages=(gcc libc6-dev debootstrap mmdebstrap podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
+packages=(gcc libc6-dev debootstrap mmdebstrap debuerreotype podman runc uidmap busybox-static musl-tools libcap2-bin xz-utils zstd
           alpine-chroot-install dpkg-dev python3 gpg gpgv debian-archive-keyring node-spdx-license-ids
           node-spdx-exceptions qemu-user-static binfmt-support openssl binutils bzip2 util-linux docker-registry skopeo umoci
           apache2-utils)

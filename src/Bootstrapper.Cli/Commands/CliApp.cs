@@ -82,7 +82,9 @@ public static class CliApp
     {
         var root = new RootCommand(
             "Builds Linux base images (Debian, Ubuntu, Alpine) from distribution packages: verified indices, " +
-            "apt/apk-like resolution, hash-checked downloads, configured root, reproducible tar. `bootstrap RECIPE...` is `bootstrap build RECIPE...`.");
+            "apt/apk-like resolution, hash-checked downloads, configured root, reproducible tar. `bootstrap RECIPE...` is " +
+            "`bootstrap build RECIPE...`. Ubuntu recipes are family \"debian\" with archive \"ubuntu\" and Ubuntu's keyring " +
+            "(recipes/ubuntu-noble.toml; mirror from BOOTSTRAP_MIRROR_UBUNTU).");
         BuildCommand.Attach(root, stdout, stderr);
         root.Add(PlanCommand.Create(stdout, stderr));
         root.Add(SchemaCommand.Create(stdout));

@@ -14,7 +14,7 @@ internal sealed class CommonOptions
     };
     public Option<string[]> Keyring { get; } = new("--keyring")
     {
-        Description = "Extra keyring file (OpenPGP binary or armoured; Alpine .rsa.pub), in addition to the recipe's. Repeatable.",
+        Description = "Extra keyring file (OpenPGP binary or armoured for Debian and Ubuntu; Alpine .rsa.pub), in addition to the recipe's. Repeatable.",
         AllowMultipleArgumentsPerToken = false,
     };
     public Option<string?> Cache { get; } = new("--cache")

@@ -27,7 +27,7 @@ public sealed record Recipe
     public required IReadOnlyList<string> Keyrings { get; init; }
     public required PackageSelection Packages { get; init; }
     public required OutputSettings Output { get; init; }
-    /// <summary>The OCI image config ([image]); null when the recipe has no [image] table.</summary>
+    /// <summary>The recipe's [image] table (OCI config, official-image options); null when it has none.</summary>
     public ImageSettings? Image { get; init; }
     /// <summary>Files, accounts, commands and settings added after the packages (Debian family).</summary>
     public Customization.Customization Customize { get; init; } = Customization.Customization.None;
@@ -35,6 +35,20 @@ public sealed record Recipe
     public DateTimeOffset? Snapshot { get; init; }
 
     public string RecipeDirectory => Path.GetDirectoryName(SourcePath)!;
+
+    /// <summary>
+    /// The distribution the image is, as purls and apt name it: the first source's archive without its suffix
+    /// ("debian-security" -> "debian", "ubuntu" -> "ubuntu", "alpine").
+    /// </summary>
+    public string Vendor
+    {
+        get
+        {
+            var archive = Sources.Count > 0 ? Sources[0].Archive : Family.ToString();
+            var dash = archive.IndexOf('-');
+            return (dash > 0 ? archive[..dash] : archive).ToLowerInvariant();
+        }
+    }
 }
 
 public enum DistroFamily { Debian, Alpine }
@@ -76,11 +90,16 @@ public sealed record OutputSettings
 }
 
 /// <summary>
-/// [image]: what an OCI image config carries besides the layer (README "Publishing images"). Plain data, also stored
-/// in IMAGE.manifest.json so that `bootstrap push` can wrap a plain tar with the recipe's config.
+/// [image]: what the image is besides its packages. The OCI image config (README "Publishing images"; plain data, also
+/// stored in IMAGE.manifest.json so that `bootstrap push` can wrap a plain tar with the recipe's config), and, for the
+/// Debian family, what Debian's official container images add (debuerreotype's minimizing config and slimify).
 /// </summary>
 public sealed record ImageSettings
 {
+    /// <summary>debuerreotype-minimizing-config: policy-rc.d, dpkg's unsafe-io, apt's docker-* settings.</summary>
+    public bool ContainerConfig { get; init; }
+    /// <summary>debuerreotype-slimify: docs, man and info pages, locales removed and kept out by dpkg path-exclude.</summary>
+    public bool Slim { get; init; }
     /// <summary>"NAME=value", in the recipe's order.</summary>
     public IReadOnlyList<string> Env { get; init; } = [];
     public IReadOnlyList<string>? Entrypoint { get; init; }

@@ -102,6 +102,8 @@ public static class RecipeLoader
 
     private static ImageSettings? ImageSettingsOf(JsonObject? image) => image is null ? null : new()
     {
+        ContainerConfig = (bool?)image["container_config"] ?? false,
+        Slim = (bool?)image["slim"] ?? false,
         Env = image["env"] is JsonObject env ? env.Select(e => $"{e.Key}={(string)e.Value!}").ToList() : [],
         Entrypoint = image["entrypoint"] is JsonArray ? Strings(image["entrypoint"]) : null,
         Cmd = image["cmd"] is JsonArray ? Strings(image["cmd"]) : null,

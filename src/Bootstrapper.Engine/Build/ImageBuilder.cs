@@ -147,15 +147,8 @@ public static class ImageBuilder
         }
     }
 
-    /// <summary>BOOTSTRAP_BINFMT_MISC: where binfmt_misc is mounted (tests point it at an empty directory).</summary>
-
-    /// <summary>The purl vendor: the first source's archive without its suffix ("debian-security" -> "debian").</summary>
-    private static string Distribution(Recipe recipe)
-    {
-        var archive = recipe.Sources.Count > 0 ? recipe.Sources[0].Archive : recipe.Family.ToString();
-        var dash = archive.IndexOf('-');
-        return (dash > 0 ? archive[..dash] : archive).ToLowerInvariant();
-    }
+    /// <summary>The purl vendor (<see cref="Recipe.Vendor"/>).</summary>
+    private static string Distribution(Recipe recipe) => recipe.Vendor;
 
     /// <summary>
     /// SHA-256 of the package files whose index gives none (Alpine's gives SHA-1 of the control member only): the

@@ -204,12 +204,20 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             session.Timings.Add(("install/customize", step.Elapsed));
             step.Restart();
         }
+        // The official images' own steps (debuerreotype), after the packages as there.
+        if (recipe.Image?.ContainerConfig == true)
+            foreach (var path in Official.OfficialImageSteps.WriteContainerConfig(root))
+                session.Reporter.Verbose($"container config: wrote {path}");
+        if (recipe.Image?.Slim == true)
+            await Official.OfficialImageSteps.SlimifyAsync(new ChrootRunner(root, session.SourceDateEpoch, OnLine), ct)
+                .ConfigureAwait(false);
         var signedBy = ArchiveKeyring(root, session.Keyrings);
         Finalizer.Finalize(new FinalizeOptions
         {
             RootDirectory = root,
             Suite = _codename,
             Sources = customizer.ImageSources(signedBy) ?? ImageSources(signedBy),
+            Vendor = recipe.Vendor,
             Hostname = recipe.Output.Hostname,
             SourceDateEpoch = session.SourceDateEpoch,
             Architecture = recipe.Architecture,

@@ -6,8 +6,14 @@ namespace Bootstrapper.Engine.Debian;
 /// <summary>Renders the image's apt sources in deb822 form, as the official images ship them.</summary>
 public static class FinalizeAptSources
 {
-    /// <summary>Relative path of the file written (the official bookworm image's name for it).</summary>
+    /// <summary>Relative path of the file written for Debian (the official bookworm image's name for it).</summary>
     public const string RelativePath = "etc/apt/sources.list.d/debian.sources";
+
+    /// <summary>
+    /// The file's path for a distribution, named as its own images name it: debian.sources (Debian's official
+    /// images), ubuntu.sources (Ubuntu's since 24.04 noble).
+    /// </summary>
+    public static string RelativePathFor(string vendor) => $"etc/apt/sources.list.d/{vendor}.sources";
 
     private static readonly string[] AllowedSchemes = ["http", "https", "tor+http", "tor+https", "mirror+http", "mirror+https", "s3"];
 

@@ -12,6 +12,9 @@ public sealed record FinalizeOptions
     /// <summary>The image's apt sources (the mirrors users of the image should reach, never a build-time path).</summary>
     public required IReadOnlyList<AptSource> Sources { get; init; }
 
+    /// <summary>"debian" or "ubuntu": names the image's sources file (etc/apt/sources.list.d/VENDOR.sources).</summary>
+    public string Vendor { get; init; } = "debian";
+
     /// <summary>Written to /etc/hostname when set; otherwise /etc/hostname is absent (the runtime provides one).</summary>
     public string? Hostname { get; init; }
 

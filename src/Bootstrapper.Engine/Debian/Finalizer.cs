@@ -44,7 +44,8 @@ public static class Finalizer
             Did("removed", Installer.DebsDirectory);
 
         // apt's downloaded indices: megabytes that are stale the day after the build. Keep the lock file and the
-        // partial directory that apt creates itself, as the official images do.
+        // partial directory, as debootstrap does: apt's package ships them, and without them `dpkg --verify` reports
+        // them missing (the official images, whose tar leaves them out, do).
         foreach (var e in Entries(root, "var/lib/apt/lists").Where(e => Path.GetFileName(e) is not ("lock" or "partial")))
         {
             RootFs.Delete(root, e);
@@ -92,8 +93,9 @@ public static class Finalizer
             Did("emptied", "etc/machine-id");
         }
 
-        RootFs.WriteText(root, FinalizeAptSources.RelativePath, sources);
-        Did("wrote", FinalizeAptSources.RelativePath);
+        var sourcesPath = FinalizeAptSources.RelativePathFor(o.Vendor);
+        RootFs.WriteText(root, sourcesPath, sources);
+        Did("wrote", sourcesPath);
         WritePackageState(o, Did);
 
         if (o.SourceDateEpoch is { } epoch)

@@ -58,7 +58,7 @@ public class RecipeImageTests
     public void Unknown_keys_list_the_allowed_ones()
     {
         Assert.Equal("/r/recipe.toml:9: 'image.command' is not a recipe key here; allowed keys: env, entrypoint, cmd, user, " +
-                     "workdir, labels, version, source (see recipes.schema.json)",
+                     "workdir, labels, version, source, container_config, slim (see recipes.schema.json)",
             Error("[image]\ncommand = [\"sh\"]"));
     }
 

@@ -29,14 +29,9 @@ public class RecipeLoaderTests
         source_date_epoch = 1700000000
         """;
 
-    private static Recipe Parse(string text) => RecipeLoader.Parse(text, "/r/recipe.toml", "/work");
+    private static Recipe Parse(string text) => RecipeParsing.Parse(text);
 
-    private static string Error(string text)
-    {
-        var e = Assert.Throws<RecipeException>(() => Parse(text));
-        Assert.Equal(ExitCodes.UsageOrRecipe, e.ExitCode);
-        return e.Message;
-    }
+    private static string Error(string text) => RecipeParsing.Error(text);
 
     [Fact]
     public void Valid_recipe_maps_every_field()
