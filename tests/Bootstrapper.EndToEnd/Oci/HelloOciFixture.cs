@@ -20,9 +20,12 @@ public sealed class HelloOciFixture : IAsyncLifetime
         var bookworm = await File.ReadAllTextAsync(Path.Combine(RepoRoot.Path, "recipes", "debian-bookworm.toml"));
         await File.WriteAllTextAsync(Recipe, bookworm
             .Replace("name = \"debian-bookworm\"", "name = \"hello-oci\"")
-            .Replace("keys/", Path.Combine(RepoRoot.Path, "recipes", "keys") + "/") + """
+            .Replace("keys/", Path.Combine(RepoRoot.Path, "recipes", "keys") + "/")
+            // The recipe's own [image] table (container_config) gets the OCI config added to it.
+            .Replace("[image]\ncontainer_config = true\n", "") + """
 
             [image]
+            container_config = true
             cmd = ["/bin/sh", "-c", "echo hello-from-oci"]
             env = { GREETING = "hello" }
             labels = { "org.example.team" = "platform" }
