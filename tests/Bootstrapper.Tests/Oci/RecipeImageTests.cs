@@ -16,9 +16,9 @@ public class RecipeImageTests
 
         """;
 
-    private static Recipe Parse(string image) => RecipeLoader.Parse(Head + image, "/r/recipe.toml", "/work");
+    private static Recipe Parse(string image) => Recipes.RecipeParsing.Parse(Head + image);
 
-    private static string Error(string image) => Assert.Throws<RecipeException>(() => Parse(image)).Message;
+    private static string Error(string image) => Recipes.RecipeParsing.Error(Head + image);
 
     [Fact]
     public void Image_table_maps_every_field_in_the_recipes_order()
