@@ -84,11 +84,11 @@ public sealed partial class DebianFamily
         MirrorChoice choice;
         try
         {
-            choice = await resolver.ChooseAsync(source, i, session.Options.MirrorOverride, ct).ConfigureAwait(false);
+            choice = await resolver.ChooseAsync(source, i, session.Options.Mirrors, ct).ConfigureAwait(false);
         }
-        catch (RecipeException e) when (session.Options.Offline)
+        catch (BootstrapException e) when (session.Options.Offline)
         {
-            throw new RecipeException(e.Message + " With --offline only the host sources whose InRelease is in the " +
+            throw new BootstrapException(e.ExitCode, e.Message + " With --offline only the host sources whose InRelease is in the " +
                                                   $"cache ({session.Options.CacheDirectory}) are candidates: run once online with this cache, " +
                                                   "or build from a bundle with --mirror file://BUNDLE.", e);
         }

@@ -54,6 +54,8 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             throw;
         }
         var keyring = await keyringLoad.ConfigureAwait(false);
+        foreach (var unused in session.Options.Mirrors.UnusedBy(recipe.Name, recipe.Sources))
+            session.Reporter.Warning(unused);
         for (int i = 0; i < mirrors.Count; i++)
             session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {mirrors[i].FetchUrl} (from {mirrors[i].Origin})");
         session.Timings.Add(("plan/mirrors", sw.Elapsed));
