@@ -51,8 +51,15 @@ public sealed class DebianRepositoryClient
         IEnumerable<DebianRepositoryRequest> requests, CancellationToken cancellationToken = default)
     {
         var result = await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+        return PruneAfter(result);
+    }
+
+    /// <summary>After every suite was fetched (online): removes cached Packages files no cached Release lists any more
+    /// that are older than a day.</summary>
+    public IReadOnlyList<DebianRepositoryIndex> PruneAfter(IReadOnlyList<DebianRepositoryIndex> fetched)
+    {
         if (!Offline) Cache.PruneUnreferenced(TimeSpan.FromDays(1), _clock());
-        return result;
+        return fetched;
     }
 
     /// <exception cref="VerificationException">Signature, suite, Valid-Until, size or SHA-256 check failed.</exception>
