@@ -18,6 +18,8 @@ internal enum FailureKind
 internal sealed class DownloadFailure(FailureKind kind, string message, Exception? inner = null) : Exception(message, inner)
 {
     public FailureKind Kind { get; } = kind;
+    /// <summary>Refused before any request: the host already counted as down.</summary>
+    public bool NotTried { get; init; }
 }
 
 /// <summary>The server (or file system) says the file does not exist: never retried.</summary>

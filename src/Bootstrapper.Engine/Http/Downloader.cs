@@ -214,12 +214,13 @@ public sealed class Downloader : IDisposable
 
     private static BootstrapException Final(string url, DownloadFailure failure, int attempts)
     {
-        var tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
+        if (failure.NotTried) attempts--;
+        var tries = attempts == 1 ? " (after 1 attempt)" : attempts == 0 ? "" : $" (after {attempts} attempts)";
         return failure.Kind == FailureKind.Mismatch
             ? new VerificationException(
-                $"{url}: {failure.Message} (after {tries}); the mirror serves a file that does not match the signed index. " +
+                $"{url}: {failure.Message}{tries}; the mirror serves a file that does not match the signed index. " +
                 "Try again later (the mirror may be mid-sync) or use another mirror", failure)
-            : new FetchException($"{url}: {failure.Message} (after {tries}); check the network or proxy, or use another mirror", failure);
+            : new FetchException($"{url}: {failure.Message}{tries}; check the network or proxy, or use another mirror", failure);
     }
 
     private static Uri ParseUrl(string url)

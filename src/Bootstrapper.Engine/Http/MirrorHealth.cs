@@ -25,7 +25,7 @@ internal sealed class MirrorHealth
         !uri.IsFile && _hosts.TryGetValue(Key(uri), out var h) && h.Failures >= Limit
             ? new DownloadFailure(FailureKind.Permanent,
                 $"not tried: {Key(uri)} failed {h.Failures} requests in a row (last: {h.Last}), so the mirror counts as down " +
-                "or stalled for this build")
+                "or stalled for this build") { NotTried = true }
             : null;
 
     private static string Key(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
