@@ -36,7 +36,7 @@ internal static class FetchCommand
             var bundleDir = r.GetValue(bundle) is { } b ? Path.GetFullPath(b) : null;
             var result = await LiveReporter.RunAsync(common.VerbosityOf(r),
                 reporter => ImageBuilder.FetchAsync(recipe, options, bundleDir, reporter, ct));
-            stdout.WriteLine($"{result.Plan.Packages.Count} packages ({result.Plan.TotalSize / 1048576.0:0.0} MiB) verified in {options.CacheDirectory}");
+            stdout.WriteLine($"{Core.Plural.Count(result.Plan.Packages.Count, "package")} ({result.Plan.TotalSize / 1048576.0:0.0} MiB) verified in {options.CacheDirectory}");
             if (result.Bundle is { } written)
                 stdout.WriteLine($"bundle: {written.Directory} ({written.Files} files, {written.Bytes / 1048576.0:0.0} MiB); " +
                                  $"build with: bootstrap {recipePath} --offline --mirror {new Uri(written.Directory + "/").AbsoluteUri}");

@@ -27,7 +27,7 @@ public static class ImageBuilder
     private static Task<Plan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct) =>
         session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
             () => family.PlanAsync(session, ct),
-            plan => $"{plan.Packages.Count} packages, {plan.TotalSize / 1048576.0:0.0} MiB");
+            plan => $"{Core.Plural.Count(plan.Packages.Count, "package")}, {plan.TotalSize / 1048576.0:0.0} MiB");
 
     /// <summary>
     /// `bootstrap fetch`: plan and download without building; with <paramref name="bundleDirectory"/>, also write a
@@ -55,7 +55,7 @@ public static class ImageBuilder
 
     private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan,
         PackageFileCheck check, CancellationToken ct) =>
-        session.PhaseAsync("download", $"{plan.Packages.Count} packages",
+        session.PhaseAsync("download", Core.Plural.Count(plan.Packages.Count, "package"),
             () => PackageDownload.FetchAllAsync(session, plan, check, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
 
     public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
@@ -104,6 +104,8 @@ public static class ImageBuilder
             var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
                 () => Task.Run(() =>
                 {
+                    var expected = ImagePacker.EstimateTarBytes(root);
+                    packOptions = packOptions with { Progress = n => reporter.Progress("pack", n, expected, "bytes") };
                     if (!format.IsOci) return ImagePacker.Pack(root, output, packOptions, ct);
                     var spec = Oci.OciImageSpec.From(recipe.Name, recipe.Family.ToString().ToLowerInvariant(),
                         recipe.Architecture, recipe.Image, session.SourceDateEpoch, options.Now());
