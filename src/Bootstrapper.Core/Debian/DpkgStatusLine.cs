@@ -7,10 +7,14 @@ namespace Bootstrapper.Core.Debian;
 public static class DpkgStatusLine
 {
     /// <summary>"configuring libc6:amd64", "unpacking dpkg", "processing triggers of libc-bin", an installer step
-    /// ("# extracting 30 essential packages"), or null for any other line.</summary>
+    /// ("# extracting 30 essential packages", first line only), or null for any other line.</summary>
     public static string? StepOf(string line)
     {
-        if (line.StartsWith("# ", StringComparison.Ordinal)) return line[2..];
+        // The command echo before each chroot run ("# chroot: /bin/sh -c SCRIPT...") names no step a reader knows;
+        // the installer's own step line before it does.
+        if (line.StartsWith("# chroot: ", StringComparison.Ordinal)) return null;
+        if (line.StartsWith("# ", StringComparison.Ordinal)) return line.AsSpan(2).Trim() is var step && step.IndexOf('\n') is >= 0 and var nl
+            ? step[..nl].ToString() : step.ToString();
         if (Named(line, "Setting up ") is { } configured) return "configuring " + configured;
         if (Named(line, "Unpacking ") is { } unpacked) return "unpacking " + unpacked;
         if (Named(line, "Processing triggers for ") is { } triggered) return "processing triggers of " + triggered;

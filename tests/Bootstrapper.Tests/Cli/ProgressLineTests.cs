@@ -66,6 +66,8 @@ public sealed class ProgressLineTests
     [InlineData("Unpacking dpkg (1.21.22) over (1.21.22) ...", "unpacking dpkg")]
     [InlineData("Processing triggers for libc-bin (2.36-9+deb12u10) ...", "processing triggers of libc-bin")]
     [InlineData("# extracting 30 essential packages", "extracting 30 essential packages")]
+    [InlineData("# installed 88 packages\n(extract 1.0 s)", "installed 88 packages")]
+    [InlineData("# chroot: /bin/sh -c set -u\ncd /", null)]
     [InlineData("Selecting previously unselected package apt.", null)]
     [InlineData("Setting up ", null)]
     public void Dpkg_lines_name_their_step(string line, string? step) => Assert.Equal(step, DpkgStatusLine.StepOf(line));
