@@ -117,9 +117,11 @@ public static class ImagePacker
     public static long EstimateTarBytes(string rootDir)
     {
         long total = 0;
-        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
+        // Symbolic links are skipped: the walk would follow a link to a directory (merged /usr's bin -> usr/bin),
+        // counting trees twice or looping; each is one header in the tar.
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
         foreach (var entry in new DirectoryInfo(rootDir).EnumerateFileSystemInfos("*", walk))
-            total += 512 + (entry is FileInfo { LinkTarget: null } file ? (file.Length + 511) / 512 * 512 : 0);
+            total += 512 + (entry is FileInfo file ? (file.Length + 511) / 512 * 512 : 0);
         return total;
     }
 
