@@ -110,7 +110,7 @@ internal static class BuildCommand
             var prefix = $"[{item.Recipe.Name}] ";
             try
             {
-                var reporter = new PlainReporter(stderr, verbosity, prefix);
+                using var reporter = new PlainReporter(stderr, verbosity, prefix);
                 var result = await Task.Run(() => ImageBuilder.BuildAsync(item.Recipe, WithLock(options, item, locked), reporter, ct), ct);
                 lock (stdout)
                 {
@@ -145,7 +145,7 @@ internal static class BuildCommand
 
     private static void Print(TextWriter stdout, BuildResult result, string prefix)
     {
-        stdout.WriteLine($"{prefix}{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {result.PackageCount} packages, sha256 {result.ImageSha256})");
+        stdout.WriteLine($"{prefix}{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {Core.Plural.Count(result.PackageCount, "package")}, sha256 {result.ImageSha256})");
         stdout.WriteLine($"{prefix}manifest: {result.ManifestPath}");
         if (result.SbomPath is { } spdx) stdout.WriteLine($"{prefix}sbom: {spdx}");
         if (result.CycloneDxPath is { } cdx) stdout.WriteLine($"{prefix}sbom: {cdx}");

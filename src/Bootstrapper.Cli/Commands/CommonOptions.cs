@@ -8,9 +8,11 @@ namespace Bootstrapper.Cli.Commands;
 internal sealed class CommonOptions
 {
     public Argument<string> Recipe { get; } = new("recipe") { Description = "The recipe (TOML) to use." };
-    public Option<string?> Mirror { get; } = new("--mirror")
+    public Option<string[]> Mirror { get; } = new("--mirror")
     {
-        Description = "Mirror base URL (http, https, file://) for every source; overrides BOOTSTRAP_MIRROR*, the recipe and the host's apt sources.",
+        Description = "Mirror base URL (http, https, file://) for every source, or ARCHIVE=URL for the sources of one archive " +
+                      "(debian-security=URL; repeatable); overrides BOOTSTRAP_MIRROR*, the recipe and the host's apt sources.",
+        AllowMultipleArgumentsPerToken = false,
     };
     public Option<string[]> Keyring { get; } = new("--keyring")
     {
@@ -74,14 +76,20 @@ internal sealed class CommonOptions
     public Verbosity VerbosityOf(ParseResult r) =>
         r.GetValue(Quiet) ? Verbosity.Quiet : r.GetValue(Verbose) ? Verbosity.Verbose : Verbosity.Normal;
 
-    public BuildOptions OptionsOf(ParseResult r) => new()
+    /// <exception cref="Core.Errors.RecipeException">Two --mirror values for the same sources.</exception>
+    public BuildOptions OptionsOf(ParseResult r)
     {
-        MirrorOverride = r.GetValue(Mirror),
-        ExtraKeyrings = (r.GetValue(Keyring) ?? []).Select(Path.GetFullPath).ToList(),
-        CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? DefaultCache()),
-        Offline = r.GetValue(Offline),
-        NoCheckValidUntil = r.GetValue(NoCheckValidUntil),
-        Snapshot = r.GetValue(Snapshot) is { } snapshot ? Core.Recipes.SnapshotTime.Parse(snapshot, "--snapshot") : null,
-        SnapshotUrl = r.GetValue(SnapshotUrl),
-    };
+        var mirrors = Core.Recipes.MirrorOverrides.Parse(r.GetValue(Mirror) ?? []);
+        return new BuildOptions
+        {
+            MirrorOverride = mirrors.Every,
+            ArchiveMirrors = mirrors.ByArchive,
+            ExtraKeyrings = (r.GetValue(Keyring) ?? []).Select(Path.GetFullPath).ToList(),
+            CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? DefaultCache()),
+            Offline = r.GetValue(Offline),
+            NoCheckValidUntil = r.GetValue(NoCheckValidUntil),
+            Snapshot = r.GetValue(Snapshot) is { } snapshot ? Core.Recipes.SnapshotTime.Parse(snapshot, "--snapshot") : null,
+            SnapshotUrl = r.GetValue(SnapshotUrl),
+        };
+    }
 }

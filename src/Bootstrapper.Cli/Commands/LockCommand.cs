@@ -56,7 +56,7 @@ internal static class LockCommand
                     return drift.HasDrift ? ExitCodes.DiffChanged : ExitCodes.Success;
                 }
                 Bootstrapper.Engine.IO.AtomicFile.Write(path, fresh.ToJson());
-                stdout.WriteLine($"{path}: {fresh.Packages.Count} packages, {fresh.TotalSize / 1048576.0:0.0} MiB");
+                stdout.WriteLine($"{path}: {Core.Plural.Count(fresh.Packages.Count, "package")}, {fresh.TotalSize / 1048576.0:0.0} MiB");
                 return ExitCodes.Success;
             }
         });

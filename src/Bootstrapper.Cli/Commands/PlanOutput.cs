@@ -17,7 +17,7 @@ internal static class PlanOutput
         foreach (var p in rows)
             w.WriteLine($"{p.Name.PadRight(nameW)}  {p.Version.PadRight(verW)}  {p.Architecture.PadRight(archW)}  {Kib(p.Size),9}  {p.Reason}");
         w.WriteLine();
-        w.WriteLine($"{rows.Count} packages, {plan.TotalSize / 1048576.0:0.0} MiB to download, from:");
+        w.WriteLine($"{Core.Plural.Count(rows.Count, "package")}, {plan.TotalSize / 1048576.0:0.0} MiB to download, from:");
         foreach (var i in plan.Indices)
             w.WriteLine($"  {i.Url} ({i.Date}; signed by {string.Join(", ", i.SignedBy)})");
     }

@@ -43,6 +43,16 @@ internal sealed class LiveReporter(ProgressContext context, Verbosity verbosity)
         }
     }
 
+    /// <summary>The bar's description names the step ("install    configuring libc6") until the phase ends.</summary>
+    public void Step(string phase, string current)
+    {
+        lock (_lock)
+        {
+            if (_tasks.TryGetValue(phase, out var task) && !task.IsFinished)
+                task.Description = Markup.Escape($"{phase,-10} {current}");
+        }
+    }
+
     public void Info(string message)
     {
         if (verbosity != Verbosity.Quiet) AnsiConsole.MarkupLine(Markup.Escape(message));
@@ -61,7 +71,10 @@ internal sealed class LiveReporter(ProgressContext context, Verbosity verbosity)
         bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !System.Console.IsErrorRedirected
                            && verbosity != Verbosity.Quiet;
         if (!interactive)
-            return await work(new PlainReporter(System.Console.Error, verbosity));
+        {
+            using var plain = new PlainReporter(System.Console.Error, verbosity);
+            return await work(plain);
+        }
         T result = default!;
         await AnsiConsole.Progress()
             .AutoClear(false)

@@ -134,12 +134,14 @@ public sealed partial class AlpineFamily
     /// </summary>
     private static async Task<List<MirrorChoice>> ChooseMirrorsAsync(BuildSession session, CancellationToken ct)
     {
-        var resolver = new MirrorResolver(session.Options.Environment, [], (_, _, _) => Task.FromResult(false));
+        var resolver = new MirrorResolver(session.Options.Environment, [], (_, _, _) => Task.FromResult(MirrorProbe.Usable));
         var result = new List<MirrorChoice>();
+        foreach (var unused in session.Options.Mirrors.UnusedBy(session.Recipe.Name, session.Recipe.Sources))
+            session.Reporter.Warning(unused);
         for (int i = 0; i < session.Recipe.Sources.Count; i++)
         {
             var source = session.Recipe.Sources[i];
-            var choice = await resolver.ChooseAsync(source, i, session.Options.MirrorOverride, ct);
+            var choice = await resolver.ChooseAsync(source, i, session.Options.Mirrors, ct);
             if (string.IsNullOrEmpty(source.Mirror) && BundleMetadata.LocalPath(choice.FetchUrl) is { } local
                 && BundleMetadata.TryRead(local)?.OriginalMirrors.GetValueOrDefault(source.Suite) is { } original)
                 choice = choice with { ImageUrl = original.TrimEnd('/') };

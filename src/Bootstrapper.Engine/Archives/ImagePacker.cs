@@ -85,7 +85,8 @@ public static class ImagePacker
                 using (var compressed = OpenCompressor(hashing, kind, options))
                 using (var tarHashing = kind == CompressionKind.None ? null : new HashingStream(compressed))
                 // Walking and reading on this thread; hashing, compressing and writing on another.
-                using (var buffered = new BufferedStream(new OffloadingWriteStream(tarHashing ?? compressed), 1 << 20))
+                using (var counted = new CountingWriteStream(tarHashing ?? compressed, options.Progress))
+                using (var buffered = new BufferedStream(new OffloadingWriteStream(counted), 1 << 20))
                 {
                     entries = WriteTar(root, buffered, options, cancellationToken);
                     buffered.Flush();
@@ -107,6 +108,21 @@ public static class ImagePacker
         {
             if (!done) File.Delete(temp);
         }
+    }
+
+    /// <summary>
+    /// About the size of the tar of <paramref name="rootDir"/> (file sizes plus a 512-byte header each), for the
+    /// progress bar's end: one walk of the tree, cheap next to reading and compressing every byte of it.
+    /// </summary>
+    public static long EstimateTarBytes(string rootDir)
+    {
+        long total = 0;
+        // Symbolic links are skipped: the walk would follow a link to a directory (merged /usr's bin -> usr/bin),
+        // counting trees twice or looping; each is one header in the tar.
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var entry in new DirectoryInfo(rootDir).EnumerateFileSystemInfos("*", walk))
+            total += 512 + (entry is FileInfo file ? (file.Length + 511) / 512 * 512 : 0);
+        return total;
     }
 
     internal static Stream OpenCompressor(Stream output, CompressionKind kind, PackOptions options)

@@ -15,6 +15,10 @@ public sealed record PackOptions
     /// </summary>
     public int? Level { get; init; }
 
+    /// <summary>Called with the running count of tar bytes the compressor has taken in (about once per MiB), so a
+    /// progress bar moves while an xz image compresses for seconds.</summary>
+    public Action<long>? Progress { get; init; }
+
     /// <summary>The recipe's output.compression: "auto" (by the file name) or a value that must agree with it.</summary>
     public string Compression { get; init; } = "auto";
 

@@ -3,8 +3,12 @@ namespace Bootstrapper.Engine.Build;
 /// <summary>What the command line (or a test) adds to a recipe. Everything here is optional.</summary>
 public sealed record BuildOptions
 {
-    /// <summary>--mirror: replaces the mirror of every source.</summary>
+    /// <summary>--mirror URL: replaces the mirror of every source (without a --mirror ARCHIVE=URL of its archive).</summary>
     public string? MirrorOverride { get; init; }
+    /// <summary>--mirror ARCHIVE=URL: replaces the mirror of the sources with that archive.</summary>
+    public IReadOnlyDictionary<string, string> ArchiveMirrors { get; init; } = new Dictionary<string, string>();
+    /// <summary>Both --mirror forms together.</summary>
+    public Core.Recipes.MirrorOverrides Mirrors => new(MirrorOverride, ArchiveMirrors);
     /// <summary>--keyring: extra keyring files, used in addition to the recipe's.</summary>
     public IReadOnlyList<string> ExtraKeyrings { get; init; } = [];
     /// <summary>--cache: the cache folder (indices, packages). Default: ./cache.</summary>

@@ -13,7 +13,7 @@ public sealed class BuildSession : IDisposable
         // Every command writes verified indices (and a build, packages) there: say now, before fetching anything.
         IO.WritableFolder.Require(options.CacheDirectory, "the cache folder", "give one you can write to with --cache DIR");
         Keyrings = recipe.Keyrings.Concat(options.ExtraKeyrings).ToList();
-        Downloader = new Http.Downloader(Http.DownloaderOptions.FromEnvironment() with { OnRetry = r => reporter.Warning($"retrying {r.Url} (attempt {r.Attempt + 1} of {r.MaxAttempts}): {r.Reason}") });
+        Downloader = new Http.Downloader(Http.DownloaderOptions.FromEnvironment(options.Environment) with { OnRetry = r => reporter.Warning($"retrying {r.Url} (attempt {r.Attempt + 1} of {r.MaxAttempts}): {r.Reason}") });
         foreach (var k in Keyrings)
             if (!File.Exists(k) && !Directory.Exists(k))
                 throw new Core.Errors.RecipeException($"keyring '{k}' does not exist");

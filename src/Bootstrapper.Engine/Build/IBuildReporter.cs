@@ -10,6 +10,11 @@ public interface IBuildReporter
     void PhaseFinished(string phase, TimeSpan elapsed, string summary);
     /// <summary>Progress inside a phase: <paramref name="done"/> of <paramref name="total"/> (bytes or items).</summary>
     void Progress(string phase, long done, long total, string unit);
+    /// <summary>
+    /// What the phase is doing now ("configuring libc6", "running trust-internal-ca", "fetching dpkg"): shown beside its
+    /// progress, so a phase that sits at one percentage for seconds (a long maintainer script) says what it waits for.
+    /// </summary>
+    void Step(string phase, string current) { }
     void Info(string message);
     void Verbose(string message);
     void Warning(string message);

@@ -31,7 +31,7 @@ public static class ImageBuilder
                                      "recipe's selection, so a changed recipe goes unnoticed; run `bootstrap lock` to record one");
         return session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
             () => family.PlanAsync(session, ct),
-            plan => $"{plan.Packages.Count} packages, {plan.TotalSize / 1048576.0:0.0} MiB");
+            plan => $"{Core.Plural.Count(plan.Packages.Count, "package")}, {plan.TotalSize / 1048576.0:0.0} MiB");
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ public static class ImageBuilder
 
     private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan,
         PackageFileCheck check, CancellationToken ct) =>
-        session.PhaseAsync("download", $"{plan.Packages.Count} packages",
+        session.PhaseAsync("download", Core.Plural.Count(plan.Packages.Count, "package"),
             () => PackageDownload.FetchAllAsync(session, plan, check, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
 
     public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
@@ -112,6 +112,8 @@ public static class ImageBuilder
             var packed = await session.PhaseAsync("pack", Path.GetFileName(output),
                 () => Task.Run(() =>
                 {
+                    var expected = ImagePacker.EstimateTarBytes(root);
+                    packOptions = packOptions with { Progress = n => reporter.Progress("pack", n, expected, "bytes") };
                     if (!format.IsOci) return ImagePacker.Pack(root, output, packOptions, ct);
                     var spec = Oci.OciImageSpec.From(recipe.Name, recipe.Family.ToString().ToLowerInvariant(),
                         recipe.Architecture, recipe.Image, session.SourceDateEpoch, options.Now());

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Build;
 /// <summary>
 /// The download phase: every planned package into the cache, hash-checked. When some cannot be had, the error
 /// names each of them in one message (a locked package may be gone from the mirror while still in the cache, or
-/// the other way round), instead of stopping at the first 404.
+/// the other way round), instead of stopping at the first 404; a mirror that is down ends the build at its first error.
 /// </summary>
 public static class PackageDownload
 {
@@ -31,16 +31,11 @@ public static class PackageDownload
             {
                 if (fetcher.CheckCached(p).Valid) continue;
                 var url = p.RepositoryUrl.TrimEnd('/') + "/" + p.Filename;
-                try
-                {
-                    if (await session.Downloader.TryDownloadAsync(url, fetcher.CachePath(p), p.Size, p.Sha256,
-                            cancellationToken: ct, verify: fetcher.VerifyDownload(p)).ConfigureAwait(false) is null)
-                        missing.Add($"{p.Name} {p.Version} ({p.Architecture}): not on the mirror ({url}) and not in the cache");
-                }
-                catch (FetchException e)
-                {
-                    missing.Add($"{p.Name} {p.Version} ({p.Architecture}): {e.Message}");
-                }
+                // Only a missing file (null) is listed: a FetchException here is a mirror that cannot be reached or
+                // stalls, which every further package would wait for too (this pass once ran for minutes); it ends the build.
+                if (await session.Downloader.TryDownloadAsync(url, fetcher.CachePath(p), p.Size, p.Sha256,
+                        cancellationToken: ct, verify: fetcher.VerifyDownload(p)).ConfigureAwait(false) is null)
+                    missing.Add($"{p.Name} {p.Version} ({p.Architecture}): not on the mirror ({url}) and not in the cache");
             }
             if (missing.Count == 0) throw;
             var locked = options.Locked is null ? "" :

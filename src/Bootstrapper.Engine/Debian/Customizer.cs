@@ -89,6 +89,7 @@ public sealed class Customizer(BuildSession session, string root)
     /// </summary>
     private async Task RunCheckedAsync(string label, IReadOnlyList<string> command, string description, bool network, CancellationToken ct)
     {
+        session.Reporter.Step("install", description);
         var lines = new BoundedLog(400);
         var chroot = Chroot(label).WithOutput(line => { lines.Add(line); session.Reporter.Verbose($"{label}: {line}"); });
         var resolv = network && !RootFs.Exists(root, "etc/resolv.conf") && File.Exists("/etc/resolv.conf");

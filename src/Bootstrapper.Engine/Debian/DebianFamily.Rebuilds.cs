@@ -86,17 +86,17 @@ public sealed partial class DebianFamily
         MirrorChoice choice;
         try
         {
-            choice = await resolver.ChooseAsync(source, i, session.Options.MirrorOverride, ct).ConfigureAwait(false);
+            choice = await resolver.ChooseAsync(source, i, session.Options.Mirrors, ct).ConfigureAwait(false);
         }
-        catch (RecipeException) when (client.ExpiredMirror(source.Suite) is { } expired)
+        catch (BootstrapException) when (client.ExpiredMirror(source.Suite) is { } expired)
         {
             // A host mirror serves the suite, signed, but past its Valid-Until (sid, testing): its fetch fails with
             // the message that says how to accept it, rather than "no mirror".
             choice = new MirrorChoice(expired, expired, "host apt sources");
         }
-        catch (RecipeException e) when (session.Options.Offline)
+        catch (BootstrapException e) when (session.Options.Offline)
         {
-            throw new RecipeException(e.Message + " With --offline only the host sources whose InRelease is in the " +
+            throw new BootstrapException(e.ExitCode, e.Message + " With --offline only the host sources whose InRelease is in the " +
                                                   $"cache ({session.Options.CacheDirectory}) are candidates: run once online with this cache, " +
                                                   "or build from a bundle with --mirror file://BUNDLE.", e);
         }
@@ -117,34 +117,26 @@ public sealed partial class DebianFamily
     }
 
     /// <summary>
-    /// All sources' indices; when more than one fails (typically offline with a cold cache), one error lists each
-    /// of them rather than only the first.
+    /// All sources' indices; when more than one fails (offline with a cold cache, a mirror that is down), one error
+    /// lists each of them rather than only the first: each one's own error from the same parallel run (asking each
+    /// again would wait for a dead mirror's timeouts twice).
     /// </summary>
     private static async Task<IReadOnlyList<DebianRepositoryIndex>> FetchIndicesAsync(DebianRepositoryClient client,
         List<DebianRepositoryRequest> requests, CancellationToken ct)
     {
+        var fetches = requests.Select(r => client.FetchAsync(r, ct)).ToList();
         try
         {
-            return await client.FetchAllAsync(requests, ct).ConfigureAwait(false);
+            await Task.WhenAll(fetches).ConfigureAwait(false);
         }
         catch (FetchException first) when (requests.Count > 1)
         {
-            var errors = new List<string>();
-            foreach (var request in requests)
-            {
-                try
-                {
-                    await client.FetchAsync(request, ct).ConfigureAwait(false);
-                }
-                catch (FetchException e)
-                {
-                    errors.Add(e.Message);
-                }
-            }
+            var errors = fetches.Select(f => f.Exception?.InnerException).OfType<FetchException>().Select(e => e.Message).ToList();
             if (errors.Count <= 1) throw;
             throw new FetchException(
                 $"{errors.Count} of {requests.Count} sources could not be fetched:\n  {string.Join("\n  ", errors)}", first);
         }
+        return client.PruneAfter(fetches.Select(f => f.Result).ToList());
     }
 
     public IReadOnlyList<BundleSuite> BundleSuites(BuildSession session)

@@ -54,6 +54,8 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             throw;
         }
         var keyring = await keyringLoad.ConfigureAwait(false);
+        foreach (var unused in session.Options.Mirrors.UnusedBy(recipe.Name, recipe.Sources))
+            session.Reporter.Warning(unused);
         for (int i = 0; i < mirrors.Count; i++)
             session.Reporter.Verbose($"{recipe.Sources[i].Suite}: mirror {mirrors[i].FetchUrl} (from {mirrors[i].Origin})");
         session.Timings.Add(("plan/mirrors", sw.Elapsed));
@@ -167,11 +169,13 @@ public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicens
             _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"), p.Sha256)).ToList();
         var progress = new Progress<string>(line => session.Reporter.Verbose(line));
         var log = new BoundedLog(400);
-        // dpkg prints "Setting up PKG (VERSION) ..." once per configured package: a fair measure of progress.
+        // dpkg prints "Setting up PKG (VERSION) ..." once per configured package: a fair measure of progress. Its
+        // lines (and the installer's own "# step" lines) also name the step that a slow moment waits for.
         int configured = 0;
         void OnLine(string line)
         {
             log.Add(line);
+            if (Core.Debian.DpkgStatusLine.StepOf(line) is { } current) session.Reporter.Step("install", current);
             if (line.StartsWith("Setting up ", StringComparison.Ordinal))
                 session.Reporter.Progress("install", Interlocked.Increment(ref configured), packages.Count, "packages");
         }

@@ -5,6 +5,7 @@ using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.OpenPgp;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Engine.Http;
+using Bootstrapper.Engine.Mirrors;
 
 namespace Bootstrapper.Engine.Debian;
 
@@ -61,8 +62,15 @@ public sealed class DebianRepositoryClient
         IEnumerable<DebianRepositoryRequest> requests, CancellationToken cancellationToken = default)
     {
         var result = await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+        return PruneAfter(result);
+    }
+
+    /// <summary>After every suite was fetched (online): removes cached Packages files no cached Release lists any more
+    /// that are older than a day.</summary>
+    public IReadOnlyList<DebianRepositoryIndex> PruneAfter(IReadOnlyList<DebianRepositoryIndex> fetched)
+    {
         if (!Offline) Cache.PruneUnreferenced(TimeSpan.FromDays(1), _clock());
-        return result;
+        return fetched;
     }
 
     /// <exception cref="VerificationException">Signature, suite, Valid-Until, size or SHA-256 check failed.</exception>
@@ -78,20 +86,19 @@ public sealed class DebianRepositoryClient
     }
 
     /// <summary>
-    /// True when ROOT/dists/SUITE/InRelease exists, verifies with <paramref name="keyring"/> and names that suite:
-    /// used to pick a usable mirror among the host's apt sources. One attempt, no retries; never throws for a bad mirror.
-    /// Offline, an http(s) mirror counts when its cached InRelease verifies.
+    /// Usable when ROOT/dists/SUITE/InRelease exists, verifies with <paramref name="keyring"/> and names that suite:
+    /// used to pick a usable mirror among the host's apt sources. One attempt, no retries; never throws for a bad
+    /// mirror but says what went wrong. Offline, an http(s) mirror counts when its cached InRelease verifies.
     /// </summary>
-    public Task<bool> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default) =>
+    public Task<MirrorProbe> ProbeAsync(string baseUrl, string suite, OpenPgpKeyring keyring, CancellationToken cancellationToken = default) =>
         ProbeAsync(baseUrl, suite, Task.FromResult(keyring), null, cancellationToken);
 
     /// <summary>
     /// Same, with a keyring that may still be loading: the request goes out at once and the keyring is awaited
-    /// only to verify the answer. A keyring that fails to load makes the probe false. An expired Release counts
-    /// when <paramref name="expiryAcceptedBy"/> is given (see <see cref="DebianRepositoryRequest.ExpiryAcceptedBy"/>);
-    /// the fetch that follows says so.
+    /// only to verify the answer. An expired Release counts when <paramref name="expiryAcceptedBy"/> is given (see
+    /// <see cref="DebianRepositoryRequest.ExpiryAcceptedBy"/>); the fetch that follows says so.
     /// </summary>
-    public async Task<bool> ProbeAsync(string baseUrl, string suite, Task<OpenPgpKeyring> keyringLoad,
+    public async Task<MirrorProbe> ProbeAsync(string baseUrl, string suite, Task<OpenPgpKeyring> keyringLoad,
         string? expiryAcceptedBy, CancellationToken cancellationToken = default)
     {
         var root = baseUrl.TrimEnd('/');
@@ -99,26 +106,34 @@ public sealed class DebianRepositoryClient
         try
         {
             using var once = _downloader.WithOptions(_downloader.Options with { MaxAttempts = 1 });
-            var data = CacheOnly(root)
+            var cacheOnly = CacheOnly(root);
+            var data = cacheOnly
                 ? ReadCached(Cache.ReleaseDirectory(root, suite), "InRelease")
                 : await once.TryGetBytesAsync(url, cancellationToken: cancellationToken);
-            if (data == null) return false;
+            if (data == null)
+                return new MirrorProbe(MirrorFault.Missing, cacheOnly ? "offline, and no verified InRelease of it is cached"
+                    : root.StartsWith("file:", StringComparison.Ordinal) ? $"no file dists/{suite}/InRelease"
+                    : $"HTTP 404 for dists/{suite}/InRelease");
             var keyring = await keyringLoad.ConfigureAwait(false);
             var verified = ClearsignedVerifier.Verify(data, keyring, _clock(), url);
             var release = ReleaseFile.Parse(verified.Text, url);
             release.CheckSuite(suite);
-            if (expiryAcceptedBy is null && release.ValidUntil <= _clock())
-            {
-                _expiredProbes.TryAdd(suite, root);
-                return false;
-            }
+            // Remembered, so that when no mirror serves the suite the fetch from this one says how to accept it.
+            if (expiryAcceptedBy is null && release.ValidUntil <= _clock()) _expiredProbes.TryAdd(suite, root);
             release.CheckValidity(_clock(), expiryAcceptedBy);
             _probed[url] = (keyring, data, verified);
-            return true;
+            return MirrorProbe.Usable;
         }
-        catch (BootstrapException)
+        catch (FetchException e)
         {
-            return false;
+            // The downloader's own words for the attempt ("request failed: Connection refused (127.0.0.1:9)").
+            return new MirrorProbe(MirrorFault.Unreachable, (e.InnerException ?? e).Message);
+        }
+        catch (BootstrapException e)
+        {
+            // Verification messages start with the URL, which the list already shows.
+            var reason = e.Message.StartsWith(url + ": ", StringComparison.Ordinal) ? e.Message[(url.Length + 2)..] : e.Message;
+            return new MirrorProbe(MirrorFault.Unverified, reason);
         }
     }
 

@@ -54,6 +54,7 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
                     reporter.Warning($"a cached package failed verification: {reason}; deleted it, fetching it again");
                 var progress = new Progress(n => reporter.Progress("download", Interlocked.Add(ref done, n), total, "bytes"));
                 reporter.Verbose($"fetching {url}");
+                reporter.Step("download", $"fetching {p.Name} {p.Version}");
                 try
                 {
                     await downloader.DownloadAsync(url, path, p.Size, p.Sha256, progress, token, VerifyDownload(p))

@@ -11,7 +11,7 @@ internal static class DownloadAttempt
     /// <exception cref="DownloadFailure">Retryable failure, or a size/hash mismatch.</exception>
     /// <exception cref="NotFoundFailure">404, 410, or a missing local file.</exception>
     public static async Task<Outcome> RunAsync(HttpClient http, Uri uri, string url, Stream sink, long? expectedSize,
-        string? expectedSha256, long maxBytes, TimeSpan idleTimeout, IProgress<long>? progress, CancellationToken ct)
+        string? expectedSha256, long maxBytes, DownloaderOptions timeouts, IProgress<long>? progress, CancellationToken ct)
     {
         long reported = 0;
         var counting = progress == null ? null : new Progress(progress, n => reported += n);
@@ -19,7 +19,7 @@ internal static class DownloadAttempt
         {
             return uri.IsFile
                 ? await FromFileAsync(uri, url, sink, expectedSize, expectedSha256, maxBytes, counting, ct)
-                : await FromHttpAsync(http, uri, sink, expectedSize, expectedSha256, maxBytes, idleTimeout, counting, ct);
+                : await FromHttpAsync(http, uri, sink, expectedSize, expectedSha256, maxBytes, timeouts, counting, ct);
         }
         catch
         {
@@ -30,15 +30,18 @@ internal static class DownloadAttempt
     }
 
     private static async Task<Outcome> FromHttpAsync(HttpClient http, Uri uri, Stream sink, long? expectedSize,
-        string? expectedSha256, long maxBytes, TimeSpan idleTimeout, Progress? progress, CancellationToken ct)
+        string? expectedSha256, long maxBytes, DownloaderOptions timeouts, Progress? progress, CancellationToken ct)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var idleTimeout = timeouts.IdleTimeout;
         long received = 0;
+        bool answered = false;
         try
         {
-            idle.CancelAfter(idleTimeout);
+            idle.CancelAfter(timeouts.ResponseTimeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token);
+            answered = true;
             var status = (int)response.StatusCode;
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
                 throw new NotFoundFailure($"HTTP {status}");
@@ -77,8 +80,20 @@ internal static class DownloadAttempt
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            // Not our idle timer: the handler's ConnectTimeout (the TCP handshake never completed).
+            if (!idle.IsCancellationRequested)
+                throw new DownloadFailure(FailureKind.Unreachable, $"no connection to {uri.Authority} (connect timeout)");
+            // Connected, but not even a status line: a server that accepts and never answers is as good as down.
+            if (!answered)
+                throw new DownloadFailure(FailureKind.Unreachable,
+                    $"no answer from {uri.Authority} within {timeouts.ResponseTimeout.TotalSeconds:0.#} s (connected, but no response)");
             throw new DownloadFailure(FailureKind.Transient,
                 $"no data for {idleTimeout.TotalSeconds:0.#} s after {received} bytes (stalled connection)");
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                             && received == 0)
+        {
+            throw new DownloadFailure(FailureKind.Unreachable, $"request failed: {e.Message}", e);
         }
         catch (HttpRequestException e)
         {

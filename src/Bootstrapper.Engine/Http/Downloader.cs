@@ -17,27 +17,30 @@ public sealed class Downloader : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsClient;
     private readonly ResiliencePipeline _pipeline;
+    private readonly MirrorHealth _health;
 
     public DownloaderOptions Options { get; }
 
     /// <param name="options">Retry and timeout settings; defaults when null.</param>
     /// <param name="handler">Custom HTTP handler (tests, proxies); a SocketsHttpHandler when null.</param>
     public Downloader(DownloaderOptions? options = null, HttpMessageHandler? handler = null)
-        : this(options ?? new DownloaderOptions(), CreateClient(options ?? new DownloaderOptions(), handler), ownsClient: true)
+        : this(options ?? new DownloaderOptions(), CreateClient(options ?? new DownloaderOptions(), handler), ownsClient: true, new MirrorHealth())
     {
     }
 
-    private Downloader(DownloaderOptions options, HttpClient http, bool ownsClient)
+    private Downloader(DownloaderOptions options, HttpClient http, bool ownsClient, MirrorHealth health)
     {
         Options = options;
         _http = http;
         _ownsClient = ownsClient;
+        _health = health;
         _pipeline = options.MaxAttempts <= 1
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder()
                 .AddRetry(new RetryStrategyOptions
                 {
-                    ShouldHandle = new PredicateBuilder().Handle<DownloadFailure>(f => f.Kind != FailureKind.Permanent),
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Exception is DownloadFailure f && WillRetry(f, args.AttemptNumber + 1)),
                     MaxRetryAttempts = options.MaxAttempts - 1,
                     Delay = options.FirstRetryDelay,
                     BackoffType = DelayBackoffType.Exponential,
@@ -46,8 +49,42 @@ public sealed class Downloader : IDisposable
                 .Build();
     }
 
-    /// <summary>The same connection pool with other retry settings (for example one attempt, to probe a mirror).</summary>
-    public Downloader WithOptions(DownloaderOptions options) => new(options, _http, ownsClient: false);
+    /// <summary>The same connection pool and mirror health with other retry settings (for example one attempt, to probe a mirror).</summary>
+    public Downloader WithOptions(DownloaderOptions options) => new(options, _http, ownsClient: false, _health);
+
+    /// <summary>Whether a failure of attempt number <paramref name="attempts"/> (1-based) is followed by another.</summary>
+    private bool WillRetry(DownloadFailure failure, int attempts) => attempts < MaxAttemptsFor(failure);
+
+    private int MaxAttemptsFor(DownloadFailure failure) => failure.Kind switch
+    {
+        FailureKind.Permanent => 1,
+        FailureKind.Unreachable => Math.Min(2, Options.MaxAttempts),
+        _ => Options.MaxAttempts,
+    };
+
+    /// <summary>One attempt, unless the host already counts as down; its outcome updates the host's record.</summary>
+    private async Task<DownloadAttempt.Outcome> AttemptAsync(Uri uri, string url, Stream sink, long? expectedSize,
+        string? expectedSha256, long maxBytes, IProgress<long>? progress, CancellationToken ct)
+    {
+        if (_health.GiveUp(uri) is { } down) throw down;
+        try
+        {
+            var outcome = await DownloadAttempt.RunAsync(_http, uri, url, sink, expectedSize, expectedSha256, maxBytes,
+                Options, progress, ct);
+            _health.Succeeded(uri);
+            return outcome;
+        }
+        catch (DownloadFailure failure) when (failure.Kind is FailureKind.Transient or FailureKind.Unreachable)
+        {
+            _health.Failed(uri, failure.Message);
+            throw;
+        }
+        catch (NotFoundFailure)
+        {
+            _health.Succeeded(uri); // the mirror answered
+            throw;
+        }
+    }
 
     /// <summary>Downloads <paramref name="url"/> to <paramref name="destinationPath"/>, replacing it atomically.</summary>
     /// <param name="expectedSize">Size from a signed index; checked before the rename.</param>
@@ -85,17 +122,16 @@ public sealed class Downloader : IDisposable
                     DownloadAttempt.Outcome outcome;
                     await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                     {
-                        outcome = await DownloadAttempt.RunAsync(_http, uri, url, file, expectedSize, expectedSha256, long.MaxValue,
-                            Options.IdleTimeout, progress, ct);
+                        outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct);
                         await file.FlushAsync(ct);
                     }
                     Verify(verify, temp);
                     File.Move(temp, fullPath, overwrite: true);
                     return new DownloadResult(fullPath, outcome.Size, outcome.Sha256, attempts);
                 }
-                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts && failure.Kind != FailureKind.Permanent)
+                catch (DownloadFailure failure) when (WillRetry(failure, attempts))
                 {
-                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, Options.MaxAttempts, failure.Message));
+                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, MaxAttemptsFor(failure), failure.Message));
                     throw;
                 }
                 finally
@@ -135,12 +171,11 @@ public sealed class Downloader : IDisposable
                 var buffer = new MemoryStream();
                 try
                 {
-                    await DownloadAttempt.RunAsync(_http, uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes,
-                        Options.IdleTimeout, null, ct);
+                    await AttemptAsync(uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes, null, ct);
                 }
-                catch (DownloadFailure failure) when (attempts < Options.MaxAttempts && failure.Kind != FailureKind.Permanent)
+                catch (DownloadFailure failure) when (WillRetry(failure, attempts))
                 {
-                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, Options.MaxAttempts, failure.Message));
+                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, MaxAttemptsFor(failure), failure.Message));
                     throw;
                 }
                 return buffer.ToArray();
@@ -179,12 +214,13 @@ public sealed class Downloader : IDisposable
 
     private static BootstrapException Final(string url, DownloadFailure failure, int attempts)
     {
-        var tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
+        if (failure.NotTried) attempts--;
+        var tries = attempts == 1 ? " (after 1 attempt)" : attempts == 0 ? "" : $" (after {attempts} attempts)";
         return failure.Kind == FailureKind.Mismatch
             ? new VerificationException(
-                $"{url}: {failure.Message} (after {tries}); the mirror serves a file that does not match the signed index. " +
+                $"{url}: {failure.Message}{tries}; the mirror serves a file that does not match the signed index. " +
                 "Try again later (the mirror may be mid-sync) or use another mirror", failure)
-            : new FetchException($"{url}: {failure.Message} (after {tries}); check the network or proxy, or use another mirror", failure);
+            : new FetchException($"{url}: {failure.Message}{tries}; check the network or proxy, or use another mirror", failure);
     }
 
     private static Uri ParseUrl(string url)

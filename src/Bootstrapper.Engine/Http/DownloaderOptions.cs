@@ -12,7 +12,13 @@ public sealed record DownloaderOptions
     /// <summary>An attempt fails when no byte arrives for this long (a stalled connection), however large the file.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>A server that accepted the connection must send its response's status line within this (a server
+    /// that accepts and never answers is down: tried twice, like a refused connection).</summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A TCP handshake that has not completed by then (a blackholed address) fails the attempt; the kernel
+    /// has retransmitted the SYN three times by then (after 1, 3 and 7 s).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Upper bound for <see cref="Downloader.GetBytesAsync"/>, so a hostile server cannot exhaust memory.</summary>
     public long MaxInMemoryBytes { get; init; } = 256L * 1024 * 1024;
@@ -27,18 +33,25 @@ public sealed record DownloaderOptions
     {
         FirstRetryDelay = TimeSpan.FromMilliseconds(5),
         IdleTimeout = TimeSpan.FromSeconds(5),
+        ResponseTimeout = TimeSpan.FromSeconds(5),
         ConnectTimeout = TimeSpan.FromSeconds(5),
     };
 
     /// <summary>
-    /// Defaults, except that BOOTSTRAP_RETRY_DELAY_MS (when set to an integer) replaces the first retry delay: a way
-    /// for end-to-end tests to shorten retries of the real executable without a command-line option.
+    /// Defaults, except that BOOTSTRAP_RETRY_DELAY_MS replaces the first retry delay and BOOTSTRAP_IDLE_TIMEOUT_MS the
+    /// idle timeout (when set to an integer): a way for tests to shorten retries and stalls of a real build without a
+    /// command-line option.
     /// </summary>
-    public static DownloaderOptions FromEnvironment()
+    public static DownloaderOptions FromEnvironment(IReadOnlyDictionary<string, string> environment)
     {
         var options = new DownloaderOptions();
-        if (int.TryParse(Environment.GetEnvironmentVariable("BOOTSTRAP_RETRY_DELAY_MS"), out var ms) && ms >= 0)
-            options = options with { FirstRetryDelay = TimeSpan.FromMilliseconds(ms) };
+        if (Milliseconds(environment, "BOOTSTRAP_RETRY_DELAY_MS") is { } delay)
+            options = options with { FirstRetryDelay = delay };
+        if (Milliseconds(environment, "BOOTSTRAP_IDLE_TIMEOUT_MS") is { } idle && idle > TimeSpan.Zero)
+            options = options with { IdleTimeout = idle };
         return options;
     }
+
+    private static TimeSpan? Milliseconds(IReadOnlyDictionary<string, string> environment, string name) =>
+        int.TryParse(environment.GetValueOrDefault(name), out var ms) && ms >= 0 ? TimeSpan.FromMilliseconds(ms) : null;
 }

@@ -8,3 +8,23 @@ public sealed record MirrorChoice(string FetchUrl, string ImageUrl, string Origi
 
 /// <summary>A repository the host's package manager is configured with (apt sources).</summary>
 public sealed record MirrorCandidate(string Url, IReadOnlyList<string> Suites, string DefinedIn);
+
+/// <summary>Why a probed mirror cannot serve a suite; decides the exit code when no mirror can.</summary>
+public enum MirrorFault
+{
+    None,
+    /// <summary>Refused, timed out, stalled, reset, a 5xx: nothing verifiable came back.</summary>
+    Unreachable,
+    /// <summary>The mirror answered that it has no such suite (404), or offline, no copy is cached.</summary>
+    Missing,
+    /// <summary>An answer came back and failed a check: bad or unknown signature, expired, another suite.</summary>
+    Unverified,
+}
+
+/// <summary>What probing one mirror for one suite found.</summary>
+/// <param name="Reason">What happened, for the list in the error ("request failed: Connection refused", "HTTP 404").</param>
+public sealed record MirrorProbe(MirrorFault Fault, string Reason = "")
+{
+    public static MirrorProbe Usable { get; } = new(MirrorFault.None);
+    public bool IsUsable => Fault == MirrorFault.None;
+}

@@ -82,7 +82,7 @@ public sealed class HostMirrorTests(ITestOutputHelper output) : IDisposable
         using var downloader = new Downloader();
         var client = new DebianRepositoryClient(downloader, _cache);
         var request = new DebianRepositoryRequest(mirror, "bookworm", ["main"], "amd64", DebianKeyring());
-        Assert.True(await client.ProbeAsync(mirror, "bookworm", request.Keyring));
+        Assert.Equal(Engine.Mirrors.MirrorProbe.Usable, await client.ProbeAsync(mirror, "bookworm", request.Keyring));
 
         var clock = Stopwatch.StartNew();
         var index = await client.FetchAsync(request);

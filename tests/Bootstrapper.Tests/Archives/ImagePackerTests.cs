@@ -157,6 +157,21 @@ public sealed class ImagePackerTests : IDisposable
         Assert.Equal(one.Sha256, two.Sha256);
     }
 
+    [Fact]
+    public void PackReportsTheTarBytesTheCompressorTookAndTheEstimateIsClose()
+    {
+        File.WriteAllBytes(At("usr/lib/large"), RandomNumberGenerator.GetBytes(3 << 20)); // several 1 MiB blocks
+        File.CreateSymbolicLink(At("usr/lib/here"), "."); // a walk that follows links counts usr/lib again and again
+        var reported = new List<long>();
+        Pack("image.tar.xz", new PackOptions { SourceDateEpoch = Epoch, Progress = n => { lock (reported) reported.Add(n); } });
+        var tarBytes = new FileInfo(Pack("image.tar").Path).Length;
+        Assert.True(reported.Count >= 3, $"{reported.Count} reports");
+        Assert.Equal(reported.Order(), reported);
+        Assert.Equal(tarBytes, reported[^1]);
+        // The bar's end: within a few percent of the tar (long names and links add header blocks it does not count).
+        Assert.InRange(ImagePacker.EstimateTarBytes(_root), tarBytes * 0.9, tarBytes * 1.05);
+    }
+
     [Theory]
     [InlineData("image.tar.gz", 1, 9)]
     [InlineData("image.tar.zst", 1, 19)]

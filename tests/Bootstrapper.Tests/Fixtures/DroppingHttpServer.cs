@@ -9,48 +9,27 @@ namespace Bootstrapper.Tests.Fixtures;
 /// Content-Length, sends part of the body, then resets the socket. WireMock's "faults" end responses cleanly, so
 /// they cannot exercise this path. Each request takes the next behaviour from the script; the last one repeats.
 /// </summary>
-public sealed class DroppingHttpServer : IDisposable
+public sealed class DroppingHttpServer : LoopbackServer
 {
     /// <summary>What to do with one request: answer a status; or send the body, all of it, or this many bytes then
     /// drop the connection, or this many bytes then stall (send nothing more until the server is disposed).</summary>
     public sealed record Step(int? BodyBytesThenDrop = null, int Status = 200, int? BodyBytesThenStall = null);
 
-    private readonly TcpListener _listener;
     private readonly byte[] _body;
     private readonly Step[] _script;
-    private readonly CancellationTokenSource _stop = new();
     private int _requests;
 
     public DroppingHttpServer(byte[] body, params Step[] script)
     {
         _body = body;
         _script = script.Length == 0 ? [new Step()] : script;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        _ = Task.Run(AcceptLoop);
+        Start();
     }
 
-    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/file.bin";
+    public string Url => Root + "/file.bin";
     public int Requests => Volatile.Read(ref _requests);
 
-    private async Task AcceptLoop()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-            _ = Task.Run(() => Handle(client));
-        }
-    }
-
-    private async Task Handle(TcpClient client)
+    protected override async Task Handle(TcpClient client)
     {
         using (client)
         {
@@ -72,7 +51,7 @@ public sealed class DroppingHttpServer : IDisposable
             {
                 await stream.WriteAsync(_body.AsMemory(0, sent));
                 await stream.FlushAsync();
-                try { await Task.Delay(Timeout.Infinite, _stop.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(Timeout.Infinite, Stop.Token); } catch (OperationCanceledException) { }
                 return;
             }
             if (step.BodyBytesThenDrop is { } partial)
@@ -86,11 +65,5 @@ public sealed class DroppingHttpServer : IDisposable
             }
             await stream.WriteAsync(_body);
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
     }
 }

@@ -54,9 +54,12 @@ public sealed class OfflineHostMirrorTests : IDisposable
         using var server = new RepositoryServer(RebuildWorkspace.Repository());
         var recipe = RecipeLoader.Load(_ws.RecipePath);
 
-        var e = await Assert.ThrowsAsync<RecipeException>(() =>
+        var e = await Assert.ThrowsAsync<BootstrapException>(() =>
             ImageBuilder.PlanAsync(recipe, Options(server.BaseUrl, _ws.Cache(), offline: true), NullReporter.Instance, default));
 
+        // Not in the cache is a missing file (exit 5), as an offline build that lacks a package.
+        Assert.Equal(ExitCodes.FetchFailed, e.ExitCode);
+        Assert.Contains($"\n  {server.BaseUrl}: offline, and no verified InRelease of it is cached\n", e.Message);
         Assert.Contains("With --offline only the host sources whose InRelease is in the cache", e.Message);
         Assert.Contains("--mirror file://BUNDLE", e.Message);
         Assert.Equal(0, server.RequestCount("dists/bookworm/InRelease"));

@@ -2,6 +2,7 @@ using Bootstrapper.Core.Debian;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.OpenPgp;
 using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Mirrors;
 using Bootstrapper.Engine.Http;
 using Bootstrapper.Tests.Fixtures;
 
@@ -258,16 +259,42 @@ public sealed class RepositoryClientTests : IDisposable
     }
 
     [Fact]
-    public async Task Probe_tells_usable_mirrors_from_unusable_ones()
+    public async Task Probe_tells_usable_mirrors_from_unusable_ones_and_says_why()
     {
         using var server = new RepositoryServer(Repo());
         var keyring = Request(server.BaseUrl).Keyring;
-        Assert.True(await Client().ProbeAsync(server.BaseUrl, "bookworm", keyring));
-        Assert.False(await Client().ProbeAsync(server.BaseUrl, "trixie", keyring));
-        Assert.False(await Client().ProbeAsync(server.BaseUrl, "bookworm", OpenPgpKeyring.Empty));
-        Assert.False(await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring)); // nothing cached yet
+        Assert.Equal(MirrorProbe.Usable, await Client().ProbeAsync(server.BaseUrl, "bookworm", keyring));
+        Assert.Equal(new MirrorProbe(MirrorFault.Missing, "HTTP 404 for dists/trixie/InRelease"),
+            await Client().ProbeAsync(server.BaseUrl, "trixie", keyring));
+        var unknownKey = await Client().ProbeAsync(server.BaseUrl, "bookworm", OpenPgpKeyring.Empty);
+        Assert.Equal(MirrorFault.Unverified, unknownKey.Fault);
+        Assert.StartsWith("signed only by unknown key ", unknownKey.Reason);
+        Assert.Equal(new MirrorProbe(MirrorFault.Missing, "offline, and no verified InRelease of it is cached"),
+            await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring)); // nothing cached yet
         await Client().FetchAsync(Request(server.BaseUrl));
-        Assert.True(await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring));
+        Assert.Equal(MirrorProbe.Usable, await Client(offline: true).ProbeAsync(server.BaseUrl, "bookworm", keyring));
+    }
+
+    [Fact]
+    public async Task Probe_of_a_closed_port_says_the_connection_was_refused()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there now: the kernel answers RST
+        var probe = await Client().ProbeAsync($"http://127.0.0.1:{port}/debian", "bookworm", Request("http://x.invalid").Keyring);
+        Assert.Equal(new MirrorProbe(MirrorFault.Unreachable, $"request failed: Connection refused (127.0.0.1:{port})"), probe);
+    }
+
+    [Fact]
+    public async Task Probe_of_an_expired_InRelease_says_expired()
+    {
+        var repo = Repo();
+        repo.ValidUntil = DateTimeOffset.UtcNow.AddMinutes(-5);
+        using var server = new RepositoryServer(repo);
+        var probe = await Client().ProbeAsync(server.BaseUrl, "bookworm", Request(server.BaseUrl).Keyring);
+        Assert.Equal(MirrorFault.Unverified, probe.Fault);
+        Assert.StartsWith("expired: Valid-Until ", probe.Reason);
     }
 
     [Fact]
@@ -276,7 +303,7 @@ public sealed class RepositoryClientTests : IDisposable
         using var server = new RepositoryServer(Repo());
         var request = Request(server.BaseUrl);
         var client = Client();
-        Assert.True(await client.ProbeAsync(server.BaseUrl, "bookworm", request.Keyring));
+        Assert.Equal(MirrorProbe.Usable, await client.ProbeAsync(server.BaseUrl, "bookworm", request.Keyring));
         Assert.Equal(1, server.RequestCount("dists/bookworm/InRelease"));
         AssertHasPackages(await client.FetchAsync(request));
         Assert.Equal(1, server.RequestCount("dists/bookworm/InRelease"));
@@ -292,7 +319,7 @@ public sealed class RepositoryClientTests : IDisposable
         var request = Request(server.BaseUrl);
         var client = Client();
         var sameKeysOtherInstance = OpenPgpKeyring.Load([("copy.gpg", TestKey.Default.PublicKeyringBytes)]);
-        Assert.True(await client.ProbeAsync(server.BaseUrl, "bookworm", sameKeysOtherInstance));
+        Assert.Equal(MirrorProbe.Usable, await client.ProbeAsync(server.BaseUrl, "bookworm", sameKeysOtherInstance));
         AssertHasPackages(await client.FetchAsync(request));
         Assert.Equal(2, server.RequestCount("dists/bookworm/InRelease"));
     }
