@@ -57,10 +57,11 @@ public sealed class ContainerTests : IDisposable
         Assert.Contains("in a container, start it with --privileged", plain.Stderr);
         Assert.DoesNotContain("plan:", plain.Stderr);
 
-        // Privileged, the sandbox check passes; the container names no mirror, so the build then stops at the plan.
+        // Privileged, the sandbox check passes; offline with an empty cache no mirror can serve, so the build then
+        // stops at the plan (exit 5: missing from the cache when offline).
         var privileged = RunInContainer("--privileged");
         Assert.DoesNotContain("needs a sandbox", privileged.Stderr);
         Assert.Contains("plan: verifying", privileged.Stderr);
-        Assert.True(privileged.ExitCode == 2 && privileged.Stderr.Contains("mirror", StringComparison.Ordinal), privileged.Stderr);
+        Assert.True(privileged.ExitCode == 5 && privileged.Stderr.Contains("no mirror", StringComparison.Ordinal), privileged.Stderr);
     }
 }
