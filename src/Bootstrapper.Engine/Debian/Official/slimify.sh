@@ -1,14 +1,21 @@
 #!/bin/bash
-# The "slim" variant of Debian's official images, as debuerreotype-slimify (debuerreotype 0.15, Apache-2.0) makes
-# it, run inside the image's root by the image's own bash, find and dpkg-query (so the patterns mean exactly what
-# they mean to debuerreotype: find -path, dpkg -S). Arguments: none. The lists below are debuerreotype's
-# .slimify-excludes and .slimify-includes, comments dropped, sorted and de-duplicated as the script sorts them.
+# Makes the root the "slim" flavour of Debian's official images, run inside it by its own bash, find and dpkg-query,
+# so that each pattern means what it means to dpkg (dpkg -S, path-exclude) and to find (-path). No arguments.
+#
+# What the official slim images are (measured against debuerreotype 0.15's output, tests/Bootstrapper.EndToEnd/Official):
+# - documentation, info and man pages, translations and a few help trees are removed, except copyright files and
+#   the C/English variants listed below;
+# - /etc/dpkg/dpkg.cfg.d/docker keeps them out of later installs: a header, then for each removed pattern a comment
+#   naming the packages that own files there (dpkg -S, folded to 76 columns) and its path-exclude line, then the
+#   path-include lines of what is kept;
+# - the man section directories that existed stay, empty (some postinsts expect them);
+# - directories made here are 0775 (the official build runs under umask 0002).
 set -Eeuo pipefail
-# debuerreotype's .constants.sh sets this umask for every script: the man directories made below are 0775.
 umask 0002
 export LC_ALL=C
 
-slimExcludes=(
+# Kept out of the image, in dpkg's glob syntax (sorted, as the official file lists them).
+drop=(
 	'/usr/share/doc/*'
 	'/usr/share/doc/kde/HTML/*/*'
 	'/usr/share/gnome/help/*/*'
@@ -19,7 +26,8 @@ slimExcludes=(
 	'/usr/share/man/*'
 	'/usr/share/omf/*/*-*.emf'
 )
-slimIncludes=(
+# Kept in spite of a pattern above.
+keep=(
 	'/usr/share/doc/*/copyright'
 	'/usr/share/doc/kde/HTML/C/*'
 	'/usr/share/gnome/help/*/C/*'
@@ -30,61 +38,67 @@ slimIncludes=(
 	'/usr/share/locale/locale.alias'
 	'/usr/share/omf/*/*-C.emf'
 )
+config=/etc/dpkg/dpkg.cfg.d/docker
 
-# Man page section directories stay (empty), as in debuerreotype (its issue 10: some postinsts expect them).
 shopt -s nullglob
-extraSpecialDirectories=( /usr/share/man/man[0-9]/ )
+man_sections=( /usr/share/man/man[0-9]/ )
 shopt -u nullglob
 
-dpkgCfgFile=/etc/dpkg/dpkg.cfg.d/docker
-mkdir -p "$(dirname "$dpkgCfgFile")"
-{
-	echo '# This is the "slim" variant of the Debian base image.'
-	echo '# Many files which are normally unnecessary in containers are excluded,'
-	echo '# and this configuration file keeps them that way.'
-} > "$dpkgCfgFile"
-
-findMatchIncludes=()
-for slimInclude in "${slimIncludes[@]}"; do
-	[ "${#findMatchIncludes[@]}" -eq 0 ] || findMatchIncludes+=( '-o' )
-	findMatchIncludes+=( -path "$slimInclude" )
+# find's test for "matches one of the kept patterns".
+kept_test=( '(' )
+for pattern in "${keep[@]}"; do
+	[ "${#kept_test[@]}" -eq 1 ] || kept_test+=( -o )
+	kept_test+=( -path "$pattern" )
 done
-findMatchIncludes=( '(' "${findMatchIncludes[@]}" ')' )
+kept_test+=( ')' )
 
-for slimExclude in "${slimExcludes[@]}"; do
+# The comment above a path-exclude line: the owning packages, one line, folded and prefixed with "#  ".
+owners_comment() {
+	local listing
+	if listing="$(dpkg -S "$1" 2>&1)"; then
+		printf '%s\n' "$listing" | sed 's/: .*//g; s/, /\n/g' | sort -u | xargs
+	else
+		printf '%s\n' "$listing"
+	fi | fold -w 76 -s | sed 's/^/#  /'
+}
+
+# Removes what a pattern names. A trailing /* means "everything under that directory that is not kept": files and
+# links that no kept pattern matches, then whatever is left empty or dangling, repeated until nothing more goes
+# (dpkg's own filter does the same in two passes).
+drop_pattern() {
+	local pattern=$1 dir
+	if [[ "$pattern" != *'/*' ]]; then
+		rm -f "$pattern"
+		return
+	fi
+	dir="$(dirname "$pattern")"
+	[ -d "$dir" ] || return 0
+	find "$dir" -depth -mindepth 1 -not \( -type d -o -type l \) -not "${kept_test[@]}" -delete
+	while [ "$(find "$dir" -depth -mindepth 1 \( -empty -o -xtype l \) -exec rm -rf '{}' ';' -printf '.' | wc -c)" -gt 0 ]; do
+		:
+	done
+}
+
+mkdir -p "$(dirname "$config")"
+printf '%s\n' \
+	'# This is the "slim" variant of the Debian base image.' \
+	'# Many files which are normally unnecessary in containers are excluded,' \
+	'# and this configuration file keeps them that way.' > "$config"
+for pattern in "${drop[@]}"; do
 	{
 		echo
-		echo "# dpkg -S '$slimExclude'"
-		if dpkgOutput="$(dpkg -S "$slimExclude" 2>&1)"; then
-			echo "$dpkgOutput" | sed 's/: .*//g; s/, /\n/g' | sort -u | xargs
-		else
-			echo "$dpkgOutput"
-		fi | fold -w 76 -s | sed 's/^/#  /'
-		echo "path-exclude $slimExclude"
-	} >> "$dpkgCfgFile"
-
-	if [[ "$slimExclude" == *'/*' ]]; then
-		if [ -d "$(dirname "$slimExclude")" ]; then
-			# Files that no include matches go first; then dangling links and empty directories (and empty
-			# files), again and again, until none is left: dpkg's filters.c does the same in two passes.
-			# (debuerreotype runs `-exec rm -f {} ;` here: the same files, one rm process each, ~8 s for bookworm.)
-			find "$(dirname "$slimExclude")" -depth -mindepth 1 -not \( -type d -o -type l \) \
-				-not "${findMatchIncludes[@]}" -delete
-			while [ "$(find "$(dirname "$slimExclude")" -depth -mindepth 1 \( -empty -o -xtype l \) \
-				-exec rm -rf '{}' ';' -printf '.' | wc -c)" -gt 0 ]; do true; done
-		fi
-	else
-		rm -f "$slimExclude"
-	fi
+		echo "# dpkg -S '$pattern'"
+		owners_comment "$pattern"
+		echo "path-exclude $pattern"
+	} >> "$config"
+	drop_pattern "$pattern"
 done
 {
 	echo
-	for slimInclude in "${slimIncludes[@]}"; do
-		echo "path-include $slimInclude"
-	done
-} >> "$dpkgCfgFile"
-chmod 0644 "$dpkgCfgFile"
+	printf 'path-include %s\n' "${keep[@]}"
+} >> "$config"
+chmod 0644 "$config"
 
-if [ "${#extraSpecialDirectories[@]}" -gt 0 ]; then
-	mkdir -p "${extraSpecialDirectories[@]}"
+if [ "${#man_sections[@]}" -gt 0 ]; then
+	mkdir -p "${man_sections[@]}"
 fi
