@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Engine.Rootless;
 
 namespace Bootstrapper.Cli.Commands;
@@ -145,7 +146,7 @@ internal static class BuildCommand
 
     private static void Print(TextWriter stdout, BuildResult result, string prefix)
     {
-        stdout.WriteLine($"{prefix}{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {Core.Plural.Count(result.PackageCount, "package")}, sha256 {result.ImageSha256})");
+        stdout.WriteLine($"{prefix}{result.ImagePath} ({result.ImageSize / 1048576.0:0.0} MiB, {Plural.Count(result.PackageCount, "package")}, sha256 {result.ImageSha256})");
         stdout.WriteLine($"{prefix}manifest: {result.ManifestPath}");
         if (result.SbomPath is { } spdx) stdout.WriteLine($"{prefix}sbom: {spdx}");
         if (result.CycloneDxPath is { } cdx) stdout.WriteLine($"{prefix}sbom: {cdx}");

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Cli.Commands;
 

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine.Pipeline;
+using Bootstrapper.Engine.Rootless;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -62,7 +65,7 @@ internal sealed class CommonOptions
     /// <summary>./cache for root; the XDG cache folder for anyone else (also inside a rootless build's namespace).</summary>
     private static string DefaultCache()
     {
-        if (Engine.Rootless.UserNamespace.RealUid == 0) return "cache";
+        if (UserNamespace.RealUid == 0) return "cache";
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         return Path.IsPathFullyQualified(xdg ?? "")
             ? Path.Combine(xdg!, "bootstrap")
@@ -70,16 +73,16 @@ internal sealed class CommonOptions
     }
 
     /// <summary>The recipe once per architecture this run builds (see <see cref="RecipeArchitectures"/>).</summary>
-    public IReadOnlyList<Core.Recipes.Recipe> PerArchitecture(ParseResult r, Core.Recipes.Recipe recipe) =>
-        Core.Recipes.RecipeArchitectures.Expand(recipe, r.GetValue(Architecture));
+    public IReadOnlyList<Recipe> PerArchitecture(ParseResult r, Recipe recipe) =>
+        RecipeArchitectures.Expand(recipe, r.GetValue(Architecture));
 
     public Verbosity VerbosityOf(ParseResult r) =>
         r.GetValue(Quiet) ? Verbosity.Quiet : r.GetValue(Verbose) ? Verbosity.Verbose : Verbosity.Normal;
 
-    /// <exception cref="Core.Errors.RecipeException">Two --mirror values for the same sources.</exception>
+    /// <exception cref="RecipeException">Two --mirror values for the same sources.</exception>
     public BuildOptions OptionsOf(ParseResult r)
     {
-        var mirrors = Core.Recipes.MirrorOverrides.Parse(r.GetValue(Mirror) ?? []);
+        var mirrors = MirrorOverrides.Parse(r.GetValue(Mirror) ?? []);
         return new BuildOptions
         {
             MirrorOverride = mirrors.Every,
@@ -88,7 +91,7 @@ internal sealed class CommonOptions
             CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? DefaultCache()),
             Offline = r.GetValue(Offline),
             NoCheckValidUntil = r.GetValue(NoCheckValidUntil),
-            Snapshot = r.GetValue(Snapshot) is { } snapshot ? Core.Recipes.SnapshotTime.Parse(snapshot, "--snapshot") : null,
+            Snapshot = r.GetValue(Snapshot) is { } snapshot ? SnapshotTime.Parse(snapshot, "--snapshot") : null,
             SnapshotUrl = r.GetValue(SnapshotUrl),
         };
     }

@@ -1,7 +1,10 @@
 using System.CommandLine;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Alpine.Versions;
+using Bootstrapper.Core.Debian.Versions;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Diff;
+using Bootstrapper.Core.Images.Manifest;
+using Bootstrapper.Engine.Archives;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -40,8 +43,8 @@ internal static class DiffCommand
 
         // Two tars: the files always; the packages when both have a manifest (one alone would list every
         // package as added or removed).
-        var older = Bootstrapper.Engine.Archives.ImageTarEntries.Read(oldPath);
-        var newer = Bootstrapper.Engine.Archives.ImageTarEntries.Read(newPath);
+        var older = ImageTarEntries.Read(oldPath);
+        var newer = ImageTarEntries.Read(newPath);
         var files = FileTreeDiff.Compare(older.Entries, newer.Entries);
         var bothManifests = File.Exists(oldPath + ".manifest.json") && File.Exists(newPath + ".manifest.json");
         var diff = bothManifests
@@ -60,7 +63,11 @@ internal static class DiffCommand
     /// <summary>A tar without IMAGE.manifest.json: what `diff` knows of it is the file itself.</summary>
     private static ImageManifest WithoutManifest(ImageFile image) => new()
     {
-        Recipe = "(no manifest)", Family = "unknown", Architecture = "unknown", Image = image, Packages = [],
+        Recipe = "(no manifest)",
+        Family = "unknown",
+        Architecture = "unknown",
+        Image = image,
+        Packages = [],
     };
 
     /// <summary>A manifest path as given, or the manifest beside an image.</summary>
@@ -82,8 +89,9 @@ internal static class DiffCommand
             if (!DebVersion.TryParse(a, out var va, out var error) || !DebVersion.TryParse(b, out var vb, out error))
                 throw new RecipeException($"cannot compare versions '{a}' and '{b}': {error}");
             return DebVersion.Compare(va, vb);
-        },
-        "alpine" => Core.Alpine.ApkVersion.Compare,
+        }
+        ,
+        "alpine" => ApkVersion.Compare,
         _ => throw new RecipeException($"family '{family}': no version order is known for it in this build"),
     };
 }

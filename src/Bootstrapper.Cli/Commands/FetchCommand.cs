@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -38,7 +39,7 @@ internal static class FetchCommand
                 }
                 var result = await LiveReporter.RunAsync(common.VerbosityOf(r),
                     reporter => ImageBuilder.FetchAsync(recipe, options, bundleDir, reporter, ct));
-                stdout.WriteLine($"{recipe.Architecture}: {Core.Plural.Count(result.Plan.Packages.Count, "package")} ({result.Plan.TotalSize / 1048576.0:0.0} MiB) verified in {options.CacheDirectory}");
+                stdout.WriteLine($"{recipe.Architecture}: {Plural.Count(result.Plan.Packages.Count, "package")} ({result.Plan.TotalSize / 1048576.0:0.0} MiB) verified in {options.CacheDirectory}");
                 if (result.Bundle is { } written)
                     stdout.WriteLine($"bundle: {written.Directory} ({written.Files} files, {written.Bytes / 1048576.0:0.0} MiB); " +
                                      $"build with: bootstrap {recipePath} --offline --mirror {new Uri(written.Directory + "/").AbsoluteUri}");

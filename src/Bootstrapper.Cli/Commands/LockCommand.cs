@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Os.Files;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -55,8 +57,8 @@ internal static class LockCommand
                     if (drift == null) throw new RecipeException($"{path}: no lock file to check; create it with `bootstrap lock {recipePath}`");
                     return drift.HasDrift ? ExitCodes.DiffChanged : ExitCodes.Success;
                 }
-                Bootstrapper.Engine.IO.AtomicFile.Write(path, fresh.ToJson());
-                stdout.WriteLine($"{path}: {Core.Plural.Count(fresh.Packages.Count, "package")}, {fresh.TotalSize / 1048576.0:0.0} MiB");
+                AtomicFile.Write(path, fresh.ToJson());
+                stdout.WriteLine($"{path}: {Plural.Count(fresh.Packages.Count, "package")}, {fresh.TotalSize / 1048576.0:0.0} MiB");
                 return ExitCodes.Success;
             }
         });

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
+using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -20,7 +21,7 @@ internal static class PlanCommand
             var recipePath = r.GetValue(common.Recipe)!;
             var recipes = common.PerArchitecture(r, RecipeLoader.Load(recipePath));
             if (recipes.Count > 1 && r.GetValue(json))
-                throw new Core.Errors.RecipeException($"--json prints one plan; {recipePath} lists {recipes.Count} architectures (choose one with --architecture)");
+                throw new RecipeException($"--json prints one plan; {recipePath} lists {recipes.Count} architectures (choose one with --architecture)");
             var options = common.OptionsOf(r);
             var verbosity = common.VerbosityOf(r);
             foreach (var recipe in recipes)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Planning;
 
 namespace Bootstrapper.Cli.Commands;
@@ -17,7 +18,7 @@ internal static class PlanOutput
         foreach (var p in rows)
             w.WriteLine($"{p.Name.PadRight(nameW)}  {p.Version.PadRight(verW)}  {p.Architecture.PadRight(archW)}  {Kib(p.Size),9}  {p.Reason}");
         w.WriteLine();
-        w.WriteLine($"{Core.Plural.Count(rows.Count, "package")}, {plan.TotalSize / 1048576.0:0.0} MiB to download, from:");
+        w.WriteLine($"{Plural.Count(rows.Count, "package")}, {plan.TotalSize / 1048576.0:0.0} MiB to download, from:");
         foreach (var i in plan.Indices)
             w.WriteLine($"  {i.Url} ({i.Date}; signed by {string.Join(", ", i.SignedBy)})");
     }

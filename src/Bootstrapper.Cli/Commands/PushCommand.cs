@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Bootstrapper.Core.Oci;
-using Bootstrapper.Engine.Build;
 using Bootstrapper.Engine.Oci;
 using Bootstrapper.Engine.Oci.Registry;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Engine.Rootless;
 
 namespace Bootstrapper.Cli.Commands;

@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Spectre.Console;
 
 namespace Bootstrapper.Cli.Console;

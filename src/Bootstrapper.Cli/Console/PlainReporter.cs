@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Cli.Console;
 

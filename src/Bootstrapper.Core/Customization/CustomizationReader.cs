@@ -11,10 +11,10 @@ namespace Bootstrapper.Core.Customization;
 public static class CustomizationReader
 {
     /// <param name="fail">Makes the error for a JSON pointer and a message (the loader adds file and line).</param>
-    public static Customization Read(JsonObject doc, string recipeDirectory, bool checkFiles, Func<string, string, RecipeException> fail)
+    public static CustomizationSteps Read(JsonObject doc, string recipeDirectory, bool checkFiles, Func<string, string, RecipeException> fail)
     {
         var system = doc["system"]?.AsObject();
-        return new Customization
+        return new CustomizationSteps
         {
             Files = Items(doc, "files").Select((f, i) => File(f, i, recipeDirectory, checkFiles, fail)).ToList(),
             Groups = Items(doc, "groups").Select(g => new GroupSpec((string)g["name"]!, (int?)(long?)g["gid"],

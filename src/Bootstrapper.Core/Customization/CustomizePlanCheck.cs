@@ -11,7 +11,7 @@ public static class CustomizePlanCheck
     /// <summary>Locales every glibc system has without the locales package.</summary>
     public static bool IsBuiltInLocale(string locale) => locale is "C" or "POSIX" or "C.UTF-8" or "C.utf8";
 
-    public static void Check(Customization c, IEnumerable<string> packageNames)
+    public static void Check(CustomizationSteps c, IEnumerable<string> packageNames)
     {
         var names = packageNames.ToHashSet(StringComparer.Ordinal);
         if (c.Timezone is { } zone && !names.Contains("tzdata"))

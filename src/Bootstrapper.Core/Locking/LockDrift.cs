@@ -1,5 +1,6 @@
 using System.Text;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Images.Diff;
 
 namespace Bootstrapper.Core.Locking;
 
@@ -12,7 +13,7 @@ namespace Bootstrapper.Core.Locking;
 /// </summary>
 public static class LockDrift
 {
-    /// <exception cref="Errors.RecipeException">A lock lists the same package twice.</exception>
+    /// <exception cref="RecipeException">A lock lists the same package twice.</exception>
     public static LockDriftResult Compare(LockFile locked, LockFile fresh, Comparison<string> versionOrder)
     {
         var diff = PackageSetDiff.Compute(Entries(locked), Entries(fresh), versionOrder,

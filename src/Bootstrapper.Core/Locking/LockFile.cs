@@ -94,7 +94,10 @@ public sealed record LockFile
             }).ToList(),
             Indices = Indices.Select(i => new IndexInfo
             {
-                Url = i.Url, Suite = i.Suite, Date = i.Date, SignedBy = i.SignedBy,
+                Url = i.Url,
+                Suite = i.Suite,
+                Date = i.Date,
+                SignedBy = i.SignedBy,
             }).ToList(),
         };
     }

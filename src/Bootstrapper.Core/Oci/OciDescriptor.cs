@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Core.Oci;
 
@@ -48,7 +49,7 @@ public sealed record OciDescriptor(string MediaType, string Digest, long Size)
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException)
         {
-            throw new Errors.VerificationException($"{where}: malformed descriptor ({e.Message})", e);
+            throw new VerificationException($"{where}: malformed descriptor ({e.Message})", e);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bootstrapper.Core.Recipes;
 
 namespace Bootstrapper.Core.Oci;

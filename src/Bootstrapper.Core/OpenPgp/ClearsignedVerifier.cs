@@ -1,3 +1,4 @@
+using Bootstrapper.Core.Errors;
 using Org.BouncyCastle.Bcpg;
 
 namespace Bootstrapper.Core.OpenPgp;
@@ -9,7 +10,7 @@ public static class ClearsignedVerifier
     /// <param name="keyring">Keys the file may be signed with.</param>
     /// <param name="now">The clock, for key expiry.</param>
     /// <param name="source">URL or path of the file, for messages.</param>
-    /// <exception cref="Errors.VerificationException">Malformed, unsigned, BAD, or signed by no usable known key.</exception>
+    /// <exception cref="VerificationException">Malformed, unsigned, BAD, or signed by no usable known key.</exception>
     public static VerifiedText Verify(byte[] data, OpenPgpKeyring keyring, DateTimeOffset now, string source)
     {
         var message = ClearsignedMessage.Parse(data, source);

@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Diff;
 
 namespace Bootstrapper.Core.Planning;
 

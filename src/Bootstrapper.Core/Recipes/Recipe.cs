@@ -1,3 +1,5 @@
+using Bootstrapper.Core.Customization;
+
 namespace Bootstrapper.Core.Recipes;
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed record Recipe
     /// <summary>The recipe's [image] table (OCI config, official-image options); null when it has none.</summary>
     public ImageSettings? Image { get; init; }
     /// <summary>Files, accounts, commands and settings added after the packages (Debian family).</summary>
-    public Customization.Customization Customize { get; init; } = Customization.Customization.None;
+    public CustomizationSteps Customize { get; init; } = CustomizationSteps.None;
     /// <summary>`snapshot`: build from a snapshot service's copy of every source at this time (see README "Snapshots").</summary>
     public DateTimeOffset? Snapshot { get; init; }
 

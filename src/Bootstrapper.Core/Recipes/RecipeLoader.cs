@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Bootstrapper.Core.Customization;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Core.Recipes;
@@ -95,7 +96,7 @@ public static class RecipeLoader
                 SourceDateEpoch = (long?)output?["source_date_epoch"],
             },
             Image = ImageSettingsOf(doc["image"]?.AsObject()),
-            Customize = Customization.CustomizationReader.Read(doc, dir, checkFiles,
+            Customize = CustomizationReader.Read(doc, dir, checkFiles,
                 (pointer, message) => new RecipeException($"{display}:{LineOf(lines, pointer)}: {message}")),
         };
     }
@@ -143,20 +144,20 @@ public static class RecipeLoader
             case "false" when v.SchemaPath.Contains("/then", StringComparison.Ordinal):
                 return $"'{keyPath}' is not allowed for family '{doc["family"]}' (see recipes.schema.json)";
             case "false":
-            {
-                var parentPointer = v.Pointer[..v.Pointer.LastIndexOf('/')];
-                var allowed = RecipeSchemaKeys.AllowedAt(parentPointer);
-                return $"'{keyPath}' is not a recipe key here" +
-                       (allowed.Count > 0 ? $"; allowed keys: {string.Join(", ", allowed)}" : "") +
-                       " (see recipes.schema.json)";
-            }
+                {
+                    var parentPointer = v.Pointer[..v.Pointer.LastIndexOf('/')];
+                    var allowed = RecipeSchemaKeys.AllowedAt(parentPointer);
+                    return $"'{keyPath}' is not a recipe key here" +
+                           (allowed.Count > 0 ? $"; allowed keys: {string.Join(", ", allowed)}" : "") +
+                           " (see recipes.schema.json)";
+                }
             case "required":
-            {
-                var names = v.Message.Contains('[')
-                    ? v.Message[(v.Message.IndexOf('[') + 1)..v.Message.IndexOf(']')].Replace("\"", "")
-                    : v.Message;
-                return $"{(v.Pointer.Length == 0 ? "the recipe" : $"'{keyPath}'")} is missing required key(s): {names}";
-            }
+                {
+                    var names = v.Message.Contains('[')
+                        ? v.Message[(v.Message.IndexOf('[') + 1)..v.Message.IndexOf(']')].Replace("\"", "")
+                        : v.Message;
+                    return $"{(v.Pointer.Length == 0 ? "the recipe" : $"'{keyPath}'")} is missing required key(s): {names}";
+                }
             case "enum":
                 return $"'{keyPath}' must be one of: {string.Join(", ", RecipeSchemaKeys.EnumAt(v.Pointer))}";
             case "pattern" or "maxLength" when v.Pointer == "/output/hostname":

@@ -147,25 +147,25 @@ internal sealed class TomlToJson
             case FloatValueSyntax f: return JsonValue.Create(f.Value);
             case DateTimeValueSyntax d: return JsonValue.Create(d.Value.ToString());
             case ArraySyntax a:
-            {
-                _arraysFromInline.Add(pointer);
-                var arr = new JsonArray();
-                int n = 0;
-                foreach (var item in a.Items)
                 {
-                    string itemPointer = pointer + "/" + n++;
-                    _lines[itemPointer] = LineOf(item);
-                    arr.Add(ToNode(item.Value!, itemPointer));
+                    _arraysFromInline.Add(pointer);
+                    var arr = new JsonArray();
+                    int n = 0;
+                    foreach (var item in a.Items)
+                    {
+                        string itemPointer = pointer + "/" + n++;
+                        _lines[itemPointer] = LineOf(item);
+                        arr.Add(ToNode(item.Value!, itemPointer));
+                    }
+                    return arr;
                 }
-                return arr;
-            }
             case InlineTableSyntax t:
-            {
-                var obj = new JsonObject();
-                foreach (var item in t.Items)
-                    AddKeyValue(obj, pointer, item.KeyValue!);
-                return obj;
-            }
+                {
+                    var obj = new JsonObject();
+                    foreach (var item in t.Items)
+                        AddKeyValue(obj, pointer, item.KeyValue!);
+                    return obj;
+                }
             default:
                 throw new RecipeException($"{_file}:{LineOf(value)}: unsupported TOML value at '{ToKeyPath(pointer)}'");
         }

@@ -1,3 +1,5 @@
+using Bootstrapper.Engine.Streams;
+
 namespace Bootstrapper.Engine.Archives;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Streams;
 
 namespace Bootstrapper.Engine.Archives;
 

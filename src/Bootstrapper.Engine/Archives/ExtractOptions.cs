@@ -1,4 +1,7 @@
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Planning;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Engine.Archives;
 
@@ -24,17 +27,17 @@ public sealed record ExtractOptions
 
     /// <summary>
     /// Members to hand back as well, with their data (<see cref="ExtractedPackage.Kept"/>), by normalized relative
-    /// path and member, asked once per member in archive order. The installer builds from them the small archive through which dpkg records a package whose files we
-    /// extracted ourselves (<see cref="Debian.RecordOnlyDeb"/>): its conffiles and file-trigger paths.
+    /// path and member, asked once per member in archive order (Debian's installer keeps a package's conffiles this way,
+    /// to hand them to dpkg when it records a package whose files we extracted ourselves).
     /// </summary>
     public Func<string, System.Formats.Tar.TarEntry, bool>? Keep { get; init; }
 
     /// <summary>
     /// How much the archive may write: regular-file bytes plus 1 KiB per member (its inode and name). Passing it
-    /// stops the extraction with an <see cref="Core.Errors.InstallException"/> while the file is being written;
+    /// stops the extraction with an <see cref="InstallException"/> while the file is being written;
     /// null: no limit (an archive the caller built itself).
     /// </summary>
-    public Core.Planning.UnpackLimit? Limit { get; init; }
+    public UnpackLimit? Limit { get; init; }
 }
 
 /// <summary>What one archive put into the root.</summary>

@@ -1,4 +1,5 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Compression;
 
 namespace Bootstrapper.Engine.Archives;
 

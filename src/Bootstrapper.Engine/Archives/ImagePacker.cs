@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Compression;
+using Bootstrapper.Engine.Os.Native;
+using Bootstrapper.Engine.Streams;
 using ZstdSharp.Unsafe;
 
 namespace Bootstrapper.Engine.Archives;
@@ -55,12 +57,18 @@ public static class ImagePacker
 
     private static string SettingOf(CompressionKind kind) => kind switch
     {
-        CompressionKind.Gzip => "gzip", CompressionKind.Xz => "xz", CompressionKind.Zstd => "zstd", _ => "none",
+        CompressionKind.Gzip => "gzip",
+        CompressionKind.Xz => "xz",
+        CompressionKind.Zstd => "zstd",
+        _ => "none",
     };
 
     private static string SuffixOf(CompressionKind kind) => kind switch
     {
-        CompressionKind.Gzip => ".tar.gz", CompressionKind.Xz => ".tar.xz", CompressionKind.Zstd => ".tar.zst", _ => ".tar",
+        CompressionKind.Gzip => ".tar.gz",
+        CompressionKind.Xz => ".tar.xz",
+        CompressionKind.Zstd => ".tar.zst",
+        _ => ".tar",
     };
 
     public static PackResult Pack(string rootDir, string outputPath, PackOptions? options = null,
@@ -170,15 +178,15 @@ public static class ImagePacker
                 (major, minor) = device;
             }
             else switch (status.Type)
-            {
-                case LibC.S_IFDIR: type = '5'; break;
-                case LibC.S_IFLNK: type = '2'; link = new FileInfo(path).LinkTarget ?? ""; break;
-                case LibC.S_IFCHR: type = '3'; break;
-                case LibC.S_IFBLK: type = '4'; break;
-                case LibC.S_IFIFO: type = '6'; break;
-                case LibC.S_IFREG: type = '0'; size = status.Size; break;
-                default: continue; // sockets cannot be archived (GNU tar skips them too) and belong to a running system
-            }
+                {
+                    case LibC.S_IFDIR: type = '5'; break;
+                    case LibC.S_IFLNK: type = '2'; link = new FileInfo(path).LinkTarget ?? ""; break;
+                    case LibC.S_IFCHR: type = '3'; break;
+                    case LibC.S_IFBLK: type = '4'; break;
+                    case LibC.S_IFIFO: type = '6'; break;
+                    case LibC.S_IFREG: type = '0'; size = status.Size; break;
+                    default: continue; // sockets cannot be archived (GNU tar skips them too) and belong to a running system
+                }
             if (type != '5' && status.Nlink > 1)
             {
                 if (firstNameOfInode.TryGetValue((status.Device, status.Inode), out var first))

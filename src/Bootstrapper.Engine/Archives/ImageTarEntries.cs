@@ -1,7 +1,9 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Diff;
+using Bootstrapper.Core.Images.Manifest;
+using Bootstrapper.Engine.Compression;
 
 namespace Bootstrapper.Engine.Archives;
 

@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Engine.Archives;
 

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Engine.Archives;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Engine.Archives;
 

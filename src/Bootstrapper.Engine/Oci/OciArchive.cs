@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Streams;
 
 namespace Bootstrapper.Engine.Oci;
 

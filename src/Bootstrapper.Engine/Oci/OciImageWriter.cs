@@ -1,5 +1,7 @@
 using Bootstrapper.Core.Oci;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Compression;
+using Bootstrapper.Engine.Streams;
 
 namespace Bootstrapper.Engine.Oci;
 

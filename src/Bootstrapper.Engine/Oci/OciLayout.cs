@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Oci;
+using Bootstrapper.Engine.Os.Files;
 
 namespace Bootstrapper.Engine.Oci;
 
@@ -21,7 +22,7 @@ public static class OciLayout
         var digest = OciDigest.Of(bytes);
         var path = BlobPath(layout, digest);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (!File.Exists(path)) IO.AtomicFile.Write(path, bytes);
+        if (!File.Exists(path)) AtomicFile.Write(path, bytes);
         return new OciDescriptor(mediaType, digest, bytes.Length);
     }
 
@@ -38,8 +39,8 @@ public static class OciLayout
     /// <summary>Writes `oci-layout` and `index.json` (last: a layout with an index.json is complete).</summary>
     public static void WriteIndex(string layout, IEnumerable<OciDescriptor> manifests)
     {
-        IO.AtomicFile.Write(Path.Combine(layout, LayoutFile), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        IO.AtomicFile.Write(Path.Combine(layout, IndexFile), OciImageConfig.Index(manifests));
+        AtomicFile.Write(Path.Combine(layout, LayoutFile), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        AtomicFile.Write(Path.Combine(layout, IndexFile), OciImageConfig.Index(manifests));
     }
 
     /// <summary>The manifests that index.json lists.</summary>

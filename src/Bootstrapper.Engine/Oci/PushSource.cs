@@ -1,6 +1,8 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Compression;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Engine.Oci;
 
@@ -21,7 +23,7 @@ public sealed class PushSource : IDisposable
     {
         Layout = layout;
         _temporary = temporary;
-        var sbom = Build.ImageSidecars.SbomPath(Path.TrimEndingDirectorySeparator(source));
+        var sbom = ImageSidecars.SbomPath(Path.TrimEndingDirectorySeparator(source));
         SbomPath = File.Exists(sbom) ? sbom : null;
     }
 
@@ -56,7 +58,7 @@ public sealed class PushSource : IDisposable
 
     private static void WrapPlainTar(string source, CompressionKind compression, string layout, CancellationToken ct)
     {
-        var manifestPath = Build.ImageSidecars.ManifestPath(source);
+        var manifestPath = ImageSidecars.ManifestPath(source);
         if (!File.Exists(manifestPath))
             throw new RecipeException($"{source}: no manifest beside it ({manifestPath}); push a tar that bootstrap built, or an .oci.tar");
         var manifest = ImageManifest.FromJson(File.ReadAllText(manifestPath), manifestPath);

@@ -1,6 +1,6 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Rootless;
-using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Engine.Rootless;
 

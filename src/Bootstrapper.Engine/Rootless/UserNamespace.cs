@@ -1,5 +1,5 @@
 using System.Globalization;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Engine.Rootless;
 

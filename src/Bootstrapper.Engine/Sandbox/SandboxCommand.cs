@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Engine.Sandbox;
 
@@ -65,7 +65,8 @@ public static class SandboxCommand
     public static async Task CheckAsync(CancellationToken ct)
     {
         var spec = Spec(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), ["true"], new Dictionary<string, string>(), "sandbox check")
-            with { Arguments = ["--check", Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)] };
+            with
+        { Arguments = ["--check", Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)] };
         var result = await ProcessRunner.RunAsync(spec, null, ct).ConfigureAwait(false);
         if (result.Succeeded) return;
         throw new BootstrapException(ExitCodes.NeedsPrivileges,

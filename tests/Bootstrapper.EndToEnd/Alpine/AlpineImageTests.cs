@@ -1,8 +1,9 @@
 using System.Runtime.Versioning;
-using Bootstrapper.Core.Alpine;
-using Bootstrapper.Engine.Alpine;
-using Bootstrapper.Engine.Archives;
+using Bootstrapper.Core.Alpine.Resolution;
 using Bootstrapper.EndToEnd.Build;
+using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Families.Alpine;
+using Bootstrapper.Engine.Net.Http;
 
 namespace Bootstrapper.EndToEnd.Alpine;
 
@@ -29,7 +30,7 @@ public sealed class AlpineImageTests : IDisposable
 
     private async Task<(string Root, IReadOnlyList<ResolvedApk> Plan)> InstallAsync(string name)
     {
-        using var http = new Bootstrapper.Engine.Http.Downloader();
+        using var http = new Downloader();
         var keyring = ApkKeyringFiles.Load([Path.Combine(Repo, "keys")]);
         var client = new AlpineRepositoryClient(http);
         var index = await client.FetchAsync("file://" + Repo, "v3.23", "main", "x86_64", keyring, 0, CancellationToken.None);

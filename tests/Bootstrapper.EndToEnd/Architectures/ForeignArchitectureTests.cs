@@ -2,7 +2,6 @@ using System.Text.Json;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
 using Bootstrapper.EndToEnd.Resolution;
-using Bootstrapper.Testing;
 
 namespace Bootstrapper.EndToEnd.Architectures;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Bootstrapper.Testing;
 
 namespace Bootstrapper.EndToEnd.Build;
 

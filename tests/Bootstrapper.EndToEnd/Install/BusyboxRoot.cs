@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Shared;
 
 namespace Bootstrapper.EndToEnd.Install;
 

@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 
@@ -16,7 +16,10 @@ public sealed class CancelledInstallTests
             var dpkgLines = 0;
             var req = new InstallRequest
             {
-                RootDirectory = root, Packages = MinbaseDebs.Get("bookworm"), Suite = "bookworm", Architecture = "amd64",
+                RootDirectory = root,
+                Packages = MinbaseDebs.Get("bookworm"),
+                Suite = "bookworm",
+                Architecture = "amd64",
                 Log = l => { if (l.StartsWith("Unpacking ", StringComparison.Ordinal) && Interlocked.Increment(ref dpkgLines) == 5) cts.Cancel(); },
             };
             var started = DateTime.UtcNow;

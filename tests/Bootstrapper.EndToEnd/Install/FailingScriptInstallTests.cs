@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 
@@ -44,7 +45,10 @@ public sealed class FailingScriptInstallTests
             var log = new List<string>();
             var req = new InstallRequest
             {
-                RootDirectory = root, Packages = packages, Suite = "bookworm", Architecture = "amd64",
+                RootDirectory = root,
+                Packages = packages,
+                Suite = "bookworm",
+                Architecture = "amd64",
                 Log = l => { lock (log) log.Add(l); },
             };
             IDebExtractor extractor = recorded ? new SafeDebExtractor() : new HostDebExtractor();

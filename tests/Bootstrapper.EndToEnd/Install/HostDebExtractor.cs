@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Deb;
 
 namespace Bootstrapper.EndToEnd.Install;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.EndToEnd.Install;
 
@@ -110,7 +111,7 @@ public static class HostTools
                 parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
                 if (new DirectoryInfo(Path.Combine(dir, "root")).LinkTarget == root) result.Add(pid);
                 var argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
-                if (Path.GetFileName(argv[0]) == Bootstrapper.Engine.Sandbox.SandboxCommand.HelperName && argv.Contains(root)) result.Add(pid);
+                if (Path.GetFileName(argv[0]) == SandboxCommand.HelperName && argv.Contains(root)) result.Add(pid);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

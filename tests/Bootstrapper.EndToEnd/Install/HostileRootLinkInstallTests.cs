@@ -1,6 +1,6 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Debian;
-using Bootstrapper.Testing;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 
@@ -48,7 +48,9 @@ public sealed class HostileRootLinkInstallTests : IDisposable
 
     private Task InstallAsync(string root, string deb) => Installer.InstallAsync(new InstallRequest
     {
-        RootDirectory = root, Suite = "bookworm", Architecture = "amd64",
+        RootDirectory = root,
+        Suite = "bookworm",
+        Architecture = "amd64",
         Packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage("hostile", "1.0", "all", deb, true, "required")).ToList(),
     }, new SafeDebExtractor(), null, CancellationToken.None);
 

@@ -1,4 +1,5 @@
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 
@@ -57,7 +58,11 @@ public sealed class HostileScriptInstallTests
             var packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage("hostile", "1.0", "all", deb, false, "optional")).ToList();
             var req = new InstallRequest
             {
-                RootDirectory = root, Packages = packages, Suite = "bookworm", Architecture = "amd64", Log = _ => { },
+                RootDirectory = root,
+                Packages = packages,
+                Suite = "bookworm",
+                Architecture = "amd64",
+                Log = _ => { },
             };
             IDebExtractor extractor = recorded ? new SafeDebExtractor() : new HostDebExtractor();
             await Installer.InstallAsync(req, extractor, null, CancellationToken.None);

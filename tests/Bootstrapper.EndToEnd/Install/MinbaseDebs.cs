@@ -1,5 +1,5 @@
-using Bootstrapper.Core.Debian;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 

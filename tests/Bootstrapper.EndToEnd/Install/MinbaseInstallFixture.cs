@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Finalize;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 

@@ -1,9 +1,10 @@
+using Bootstrapper.Engine.Families.Debian.Install;
 using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Install;
 
 /// <summary>
-/// bookworm minbase (88 packages) installed by <see cref="Bootstrapper.Engine.Debian.Installer"/> and finalized,
+/// bookworm minbase (88 packages) installed by <see cref="Installer"/> and finalized,
 /// then checked from inside the chroot with the image's own tools.
 /// </summary>
 public sealed class MinbaseInstallTests(MinbaseInstallFixture fx, ITestOutputHelper output) : IClassFixture<MinbaseInstallFixture>

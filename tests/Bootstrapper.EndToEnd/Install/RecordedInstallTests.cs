@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Debian;
-using Bootstrapper.Testing;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Families.Debian.Finalize;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 
@@ -84,7 +85,11 @@ public sealed class RecordedInstallTests
         {
             await Installer.InstallAsync(new InstallRequest
             {
-                RootDirectory = root, Packages = packages, Suite = suite, Architecture = "amd64", SourceDateEpoch = Epoch,
+                RootDirectory = root,
+                Packages = packages,
+                Suite = suite,
+                Architecture = "amd64",
+                SourceDateEpoch = Epoch,
                 Log = l => { lock (log) log.Add(l); },
             }, extractor, null, CancellationToken.None);
         }

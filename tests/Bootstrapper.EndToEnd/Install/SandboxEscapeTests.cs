@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.EndToEnd.Install;
 

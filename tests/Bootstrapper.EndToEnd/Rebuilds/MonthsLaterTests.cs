@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
+using Bootstrapper.Engine.Families.Debian.Repository;
 using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Rebuilds;
@@ -118,7 +119,7 @@ public sealed class MonthsLaterTests(ITestOutputHelper output) : IDisposable
     {
         // Files come from the host mirror (--mirror, as from a bundle of the snapshot); the image names the snapshot.
         // The snapshot layout itself is served and read in the hermetic SnapshotTests.
-        var mirror = Bootstrapper.Engine.Debian.HostAptSources.Read()
+        var mirror = HostAptSources.Read()
             .First(e => e.Type == "deb" && e.Suites.Contains("bookworm") && e.Components.Contains("main")).Uri;
         var recipe = Recipe("snapshot", "bookworm", withUpdates: false); // --mirror names one archive
         var image = Path.Combine(_work, "snapshot.tar");

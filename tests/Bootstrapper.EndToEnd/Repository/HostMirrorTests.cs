@@ -1,8 +1,10 @@
 using System.Diagnostics;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.OpenPgp;
-using Bootstrapper.Engine.Debian;
-using Bootstrapper.Engine.Http;
+using Bootstrapper.Engine.Families.Debian.Repository;
+using Bootstrapper.Engine.Net.Http;
+using Bootstrapper.Engine.Net.Mirrors;
 using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Repository;
@@ -40,7 +42,7 @@ public sealed class HostMirrorTests(ITestOutputHelper output) : IDisposable
 
         // The same signed Release, judged a day after its Valid-Until, must be refused (offline: no refetch).
         var late = new DebianRepositoryClient(downloader, _cache, () => index.Release.ValidUntil!.Value.AddDays(1), offline: true);
-        var e = await Assert.ThrowsAsync<Core.Errors.VerificationException>(() =>
+        var e = await Assert.ThrowsAsync<VerificationException>(() =>
             late.FetchAsync(new DebianRepositoryRequest(entry.Uri, "bookworm-security", ["main"], "amd64", DebianKeyring())));
         Assert.Contains("expired: Valid-Until", e.Message);
     }
@@ -71,7 +73,7 @@ public sealed class HostMirrorTests(ITestOutputHelper output) : IDisposable
 
         var flipped = (byte[])data.Clone();
         flipped[data.Length / 3] ^= 0x01;
-        var e = Assert.Throws<Core.Errors.VerificationException>(() => ClearsignedVerifier.Verify(flipped, keyring, DateTimeOffset.UtcNow, url));
+        var e = Assert.Throws<VerificationException>(() => ClearsignedVerifier.Verify(flipped, keyring, DateTimeOffset.UtcNow, url));
         Assert.Contains("BAD signature by key", e.Message);
     }
 
@@ -82,7 +84,7 @@ public sealed class HostMirrorTests(ITestOutputHelper output) : IDisposable
         using var downloader = new Downloader();
         var client = new DebianRepositoryClient(downloader, _cache);
         var request = new DebianRepositoryRequest(mirror, "bookworm", ["main"], "amd64", DebianKeyring());
-        Assert.Equal(Engine.Mirrors.MirrorProbe.Usable, await client.ProbeAsync(mirror, "bookworm", request.Keyring));
+        Assert.Equal(MirrorProbe.Usable, await client.ProbeAsync(mirror, "bookworm", request.Keyring));
 
         var clock = Stopwatch.StartNew();
         var index = await client.FetchAsync(request);

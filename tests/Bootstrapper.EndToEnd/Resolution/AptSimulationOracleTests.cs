@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Resolution;
 using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Resolution;
@@ -45,13 +45,16 @@ public sealed class AptSimulationOracleTests(BookwormUniverseFixture fixture, IT
         var includes = include.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var ours = DebianResolver.Resolve(fixture.Universe, new DebianResolveRequest
         {
-            Variant = variant, Include = includes, PreferUsrIsMerged = preferUsrIsMerged,
+            Variant = variant,
+            Include = includes,
+            PreferUsrIsMerged = preferUsrIsMerged,
         });
         // Phase 1, as mmdebstrap: the essential set (with the merged-usr hook: usr-is-merged chosen; the essential
         // set itself is checked against mmdebstrap by BookwormOracleTests).
         var essential = DebianResolver.Resolve(fixture.Universe, new DebianResolveRequest
         {
-            Variant = DebianVariant.Essential, PreferUsrIsMerged = preferUsrIsMerged,
+            Variant = DebianVariant.Essential,
+            PreferUsrIsMerged = preferUsrIsMerged,
         }).Names.ToList();
 
         var clock = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Debian.Resolution;
 
 namespace Bootstrapper.EndToEnd.Resolution;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
 
 namespace Bootstrapper.EndToEnd.Resolution;
 

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
-using System.Text;
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Index;
+using Bootstrapper.Core.Alpine.Package;
+using Bootstrapper.Core.Alpine.Resolution;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Alpine;
+using Bootstrapper.Engine.Families.Alpine;
 using Bootstrapper.Tests.Alpine.Fixtures;
 
 namespace Bootstrapper.Tests.Alpine;
@@ -176,7 +177,9 @@ public sealed class AlpineInstallerTests : IDisposable
     {
         _repo.Publish("v3.23", "main", MainPackages().Take(2).Append(new FixturePackage
         {
-            Name = "broken", Version = "0.1-r0", Depends = "busybox",
+            Name = "broken",
+            Version = "0.1-r0",
+            Depends = "busybox",
             Scripts = new Dictionary<string, string> { ["post-install"] = "#!/bin/sh\necho oops >&2\nexit 3\n" },
         }));
         var items = _repo.Packages.Select(p => new AlpineInstallItem(p.Info, p.Path)).ToList();
@@ -213,7 +216,9 @@ public sealed class AlpineInstallerTests : IDisposable
                 plan.Select(r => new AlpineInstallItem(r.Package, Path.Combine(r.Package.RepositoryUrl, r.Package.FileName))).ToList(),
                 new AlpineInstallOptions
                 {
-                    Keyring = keyring, World = ["fontconfig", "hello"], Architecture = "x86_64",
+                    Keyring = keyring,
+                    World = ["fontconfig", "hello"],
+                    Architecture = "x86_64",
                     Repositories = ["http://127.0.0.1:8080/alpine/v3.23/main"],
                 }, CancellationToken.None);
             Assert.Equal(first, Snapshot(second));

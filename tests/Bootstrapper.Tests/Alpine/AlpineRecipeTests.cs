@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Alpine;
+using Bootstrapper.Engine.Families.Alpine;
 
 namespace Bootstrapper.Tests.Alpine;
 

@@ -1,10 +1,11 @@
 using System.Runtime.Versioning;
+using Bootstrapper.Core.Alpine.Index;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Alpine;
-using Bootstrapper.Engine.Build;
-using Bootstrapper.Engine.Http;
+using Bootstrapper.Engine.Families.Alpine;
+using Bootstrapper.Engine.Net.Http;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Alpine.Fixtures;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -90,8 +91,11 @@ public sealed class AlpineRepositoryClientTests : IDisposable
         File.WriteAllText(Path.Combine(keyDir, _repo.Signer.Name), _repo.Signer.PublicPem);
         var recipe = new Recipe
         {
-            SourcePath = Path.Combine(_repo.Directory, "r.toml"), Name = "x", Family = DistroFamily.Alpine,
-            Architecture = "x86_64", Keyrings = [keyDir],
+            SourcePath = Path.Combine(_repo.Directory, "r.toml"),
+            Name = "x",
+            Family = DistroFamily.Alpine,
+            Architecture = "x86_64",
+            Keyrings = [keyDir],
             Sources = [new RecipeSource { Suite = "v3.23", Components = ["main", "community"], Archive = "alpine" }],
             Packages = new PackageSelection { Include = ["alpine-base"], Exclude = ["tool"] },
             Output = new OutputSettings { Path = Path.Combine(_repo.Directory, "x.tar") },
@@ -156,7 +160,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
         Assert.All(plan.Packages, p => Assert.Matches("^[0-9a-f]{40}$", p.Extra["cacheKey"]));
         foreach (var p in plan.Packages)
         {
-            var info = Core.Alpine.ApkIndex.Parse(p.Extra[AlpineFamily.IndexStanzaKey], "plan").Single() with { RepositoryUrl = p.RepositoryUrl };
+            var info = ApkIndex.Parse(p.Extra[AlpineFamily.IndexStanzaKey], "plan").Single() with { RepositoryUrl = p.RepositoryUrl };
             var dest = Path.Combine(_repo.Directory, p.Filename);
             await client.DownloadPackageAsync(info, _repo.Signer.Keyring(), dest, CancellationToken.None);
             files[p] = dest;

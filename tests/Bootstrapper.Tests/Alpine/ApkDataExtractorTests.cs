@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Package;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Alpine;
+using Bootstrapper.Engine.Families.Alpine;
 using Bootstrapper.Tests.Alpine.Fixtures;
 
 namespace Bootstrapper.Tests.Alpine;
@@ -29,8 +29,15 @@ public sealed class ApkDataExtractorTests : IDisposable
         var tar = FixtureTar.Build(entries, withChecksums: true, endBlocks: true, gnuMagic);
         var contents = new ApkPackageContents
         {
-            Name = "evil", Version = "1.0-r0", Checksum = "Q1", SignedBy = "", PkgInfo = [],
-            Scripts = new Dictionary<string, byte[]>(), Triggers = [], DataEntries = ApkTar.Read(tar, "test"), DataTar = tar,
+            Name = "evil",
+            Version = "1.0-r0",
+            Checksum = "Q1",
+            SignedBy = "",
+            PkgInfo = [],
+            Scripts = new Dictionary<string, byte[]>(),
+            Triggers = [],
+            DataEntries = ApkTar.Read(tar, "test"),
+            DataTar = tar,
         };
         new ApkDataExtractor().Extract(Root, contents, "evil-1.0-r0", CancellationToken.None);
     }
@@ -134,7 +141,10 @@ public sealed class ApkDataExtractorTests : IDisposable
             [new AlpineInstallItem(info, path)],
             new AlpineInstallOptions
             {
-                Keyring = repo.Signer.Keyring(), World = ["evil"], Repositories = [], Architecture = "x86_64",
+                Keyring = repo.Signer.Keyring(),
+                World = ["evil"],
+                Repositories = [],
+                Architecture = "x86_64",
             }, CancellationToken.None));
         Assert.Equal("evil-1.0-r0: refusing path 'etc/../../outside/x' (it contains '..'): it could escape the root.", e.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Outside));

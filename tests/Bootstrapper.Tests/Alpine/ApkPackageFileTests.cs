@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Package;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Tests.Alpine.Fixtures;
 

@@ -1,4 +1,6 @@
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Package;
+using Bootstrapper.Core.Alpine.Resolution;
+using Bootstrapper.Core.Alpine.Versions;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Tests.Alpine;
@@ -7,17 +9,17 @@ public class ApkResolverTests
 {
     private static ApkPackageInfo P(string name, string version = "1.0-r0", string? depends = null,
         string? provides = null, string? installIf = null, int priority = 0, int repo = 0) => new()
-    {
-        Checksum = "Q1" + Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(
+        {
+            Checksum = "Q1" + Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(
             System.Text.Encoding.UTF8.GetBytes(name + version + repo))),
-        Name = name,
-        Version = version,
-        Depends = ApkDependency.ParseList(depends, name),
-        Provides = ApkDependency.ParseList(provides, name),
-        InstallIf = ApkDependency.ParseList(installIf, name),
-        ProviderPriority = priority,
-        RepositoryOrder = repo,
-    };
+            Name = name,
+            Version = version,
+            Depends = ApkDependency.ParseList(depends, name),
+            Provides = ApkDependency.ParseList(provides, name),
+            InstallIf = ApkDependency.ParseList(installIf, name),
+            ProviderPriority = priority,
+            RepositoryOrder = repo,
+        };
 
     private static string[] Names(IReadOnlyList<ResolvedApk> r) => r.Select(x => x.Package.ToString()).ToArray();
 

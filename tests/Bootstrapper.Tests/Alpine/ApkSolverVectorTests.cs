@@ -1,4 +1,5 @@
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Index;
+using Bootstrapper.Core.Alpine.Resolution;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Tests.Alpine;
@@ -16,7 +17,9 @@ public class ApkSolverVectorTests
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> KnownDifferences = new Dictionary<string, string>
     {
-        ["installif1"] = "libiif added", ["installif2"] = "libiif added", ["installif3"] = "libiif added",
+        ["installif1"] = "libiif added",
+        ["installif2"] = "libiif added",
+        ["installif3"] = "libiif added",
     };
 
     public static TheoryData<string> Vectors()

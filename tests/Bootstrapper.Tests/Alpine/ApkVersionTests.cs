@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Versions;
 
 namespace Bootstrapper.Tests.Alpine;
 

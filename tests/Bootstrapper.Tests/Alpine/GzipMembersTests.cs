@@ -1,5 +1,5 @@
 using System.Text;
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Package;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Tests.Alpine.Fixtures;
 
@@ -27,7 +27,7 @@ public class GzipMembersTests
     {
         // FNAME flag set, as gzip(1) writes it: the name must be skipped before the deflate data.
         var plain = ApkFixtures.Gzip(Encoding.ASCII.GetBytes("data"));
-        var named = new List<byte>(plain[..10]) ;
+        var named = new List<byte>(plain[..10]);
         named[3] = 8;
         named.AddRange(Encoding.ASCII.GetBytes("file.txt\0"));
         named.AddRange(plain[10..]);

@@ -1,6 +1,6 @@
 using Bootstrapper.Core.Architectures;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Tests.Architectures;
 

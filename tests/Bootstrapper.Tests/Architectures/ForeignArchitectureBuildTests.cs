@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 using Bootstrapper.Tests.Rebuilds;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.Security.Cryptography;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Tests.Archives;
 
@@ -101,7 +101,9 @@ internal sealed class TarBuilder
     {
         _writer.WriteEntry(new GnuTarEntry(TarEntryType.Directory, name)
         {
-            Mode = mode, Uid = uid, Gid = gid,
+            Mode = mode,
+            Uid = uid,
+            Gid = gid,
             ModificationTime = mtime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : Mtime,
         });
         return this;
@@ -111,7 +113,10 @@ internal sealed class TarBuilder
     {
         var entry = new GnuTarEntry(TarEntryType.RegularFile, name)
         {
-            Mode = mode, Uid = uid, Gid = gid, ModificationTime = Mtime,
+            Mode = mode,
+            Uid = uid,
+            Gid = gid,
+            ModificationTime = Mtime,
             DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)),
         };
         _writer.WriteEntry(entry);
@@ -121,7 +126,7 @@ internal sealed class TarBuilder
     public TarBuilder Symlink(string name, string target)
     {
         _writer.WriteEntry(new GnuTarEntry(TarEntryType.SymbolicLink, name)
-            { LinkName = target, Mode = (UnixFileMode)0x1FF, ModificationTime = Mtime });
+        { LinkName = target, Mode = (UnixFileMode)0x1FF, ModificationTime = Mtime });
         return this;
     }
 
@@ -160,7 +165,7 @@ internal static class TreeListing
         var lines = new List<string>();
         var inodes = new Dictionary<ulong, string>();
         foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions
-                 { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal))
+        { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal))
         {
             var st = LibC.Lstat(path);
             string rel = path[(root.Length + 1)..];

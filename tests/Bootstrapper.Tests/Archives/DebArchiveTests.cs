@@ -1,6 +1,7 @@
 using System.Text;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Families.Debian.Deb;
 
 namespace Bootstrapper.Tests.Archives;
 

@@ -1,5 +1,4 @@
-using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Deb;
 
 namespace Bootstrapper.Tests.Archives;
 

@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Compression;
 
 namespace Bootstrapper.Tests.Archives;
 

@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Streams;
 
 namespace Bootstrapper.Tests.Archives;
 

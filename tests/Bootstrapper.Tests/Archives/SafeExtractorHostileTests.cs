@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Tests.Archives;
 
@@ -207,7 +208,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
         // One package writes files; the other races to put symlinks to a host file, or to the sentinel
         // directory, at the same paths. Whatever interleaving happens, the host must not change (not even modes).
         string hostFile = Path.Combine(_sentinel, "host-file");
-        Bootstrapper.Engine.Native.LibC.Chmod(hostFile, 0x1A4);
+        LibC.Chmod(hostFile, 0x1A4);
         var honest = new TarBuilder().Dir("./d/");
         var racer = new TarBuilder().Symlink("./d", _sentinel);
         for (int i = 0; i < 200; i++)
@@ -224,7 +225,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
                 () => Try(() => extractor.Extract(new System.Formats.Tar.TarReader(new MemoryStream(honestTar)), "package 'a' 1")),
                 () => Try(() => extractor.Extract(new System.Formats.Tar.TarReader(new MemoryStream(racerTar)), "package 'b' 1")));
             Assert.Equal(["host-file"], Directory.EnumerateFileSystemEntries(_sentinel).Select(Path.GetFileName));
-            Assert.Equal(0x1A4u, Bootstrapper.Engine.Native.LibC.Lstat(hostFile).Permissions);
+            Assert.Equal(0x1A4u, LibC.Lstat(hostFile).Permissions);
             Assert.Equal("host data", File.ReadAllText(hostFile));
         }
 

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Tests.Archives;
 
@@ -147,7 +147,7 @@ public sealed class SafeExtractorTests : IDisposable
         {
             writer.WriteEntry(new PaxGlobalExtendedAttributesTarEntry(new Dictionary<string, string> { ["comment"] = "built by Go" }));
             writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "./usr/" + new string('p', 150))
-                { DataStream = new MemoryStream("pax"u8.ToArray()), Mode = (UnixFileMode)0x1A4 });
+            { DataStream = new MemoryStream("pax"u8.ToArray()), Mode = (UnixFileMode)0x1A4 });
         }
         stream.Position = 0;
         var result = new SafeExtractor(_root).Extract(new TarReader(stream), Label);

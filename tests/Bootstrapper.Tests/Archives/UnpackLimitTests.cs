@@ -1,6 +1,7 @@
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Package;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Tests.Alpine.Fixtures;
 using Bootstrapper.Tests.Pipeline;
 

@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Customization;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Debian.Resolution;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Tests.Debian;
 
@@ -78,10 +79,10 @@ public sealed class CustomizationLogicTests
     [Fact]
     public void Settings_that_need_a_package_stop_at_plan_time()
     {
-        var e = Assert.Throws<RecipeException>(() => CustomizePlanCheck.Check(new Core.Customization.Customization { Timezone = "Europe/Berlin" }, ["bash"]));
+        var e = Assert.Throws<RecipeException>(() => CustomizePlanCheck.Check(new CustomizationSteps { Timezone = "Europe/Berlin" }, ["bash"]));
         Assert.Equal("system.timezone \"Europe/Berlin\" needs the time zone data, which the package set does not contain: add \"tzdata\" to packages.include", e.Message);
-        e = Assert.Throws<RecipeException>(() => CustomizePlanCheck.Check(new Core.Customization.Customization { Locale = "de_DE.UTF-8" }, ["bash"]));
+        e = Assert.Throws<RecipeException>(() => CustomizePlanCheck.Check(new CustomizationSteps { Locale = "de_DE.UTF-8" }, ["bash"]));
         Assert.StartsWith("system.locale \"de_DE.UTF-8\" must be generated, and the package set has no locales package", e.Message);
-        CustomizePlanCheck.Check(new Core.Customization.Customization { Locale = "C.UTF-8", Timezone = "Etc/UTC" }, ["tzdata"]);
+        CustomizePlanCheck.Check(new CustomizationSteps { Locale = "C.UTF-8", Timezone = "Etc/UTC" }, ["tzdata"]);
     }
 }

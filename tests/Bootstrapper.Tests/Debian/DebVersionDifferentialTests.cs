@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Versions;
 using Xunit.Abstractions;
 
 namespace Bootstrapper.Tests.Debian;
@@ -131,7 +131,7 @@ public sealed class DebVersionDifferentialTests(ITestOutputHelper output)
                 2 => v + (v.Contains('-') ? "+b1" : "-0"),
                 3 => v.Length > 1 ? v[..^1] : v + "0",
                 4 => v.Replace('.', '~'),
-                _ => "0:" + v.TrimStart('0', '1', '2', '3', ':') ,
+                _ => "0:" + v.TrimStart('0', '1', '2', '3', ':'),
             };
             if (DebVersion.TryParse(candidate, out _)) return candidate;
         }

@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Versions;
 
 namespace Bootstrapper.Tests.Debian;
 

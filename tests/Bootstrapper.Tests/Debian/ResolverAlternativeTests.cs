@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Errors;
 using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
 
 namespace Bootstrapper.Tests.Debian;
@@ -102,7 +102,7 @@ public sealed class ResolverAlternativeTests
     public void AnyQualifier_NeedsMultiArchAllowed()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: perl:any", "Package: perl");
-        var e = Assert.Throws<Bootstrapper.Core.Errors.ResolutionException>(() => Resolve(u));
+        var e = Assert.Throws<ResolutionException>(() => Resolve(u));
         Assert.Contains("depends on perl:any, but perl 1.0-1 (amd64, Multi-Arch: no) does not satisfy the qualifier :any", e.Message);
     }
 }

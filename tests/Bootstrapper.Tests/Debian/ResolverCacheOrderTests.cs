@@ -1,4 +1,3 @@
-using Bootstrapper.Core.Debian;
 using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
 
 namespace Bootstrapper.Tests.Debian;

@@ -1,6 +1,6 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Debian.Resolution;
 using Bootstrapper.Core.Errors;
-using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
 
 namespace Bootstrapper.Tests.Debian;
 

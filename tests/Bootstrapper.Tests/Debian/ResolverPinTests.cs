@@ -1,6 +1,4 @@
-using Bootstrapper.Core.Debian;
-using Bootstrapper.Core.Errors;
-using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
+using Bootstrapper.Core.Debian.Control;
 
 namespace Bootstrapper.Tests.Debian;
 

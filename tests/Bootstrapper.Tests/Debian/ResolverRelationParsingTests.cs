@@ -1,4 +1,5 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Debian.Versions;
 
 namespace Bootstrapper.Tests.Debian;
 

@@ -1,5 +1,6 @@
 using System.Text;
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Debian.Resolution;
 using Bootstrapper.Core.Errors;
 using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
 

@@ -1,4 +1,5 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Debian.Resolution;
 using Bootstrapper.Core.Errors;
 using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
 

@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Resolution;
 using static Bootstrapper.Tests.Debian.ResolverTestUniverse;
 
 namespace Bootstrapper.Tests.Debian;

@@ -87,28 +87,28 @@ public sealed class FakeRegistry : IDisposable
                 case "GET":
                     return Reply(204, "", ("Location", path), ("Range", range));
                 case "PATCH":
-                {
-                    var body = r.BodyAsBytes ?? [];
-                    var start = long.Parse(r.Headers!["Content-Range"].First().Split('-')[0]);
-                    if (start != upload.Length) return Reply(416, "", ("Range", range));
-                    Interlocked.Add(ref BytesReceived, body.Length);
-                    if (++_patches == BreakPatchNumber)
                     {
-                        upload.Write(body, 0, body.Length / 2);
-                        return Reply(500, "broken on purpose");
+                        var body = r.BodyAsBytes ?? [];
+                        var start = long.Parse(r.Headers!["Content-Range"].First().Split('-')[0]);
+                        if (start != upload.Length) return Reply(416, "", ("Range", range));
+                        Interlocked.Add(ref BytesReceived, body.Length);
+                        if (++_patches == BreakPatchNumber)
+                        {
+                            upload.Write(body, 0, body.Length / 2);
+                            return Reply(500, "broken on purpose");
+                        }
+                        upload.Write(body);
+                        return Reply(202, "", ("Location", path), ("Range", $"0-{upload.Length - 1}"));
                     }
-                    upload.Write(body);
-                    return Reply(202, "", ("Location", path), ("Range", $"0-{upload.Length - 1}"));
-                }
                 case "PUT":
-                {
-                    var digest = r.Query!["digest"].First();
-                    var bytes = upload.ToArray();
-                    if ("sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)) != digest) return Reply(400, "digest mismatch");
-                    _blobs[digest] = bytes;
-                    _uploads.TryRemove(id, out _);
-                    return Reply(201, "", ("Docker-Content-Digest", digest));
-                }
+                    {
+                        var digest = r.Query!["digest"].First();
+                        var bytes = upload.ToArray();
+                        if ("sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)) != digest) return Reply(400, "digest mismatch");
+                        _blobs[digest] = bytes;
+                        _uploads.TryRemove(id, out _);
+                        return Reply(201, "", ("Docker-Content-Digest", digest));
+                    }
             }
         }
         var manifests = path.IndexOf("/manifests/", StringComparison.Ordinal);

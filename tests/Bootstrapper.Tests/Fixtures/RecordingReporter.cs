@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Tests.Fixtures;
 

@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Tests.Fixtures;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Manifest;
+using Bootstrapper.Core.Images.Sbom;
 
 namespace Bootstrapper.Tests.Images;
 

@@ -1,4 +1,5 @@
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Debian.Copyright;
+using Bootstrapper.Core.Images.Sbom;
 
 namespace Bootstrapper.Tests.Images;
 

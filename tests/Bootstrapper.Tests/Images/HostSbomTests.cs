@@ -1,6 +1,8 @@
 using System.Diagnostics;
-using Bootstrapper.Core.Debian;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Debian.Copyright;
+using Bootstrapper.Core.Images.Manifest;
+using Bootstrapper.Core.Images.Sbom;
 using Xunit.Abstractions;
 
 namespace Bootstrapper.Tests.Images;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Diff;
+using Bootstrapper.Core.Images.Manifest;
 
 namespace Bootstrapper.Tests.Images;
 

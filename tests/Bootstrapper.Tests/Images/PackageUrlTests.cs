@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Sbom;
 
 namespace Bootstrapper.Tests.Images;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Manifest;
+using Bootstrapper.Core.Images.Sbom;
 
 namespace Bootstrapper.Tests.Images;
 
@@ -11,26 +12,26 @@ public class SpdxDocumentTests
 
     private static ManifestPackage Pkg(string name, string version, string? license, string arch = "amd64",
         string? source = null) => new()
-    {
-        Name = name,
-        Version = version,
-        Architecture = arch,
-        Size = 1234,
-        Sha256 = new string('A', 64),
-        Filename = $"pool/main/{name[0]}/{name}/{name}_{version}_{arch}.deb",
-        License = license,
-        Source = source,
-    };
+        {
+            Name = name,
+            Version = version,
+            Architecture = arch,
+            Size = 1234,
+            Sha256 = new string('A', 64),
+            Filename = $"pool/main/{name[0]}/{name}/{name}_{version}_{arch}.deb",
+            License = license,
+            Source = source,
+        };
 
     internal static ImageManifest Manifest(string family = "debian", long? epoch = 1_700_000_000,
         params ManifestPackage[] packages) => new()
-    {
-        Recipe = "debian-bookworm",
-        Family = family,
-        Architecture = "amd64",
-        SourceDateEpoch = epoch,
-        Image = new ImageFile("debian-bookworm.tar", 121_800_000, ImageSha),
-        Packages = packages.Length > 0 ? packages :
+        {
+            Recipe = "debian-bookworm",
+            Family = family,
+            Architecture = "amd64",
+            SourceDateEpoch = epoch,
+            Image = new ImageFile("debian-bookworm.tar", 121_800_000, ImageSha),
+            Packages = packages.Length > 0 ? packages :
         [
             Pkg("zlib1g", "1:1.2.13.dfsg-1", "Zlib", source: "zlib"),
             Pkg("libstdc++6", "12.2.0-14", "GPL-3.0-or-later WITH GCC-exception-3.1", source: "gcc-12"),
@@ -40,7 +41,7 @@ public class SpdxDocumentTests
             Pkg("bzip2", "1.0.8-5+b1", "BSD variant (see copyright)"),     // not an expression
             Pkg("base-files", "12.4+deb12u5", null) with { Repository = "http://127.0.0.1:8080/debian/" },
         ],
-    };
+        };
 
     private static JsonElement Root(string json) => JsonDocument.Parse(json).RootElement.Clone();
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bootstrapper.Core.Images.Sbom;
 using Json.Schema;
 
 namespace Bootstrapper.Tests.Images;
@@ -53,9 +54,9 @@ internal static class SpdxSchema
             foreach (var field in new[] { "licenseDeclared", "licenseConcluded" })
             {
                 var license = p.GetProperty(field).GetString()!;
-                if (!Bootstrapper.Core.Images.SpdxLicense.TryNormalize(license, out var normal) || normal != license)
+                if (!SpdxLicense.TryNormalize(license, out var normal) || normal != license)
                     problems.Add($"{id}: {field} '{license}' is not a normalised SPDX expression");
-                foreach (var reference in Bootstrapper.Core.Images.SpdxLicense.LicenseRefs(license))
+                foreach (var reference in SpdxLicense.LicenseRefs(license))
                     if (!declaredRefs.Contains(reference)) problems.Add($"{id}: {reference} is not declared");
             }
         }

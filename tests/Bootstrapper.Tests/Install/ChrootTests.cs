@@ -1,6 +1,8 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Debian;
-using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Families.Debian.Install;
+using Bootstrapper.Engine.Families.Shared;
+using Bootstrapper.Engine.Os.Processes;
+using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.Tests.Install;
 
@@ -19,7 +21,7 @@ public sealed class ChrootTests
         var r = new ChrootRunner("/srv/root", null, null);
         Assert.Equal(["--umask", "22", "/srv/root", "--", "dpkg", "--audit"], r.CommandLine(["dpkg", "--audit"]));
         Assert.Equal(["--network", "--umask", "77", "/srv/root", "--", "true"],
-            Bootstrapper.Engine.Sandbox.SandboxCommand.Arguments("/srv/root", ["true"], network: true, umask: 0x3F));
+            SandboxCommand.Arguments("/srv/root", ["true"], network: true, umask: 0x3F));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using Bootstrapper.Core.Debian;
-using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Families.Debian.Install;
 using Bootstrapper.Tests.Archives;
 
 namespace Bootstrapper.Tests.Install;

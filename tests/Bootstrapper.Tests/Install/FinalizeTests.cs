@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Finalize;
 
 namespace Bootstrapper.Tests.Install;
 
@@ -22,7 +22,11 @@ public sealed class FinalizeTests : IDisposable
 
     private FinalizeOptions Options(string? hostname = null, long? epoch = null) => new()
     {
-        RootDirectory = _root, Suite = "bookworm", Sources = [Bookworm], Hostname = hostname, SourceDateEpoch = epoch,
+        RootDirectory = _root,
+        Suite = "bookworm",
+        Sources = [Bookworm],
+        Hostname = hostname,
+        SourceDateEpoch = epoch,
     };
 
     [Fact]

@@ -1,4 +1,5 @@
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Finalize;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.Tests.Install;
 
@@ -41,7 +42,10 @@ public sealed class HostSideSymlinkTests : IDisposable
 
         Finalizer.Finalize(new FinalizeOptions
         {
-            RootDirectory = _root, Suite = "bookworm", Hostname = "image", SourceDateEpoch = 1_700_000_000,
+            RootDirectory = _root,
+            Suite = "bookworm",
+            Hostname = "image",
+            SourceDateEpoch = 1_700_000_000,
             Sources = [new AptSource(["deb"], ["http://mirror.example.invalid/debian"], ["bookworm"], ["main"], "/usr/share/keyrings/k.gpg")],
         });
 

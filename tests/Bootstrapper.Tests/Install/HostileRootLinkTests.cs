@@ -1,10 +1,11 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Debian;
-using Bootstrapper.Engine.IO;
-using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Families.Debian.Install;
+using Bootstrapper.Engine.Families.Shared;
+using Bootstrapper.Engine.Os.Files;
+using Bootstrapper.Engine.Os.Processes;
 using Bootstrapper.Tests.Archives;
-using Bootstrapper.Testing;
 using Bootstrapper.Tests.Pipeline;
 
 namespace Bootstrapper.Tests.Install;
@@ -50,7 +51,9 @@ public sealed class HostileRootLinkTests : IDisposable
     /// </summary>
     private Task InstallAsync(TarBuilder hostile) => Installer.InstallAsync(new InstallRequest
     {
-        RootDirectory = _root, Suite = "bookworm", Architecture = Installer.HostArchitecture(),
+        RootDirectory = _root,
+        Suite = "bookworm",
+        Architecture = Installer.HostArchitecture(),
         Packages =
         [
             Deb("dpkg", new TarBuilder().Dir("./").Dir("./usr/").Dir("./usr/bin/").File("./usr/bin/dpkg", "#!/bin/sh\n")),

@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.Tests.Install;
 

@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Core.Planning;
+using Bootstrapper.Engine.Families.Debian.Install;
 
 namespace Bootstrapper.Tests.Install;
 
@@ -111,10 +112,15 @@ public sealed class InstallerValidationTests : IDisposable
     [Fact]
     public void Install_package_from_a_plan_entry_carries_name_version_and_priority()
     {
-        var planned = new Bootstrapper.Core.Planning.PlannedPackage
+        var planned = new PlannedPackage
         {
-            Name = "mawk", Version = "1.3.4.20200120-3.1", Architecture = "amd64", Size = 1, Filename = "pool/main/m/mawk/x.deb",
-            RepositoryUrl = "http://mirror.example.invalid/debian", Reason = "priority required",
+            Name = "mawk",
+            Version = "1.3.4.20200120-3.1",
+            Architecture = "amd64",
+            Size = 1,
+            Filename = "pool/main/m/mawk/x.deb",
+            RepositoryUrl = "http://mirror.example.invalid/debian",
+            Reason = "priority required",
             Extra = new Dictionary<string, string> { ["Priority"] = "required" },
         };
         Assert.Equal(new InstallPackage("mawk", "1.3.4.20200120-3.1", "amd64", "/c/mawk.deb", true, "required"),

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Bootstrapper.Testing;
 
 namespace Bootstrapper.Tests.Install;
 
@@ -14,7 +13,7 @@ public sealed class OneDoorForRootPathsTests
     /// <summary>The door itself: the only files that may turn a root and a relative path into a host path.</summary>
     private static readonly string[] Door =
     [
-        "src/Bootstrapper.Engine/IO/RootFs.cs",
+        "src/Bootstrapper.Engine/Os/Files/RootFs.cs",
         "src/Bootstrapper.Engine/Archives/RootPathResolver.cs",
     ];
 
@@ -24,13 +23,13 @@ public sealed class OneDoorForRootPathsTests
     /// </summary>
     private static readonly (string File, string Match, string Why)[] Allowed =
     [
-        ("src/Bootstrapper.Engine/Debian/HostAptSources.cs", "Path.Combine(rootDirectory",
+        ("src/Bootstrapper.Engine/Families/Debian/Repository/HostAptSources.cs", "Path.Combine(rootDirectory",
             "reads the build host's own /etc/apt (rootDirectory is \"/\" outside tests), never a staging root"),
-        ("src/Bootstrapper.Engine/Debian/RepositoryIndexCache.cs", "Path.Combine(Root",
+        ("src/Bootstrapper.Engine/Families/Debian/Repository/RepositoryIndexCache.cs", "Path.Combine(Root",
             "Root is the index cache's folder under --cache, which no package can write into"),
-        ("src/Bootstrapper.Engine/Debian/DebianRepositoryRequest.cs", "$\"{Root}/",
+        ("src/Bootstrapper.Engine/Families/Debian/Repository/DebianRepositoryRequest.cs", "$\"{Root}/",
             "a mirror URL, not a file path"),
-        ("src/Bootstrapper.Engine/Debian/DebianRepositoryClient.cs", "$\"{root}/",
+        ("src/Bootstrapper.Engine/Families/Debian/Repository/DebianRepositoryClient.cs", "$\"{root}/",
             "a mirror URL, not a file path"),
     ];
 

@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Processes;
+using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Tests.Install;
 

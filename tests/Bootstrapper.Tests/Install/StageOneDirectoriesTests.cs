@@ -1,5 +1,6 @@
 using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Deb;
+using Bootstrapper.Engine.Families.Debian.Install;
 using Bootstrapper.Tests.Archives;
 using Bootstrapper.Tests.Pipeline;
 
@@ -102,7 +103,7 @@ public sealed class StageOneDirectoriesTests : IDisposable
     {
         var root = Path.Combine(_dir, "conflict");
         var dir = new ExtractedPackage(["/.", "/x"], new Dictionary<string, string>(), 0)
-            { Directories = [new DirectoryUse(root + "/x", new DirectoryMetadata(0, 0, 0x1ED, 1))] };
+        { Directories = [new DirectoryUse(root + "/x", new DirectoryMetadata(0, 0, 0x1ED, 1))] };
         var file = new ExtractedPackage(["/.", "/x"], new Dictionary<string, string>(), 1) { NonDirectories = [root + "/x"] };
         Assert.Null(StageOneDirectories.Compute([dir, file], new HashSet<string> { root }));
         Assert.Null(StageOneDirectories.Compute([file, dir], new HashSet<string> { root }));

@@ -13,30 +13,30 @@ public class LockFileTests
 
     internal static Recipe Recipe(string name = "debian-bookworm", DistroFamily family = DistroFamily.Debian,
         string arch = "amd64") => new()
-    {
-        SourcePath = "/r/" + name + ".toml",
-        Name = name,
-        Family = family,
-        Architecture = arch,
-        Sources = [],
-        Keyrings = [],
-        Packages = new PackageSelection(),
-        Output = new OutputSettings { Path = "/out/x.tar" },
-    };
+        {
+            SourcePath = "/r/" + name + ".toml",
+            Name = name,
+            Family = family,
+            Architecture = arch,
+            Sources = [],
+            Keyrings = [],
+            Packages = new PackageSelection(),
+            Output = new OutputSettings { Path = "/out/x.tar" },
+        };
 
     private static PlannedPackage Package(string name, string version, string sha, string arch = "amd64",
         Dictionary<string, string>? extra = null) => new()
-    {
-        Name = name,
-        Version = version,
-        Architecture = arch,
-        Size = 1000 + name.Length,
-        Sha256 = sha,
-        Filename = $"pool/main/{name[0]}/{name}/{name}_{version.Replace(":", "%3a")}_{arch}.deb",
-        RepositoryUrl = Repo,
-        Reason = "essential",
-        Extra = extra ?? new Dictionary<string, string>(),
-    };
+        {
+            Name = name,
+            Version = version,
+            Architecture = arch,
+            Size = 1000 + name.Length,
+            Sha256 = sha,
+            Filename = $"pool/main/{name[0]}/{name}/{name}_{version.Replace(":", "%3a")}_{arch}.deb",
+            RepositoryUrl = Repo,
+            Reason = "essential",
+            Extra = extra ?? new Dictionary<string, string>(),
+        };
 
     private static Plan SamplePlan(params PlannedPackage[] packages) => new()
     {

@@ -1,6 +1,7 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 using Bootstrapper.Tests.Rebuilds;
 
@@ -17,7 +18,7 @@ public sealed class HostMirrorFailureTests : IDisposable
 
     public void Dispose() => _ws.Dispose();
 
-    private Task<Core.Planning.Plan> PlanWithHostSources(params string[] urls)
+    private Task<Plan> PlanWithHostSources(params string[] urls)
     {
         var host = Path.Combine(_ws.Root, "host");
         Directory.CreateDirectory(Path.Combine(host, "etc/apt/sources.list.d"));

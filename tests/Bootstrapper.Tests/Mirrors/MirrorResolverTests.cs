@@ -1,6 +1,6 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Mirrors;
+using Bootstrapper.Engine.Net.Mirrors;
 
 namespace Bootstrapper.Tests.Mirrors;
 
@@ -9,7 +9,10 @@ public class MirrorResolverTests
 {
     private static readonly RecipeSource Security = new()
     {
-        Suite = "bookworm-security", Components = ["main"], Archive = "debian-security", Mirror = "http://recipe.invalid/debian-security",
+        Suite = "bookworm-security",
+        Components = ["main"],
+        Archive = "debian-security",
+        Mirror = "http://recipe.invalid/debian-security",
     };
 
     private static readonly RecipeSource Plain = new() { Suite = "bookworm", Components = ["main"], Archive = "debian" };

@@ -1,7 +1,9 @@
 using System.Formats.Tar;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Oci;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Compression;
 using Bootstrapper.Engine.Oci;
 
 namespace Bootstrapper.Tests.Oci;
@@ -48,10 +50,15 @@ public sealed class OciImageWriterTests : IDisposable
         var oci = _images.Layout("a");
         var tar = Path.Combine(_images.Work, "t.tar.gz");
         var packed = ImagePacker.Pack(_images.Root, tar, new PackOptions { SourceDateEpoch = OciTestImages.Epoch });
-        File.WriteAllText(tar + ".manifest.json", new Core.Images.ImageManifest
+        File.WriteAllText(tar + ".manifest.json", new ImageManifest
         {
-            Recipe = "t", Family = "debian", Architecture = "amd64", SourceDateEpoch = OciTestImages.Epoch,
-            Image = new("t.tar.gz", packed.Bytes, packed.Sha256), Packages = [], ImageConfig = OciTestImages.Settings,
+            Recipe = "t",
+            Family = "debian",
+            Architecture = "amd64",
+            SourceDateEpoch = OciTestImages.Epoch,
+            Image = new("t.tar.gz", packed.Bytes, packed.Sha256),
+            Packages = [],
+            ImageConfig = OciTestImages.Settings,
         }.ToJson());
         using var source = PushSource.Open(tar, CancellationToken.None);
         Assert.Equal(oci.Manifest.Digest, OciLayout.ReadIndex(source.Layout).Single().Digest);

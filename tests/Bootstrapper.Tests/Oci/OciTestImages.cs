@@ -1,6 +1,6 @@
-using Bootstrapper.Core.Oci;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Compression;
 using Bootstrapper.Engine.Oci;
 
 namespace Bootstrapper.Tests.Oci;

@@ -1,4 +1,3 @@
-using System.Text;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Oci;
 using Bootstrapper.Engine.Oci;
@@ -35,7 +34,8 @@ public sealed class PushTests : IDisposable
             ChunkBytes = Chunk,
             FirstRetryDelay = TimeSpan.Zero,
             Handler = _handler,
-        }) { RestartedOrResumed = _resumedAt.Add };
+        })
+        { RestartedOrResumed = _resumedAt.Add };
         return await new ImagePusher(client, _ => { }).PushAsync(image.Layout, reference, sbom, CancellationToken.None);
     }
 
@@ -54,7 +54,7 @@ public sealed class PushTests : IDisposable
         Assert.Equal(OciLayout.ReadBlob(image.Layout, image.Manifest), _registry.Manifests["1"].Body);
         Assert.True(_registry.HasBlob(Layer(image).Digest));
         Assert.Equal((int)Math.Ceiling(Layer(image).Size / (double)Chunk),
-            _registry.Requests.Count(r => r.StartsWith("PATCH") ) - 1); // the config is one chunk
+            _registry.Requests.Count(r => r.StartsWith("PATCH")) - 1); // the config is one chunk
         // a second push finds every blob (HEAD) and uploads nothing
         var again = await PushAsync(image);
         Assert.Equal((0, 2), (again.BlobsUploaded, again.BlobsSkipped));

@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Bundles;
+using Bootstrapper.Engine.Net.Bundles;
+using Bootstrapper.Engine.Os.Native;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;
@@ -181,6 +182,6 @@ public sealed class BundleAndOfflineTests : IDisposable
         Assert.False(File.Exists(Path.Combine(dir, "Packages")), "the decoded index is not bundled");
         Assert.Equal(xz, File.ReadAllBytes(Path.Combine(dir, "Packages.xz")));
         var byHash = Path.Combine(dir, $"by-hash/SHA256/{SignedDebianRepository.Sha256(xz)}");
-        Assert.Equal(Engine.Native.LibC.Lstat(Path.Combine(dir, "Packages.xz")).Inode, Engine.Native.LibC.Lstat(byHash).Inode);
+        Assert.Equal(LibC.Lstat(Path.Combine(dir, "Packages.xz")).Inode, LibC.Lstat(byHash).Inode);
     }
 }

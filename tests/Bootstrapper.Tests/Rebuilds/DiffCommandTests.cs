@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images;
+using Bootstrapper.Core.Images.Manifest;
 
 namespace Bootstrapper.Tests.Rebuilds;
 
@@ -26,8 +26,11 @@ public sealed class DiffCommandTests : IDisposable
         File.WriteAllBytes(image, new Archives.TarBuilder().File("./id", sha).Build());
         File.WriteAllText(image + ".manifest.json", new ImageManifest
         {
-            Recipe = "base", Family = family, Architecture = "amd64",
-            Image = new ImageFile(name, 1000, sha), Packages = packages,
+            Recipe = "base",
+            Family = family,
+            Architecture = "amd64",
+            Image = new ImageFile(name, 1000, sha),
+            Packages = packages,
         }.ToJson());
         return image;
     }

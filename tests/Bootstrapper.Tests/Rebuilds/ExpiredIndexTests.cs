@@ -1,6 +1,7 @@
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;
@@ -34,7 +35,9 @@ public sealed class ExpiredIndexTests : IDisposable
         var reporter = new RecordingReporter();
         options = (options ?? new BuildOptions()) with
         {
-            MirrorOverride = mirror, ExtraKeyrings = [_ws.FixtureKeyring], CacheDirectory = _ws.Cache(cache),
+            MirrorOverride = mirror,
+            ExtraKeyrings = [_ws.FixtureKeyring],
+            CacheDirectory = _ws.Cache(cache),
             Environment = new Dictionary<string, string>(),
         };
         var recipe = RecipeLoader.Load(_ws.RecipePath);
@@ -139,7 +142,7 @@ public sealed class ExpiredIndexTests : IDisposable
         var (code, _, stderr) = await RebuildWorkspace.RunAsync(["fetch", _ws.RecipePath, "--locked", "--mirror", server.BaseUrl,
             "--keyring", _ws.FixtureKeyring, "--cache", _ws.Cache()]);
         Assert.True(code == 0, stderr);
-        var lockFile = Bootstrapper.Core.Locking.LockFile.FromJson(File.ReadAllText(_ws.LockPath), _ws.LockPath);
+        var lockFile = LockFile.FromJson(File.ReadAllText(_ws.LockPath), _ws.LockPath);
         Assert.EndsWith("accepted because of --locked (the lock's hashes pin every package) (the signature was verified)",
             await AcceptedAsync(server.BaseUrl, new BuildOptions { Locked = lockFile, LockedPath = _ws.LockPath }, fetch: true));
     }
@@ -154,7 +157,9 @@ public sealed class ExpiredIndexTests : IDisposable
         File.WriteAllText(Path.Combine(host, "etc/apt/sources.list"), $"deb {server.BaseUrl} bookworm main\n");
         var options = new BuildOptions
         {
-            HostRoot = host, ExtraKeyrings = [_ws.FixtureKeyring], CacheDirectory = _ws.Cache(),
+            HostRoot = host,
+            ExtraKeyrings = [_ws.FixtureKeyring],
+            CacheDirectory = _ws.Cache(),
             Environment = new Dictionary<string, string>(),
         };
         var e = await Assert.ThrowsAsync<VerificationException>(() =>

@@ -1,6 +1,6 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;

@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Repository;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;

@@ -1,5 +1,8 @@
-using Bootstrapper.Core.Images;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Core.Errors;
+using Bootstrapper.Core.Images.Manifest;
+using Bootstrapper.Core.Images.Sbom;
+using Bootstrapper.Engine.Families.Debian.Finalize;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Images;
 
 namespace Bootstrapper.Tests.Rebuilds;
@@ -64,11 +67,18 @@ public sealed class SbomBesideImageTests : IDisposable
         var licenses = InstalledCopyrights.Licenses(_root, ["bash", "mawk"]);
         var manifest = new ImageManifest
         {
-            Recipe = "debian-bookworm", Family = "debian", Architecture = "amd64", SourceDateEpoch = 1700000000,
+            Recipe = "debian-bookworm",
+            Family = "debian",
+            Architecture = "amd64",
+            SourceDateEpoch = 1700000000,
             Image = new ImageFile("debian-bookworm.tar", 120_000_000, new string('c', 64)),
             Packages = new[] { ("bash", "5.2.15-2+b7"), ("mawk", "1.3.4.20200120-3.1") }.Select(p => new ManifestPackage
             {
-                Name = p.Item1, Version = p.Item2, Architecture = "amd64", Size = 1000, Sha256 = new string('d', 64),
+                Name = p.Item1,
+                Version = p.Item2,
+                Architecture = "amd64",
+                Size = 1000,
+                Sha256 = new string('d', 64),
                 License = licenses.GetValueOrDefault(p.Item1),
             }).ToList(),
         };
@@ -90,7 +100,10 @@ public sealed class ImageSidecarsTests : IDisposable
 
     private static ImageManifest Manifest() => new()
     {
-        Recipe = "debian-bookworm", Family = "debian", Architecture = "amd64", SourceDateEpoch = 1700000000,
+        Recipe = "debian-bookworm",
+        Family = "debian",
+        Architecture = "amd64",
+        SourceDateEpoch = 1700000000,
         Image = new ImageFile("image.tar", 3, new string('c', 64)),
         Packages = [new ManifestPackage { Name = "bash", Version = "5.2.15-2+b7", Architecture = "amd64", Size = 10,
                                           Sha256 = new string('d', 64), License = "GPL-3.0-or-later" }],
@@ -126,7 +139,7 @@ public sealed class ImageSidecarsTests : IDisposable
     {
         var image = Path.Combine(_dir, "image.tar");
         File.WriteAllText(image, "tar");
-        Assert.Throws<Bootstrapper.Core.Errors.RecipeException>(() =>
+        Assert.Throws<RecipeException>(() =>
             ImageSidecars.Write(image, Manifest(), "Not A Vendor", DateTimeOffset.UnixEpoch));
         Assert.Empty(Directory.GetFiles(_dir));
     }

@@ -1,5 +1,7 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine.Families.Debian.Finalize;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;
@@ -46,12 +48,13 @@ public sealed class SnapshotTests : IDisposable
         using var server = SnapshotServer();
         File.WriteAllText(_ws.RecipePath, "snapshot = \"2026-11-01T00:00:00Z\"\n" + File.ReadAllText(_ws.RecipePath));
         var reporter = new RecordingReporter();
-        var options = new Engine.Build.BuildOptions
+        var options = new BuildOptions
         {
-            ExtraKeyrings = [_ws.FixtureKeyring], CacheDirectory = _ws.Cache(),
+            ExtraKeyrings = [_ws.FixtureKeyring],
+            CacheDirectory = _ws.Cache(),
             Environment = new Dictionary<string, string> { ["BOOTSTRAP_SNAPSHOT_URL"] = Template(server) },
         };
-        var plan = await Engine.Build.ImageBuilder.PlanAsync(Core.Recipes.RecipeLoader.Load(_ws.RecipePath), options, reporter, default);
+        var plan = await ImageBuilder.PlanAsync(RecipeLoader.Load(_ws.RecipePath), options, reporter, default);
         Assert.All(plan.Packages, p => Assert.Equal(server.BaseUrl, p.RepositoryUrl));
         Assert.EndsWith("UTC); accepted because of the snapshot 2026-11-01T00:00:00Z (the signature was verified)", Assert.Single(reporter.Lines));
     }

@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Locking;
+using Bootstrapper.Core.Recipes;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;
@@ -32,7 +33,7 @@ public sealed class StaleLockTests : IDisposable
     {
         using var server = await LockedServerAsync();
         var lockFile = LockFile.FromJson(File.ReadAllText(_ws.LockPath), _ws.LockPath);
-        Assert.Equal(RecipeSelection.Hash(Core.Recipes.RecipeLoader.Load(_ws.RecipePath)), lockFile.Selection);
+        Assert.Equal(RecipeSelection.Hash(RecipeLoader.Load(_ws.RecipePath)), lockFile.Selection);
         Assert.Matches("^sha256:[0-9a-f]{64}$", lockFile.Selection);
         Assert.Contains($"\"architecture\": \"amd64\",\n  \"selection\": \"{lockFile.Selection}\",\n  \"packages\"", File.ReadAllText(_ws.LockPath));
     }

@@ -1,4 +1,3 @@
-using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 
 namespace Bootstrapper.Tests.Recipes;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Http;
+using Bootstrapper.Engine.Net.Http;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Repository;

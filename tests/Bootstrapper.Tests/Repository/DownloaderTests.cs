@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Http;
+using Bootstrapper.Engine.Net.Http;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Repository;

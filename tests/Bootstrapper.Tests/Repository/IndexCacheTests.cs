@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Repository;
 
 namespace Bootstrapper.Tests.Repository;
 

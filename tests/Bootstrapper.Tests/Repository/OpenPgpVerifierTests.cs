@@ -1,6 +1,7 @@
 using System.Text;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.OpenPgp;
+using Bootstrapper.Engine.Families.Debian.Repository;
 using Bootstrapper.Tests.Fixtures;
 using Org.BouncyCastle.Bcpg;
 
@@ -200,10 +201,10 @@ public class OpenPgpVerifierTests
             File.WriteAllBytes(Path.Combine(dir, "trusted.d", "b.asc"), b.ArmouredPublicKey);
             File.WriteAllText(Path.Combine(dir, "trusted.d", "README"), "not a key");
             File.WriteAllBytes(Path.Combine(dir, "a.gpg"), TestKey.Default.PublicKeyringBytes);
-            var keyring = Bootstrapper.Engine.Debian.RepositoryKeyring.Load([Path.Combine(dir, "a.gpg"), Path.Combine(dir, "trusted.d")]);
+            var keyring = RepositoryKeyring.Load([Path.Combine(dir, "a.gpg"), Path.Combine(dir, "trusted.d")]);
             Assert.Equal([TestKey.Default.PrimaryFingerprint, b.PrimaryFingerprint], keyring.Fingerprints);
             var missing = Path.Combine(dir, "missing.gpg");
-            var e = Assert.Throws<RecipeException>(() => Bootstrapper.Engine.Debian.RepositoryKeyring.Load([missing]));
+            var e = Assert.Throws<RecipeException>(() => RepositoryKeyring.Load([missing]));
             Assert.StartsWith($"keyring {missing} does not exist; fix the recipe's keyrings or --keyring", e.Message);
         }
         finally

@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Tests.Repository;

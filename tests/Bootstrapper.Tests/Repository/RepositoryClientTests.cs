@@ -1,9 +1,9 @@
-using Bootstrapper.Core.Debian;
+using Bootstrapper.Core.Debian.Control;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.OpenPgp;
-using Bootstrapper.Engine.Debian;
-using Bootstrapper.Engine.Mirrors;
-using Bootstrapper.Engine.Http;
+using Bootstrapper.Engine.Families.Debian.Repository;
+using Bootstrapper.Engine.Net.Http;
+using Bootstrapper.Engine.Net.Mirrors;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Repository;

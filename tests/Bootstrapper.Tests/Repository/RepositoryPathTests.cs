@@ -1,4 +1,4 @@
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Index;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;
 

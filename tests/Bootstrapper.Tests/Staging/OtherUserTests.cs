@@ -2,8 +2,8 @@ using System.Runtime.Versioning;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Core.Staging;
-using Bootstrapper.Engine.Build;
-using Bootstrapper.Engine.Native;
+using Bootstrapper.Engine.Os.Native;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 using Bootstrapper.Tests.Rebuilds;
 

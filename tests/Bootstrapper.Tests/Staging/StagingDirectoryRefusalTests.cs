@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Staging;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Staging;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using Bootstrapper.Core.Staging;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Tests.Staging;
 
@@ -55,7 +55,8 @@ internal sealed class StagingWorkspace : IDisposable
         var psi = new ProcessStartInfo("setpriv",
             [$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "sh", "-c", script])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         return Process.Start(psi)!;
     }

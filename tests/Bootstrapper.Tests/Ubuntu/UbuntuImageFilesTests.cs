@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Debian;
+using Bootstrapper.Engine.Families.Debian.Finalize;
 
 namespace Bootstrapper.Tests.Ubuntu;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Tests.Archives;
 using Bootstrapper.Tests.Fixtures;
 

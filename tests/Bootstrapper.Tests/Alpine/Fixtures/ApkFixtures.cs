@@ -1,7 +1,10 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Database;
+using Bootstrapper.Core.Alpine.Index;
+using Bootstrapper.Core.Alpine.Package;
+using Bootstrapper.Core.Alpine.Versions;
 
 namespace Bootstrapper.Tests.Alpine.Fixtures;
 

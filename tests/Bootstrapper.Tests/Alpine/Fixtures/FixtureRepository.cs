@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Package;
 
 namespace Bootstrapper.Tests.Alpine.Fixtures;
 
@@ -49,7 +49,8 @@ public sealed class FixtureRepository : IDisposable
                 "#include <stdio.h>\nint main(int c, char **v) { printf(\"hello from musl (%d args)\\n\", c - 1); return 0; }\n");
             var psi = new ProcessStartInfo("musl-gcc", ["-static", "-Os", "-s", "-o", "hello", "hello.c"])
             {
-                WorkingDirectory = dir, RedirectStandardError = true,
+                WorkingDirectory = dir,
+                RedirectStandardError = true,
             };
             using var p = Process.Start(psi)!;
             var err = p.StandardError.ReadToEnd();

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Bundles;
+using Bootstrapper.Engine.Net.Bundles;
 using Bootstrapper.Tests.Images;
 using Bootstrapper.Tests.Rebuilds;
 

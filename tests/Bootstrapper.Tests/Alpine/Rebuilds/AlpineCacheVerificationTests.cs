@@ -1,9 +1,9 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using Bootstrapper.Core.Alpine;
+using Bootstrapper.Core.Alpine.Package;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Build;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 using Bootstrapper.Tests.Rebuilds;
 

@@ -98,7 +98,8 @@ internal sealed class AlpineRebuildWorkspace : IDisposable
     {
         var psi = new ProcessStartInfo("tar", ["-xOf", image, "--wildcards", "*" + path])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         using var p = Process.Start(psi)!;
         var text = p.StandardOutput.ReadToEnd();

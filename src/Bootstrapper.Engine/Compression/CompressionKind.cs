@@ -1,0 +1,11 @@
+namespace Bootstrapper.Engine.Compression;
+
+/// <summary>The compressions found in .deb members (deb(5)) and image tars.</summary>
+public enum CompressionKind
+{
+    None,
+    Gzip,
+    Xz,
+    Zstd,
+    Bzip2,
+}

@@ -1,0 +1,31 @@
+using System.Formats.Tar;
+using Bootstrapper.Engine.Archives;
+
+namespace Bootstrapper.Engine.Families.Debian.Deb;
+
+/// <summary>
+/// The production <see cref="IDebExtractor"/>: our own .deb reader and the extractor that refuses anything that
+/// would land outside the root (see <see cref="SafeExtractor"/>).
+/// </summary>
+public sealed class SafeDebExtractor : IConcurrentDebExtractor
+{
+    public Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct) =>
+        Task.FromResult(Extract(debPath, rootDir, packageName, ct).Paths);
+
+    public ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
+        Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null, string? debSha256 = null)
+    {
+        using var deb = DebArchive.OpenFile(debPath, packageName);
+        // A package without md5sums gets them computed at unpack by dpkg; DpkgUnpackRecord writes them from these.
+        var options = new ExtractOptions
+        {
+            Keep = keepFor?.Invoke(deb.Control),
+            ComputeMd5 = keepFor is not null && deb.Control["md5sums"] is null,
+            Limit = deb.Control.UnpackLimit(new FileInfo(debPath).Length),
+        };
+        // The decoded copy when there is a good one for this very .deb; else the .deb itself (the copy is made
+        // later, off the critical path: Installer).
+        using var tar = DecodedDataCache.TryOpen(debPath, debSha256) is { } decoded ? new TarReader(decoded, leaveOpen: false) : deb.OpenData();
+        return new SafeExtractor(rootDir, options).Extract(tar, packageName, ct) with { Control = deb.Control };
+    }
+}

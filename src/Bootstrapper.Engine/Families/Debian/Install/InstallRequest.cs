@@ -1,0 +1,61 @@
+using Bootstrapper.Core.Planning;
+
+namespace Bootstrapper.Engine.Families.Debian.Install;
+
+/// <summary>Everything <see cref="Installer"/> needs to turn downloaded .debs into a configured root.</summary>
+public sealed record InstallRequest
+{
+    /// <summary>Absolute path of the staging root: empty or missing (the installer creates it).</summary>
+    public required string RootDirectory { get; init; }
+
+    /// <summary>The resolved packages, each with its verified .deb on the build host.</summary>
+    public required IReadOnlyList<InstallPackage> Packages { get; init; }
+
+    /// <summary>Suite codename ("bookworm"); decides merged-/usr handling (<see cref="InstallSuiteTraits"/>).</summary>
+    public required string Suite { get; init; }
+
+    /// <summary>dpkg architecture of the image ("amd64"); must be runnable on the build host.</summary>
+    public required string Architecture { get; init; }
+
+    /// <summary>Passed to every maintainer script as SOURCE_DATE_EPOCH when set.</summary>
+    public long? SourceDateEpoch { get; init; }
+
+    /// <summary>Receives every line the child processes print, and the installer's own phase lines.</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>When true, child output lines are also reported through the progress callback (--verbose).</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>
+    /// Runs once the essential set is configured, before the other packages (mmdebstrap's essential hook): the
+    /// recipe's `after-essential` steps. Services are still kept from starting there.
+    /// </summary>
+    public Func<CancellationToken, Task>? AfterEssential { get; init; }
+}
+
+/// <summary>One package to install.</summary>
+/// <param name="Name">Package name as in its control file.</param>
+/// <param name="Version">Version as in its control file.</param>
+/// <param name="Architecture">Package architecture ("amd64", "all").</param>
+/// <param name="DebPath">The verified .deb on the build host.</param>
+/// <param name="InEssentialSet">
+/// True for the Essential:yes packages and their dependencies (mmdebstrap's "essential" variant): these are
+/// extracted in stage 1 and installed with --force-depends first, because dpkg itself needs them to run.
+/// </param>
+/// <param name="Priority">Priority field ("required", "important", ...), informational.</param>
+/// <param name="Sha256">The .deb's SHA-256 from the signed index (the file was checked against it): what its decoded
+/// copy in the cache must be bound to; null uses no copy.</param>
+public sealed record InstallPackage(
+    string Name,
+    string Version,
+    string Architecture,
+    string DebPath,
+    bool InEssentialSet,
+    string? Priority = null,
+    string? Sha256 = null)
+{
+    /// <summary>From a plan entry and the verified file fetched for it (Priority from Extra["Priority"] when present).</summary>
+    public static InstallPackage From(PlannedPackage planned, string debPath, bool inEssentialSet) =>
+        new(planned.Name, planned.Version, planned.Architecture, debPath, inEssentialSet,
+            planned.Extra.TryGetValue("Priority", out var priority) ? priority : null, planned.Sha256);
+}

@@ -1,0 +1,67 @@
+namespace Bootstrapper.Engine.Streams;
+
+/// <summary>
+/// A read-only window of <see cref="Length"/> bytes starting at the inner stream's current position. Nothing is
+/// copied: reads go straight to the inner stream, so the caller must consume (or <see cref="Skip"/>) one window
+/// before asking the container for the next member.
+/// </summary>
+public sealed class BoundedReadStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly string _sourceName;
+    private long _remaining;
+
+    internal BoundedReadStream(Stream inner, long length, string sourceName)
+    {
+        _inner = inner;
+        _sourceName = sourceName;
+        Length = length;
+        _remaining = length;
+    }
+
+    public override long Length { get; }
+    public override long Position { get => Length - _remaining; set => throw new NotSupportedException(); }
+    public long Remaining => _remaining;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_remaining == 0 || buffer.IsEmpty) return 0;
+        if (buffer.Length > _remaining) buffer = buffer[..(int)_remaining];
+        int n = _inner.Read(buffer);
+        if (n == 0) throw new EndOfStreamException($"{_sourceName}: truncated ({_remaining} more bytes expected)");
+        _remaining -= n;
+        return n;
+    }
+
+    public override int ReadByte()
+    {
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 1 ? one[0] : -1;
+    }
+
+    /// <summary>Moves the inner stream to the end of this window (seeking when possible, reading otherwise).</summary>
+    public void Skip()
+    {
+        if (_remaining == 0) return;
+        if (_inner.CanSeek)
+        {
+            if (_inner.Position + _remaining > _inner.Length)
+                throw new EndOfStreamException($"{_sourceName}: truncated ({_remaining} more bytes expected)");
+            _inner.Seek(_remaining, SeekOrigin.Current);
+            _remaining = 0;
+            return;
+        }
+        Span<byte> scratch = stackalloc byte[8192];
+        while (_remaining > 0) _ = Read(scratch); // Read throws on a premature end, so this terminates
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
