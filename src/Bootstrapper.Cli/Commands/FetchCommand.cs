@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bootstrapper.Engine;
 using Bootstrapper.Cli.Console;
 using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;

@@ -41,10 +41,10 @@ internal static class PlanOutput
                 ["repository"] = p.RepositoryUrl,
                 ["reason"] = p.Reason,
             };
-            var fields = new JsonObject();
-            foreach (var (k, v) in p.Extra.OrderBy(e => e.Key, StringComparer.Ordinal))
-                fields[k] = v;
-            o["fields"] = fields;
+            // Facts only some families' indices give: present when known.
+            if (p.Source is not null) o["source"] = p.Source;
+            if (p.InstalledSizeKiB is { } kib) o["installedSizeKiB"] = kib;
+            if (p.IndexChecksum is not null) o["indexChecksum"] = p.IndexChecksum;
             packages.Add(o);
         }
         var indices = new JsonArray();

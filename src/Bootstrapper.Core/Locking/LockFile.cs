@@ -15,8 +15,6 @@ public sealed record LockFile
     /// <summary>Bumped only for changes an older reader would misread; readers reject newer formats.</summary>
     public const int CurrentFormat = 1;
 
-    /// <summary>Planned-package <see cref="PlannedPackage.Extra"/> key of Alpine's index checksum (C: field).</summary>
-    public const string Q1ExtraKey = "q1";
 
     public int Format { get; init; } = CurrentFormat;
     public required string Recipe { get; init; }
@@ -35,7 +33,7 @@ public sealed record LockFile
 
     public long TotalSize => Packages.Sum(p => p.Size);
 
-    /// <summary>The lock for a resolved plan. Alpine's Q1 checksum comes from the package's Extra["q1"].</summary>
+    /// <summary>The lock for a resolved plan (Alpine's Q1 is the package's <see cref="PlannedPackage.IndexChecksum"/>).</summary>
     public static LockFile FromPlan(Plan plan) => new()
     {
         Recipe = plan.Recipe.Name,
@@ -51,7 +49,7 @@ public sealed record LockFile
             Filename = p.Filename,
             Size = p.Size,
             Sha256 = p.Sha256,
-            Q1 = ExtraValue(p.Extra, Q1ExtraKey),
+            Q1 = p.IndexChecksum,
         })),
         Indices = Sort(plan.Indices.Select(i => new LockedIndex
         {
@@ -88,9 +86,7 @@ public sealed record LockFile
                 Filename = p.Filename,
                 RepositoryUrl = p.Repository,
                 Reason = "locked",
-                Extra = p.Q1 is null
-                    ? new Dictionary<string, string>()
-                    : new Dictionary<string, string> { [Q1ExtraKey] = p.Q1 },
+                IndexChecksum = p.Q1,
             }).ToList(),
             Indices = Indices.Select(i => new IndexInfo
             {
@@ -130,16 +126,6 @@ public sealed record LockFile
 
     internal static IReadOnlyList<LockedIndex> Sort(IEnumerable<LockedIndex> indices) =>
         indices.OrderBy(i => i.Url, StringComparer.Ordinal).ThenBy(i => i.Suite, StringComparer.Ordinal).ToList();
-
-    private static string? ExtraValue(IReadOnlyDictionary<string, string> extra, string key)
-    {
-        // Producers of Extra are not all written yet: accept "Q1" as well as "q1".
-        if (extra.TryGetValue(key, out var value)) return value;
-        foreach (var (k, v) in extra)
-            if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
-                return v;
-        return null;
-    }
 }
 
 /// <summary>One package file of the lock: where it is in its repository and how to check it.</summary>

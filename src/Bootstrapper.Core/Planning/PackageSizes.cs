@@ -27,10 +27,10 @@ public static class PackageSizes
     /// </summary>
     public static long InstalledBytes(PlannedPackage p)
     {
-        var field = p.Extra.GetValueOrDefault("Installed-Size");
-        if (KiBToBytes(field) is { } bytes) return bytes;
-        if (field is not null && long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            throw Absurd($"package '{p.Name}' {p.Version}", "Installed-Size", field + " KiB");
+        if (p.InstalledSizeKiB is { } kib)
+            return kib is >= 0 and <= MaxKiB
+                ? kib * 1024
+                : throw Absurd($"package '{p.Name}' {p.Version}", "Installed-Size", kib.ToString(CultureInfo.InvariantCulture) + " KiB");
         if (p.Size is < 0 or > MaxBytes)
             throw Absurd($"package '{p.Name}' {p.Version}", "Size", p.Size.ToString(CultureInfo.InvariantCulture));
         return p.Size * 4;

@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Images.Sbom;
+using Bootstrapper.Engine.Os.Files;
 
 namespace Bootstrapper.Engine.Pipeline;
 
@@ -25,11 +26,11 @@ public static class ImageSidecars
         var paths = new[] { image, ManifestPath(image), SbomPath(image), CycloneDxPath(image) };
         try
         {
-            ImageBuilder.WriteAtomically(ManifestPath(image), manifest.ToJson());
-            if (formats.HasFlag(SbomFormat.Spdx)) ImageBuilder.WriteAtomically(SbomPath(image), SpdxDocument.Write(manifest, distribution, now));
+            AtomicFile.Write(ManifestPath(image), manifest.ToJson());
+            if (formats.HasFlag(SbomFormat.Spdx)) AtomicFile.Write(SbomPath(image), SpdxDocument.Write(manifest, distribution, now));
             else File.Delete(SbomPath(image));
             if (formats.HasFlag(SbomFormat.CycloneDx))
-                ImageBuilder.WriteAtomically(CycloneDxPath(image), CycloneDxDocument.Write(manifest, distribution, now));
+                AtomicFile.Write(CycloneDxPath(image), CycloneDxDocument.Write(manifest, distribution, now));
             else File.Delete(CycloneDxPath(image));
         }
         catch

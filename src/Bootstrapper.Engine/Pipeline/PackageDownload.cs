@@ -10,8 +10,25 @@ namespace Bootstrapper.Engine.Pipeline;
 /// </summary>
 public static class PackageDownload
 {
-    public static async Task<IReadOnlyDictionary<PlannedPackage, string>> FetchAllAsync(BuildSession session, Plan plan,
-        PackageFileCheck check, CancellationToken ct)
+    /// <param name="packages">The plan's packages in the order to fetch them.</param>
+    /// <param name="files">Told of each verified file at once (the install streams from it), or of the failure.</param>
+    public static async Task<IReadOnlyDictionary<PlannedPackage, string>> FetchAllAsync(BuildSession session,
+        IReadOnlyList<PlannedPackage> packages, PackageFileCheck check, PackageFiles? files, CancellationToken ct)
+    {
+        try
+        {
+            return await FetchAllAsync(session, packages, check, files is null ? null : files.Deliver, ct).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            files?.Fail(e);
+            throw;
+        }
+    }
+
+    private static async Task<IReadOnlyDictionary<PlannedPackage, string>> FetchAllAsync(BuildSession session,
+        IReadOnlyList<PlannedPackage> packages, PackageFileCheck check, Action<PlannedPackage, string>? verified,
+        CancellationToken ct)
     {
         var options = session.Options;
         if (StalePartFiles.Sweep(session.PackageCache, DateTime.UtcNow) is > 0 and var stale)
@@ -20,13 +37,13 @@ public static class PackageDownload
             options.DownloadParallelism, options.Offline, check);
         try
         {
-            return await fetcher.FetchAsync(plan.Packages, ct).ConfigureAwait(false);
+            return await fetcher.FetchAsync(packages, ct, verified).ConfigureAwait(false);
         }
         catch (FetchException first) when (!options.Offline) // offline, the fetcher already lists every missing one
         {
             // Whatever the parallel run got is in the cache now; try the rest one by one to name every one missing.
             var missing = new List<string>();
-            foreach (var p in plan.Packages)
+            foreach (var p in packages)
             {
                 if (fetcher.CheckCached(p).Valid) continue;
                 var url = p.RepositoryUrl.TrimEnd('/') + "/" + p.Filename;

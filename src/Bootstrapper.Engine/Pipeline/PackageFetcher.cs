@@ -20,8 +20,10 @@ namespace Bootstrapper.Engine.Pipeline;
 public sealed class PackageFetcher(Downloader downloader, string cacheDirectory, IBuildReporter reporter,
     int parallelism, bool offline, PackageFileCheck check)
 {
+    /// <param name="packages">In the order to fetch them (the install's order of need).</param>
+    /// <param name="verified">Told of each package as soon as its file is verified in the cache.</param>
     public async Task<IReadOnlyDictionary<PlannedPackage, string>> FetchAsync(IReadOnlyList<PlannedPackage> packages,
-        CancellationToken ct)
+        CancellationToken ct, Action<PlannedPackage, string>? verified = null)
     {
         var result = new ConcurrentDictionary<PlannedPackage, string>();
         long total = packages.Sum(p => p.Size), done = 0;
@@ -40,6 +42,7 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
                     Interlocked.Increment(ref fromCache);
                     reporter.Progress("download", Interlocked.Add(ref done, p.Size), total, "bytes");
                     result[p] = path;
+                    verified?.Invoke(p, path);
                     return;
                 }
                 var url = p.RepositoryUrl.TrimEnd('/') + "/" + p.Filename;
@@ -65,6 +68,7 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
                     return;
                 }
                 result[p] = path;
+                verified?.Invoke(p, path);
             }).ConfigureAwait(false);
 
         if (!rejected.IsEmpty)
@@ -83,15 +87,21 @@ public sealed class PackageFetcher(Downloader downloader, string cacheDirectory,
     }
 
     /// <summary>Where a package lives in the cache: by SHA-256 when the index gives one, else by the family's key.</summary>
-    public string CachePath(PlannedPackage p)
+    public string CachePath(PlannedPackage p) => new Layout(cacheDirectory).CachePath(p);
+
+    /// <summary>The cache's content-addressed layout: where a package's file is, known before it is fetched.</summary>
+    public readonly record struct Layout(string CacheDirectory)
     {
-        var ext = Path.GetExtension(p.Filename);
-        if (p.Sha256 is { Length: 64 } sha)
-            return Path.Combine(cacheDirectory, "sha256", sha[..2], sha + ext);
-        if (p.Extra.TryGetValue("cacheKey", out var key) && key.Length > 0 && key.All(char.IsAsciiLetterOrDigit))
-            return Path.Combine(cacheDirectory, "key", key[..2], key + ext);
-        throw new VerificationException(
-            $"package {p.Name} {p.Version} has neither a SHA-256 nor a cache key in its index; refusing to cache it unverified");
+        public string CachePath(PlannedPackage p)
+        {
+            var ext = Path.GetExtension(p.Filename);
+            if (p.Sha256 is { Length: 64 } sha)
+                return Path.Combine(CacheDirectory, "sha256", sha[..2], sha + ext);
+            if (p.CacheKey is { Length: > 0 } key && key.All(char.IsAsciiLetterOrDigit))
+                return Path.Combine(CacheDirectory, "key", key[..2], key + ext);
+            throw new VerificationException(
+                $"package {p.Name} {p.Version} has neither a SHA-256 nor a cache key in its index; refusing to cache it unverified");
+        }
     }
 
     /// <summary>What the cache holds for a package.</summary>

@@ -6,10 +6,10 @@ namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>
 /// Whether a file is the package a plan names: the size and SHA-256 the signed index gives and, for a family whose
-/// index gives no SHA-256 of the file, the family's own check (<see cref="IPackageFileVerifier"/>). Every package
+/// index gives no SHA-256 of the file, the family's own check (<see cref="FamilyPlan.VerifyPackageFile"/>). Every package
 /// file the build takes from the cache, downloads or puts into a bundle passes through here.
 /// </summary>
-public sealed class PackageFileCheck(BuildSession session, IPackageFileVerifier? family)
+public sealed class PackageFileCheck(FamilyPlan family)
 {
     /// <summary>The whole check of <paramref name="file"/>, named <paramref name="label"/> in messages.</summary>
     /// <exception cref="VerificationException">It is not the package <paramref name="p"/> names.</exception>
@@ -35,10 +35,10 @@ public sealed class PackageFileCheck(BuildSession session, IPackageFileVerifier?
     /// </summary>
     public void VerifyContent(PlannedPackage p, string file, string label)
     {
-        if (family is null || p.Sha256 is not null) return;
+        if (p.Sha256 is not null) return;
         try
         {
-            family.VerifyPackageFile(session, p, file, label);
+            family.VerifyPackageFile(p, file, label);
         }
         catch (InstallException e) // a malformed archive member: unverified all the same
         {

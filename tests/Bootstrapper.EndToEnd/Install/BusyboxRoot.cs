@@ -1,4 +1,4 @@
-using Bootstrapper.Engine.Families.Shared;
+using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.EndToEnd.Install;
 

@@ -41,7 +41,7 @@ public sealed class FailingScriptInstallTests
         try
         {
             var deb = BuildFailingDeb(work, script);
-            var packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage($"failing-{script}", "1.0", "all", deb, false, "optional")).ToList();
+            var packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage($"failing-{script}", "1.0", "all", deb, false)).ToList();
             var log = new List<string>();
             var req = new InstallRequest
             {

@@ -51,7 +51,7 @@ public sealed class HostileRootLinkInstallTests : IDisposable
         RootDirectory = root,
         Suite = "bookworm",
         Architecture = "amd64",
-        Packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage("hostile", "1.0", "all", deb, true, "required")).ToList(),
+        Packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage("hostile", "1.0", "all", deb, true)).ToList(),
     }, new SafeDebExtractor(), null, CancellationToken.None);
 
     [Fact]

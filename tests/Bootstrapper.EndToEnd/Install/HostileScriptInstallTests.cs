@@ -55,7 +55,7 @@ public sealed class HostileScriptInstallTests
         try
         {
             var deb = BuildHostileDeb(work, sentinel.Directory);
-            var packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage("hostile", "1.0", "all", deb, false, "optional")).ToList();
+            var packages = MinbaseDebs.Get("bookworm").Append(new InstallPackage("hostile", "1.0", "all", deb, false)).ToList();
             var req = new InstallRequest
             {
                 RootDirectory = root,

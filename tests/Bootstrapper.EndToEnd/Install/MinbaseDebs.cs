@@ -84,7 +84,7 @@ public static class MinbaseDebs
             }
         }
         return ctl.Values.Select(v => new InstallPackage(Field(v.P, "Package"), Field(v.P, "Version"), Field(v.P, "Architecture"), v.Path,
-                essential.Contains(Field(v.P, "Package")), Field(v.P, "Priority")))
+                essential.Contains(Field(v.P, "Package"))))
             .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 

@@ -148,7 +148,8 @@ public sealed class AlpineRepositoryClientTests : IDisposable
         }, NullReporter.Instance);
         var family = new AlpineFamily();
 
-        var plan = await family.PlanAsync(session, CancellationToken.None);
+        var familyPlan = (AlpinePlan)await family.PlanAsync(session, CancellationToken.None);
+        var plan = familyPlan.Plan;
 
         Assert.Equal(["musl", "tool", "alpine-base"], plan.Packages.Select(p => p.Name));
         Assert.Equal(["depends of alpine-base", "depends of alpine-base", "world"], plan.Packages.Select(p => p.Reason));
@@ -157,16 +158,16 @@ public sealed class AlpineRepositoryClientTests : IDisposable
 
         var files = new Dictionary<PlannedPackage, string>();
         var client = new AlpineRepositoryClient(_http);
-        Assert.All(plan.Packages, p => Assert.Matches("^[0-9a-f]{40}$", p.Extra["cacheKey"]));
+        Assert.All(plan.Packages, p => Assert.Matches("^[0-9a-f]{40}$", p.CacheKey));
         foreach (var p in plan.Packages)
         {
-            var info = ApkIndex.Parse(p.Extra[AlpineFamily.IndexStanzaKey], "plan").Single() with { RepositoryUrl = p.RepositoryUrl };
+            var info = familyPlan.Entries[p.Name] with { RepositoryUrl = p.RepositoryUrl };
             var dest = Path.Combine(_repo.Directory, p.Filename);
             await client.DownloadPackageAsync(info, _repo.Signer.Keyring(), dest, CancellationToken.None);
             files[p] = dest;
         }
         var root = Path.Combine(_repo.Directory, "root");
-        await family.InstallAsync(session, plan, files, root, CancellationToken.None);
+        await familyPlan.InstallAsync(session, PackageFiles.Ready(files), root, CancellationToken.None);
 
         Assert.Equal("3.23.0\n", File.ReadAllText(Path.Combine(root, "etc/alpine-release")));
         Assert.Equal($"{Mirror}/v3.23/main\n{Mirror}/v3.23/community\n", File.ReadAllText(Path.Combine(root, "etc/apk/repositories")));

@@ -81,7 +81,6 @@ public sealed class ResolverVariantTests
         Assert.Equal("pool/main/b/base/base_2.0-3_amd64.deb", planned.Filename);
         Assert.Equal(Mirror, planned.RepositoryUrl);
         Assert.Equal("Essential: yes", planned.Reason);
-        Assert.Equal("base-src", planned.Extra["Source"]);
-        Assert.Equal("required", planned.Extra["Priority"]);
+        Assert.Equal("base-src", planned.Source);
     }
 }

@@ -1,8 +1,7 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Families.Debian.Install;
-using Bootstrapper.Engine.Families.Shared;
-using Bootstrapper.Engine.Os.Processes;
 using Bootstrapper.Engine.Sandbox;
+using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Tests.Install;
 

@@ -2,7 +2,7 @@ using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Families.Debian.Install;
-using Bootstrapper.Engine.Families.Shared;
+using Bootstrapper.Engine.Sandbox;
 using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Os.Processes;
 using Bootstrapper.Tests.Archives;
@@ -42,7 +42,7 @@ public sealed class HostileRootLinkTests : IDisposable
     {
         var path = Path.Combine(_temp.Path, name + ".deb");
         File.WriteAllBytes(path, TestDebs.Build(name, "1.0", data, Installer.HostArchitecture()));
-        return new InstallPackage(name, "1.0", Installer.HostArchitecture(), path, true, "required");
+        return new InstallPackage(name, "1.0", Installer.HostArchitecture(), path, true);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public class LockFileTests
         };
 
     private static PlannedPackage Package(string name, string version, string sha, string arch = "amd64",
-        Dictionary<string, string>? extra = null) => new()
+        string? q1 = null) => new()
         {
             Name = name,
             Version = version,
@@ -35,7 +35,7 @@ public class LockFileTests
             Filename = $"pool/main/{name[0]}/{name}/{name}_{version.Replace(":", "%3a")}_{arch}.deb",
             RepositoryUrl = Repo,
             Reason = "essential",
-            Extra = extra ?? new Dictionary<string, string>(),
+            IndexChecksum = q1,
         };
 
     private static Plan SamplePlan(params PlannedPackage[] packages) => new()
@@ -134,12 +134,12 @@ public class LockFileTests
     }
 
     [Fact]
-    public void Alpine_q1_comes_from_plan_extra_and_survives_a_round_trip()
+    public void Alpine_q1_comes_from_the_index_checksum_and_survives_a_round_trip()
     {
         const string q1 = "Q1C4uoV7SdMdDhYg4OCVmI71D8HIA=";
         var plan = SamplePlan(
-            Package("busybox", "1.37.0-r12", ShaA, "x86_64", new() { ["q1"] = q1 }),
-            Package("musl", "1.2.5-r10", ShaB, "x86_64", new() { ["Q1"] = q1 })) with
+            Package("busybox", "1.37.0-r12", ShaA, "x86_64", q1),
+            Package("musl", "1.2.5-r10", ShaB, "x86_64", q1)) with
         {
             Recipe = Recipe("alpine", DistroFamily.Alpine, "x86_64"),
         };

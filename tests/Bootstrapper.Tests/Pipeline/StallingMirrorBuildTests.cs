@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bootstrapper.Engine;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Pipeline;

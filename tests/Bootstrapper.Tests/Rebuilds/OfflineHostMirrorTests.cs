@@ -1,3 +1,4 @@
+using Bootstrapper.Engine;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Pipeline;

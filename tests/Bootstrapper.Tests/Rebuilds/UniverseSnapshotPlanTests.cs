@@ -1,3 +1,4 @@
+using Bootstrapper.Engine;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Pipeline;
@@ -25,7 +26,7 @@ public sealed class UniverseSnapshotPlanTests : IDisposable
 
     private static string Describe(Plan plan) => string.Join("\n", plan.Packages.Select(p =>
         $"{p.Name} {p.Version} {p.Architecture} {p.Size} {p.Sha256} {p.Filename} {p.RepositoryUrl} {p.Reason} " +
-        string.Join(",", p.Extra.Select(e => $"{e.Key}={e.Value}"))));
+        $"{p.Source} {p.InstalledSizeKiB}"));
 
     /// <summary>Keeps the verbose lines, to tell a plan that used the snapshot from one that read the indices.</summary>
     private sealed class VerboseLines : IBuildReporter

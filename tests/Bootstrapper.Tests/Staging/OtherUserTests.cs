@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Bootstrapper.Engine;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Core.Staging;

@@ -11,26 +11,19 @@ namespace Bootstrapper.Core.Debian.Resolution;
 /// <param name="RequiredBy">The package whose dependency pulled this one in; null for seeds.</param>
 public sealed record ResolvedPackage(DebianPackage Package, string Reason, string? RequiredBy)
 {
-    public PlannedPackage ToPlannedPackage()
+    public PlannedPackage ToPlannedPackage() => new()
     {
-        var extra = new Dictionary<string, string>(StringComparer.Ordinal) { ["Source"] = Package.Source };
-        if (Package.PriorityText is { } priority) extra["Priority"] = priority;
-        if (Package.Essential) extra["Essential"] = "yes";
-        if (Package.MultiArch != MultiArch.No) extra["Multi-Arch"] = Package.MultiArch.ToString().ToLowerInvariant();
-        if (Package.InstalledSizeKiB is { } size) extra["Installed-Size"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new PlannedPackage
-        {
-            Name = Package.Name,
-            Version = Package.Version.Text,
-            Architecture = Package.Architecture,
-            Size = Package.Size,
-            Sha256 = Package.Sha256,
-            Filename = Package.Filename,
-            RepositoryUrl = Package.RepositoryUrl,
-            Reason = Reason,
-            Extra = extra,
-        };
-    }
+        Name = Package.Name,
+        Version = Package.Version.Text,
+        Architecture = Package.Architecture,
+        Size = Package.Size,
+        Sha256 = Package.Sha256,
+        Filename = Package.Filename,
+        RepositoryUrl = Package.RepositoryUrl,
+        Reason = Reason,
+        Source = Package.Source,
+        InstalledSizeKiB = Package.InstalledSizeKiB,
+    };
 }
 
 /// <summary>The result of <see cref="DebianResolver.Resolve"/>: packages in the order they were selected.</summary>

@@ -28,6 +28,9 @@ public sealed record AlpineInstallOptions
     public IApkScriptRunner ScriptRunner { get; init; } = new ChrootScriptRunner();
     public IApkDataExtractor Extractor { get; init; } = new ApkDataExtractor();
     public Action<string>? Log { get; init; }
+    /// <summary>Waits until a package's file is verified at its path (the download may still be running); null: all
+    /// are there.</summary>
+    public Func<AlpineInstallItem, CancellationToken, Task>? WaitForFile { get; init; }
 }
 
 /// <summary>What was installed, in order.</summary>
@@ -57,6 +60,7 @@ public static class AlpineInstaller
         foreach (var item in packages)
         {
             ct.ThrowIfCancellationRequested();
+            if (options.WaitForFile is { } wait) await wait(item, ct);
             var bytes = await File.ReadAllBytesAsync(item.FilePath, ct);
             var pkg = ApkPackageFile.Verify(bytes, options.Keyring, item.Info, item.FilePath);
             options.Log?.Invoke($"Installing {item.Info} ({pkg.DataEntries.Count} entries)");

@@ -25,7 +25,7 @@ public static partial class Installer
     /// </summary>
     private static void RepackDebs(IReadOnlyList<InstallPackage> packages, PinnedDirectory debs,
         IReadOnlyDictionary<string, string> inRoot, CancellationToken ct) =>
-        Parallel.ForEach(packages.OrderByDescending(p => new FileInfo(p.DebPath).Length),
+        Parallel.ForEach(packages.OrderByDescending(p => p.FileSize),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
             p => DebRepack.WithUncompressedData(p.DebPath, debs.HostPath(Path.GetFileName(inRoot[p.Name])),
                 $"package '{p.Name}' {p.Version}", p.Sha256));

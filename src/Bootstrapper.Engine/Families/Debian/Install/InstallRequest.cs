@@ -20,6 +20,12 @@ public sealed record InstallRequest
     /// <summary>Passed to every maintainer script as SOURCE_DATE_EPOCH when set.</summary>
     public long? SourceDateEpoch { get; init; }
 
+    /// <summary>
+    /// Waits until a package's .deb is verified at its <see cref="InstallPackage.DebPath"/>: the download may still be
+    /// running, and the installer starts on each file as soon as it is there. Null: every file is there already.
+    /// </summary>
+    public Func<InstallPackage, CancellationToken, Task>? WaitForFile { get; init; }
+
     /// <summary>Receives every line the child processes print, and the installer's own phase lines.</summary>
     public Action<string>? Log { get; init; }
 
@@ -42,7 +48,6 @@ public sealed record InstallRequest
 /// True for the Essential:yes packages and their dependencies (mmdebstrap's "essential" variant): these are
 /// extracted in stage 1 and installed with --force-depends first, because dpkg itself needs them to run.
 /// </param>
-/// <param name="Priority">Priority field ("required", "important", ...), informational.</param>
 /// <param name="Sha256">The .deb's SHA-256 from the signed index (the file was checked against it): what its decoded
 /// copy in the cache must be bound to; null uses no copy.</param>
 public sealed record InstallPackage(
@@ -51,11 +56,15 @@ public sealed record InstallPackage(
     string Architecture,
     string DebPath,
     bool InEssentialSet,
-    string? Priority = null,
     string? Sha256 = null)
 {
-    /// <summary>From a plan entry and the verified file fetched for it (Priority from Extra["Priority"] when present).</summary>
+    /// <summary>Bytes of the .deb from the signed index (orders the work before the file is there); 0: ask the file.</summary>
+    public long Size { get; init; }
+
+    /// <summary>From a plan entry and the verified file fetched for it.</summary>
     public static InstallPackage From(PlannedPackage planned, string debPath, bool inEssentialSet) =>
-        new(planned.Name, planned.Version, planned.Architecture, debPath, inEssentialSet,
-            planned.Extra.TryGetValue("Priority", out var priority) ? priority : null, planned.Sha256);
+        new(planned.Name, planned.Version, planned.Architecture, debPath, inEssentialSet, planned.Sha256) { Size = planned.Size };
+
+    /// <summary>The .deb's size: the index's, else the file's (which must then be there).</summary>
+    internal long FileSize => Size > 0 ? Size : new FileInfo(DebPath).Length;
 }

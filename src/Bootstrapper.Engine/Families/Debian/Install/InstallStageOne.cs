@@ -9,12 +9,12 @@ public static partial class Installer
 {
     /// <summary>Stage 1 one package after another; returns dpkg's paths.</summary>
     private static async Task<IReadOnlyList<string>> ExtractInOrderAsync(
-        IDebExtractor extractor, IReadOnlyList<InstallPackage> essential, string root, CancellationToken ct)
+        IDebExtractor extractor, IReadOnlyList<InstallPackage> essential, string root, FileWait wait, CancellationToken ct)
     {
         IReadOnlyList<string> dpkgPaths = [];
         foreach (var p in essential)
         {
-            ct.ThrowIfCancellationRequested();
+            await wait(p, ct).ConfigureAwait(false);
             var paths = await extractor.ExtractDataAsync(p.DebPath, root, p.Name, ct).ConfigureAwait(false);
             if (p.Name == "dpkg") dpkgPaths = paths;
         }
@@ -29,7 +29,7 @@ public static partial class Installer
     /// <returns>What each package of <paramref name="essential"/> extracted, in the same order.</returns>
     private static async Task<ExtractedPackage[]> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
         IReadOnlyList<InstallPackage> essential, Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>> keepFor, string root,
-        InstallSuiteTraits traits, string architecture, Action<string> phase, CancellationToken ct)
+        InstallSuiteTraits traits, string architecture, FileWait wait, Action<string> phase, CancellationToken ct)
     {
         var results = new ExtractedPackage[essential.Count];
         void ExtractOne(int i, CancellationToken token) =>
@@ -39,16 +39,22 @@ public static partial class Installer
         // first, alone: everything after them then agrees on what is a directory, and what they created evolves
         // exactly as in a one-by-one extraction (they finished before anything else wrote into it).
         int layout = essential.TakeWhile(p => LaysOutTree(p)).Count();
-        for (int i = 0; i < layout; i++) ExtractOne(i, ct);
+        for (int i = 0; i < layout; i++)
+        {
+            await wait(essential[i], ct).ConfigureAwait(false);
+            ExtractOne(i, ct);
+        }
         var preexisting = StageOneDirectories.Snapshot(root);
+        // The download delivers the essential set in this order too (DebianPlan.DownloadOrder): each file is
+        // extracted as soon as it is verified.
         var bySize = Enumerable.Range(layout, essential.Count - layout)
-            .OrderByDescending(i => new FileInfo(essential[i].DebPath).Length).ThenBy(i => i).ToList();
+            .OrderByDescending(i => essential[i].FileSize).ThenBy(i => i).ToList();
         await Parallel.ForEachAsync(bySize,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            (i, token) =>
+            async (i, token) =>
             {
+                await wait(essential[i], token).ConfigureAwait(false);
                 ExtractOne(i, token);
-                return ValueTask.CompletedTask;
             }).ConfigureAwait(false);
 
         var outcomes = StageOneDirectories.Compute(results[layout..], preexisting);
@@ -73,11 +79,11 @@ public static partial class Installer
     /// <summary>The packages <see cref="OrderEssential"/> puts first because the others rely on what they create.</summary>
     private static bool LaysOutTree(InstallPackage p) => p.Name is "base-passwd" or "base-files";
 
-    internal static List<InstallPackage> OrderEssential(List<InstallPackage> essential)
-    {
-        static int Rank(InstallPackage p) => p.Name switch { "base-passwd" => 0, "base-files" => 1, _ => 2 };
-        return essential.Select((p, i) => (p, i)).OrderBy(t => Rank(t.p)).ThenBy(t => t.i).Select(t => t.p).ToList();
-    }
+    internal static List<InstallPackage> OrderEssential(List<InstallPackage> essential) =>
+        essential.Select((p, i) => (p, i)).OrderBy(t => StageOneRank(t.p.Name)).ThenBy(t => t.i).Select(t => t.p).ToList();
+
+    /// <summary>Where stage 1 puts an essential package: base-passwd (0), base-files (1), the rest (2).</summary>
+    public static int StageOneRank(string name) => name switch { "base-passwd" => 0, "base-files" => 1, _ => 2 };
 
     internal static string NormalizeArchivePath(string p)
     {

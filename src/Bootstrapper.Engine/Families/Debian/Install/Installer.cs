@@ -3,7 +3,7 @@ using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Families.Debian.Finalize;
-using Bootstrapper.Engine.Families.Shared;
+using Bootstrapper.Engine.Sandbox;
 using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Os.Native;
 using Bootstrapper.Engine.Os.Processes;
@@ -12,6 +12,9 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>How long each stage took, for the build report.</summary>
 public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSpan Remaining, int Packages);
+
+/// <summary>Waits until a package's .deb is there (<see cref="InstallRequest.WaitForFile"/>).</summary>
+internal delegate Task FileWait(InstallPackage package, CancellationToken ct);
 
 /// <summary>
 /// Turns a resolved set of .debs into a configured Debian root, as mmdebstrap's root mode does but without
@@ -49,6 +52,7 @@ public static partial class Installer
             ? l => { req.Log?.Invoke(l); progress.Report(l); }
         : l => req.Log?.Invoke(l);
 
+        FileWait wait = req.WaitForFile is { } waitFor ? (p, token) => waitFor(p, token) : (_, _) => Task.CompletedTask;
         var traits = InstallSuiteTraits.For(req.Suite);
         var essential = OrderEssential(req.Packages.Where(p => p.InEssentialSet).ToList());
         var remaining = req.Packages.Where(p => !p.InEssentialSet).ToList();
@@ -70,7 +74,7 @@ public static partial class Installer
         if (extractor is IConcurrentDebExtractor concurrent)
         {
             extracted = await ExtractConcurrentlyAsync(concurrent, essential, DpkgUnpackRecord.KeepConffiles, root, traits,
-                req.Architecture, Phase, ct).ConfigureAwait(false);
+                req.Architecture, wait, Phase, ct).ConfigureAwait(false);
             // Each control member was read to open its .deb: the extraction hands it back.
             controls = essential.Select((p, i) => (p.Name, extracted[i].Control!)).ToDictionary(c => c.Name, c => c.Item2, StringComparer.Ordinal);
             dpkgPaths = extracted[essential.FindIndex(p => p.Name == "dpkg")].Paths;
@@ -81,7 +85,7 @@ public static partial class Installer
                 extracted = null;
             }
         }
-        else dpkgPaths = await ExtractInOrderAsync(extractor, essential, root, ct).ConfigureAwait(false);
+        else dpkgPaths = await ExtractInOrderAsync(extractor, essential, root, wait, ct).ConfigureAwait(false);
         var startStopDaemon = dpkgPaths.Select(NormalizeArchivePath)
             .FirstOrDefault(s => s.EndsWith("sbin/start-stop-daemon", StringComparison.Ordinal));
         InstallDpkgDatabase.Write(root);
@@ -102,8 +106,12 @@ public static partial class Installer
             // Pinned: scripts run while the .debs are written there, and may replace the name with a symlink.
             debs = RootFs.TryCreatePinnedDirectory(root, DebsDirectory) ?? throw DebsDirectoryTaken(essential, extracted);
             if (extracted is null) RepackDebs(essential, debs, inRoot, ct);
-            // dpkg works on one core: the other prepares the remaining .debs meanwhile.
-            repackRemaining = Task.Run(() => RepackDebs(remaining, debs, inRoot, ct), ct);
+            // dpkg works on one core: the other prepares the remaining .debs meanwhile (as they arrive).
+            repackRemaining = Task.Run(async () =>
+            {
+                foreach (var p in remaining) await wait(p, ct).ConfigureAwait(false);
+                RepackDebs(remaining, debs, inRoot, ct);
+            }, ct);
             // Then, still beside dpkg, the decoded copies of the essential .debs for the next build (if missing).
             if (extracted is not null)
                 recordCopies = repackRemaining.ContinueWith(_ => RecordDecodedCopies(essential, stopRecording.Token),
@@ -224,7 +232,7 @@ public static partial class Installer
         {
             if (p.Architecture != "all" && p.Architecture != req.Architecture)
                 throw new InstallException($"{p.Name} {p.Version} is built for {p.Architecture}, not {req.Architecture}; the plan mixes architectures.");
-            if (!File.Exists(p.DebPath))
+            if (req.WaitForFile is null && !File.Exists(p.DebPath))
                 throw new InstallException($"The .deb of {p.Name} {p.Version} is missing at {p.DebPath}; fetch it again.");
             if (p.Name.Length == 0 || p.Name.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '+' or '-' or '.')))
                 throw new InstallException($"'{p.Name}' is not a valid Debian package name.");

@@ -14,7 +14,7 @@ public static class LockedPlan
     /// <param name="lockFile">The lock, already checked to belong to the recipe (<see cref="LockFile.ToPlan"/> does).</param>
     /// <param name="lockSourceName">Its path, for messages.</param>
     /// <param name="fresh">Today's plan: the recipe, the verified indices, and every package today's indices offer
-    /// under the name (usually just the candidates), to borrow Extra facts from.</param>
+    /// under the name (usually just the candidates), to borrow the facts a lock does not record from.</param>
     /// <param name="currentMirror">Maps the lock's repository URL and suite to the base URL to fetch from now.</param>
     public static Plan Create(LockFile lockFile, string lockSourceName, Plan fresh,
         Func<string, string?, string> currentMirror)
@@ -39,33 +39,18 @@ public static class LockedPlan
             return p with
             {
                 RepositoryUrl = same?.RepositoryUrl ?? url,
-                Extra = same is null ? p.Extra : Merge(same.Extra, p.Extra),
+                Source = same?.Source ?? p.Source,
+                InstalledSizeKiB = same?.InstalledSizeKiB ?? p.InstalledSizeKiB,
                 Reason = same is null ? "locked (no longer in the indices)" : "locked",
             };
         }).ToList();
         return locked with { Packages = packages, Indices = fresh.Indices };
     }
 
-    /// <summary>Index fingerprints that no longer sign a suite the lock recorded: worth a warning (a key rotation,
-    /// or the wrong keyring), not an error, since the packages are pinned by hash.</summary>
-    public static IEnumerable<string> SignerChanges(LockFile lockFile, Plan fresh) =>
-        from old in lockFile.Indices
-        join now in fresh.Indices on old.Suite equals now.Suite
-        where old.SignedBy.Count > 0 && !old.SignedBy.Intersect(now.SignedBy, StringComparer.OrdinalIgnoreCase).Any()
-        select $"suite {old.Suite}: the lock recorded signatures by {string.Join(", ", old.SignedBy)}, today's index is " +
-               $"signed by {string.Join(", ", now.SignedBy)}";
-
     /// <summary>"http://m/debian/dists/bookworm/InRelease" -> "http://m/debian".</summary>
     public static string? RepositoryOf(string indexUrl)
     {
         var at = indexUrl.LastIndexOf("/dists/", StringComparison.Ordinal);
         return at < 0 ? null : indexUrl[..at];
-    }
-
-    private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
-    {
-        var d = new Dictionary<string, string>(a, StringComparer.Ordinal);
-        foreach (var (k, v) in b) d[k] = v;
-        return d;
     }
 }

@@ -4,72 +4,73 @@ using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Families;
-using Bootstrapper.Engine.Families.Shared;
+using Bootstrapper.Engine.Sandbox;
 using Bootstrapper.Engine.Net.Bundles;
 using Bootstrapper.Engine.Oci;
 using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Rootless;
-using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>
 /// The pipeline every family shares: plan (verified indices, resolution), download (content-addressed cache),
-/// install (the family's), pack (reproducible tar), manifest. Each phase is named and timed.
+/// install (the family's, starting on each package as soon as its file is verified), pack (reproducible tar),
+/// manifest. Each phase is named and timed. It knows families only through <see cref="IDistroFamily"/> and
+/// <see cref="FamilyPlan"/>: the caller names the family (<c>Engine/ImageBuilder.cs</c>).
 /// </summary>
 /// <remarks>
 /// Nothing half-written is left behind: the staging root is removed whatever happens, the packer writes to a
 /// temporary name and renames, and the manifest is written the same way after the image.
 /// </remarks>
-public static class ImageBuilder
+public static class BuildPipeline
 {
-    public static async Task<Plan> PlanAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
+    public static async Task<Plan> PlanAsync(IDistroFamily family, Recipe recipe, BuildOptions options, IBuildReporter reporter,
+        CancellationToken ct)
     {
         using var session = new BuildSession(recipe, options, reporter);
-        return await PlanAsync(session, FamilyRegistry.Create(recipe.Family), ct).ConfigureAwait(false);
+        return (await PlanAsync(session, family, ct).ConfigureAwait(false)).Plan;
     }
 
-    private static Task<Plan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct)
+    private static Task<FamilyPlan> PlanAsync(BuildSession session, IDistroFamily family, CancellationToken ct)
     {
         if (session.Options.Locked is { Selection: null })
             session.Reporter.Warning($"{session.Options.LockedPath}: written by an older bootstrap, it records no hash of the " +
                                      "recipe's selection, so a changed recipe goes unnoticed; run `bootstrap lock` to record one");
         return session.PhaseAsync("plan", $"verifying {session.Recipe.Sources.Count} source(s) and resolving",
             () => family.PlanAsync(session, ct),
-            plan => $"{Plural.Count(plan.Packages.Count, "package")}, {plan.TotalSize / 1048576.0:0.0} MiB");
+            plan => $"{Plural.Count(plan.Plan.Packages.Count, "package")}, {plan.Plan.TotalSize / 1048576.0:0.0} MiB");
     }
 
     /// <summary>
     /// `bootstrap fetch`: plan and download without building; with <paramref name="bundleDirectory"/>, also write a
     /// bundle (a mirror of exactly what the build needs, see <see cref="BundleWriter"/>).
     /// </summary>
-    public static async Task<FetchResult> FetchAsync(Recipe recipe, BuildOptions options, string? bundleDirectory,
-        IBuildReporter reporter, CancellationToken ct)
+    public static async Task<FetchResult> FetchAsync(IDistroFamily family, Recipe recipe, BuildOptions options,
+        string? bundleDirectory, IBuildReporter reporter, CancellationToken ct)
     {
         using var session = new BuildSession(recipe, options, reporter);
-        var family = FamilyRegistry.Create(recipe.Family);
-        var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
-        var check = new PackageFileCheck(session, family as IPackageFileVerifier);
-        var files = await DownloadAsync(session, plan, check, ct).ConfigureAwait(false);
+        var familyPlan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        var plan = familyPlan.Plan;
+        var check = new PackageFileCheck(familyPlan);
+        var files = await DownloadAsync(session, familyPlan, check, null, ct).ConfigureAwait(false);
         if (bundleDirectory is null) return new FetchResult(plan, files, null);
-        if (family is not IBundleSource source)
-            throw new RecipeException($"family '{recipe.Family.ToString().ToLowerInvariant()}' cannot write bundles yet");
         // Each package is checked once more as copied into the bundle, so "verified" is said of the bundle's bytes.
         var bundle = await session.PhaseAsync("bundle", bundleDirectory,
-            () => Task.Run(() => BundleWriter.Write(bundleDirectory, source.BundleSuites(session),
-                plan.Packages.Select(p => new BundlePackage(source.BundlePath(p), files[p],
+            () => Task.Run(() => BundleWriter.Write(bundleDirectory, familyPlan.BundleSuites(session),
+                plan.Packages.Select(p => new BundlePackage(familyPlan.BundlePath(p), files[p],
                     (copy, label) => check.Verify(p, copy, label))).ToList()), ct),
             b => $"{b.Files} files, {b.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
         return new FetchResult(plan, files, bundle);
     }
 
-    private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, Plan plan,
-        PackageFileCheck check, CancellationToken ct) =>
-        session.PhaseAsync("download", Plural.Count(plan.Packages.Count, "package"),
-            () => PackageDownload.FetchAllAsync(session, plan, check, ct), f => $"{plan.TotalSize / 1048576.0:0.0} MiB verified");
+    private static Task<IReadOnlyDictionary<PlannedPackage, string>> DownloadAsync(BuildSession session, FamilyPlan plan,
+        PackageFileCheck check, PackageFiles? files, CancellationToken ct) =>
+        session.PhaseAsync("download", Plural.Count(plan.Plan.Packages.Count, "package"),
+            () => PackageDownload.FetchAllAsync(session, plan.DownloadOrder, check, files, ct),
+            f => $"{plan.Plan.TotalSize / 1048576.0:0.0} MiB verified");
 
-    public static async Task<BuildResult> BuildAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
+    public static async Task<BuildResult> BuildAsync(IDistroFamily family, Recipe recipe, BuildOptions options,
+        IBuildReporter reporter, CancellationToken ct)
     {
         using var session = new BuildSession(recipe, options, reporter) { BuildsImage = true };
         var output = options.OutputOverride ?? recipe.Output.Path;
@@ -81,18 +82,15 @@ public static class ImageBuilder
         StagingArea.Check(StagingLocation.ParentFor(options, neededBytes: null));
         // And a host (or container) that cannot give the install its sandbox.
         await SandboxCommand.CheckAsync(ct).ConfigureAwait(false);
-        var family = FamilyRegistry.Create(recipe.Family);
 
-        var plan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        var familyPlan = await PlanAsync(session, family, ct).ConfigureAwait(false);
+        var plan = familyPlan.Plan;
         session.TakeIndexEpoch(plan);
         // Where the root goes, and whether it fits there, is known from the plan: say so before downloading.
         var installedBytes = plan.Packages.Sum(PackageSizes.InstalledBytes);
         var stagingParent = StagingLocation.ParentFor(options, installedBytes);
         StagingArea.Check(stagingParent);
         StagingSpace.Check(stagingParent.Path, installedBytes);
-
-        var files = await DownloadAsync(session, plan, new PackageFileCheck(session, family as IPackageFileVerifier), ct)
-            .ConfigureAwait(false);
 
         // A private (0700) folder holds the root: others must not reach setuid binaries or half-configured files
         // in it, nor swap the root, while the root itself keeps the 0755 its "./" entry must have in the image.
@@ -101,10 +99,7 @@ public static class ImageBuilder
         reporter.Verbose($"staging root: {root}");
         try
         {
-            await session.PhaseAsync("install", "unpacking and configuring",
-                () => family.InstallAsync(session, plan, files, root, ct)).ConfigureAwait(false);
-            // Licences are read from the configured root, which is gone once packed.
-            var licenses = family is ILicenseSource ls ? ls.Licenses(plan, root) : new Dictionary<string, string>();
+            var (files, outcome) = await DownloadAndInstallAsync(session, familyPlan, root, ct).ConfigureAwait(false);
             var os = OsRelease.Parse(RootFs.ReadText(root, "etc/os-release") ?? RootFs.ReadText(root, "usr/lib/os-release") ?? "");
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -128,18 +123,14 @@ public static class ImageBuilder
                 }, ct),
                 p => $"{p.Entries} entries, {p.Bytes / 1048576.0:0.0} MiB").ConfigureAwait(false);
 
-            var manifest = Manifest(session, plan, packed, licenses, FileHashes(plan, files)) with
+            var manifest = Manifest(session, plan, packed, outcome.Licenses, FileHashes(plan, files)) with
             {
                 Os = os,
                 ImageConfig = recipe.Image,
                 OciManifestDigest = manifestDigest,
+                Files = outcome.AddedFiles.Count > 0 ? outcome.AddedFiles : null,
+                RunSteps = outcome.RunSteps.Count > 0 ? outcome.RunSteps : null,
             };
-            if (family is ICustomizationRecord custom)
-                manifest = manifest with
-                {
-                    Files = custom.AddedFiles.Count > 0 ? custom.AddedFiles : null,
-                    RunSteps = custom.RunSteps.Count > 0 ? custom.RunSteps : null,
-                };
             ImageSidecars.Write(output, manifest, Distribution(session.Recipe), options.Now(), options.Sbom);
             return new BuildResult(output, packed.Bytes, packed.Sha256, ImageSidecars.ManifestPath(output), plan.Packages.Count)
             {
@@ -153,6 +144,36 @@ public static class ImageBuilder
             if (options.KeepStagingRoot) reporter.Info($"staging root kept at {root}");
             else RemoveRoot(staging, reporter);
         }
+    }
+
+    /// <summary>
+    /// The download and the install side by side: the install takes each package as soon as its file is verified.
+    /// Both have ended when this returns or throws (nothing keeps writing into the cache or the root), and the
+    /// download's error wins: an install waiting for a file only saw it second-hand.
+    /// </summary>
+    private static async Task<(IReadOnlyDictionary<PlannedPackage, string> Files, InstallOutcome Outcome)> DownloadAndInstallAsync(
+        BuildSession session, FamilyPlan familyPlan, string root, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var cache = new PackageFetcher.Layout(session.PackageCache);
+        var files = new PackageFiles(familyPlan.Plan.Packages.ToDictionary(p => p, cache.CachePath));
+        var download = DownloadAsync(session, familyPlan, new PackageFileCheck(familyPlan), files, stop.Token);
+        var install = session.PhaseAsync("install", "unpacking and configuring",
+            () => familyPlan.InstallAsync(session, files, root, stop.Token));
+        // A failed download stops the install. A failed install lets the download end by itself: its error, if it
+        // has one, is the one to report, exactly as when everything was downloaded first.
+        if (await Task.WhenAny(download, install).ConfigureAwait(false) == download && !download.IsCompletedSuccessfully)
+            await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(download, install).ConfigureAwait(false);
+        }
+        catch (Exception) when (download.IsFaulted || install.IsFaulted)
+        {
+            var cause = download.IsFaulted ? download.Exception! : install.Exception!;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause.InnerException ?? cause);
+        }
+        return (download.Result, install.Result);
     }
 
     /// <summary>The purl vendor (<see cref="Recipe.Vendor"/>).</summary>
@@ -187,14 +208,13 @@ public static class ImageBuilder
                 Size = p.Size,
                 Sha256 = p.Sha256 ?? fileHashes.GetValueOrDefault(p),
                 Filename = p.Filename,
-                Source = p.Extra.GetValueOrDefault("Source") is { } src && src != p.Name ? src : null,
+                Source = p.Source is { } src && src != p.Name ? src : null,
                 License = licenses.GetValueOrDefault(p.Name),
             }).ToList(),
             Indices = plan.Indices.Select(i => new ManifestIndex(i.Url, i.Suite, i.Date, i.SignedBy)).ToList(),
             PhaseSeconds = session.Timings.ToDictionary(t => t.Phase, t => Math.Round(t.Elapsed.TotalSeconds, 2)),
         };
 
-    internal static void WriteAtomically(string path, string text) => AtomicFile.Write(path, text);
 
     /// <summary>
     /// Deletes the staging root. Mounts only ever exist inside the child processes' private mount namespaces, so

@@ -4,7 +4,7 @@ using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Os.Native;
 using Bootstrapper.Engine.Rootless;
 
-namespace Bootstrapper.Engine.Families.Shared;
+namespace Bootstrapper.Engine.Sandbox;
 
 /// <summary>
 /// Creates the minimal static /dev of a container image: the nodes systemd allows in containers (debootstrap's
