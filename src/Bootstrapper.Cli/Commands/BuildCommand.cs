@@ -1,11 +1,12 @@
 using System.CommandLine;
-using Bootstrapper.Engine;
 using Bootstrapper.Cli.Console;
-using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
+using Bootstrapper.Core;
+using Bootstrapper.Engine.Output;
 using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Engine.Rootless;
+using Bootstrapper.Engine;
 
 namespace Bootstrapper.Cli.Commands;
 

@@ -4,7 +4,7 @@ using Bootstrapper.Core.Debian.Versions;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Diff;
 using Bootstrapper.Core.Images.Manifest;
-using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Cli.Commands;
 

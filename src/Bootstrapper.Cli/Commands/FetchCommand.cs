@@ -1,10 +1,9 @@
 using System.CommandLine;
-using Bootstrapper.Engine;
 using Bootstrapper.Cli.Console;
-using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Pipeline;
+using Bootstrapper.Core;
+using Bootstrapper.Engine;
 
 namespace Bootstrapper.Cli.Commands;
 

@@ -1,9 +1,8 @@
 using System.CommandLine;
-using Bootstrapper.Engine;
 using Bootstrapper.Cli.Console;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Pipeline;
+using Bootstrapper.Engine;
 
 namespace Bootstrapper.Cli.Commands;
 

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Bootstrapper.Core;
+using System.Text.Json;
 using Bootstrapper.Core.Planning;
+using Bootstrapper.Core;
 
 namespace Bootstrapper.Cli.Commands;
 

@@ -1,7 +1,7 @@
-using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Core.Oci;

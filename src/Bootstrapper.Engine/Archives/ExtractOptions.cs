@@ -1,6 +1,5 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;
-using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Engine.Archives;
@@ -69,9 +68,6 @@ public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDict
     /// their data in memory.
     /// </summary>
     public IReadOnlyList<System.Formats.Tar.TarEntry> Kept { get; init; } = [];
-
-    /// <summary>The package's control member, when the archive was a .deb opened for this extraction.</summary>
-    public ControlFiles? Control { get; init; }
 
     /// <summary>The distinct owners the members name, as the archive gives them (user and group name and number).</summary>
     public IReadOnlyCollection<MemberOwner> Owners { get; init; } = [];

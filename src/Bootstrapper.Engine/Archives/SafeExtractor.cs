@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Os.Native;
 
 namespace Bootstrapper.Engine.Archives;
@@ -33,14 +32,6 @@ public sealed class SafeExtractor
     }
 
     public string RootDir { get; }
-
-    /// <summary>Extracts the data member of a .deb (call after reading what you need from its control files).</summary>
-    /// <param name="readAhead">See <see cref="DebArchive.OpenData"/>.</param>
-    public ExtractedPackage Extract(DebArchive deb, CancellationToken cancellationToken = default, bool readAhead = true)
-    {
-        using var tar = deb.OpenData(readAhead);
-        return Extract(tar, deb.PackageLabel, cancellationToken);
-    }
 
     /// <param name="packageLabel">Names the package in messages, e.g. "package 'bash' 5.2.15-2+b2".</param>
     public ExtractedPackage Extract(TarReader tar, string packageLabel, CancellationToken cancellationToken = default)

@@ -1,6 +1,6 @@
 using Bootstrapper.Core.Oci;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Compression;
+using Bootstrapper.Engine.Output;
 using Bootstrapper.Engine.Streams;
 
 namespace Bootstrapper.Engine.Oci;

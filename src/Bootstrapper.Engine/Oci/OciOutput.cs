@@ -1,5 +1,5 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Engine.Oci;
 

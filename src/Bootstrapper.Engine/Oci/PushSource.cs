@@ -1,8 +1,7 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Manifest;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Compression;
-using Bootstrapper.Engine.Pipeline;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Engine.Oci;
 

@@ -1,5 +1,6 @@
 using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Engine.Pipeline;
 

@@ -1,14 +1,13 @@
-using Bootstrapper.Core;
-using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Archives;
-using Bootstrapper.Engine.Sandbox;
+using Bootstrapper.Core;
 using Bootstrapper.Engine.Net.Bundles;
 using Bootstrapper.Engine.Oci;
 using Bootstrapper.Engine.Os.Files;
+using Bootstrapper.Engine.Output;
 using Bootstrapper.Engine.Rootless;
+using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.Engine.Pipeline;
 

@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Oci;
 using Bootstrapper.Engine.Os.Files;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Engine.Pipeline;
 

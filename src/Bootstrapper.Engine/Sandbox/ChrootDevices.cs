@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Os.Native;
+using Bootstrapper.Engine.Output;
 using Bootstrapper.Engine.Rootless;
 
 namespace Bootstrapper.Engine.Sandbox;

@@ -1,9 +1,9 @@
 using System.Runtime.Versioning;
 using Bootstrapper.Core.Alpine.Resolution;
 using Bootstrapper.EndToEnd.Build;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Alpine;
 using Bootstrapper.Engine.Net.Http;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.EndToEnd.Alpine;
 

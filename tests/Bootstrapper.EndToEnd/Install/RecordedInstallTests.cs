@@ -2,10 +2,10 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Bootstrapper.Cli.Commands;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Families.Debian.Finalize;
 using Bootstrapper.Engine.Families.Debian.Install;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.EndToEnd.Install;
 

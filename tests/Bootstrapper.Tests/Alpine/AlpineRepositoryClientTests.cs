@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using Bootstrapper.Core.Alpine.Index;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;

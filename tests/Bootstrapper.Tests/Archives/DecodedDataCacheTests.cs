@@ -35,7 +35,7 @@ public sealed class DecodedDataCacheTests : IDisposable
     private List<string> ExtractTree(string deb, string name, string? sha)
     {
         string root = _temp.Sub(name);
-        new SafeDebExtractor().Extract(deb, root, "demo", CancellationToken.None, debSha256: sha);
+        new SafeDebExtractor().Extract(deb, root, "demo", CancellationToken.None, out _, debSha256: sha);
         return TreeListing.Describe(root);
     }
 

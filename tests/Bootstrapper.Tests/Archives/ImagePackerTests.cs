@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Archives;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Tests.Archives;
 

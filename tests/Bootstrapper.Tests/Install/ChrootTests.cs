@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Families.Debian.Install;
-using Bootstrapper.Engine.Sandbox;
 using Bootstrapper.Engine.Os.Processes;
+using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.Tests.Install;
 

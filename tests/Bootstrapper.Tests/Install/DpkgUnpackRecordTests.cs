@@ -59,7 +59,7 @@ public sealed class DpkgUnpackRecordTests : IDisposable
     {
         using var archive = DebArchive.OpenFile(deb, name);
         var control = archive.Control;
-        var extracted = new SafeDebExtractor().Extract(deb, root, name, CancellationToken.None, DpkgUnpackRecord.KeepConffiles);
+        var extracted = new SafeDebExtractor().Extract(deb, root, name, CancellationToken.None, out _, DpkgUnpackRecord.KeepConffiles);
         return new UnpackedPackage(new InstallPackage(name, "1.0-1", "amd64", deb, true), control, extracted);
     }
 

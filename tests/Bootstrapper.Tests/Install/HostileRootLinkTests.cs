@@ -2,9 +2,9 @@ using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Families.Debian.Install;
-using Bootstrapper.Engine.Sandbox;
 using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Os.Processes;
+using Bootstrapper.Engine.Sandbox;
 using Bootstrapper.Tests.Archives;
 using Bootstrapper.Tests.Pipeline;
 

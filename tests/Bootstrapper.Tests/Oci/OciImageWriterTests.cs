@@ -2,9 +2,9 @@ using System.Formats.Tar;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Oci;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Compression;
 using Bootstrapper.Engine.Oci;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Tests.Oci;
 

@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Compression;
 using Bootstrapper.Engine.Oci;
+using Bootstrapper.Engine.Output;
 
 namespace Bootstrapper.Tests.Oci;
 

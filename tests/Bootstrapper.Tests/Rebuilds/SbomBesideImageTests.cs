@@ -2,7 +2,7 @@ using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Images.Sbom;
 using Bootstrapper.Engine.Families.Debian.Finalize;
-using Bootstrapper.Engine.Pipeline;
+using Bootstrapper.Engine.Output;
 using Bootstrapper.Tests.Images;
 
 namespace Bootstrapper.Tests.Rebuilds;

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Manifest;
 

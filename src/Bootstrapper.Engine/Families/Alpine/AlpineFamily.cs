@@ -1,9 +1,7 @@
 using System.Runtime.Versioning;
-using Bootstrapper.Core.Alpine.Index;
 using Bootstrapper.Core.Alpine.Resolution;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;
-using Bootstrapper.Engine.Net.Mirrors;
 using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Engine.Families.Alpine;

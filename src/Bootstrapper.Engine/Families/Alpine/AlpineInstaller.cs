@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Bootstrapper.Core.Alpine.Database;
 using Bootstrapper.Core.Alpine.Index;
 using Bootstrapper.Core.Alpine.Package;

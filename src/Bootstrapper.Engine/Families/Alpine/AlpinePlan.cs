@@ -1,7 +1,6 @@
 using System.Runtime.Versioning;
 using Bootstrapper.Core.Alpine.Index;
 using Bootstrapper.Core.Alpine.Package;
-using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Sbom;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Engine.Net.Mirrors;

@@ -3,11 +3,9 @@ using Bootstrapper.Core.Debian.Resolution;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Planning;
-using Bootstrapper.Engine.Families.Debian.Finalize;
 using Bootstrapper.Engine.Families.Debian.Repository;
-using Bootstrapper.Engine.Net.Bundles;
-using Bootstrapper.Engine.Net.Mirrors;
 using Bootstrapper.Engine.Families.Shared;
+using Bootstrapper.Engine.Net.Mirrors;
 using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Engine.Families.Debian;
@@ -67,7 +65,9 @@ public sealed partial class DebianFamily
         BuildSession session, int i, CancellationToken ct)
     {
         var source = session.Recipe.Sources[i];
-        if (SnapshotMirror.For(session, source) is { } snapshot) return snapshot;
+        if (SnapshotMirror.For(session.Snapshot, session.Options.SnapshotUrl, session.Options.Environment,
+                session.Options.MirrorOverride, source) is { } snapshot)
+            return snapshot;
         MirrorChoice choice;
         try
         {

@@ -1,17 +1,10 @@
 using Bootstrapper.Core.Customization;
 using Bootstrapper.Core.Debian.Control;
 using Bootstrapper.Core.Debian.Resolution;
-using Bootstrapper.Core.Errors;
-using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Planning;
-using Bootstrapper.Engine.Families.Debian.Customize;
-using Bootstrapper.Engine.Families.Debian.Deb;
-using Bootstrapper.Engine.Families.Debian.Finalize;
 using Bootstrapper.Engine.Families.Debian.Install;
-using Bootstrapper.Engine.Families.Debian.Official;
 using Bootstrapper.Engine.Families.Debian.Repository;
 using Bootstrapper.Engine.Net.Mirrors;
-using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Engine.Families.Debian;

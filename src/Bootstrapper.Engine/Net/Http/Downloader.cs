@@ -1,7 +1,7 @@
 using System.Net;
 using Bootstrapper.Core.Errors;
-using Polly;
 using Polly.Retry;
+using Polly;
 
 namespace Bootstrapper.Engine.Net.Http;
 

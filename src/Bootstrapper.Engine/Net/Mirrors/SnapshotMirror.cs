@@ -1,6 +1,5 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Engine.Net.Mirrors;
 
@@ -12,19 +11,23 @@ namespace Bootstrapper.Engine.Net.Mirrors;
 public static class SnapshotMirror
 {
     /// <summary>The snapshot choice for <paramref name="source"/>; null when the build uses no snapshot.</summary>
+    /// <param name="snapshot">The build's snapshot time (recipe or --snapshot); null: none.</param>
+    /// <param name="snapshotUrl">--snapshot-url, else the template is read from <paramref name="environment"/>.</param>
+    /// <param name="mirrorOverride">--mirror: where the files are read, while the image still names the snapshot.</param>
     /// <exception cref="RecipeException">A snapshot without a URL template, or a bad template.</exception>
-    public static MirrorChoice? For(BuildSession session, RecipeSource source)
+    public static MirrorChoice? For(DateTimeOffset? snapshot, string? snapshotUrl, IReadOnlyDictionary<string, string> environment,
+        string? mirrorOverride, RecipeSource source)
     {
-        if (session.Snapshot is not { } time) return null;
-        var (template, origin) = session.Options.SnapshotUrl is { Length: > 0 } cli
+        if (snapshot is not { } time) return null;
+        var (template, origin) = snapshotUrl is { Length: > 0 } cli
             ? (cli, "--snapshot-url")
-            : session.Options.Environment.TryGetValue(SnapshotTime.TemplateVariable, out var env) && env.Length > 0
+            : environment.TryGetValue(SnapshotTime.TemplateVariable, out var env) && env.Length > 0
                 ? (env, SnapshotTime.TemplateVariable)
                 : throw new RecipeException(
                     $"snapshot {SnapshotTime.Format(time)}: no snapshot service is configured; give its URL template with " +
                     $"--snapshot-url or {SnapshotTime.TemplateVariable}, e.g. http://snapshot.internal/archive/{{archive}}/{{timestamp}}");
         var url = SnapshotTime.Url(template, origin, source.Archive, time);
-        var fetch = session.Options.MirrorOverride is { Length: > 0 } mirror ? mirror.TrimEnd('/') : url;
+        var fetch = mirrorOverride is { Length: > 0 } mirror ? mirror.TrimEnd('/') : url;
         return new MirrorChoice(fetch, url, $"snapshot {SnapshotTime.Format(time)} ({origin})");
     }
 }

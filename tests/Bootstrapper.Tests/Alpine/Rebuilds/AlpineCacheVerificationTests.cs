@@ -1,10 +1,10 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using Bootstrapper.Engine;
 using Bootstrapper.Core.Alpine.Package;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Engine.Pipeline;
+using Bootstrapper.Engine;
 using Bootstrapper.Tests.Fixtures;
 using Bootstrapper.Tests.Rebuilds;
 

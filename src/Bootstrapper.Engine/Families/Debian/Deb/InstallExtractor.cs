@@ -25,10 +25,12 @@ public interface IConcurrentDebExtractor : IDebExtractor
 {
     /// <param name="keepFor">
     /// Given the package's control member (read anyway to open the .deb), which members to hand back with their data
-    /// (<see cref="ExtractOptions.Keep"/>); the control member is then in the result too.
+    /// (<see cref="ExtractOptions.Keep"/>).
     /// </param>
+    /// <param name="control">The package's control member (read anyway to open the .deb).</param>
     /// <param name="debSha256">The .deb's SHA-256 from the signed index (already checked): a decoded copy kept in
     /// the cache is used only when bound to it (<see cref="DecodedDataCache"/>); null reads the .deb.</param>
     ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
-        Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null, string? debSha256 = null);
+        out ControlFiles control, Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null,
+        string? debSha256 = null);
 }

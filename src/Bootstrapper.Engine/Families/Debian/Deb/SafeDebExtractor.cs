@@ -10,10 +10,11 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 public sealed class SafeDebExtractor : IConcurrentDebExtractor
 {
     public Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct) =>
-        Task.FromResult(Extract(debPath, rootDir, packageName, ct).Paths);
+        Task.FromResult(Extract(debPath, rootDir, packageName, ct, out _).Paths);
 
     public ExtractedPackage Extract(string debPath, string rootDir, string packageName, CancellationToken ct,
-        Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null, string? debSha256 = null)
+        out ControlFiles control, Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>>? keepFor = null,
+        string? debSha256 = null)
     {
         using var deb = DebArchive.OpenFile(debPath, packageName);
         // A package without md5sums gets them computed at unpack by dpkg; DpkgUnpackRecord writes them from these.
@@ -26,6 +27,20 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
         // The decoded copy when there is a good one for this very .deb; else the .deb itself (the copy is made
         // later, off the critical path: Installer).
         using var tar = DecodedDataCache.TryOpen(debPath, debSha256) is { } decoded ? new TarReader(decoded, leaveOpen: false) : deb.OpenData();
-        return new SafeExtractor(rootDir, options).Extract(tar, packageName, ct) with { Control = deb.Control };
+        control = deb.Control;
+        return new SafeExtractor(rootDir, options).Extract(tar, packageName, ct);
+    }
+}
+
+/// <summary>The safe extractor applied to a .deb's data member.</summary>
+public static class DebExtraction
+{
+    /// <summary>Extracts the data member of a .deb (call after reading what you need from its control files).</summary>
+    /// <param name="readAhead">See <see cref="DebArchive.OpenData"/>.</param>
+    public static ExtractedPackage Extract(this SafeExtractor extractor, DebArchive deb, CancellationToken cancellationToken = default,
+        bool readAhead = true)
+    {
+        using var tar = deb.OpenData(readAhead);
+        return extractor.Extract(tar, deb.PackageLabel, cancellationToken);
     }
 }

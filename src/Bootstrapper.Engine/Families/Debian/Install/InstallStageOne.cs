@@ -26,14 +26,15 @@ public static partial class Installer
     /// extraction would have left them (<see cref="StageOneDirectories"/>), so the image does not change. In the
     /// rare set where even the tree's shape depends on the order, the root is emptied and extracted one by one.
     /// </summary>
-    /// <returns>What each package of <paramref name="essential"/> extracted, in the same order.</returns>
-    private static async Task<ExtractedPackage[]> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
+    /// <returns>What each package of <paramref name="essential"/> extracted, and its control member, in the same order.</returns>
+    private static async Task<(ExtractedPackage[] Extracted, ControlFiles[] Controls)> ExtractConcurrentlyAsync(IConcurrentDebExtractor extractor,
         IReadOnlyList<InstallPackage> essential, Func<ControlFiles, Func<string, System.Formats.Tar.TarEntry, bool>> keepFor, string root,
         InstallSuiteTraits traits, string architecture, FileWait wait, Action<string> phase, CancellationToken ct)
     {
         var results = new ExtractedPackage[essential.Count];
+        var controls = new ControlFiles[essential.Count];
         void ExtractOne(int i, CancellationToken token) =>
-            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, keepFor, essential[i].Sha256);
+            results[i] = extractor.Extract(essential[i].DebPath, root, essential[i].Name, token, out controls[i], keepFor, essential[i].Sha256);
 
         // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
         // first, alone: everything after them then agrees on what is a directory, and what they created evolves
@@ -65,10 +66,10 @@ public static partial class Installer
                 RootFs.Delete(root, entry);
             if (traits.BootstrapperCreatesMergedUsr) InstallMergedUsr.Create(root, architecture);
             for (int i = 0; i < essential.Count; i++) ExtractOne(i, ct);
-            return results;
+            return (results, controls);
         }
         StageOneDirectories.Apply(outcomes, new ExtractOptions().ApplyOwners, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        return results;
+        return (results, controls);
     }
 
     /// <summary>

@@ -3,10 +3,10 @@ using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Families.Debian.Finalize;
-using Bootstrapper.Engine.Sandbox;
 using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Os.Native;
 using Bootstrapper.Engine.Os.Processes;
+using Bootstrapper.Engine.Sandbox;
 
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
@@ -73,10 +73,11 @@ public static partial class Installer
         IReadOnlyList<string> dpkgPaths;
         if (extractor is IConcurrentDebExtractor concurrent)
         {
-            extracted = await ExtractConcurrentlyAsync(concurrent, essential, DpkgUnpackRecord.KeepConffiles, root, traits,
-                req.Architecture, wait, Phase, ct).ConfigureAwait(false);
+            (var files, var controlFiles) = await ExtractConcurrentlyAsync(concurrent, essential, DpkgUnpackRecord.KeepConffiles,
+                root, traits, req.Architecture, wait, Phase, ct).ConfigureAwait(false);
+            extracted = files;
             // Each control member was read to open its .deb: the extraction hands it back.
-            controls = essential.Select((p, i) => (p.Name, extracted[i].Control!)).ToDictionary(c => c.Name, c => c.Item2, StringComparer.Ordinal);
+            controls = essential.Select((p, i) => (p.Name, controlFiles[i])).ToDictionary(c => c.Name, c => c.Item2, StringComparer.Ordinal);
             dpkgPaths = extracted[essential.FindIndex(p => p.Name == "dpkg")].Paths;
             // dpkg would give some file an owner by name that differs from the archive's number: let it unpack.
             if (RecordEligibility.EssentialOwnerMismatch(root, extracted.SelectMany(e => e.Owners)) is { } owner)

@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Compression;
 
-namespace Bootstrapper.Engine.Archives;
+namespace Bootstrapper.Engine.Output;
 
 /// <summary>What an output is: a tar for `docker import`, or an OCI image layout (archive or directory).</summary>
 public enum ImageLayout { DockerTar, OciArchive, OciDirectory }

@@ -5,7 +5,7 @@ using Bootstrapper.Core.Images.Diff;
 using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Engine.Compression;
 
-namespace Bootstrapper.Engine.Archives;
+namespace Bootstrapper.Engine.Output;
 
 /// <summary>
 /// Reads any image tar (ours or another tool's; plain, .gz, .xz, .zst, .bz2 by name) into the entries `diff`

@@ -2,7 +2,7 @@ using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Images.Sbom;
 using Bootstrapper.Engine.Os.Files;
 
-namespace Bootstrapper.Engine.Pipeline;
+namespace Bootstrapper.Engine.Output;
 
 /// <summary>
 /// The files written beside every image: IMAGE.manifest.json, IMAGE.spdx.json (SPDX 2.3) and IMAGE.cdx.json

@@ -1,11 +1,12 @@
 using System.IO.Compression;
 using Bootstrapper.Core.Errors;
+using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Compression;
 using Bootstrapper.Engine.Os.Native;
 using Bootstrapper.Engine.Streams;
 using ZstdSharp.Unsafe;
 
-namespace Bootstrapper.Engine.Archives;
+namespace Bootstrapper.Engine.Output;
 
 /// <summary>
 /// Packs a root directory into a reproducible image tar for `podman import`: entries sorted by name (UTF-8 byte

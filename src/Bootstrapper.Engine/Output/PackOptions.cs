@@ -1,4 +1,4 @@
-namespace Bootstrapper.Engine.Archives;
+namespace Bootstrapper.Engine.Output;
 
 /// <summary>How <see cref="ImagePacker"/> writes the image tar.</summary>
 public sealed record PackOptions
