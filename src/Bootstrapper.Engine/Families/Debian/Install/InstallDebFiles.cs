@@ -23,7 +23,7 @@ public static partial class Installer
     /// Puts each .deb into the root with its data member already decompressed (see <see cref="DebRepack"/>: dpkg then
     /// skips xz on its single-core path), on every core, largest first.
     /// </summary>
-    private static void RepackDebs(IReadOnlyList<InstallPackage> packages, PinnedDirectory debs,
+    internal static void RepackDebs(IReadOnlyList<InstallPackage> packages, PinnedDirectory debs,
         IReadOnlyDictionary<string, string> inRoot, CancellationToken ct) =>
         Parallel.ForEach(packages.OrderByDescending(p => p.FileSize),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
@@ -34,19 +34,17 @@ public static partial class Installer
     /// The .debs directory is the bootstrapper's own: a package that ships it (or a symlink there) could otherwise
     /// have the copies written wherever it points.
     /// </summary>
-    private static InstallException DebsDirectoryTaken(IReadOnlyList<InstallPackage> essential,
-        IReadOnlyList<ExtractedPackage>? extracted)
+    private static InstallException DebsDirectoryTaken(EssentialStage essential)
     {
         var path = "/" + DebsDirectory;
-        var shipper = extracted is null ? null : essential.Where((_, i) => extracted[i].Paths.Any(p =>
-            p == path || p.StartsWith(path + "/", StringComparison.Ordinal))).Select(p => $"package '{p.Name}' {p.Version}").FirstOrDefault();
+        var shipper = essential.Shipper(path);
         return new InstallException(
             $"{shipper ?? "An essential package"} ships {path}, the directory where the bootstrapper puts the .debs for " +
             "dpkg; refusing to write the .debs through what the package put there. Remove that package from the recipe.");
     }
 
     /// <summary>Makes the missing decoded copies (<see cref="DecodedDataCache"/>), one core, largest first.</summary>
-    private static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
+    internal static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
     {
         static long SizeOf(string path) { try { return new FileInfo(path).Length; } catch (IOException) { return 0; } }
         foreach (var p in packages.OrderByDescending(p => SizeOf(p.DebPath)))

@@ -7,6 +7,25 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// <summary>Stage 1: the essential set's files, extracted by us before dpkg can run.</summary>
 public static partial class Installer
 {
+    /// <summary>
+    /// Stage 1, and with it the way the essential set is installed: recorded from our own concurrent extraction, or
+    /// <c>dpkg --install</c> over files extracted one by one (an extractor that cannot report what it wrote), or
+    /// over our extraction when dpkg would give some member another owner than the archive's number.
+    /// </summary>
+    private static async Task<EssentialStage> StageOneAsync(IDebExtractor extractor, IReadOnlyList<InstallPackage> essential,
+        string root, InstallSuiteTraits traits, string architecture, IReadOnlyDictionary<string, string> inRoot, FileWait wait,
+        Action<string> phase, CancellationToken ct)
+    {
+        if (extractor is not IConcurrentDebExtractor concurrent)
+            return new DpkgEssential(essential, await ExtractInOrderAsync(extractor, essential, root, wait, ct).ConfigureAwait(false), inRoot);
+        var (extracted, controls) = await ExtractConcurrentlyAsync(concurrent, essential, DpkgUnpackRecord.KeepConffiles,
+            root, traits, architecture, wait, phase, ct).ConfigureAwait(false);
+        var recorded = new RecordedEssential(essential, extracted, controls);
+        if (RecordEligibility.EssentialOwnerMismatch(root, extracted.SelectMany(e => e.Owners)) is not { } owner) return recorded;
+        phase($"dpkg unpacks the essential packages itself: a member is owned by {owner}");
+        return new DpkgEssential(essential, recorded.DpkgPaths, inRoot);
+    }
+
     /// <summary>Stage 1 one package after another; returns dpkg's paths.</summary>
     private static async Task<IReadOnlyList<string>> ExtractInOrderAsync(
         IDebExtractor extractor, IReadOnlyList<InstallPackage> essential, string root, FileWait wait, CancellationToken ct)

@@ -31,8 +31,9 @@ internal delegate Task FileWait(InstallPackage package, CancellationToken ct);
 /// recorded the same way, or unpacked by <c>dpkg --install</c> where dpkg's unpack would do more than write
 /// files.</item>
 /// </list>
-/// An extractor that cannot report what it wrote (a test's) gets the classic flow: <c>dpkg --install</c> of every
-/// package over the stage-1 files. Services are kept from starting by <see cref="ChrootGuards"/>, removed at the
+/// Which of the two ways the essential set is installed is decided once, by stage 1 (<see cref="EssentialStage"/>):
+/// an extractor that cannot report what it wrote (a test's) gets <c>dpkg --install</c> of every package over the
+/// stage-1 files. Services are kept from starting by <see cref="ChrootGuards"/>, removed at the
 /// end together with the copied .debs. Finalizing for an image (logs, caches, apt sources) is
 /// <see cref="Finalizer"/>'s job.
 /// </summary>
@@ -66,28 +67,10 @@ public static partial class Installer
             InstallMergedUsr.Create(root, req.Architecture);
         }
         Phase($"extracting {essential.Count} essential packages");
-        // With our own extractor, dpkg does not unpack the essential set a second time: we record it in dpkg's
-        // database as unpacked (DpkgUnpackRecord), keeping its conffiles from the extraction for that.
-        IReadOnlyList<ExtractedPackage>? extracted = null;
-        Dictionary<string, ControlFiles> controls = [];
-        IReadOnlyList<string> dpkgPaths;
-        if (extractor is IConcurrentDebExtractor concurrent)
-        {
-            (var files, var controlFiles) = await ExtractConcurrentlyAsync(concurrent, essential, DpkgUnpackRecord.KeepConffiles,
-                root, traits, req.Architecture, wait, Phase, ct).ConfigureAwait(false);
-            extracted = files;
-            // Each control member was read to open its .deb: the extraction hands it back.
-            controls = essential.Select((p, i) => (p.Name, controlFiles[i])).ToDictionary(c => c.Name, c => c.Item2, StringComparer.Ordinal);
-            dpkgPaths = extracted[essential.FindIndex(p => p.Name == "dpkg")].Paths;
-            // dpkg would give some file an owner by name that differs from the archive's number: let it unpack.
-            if (RecordEligibility.EssentialOwnerMismatch(root, extracted.SelectMany(e => e.Owners)) is { } owner)
-            {
-                Phase($"dpkg unpacks the essential packages itself: a member is owned by {owner}");
-                extracted = null;
-            }
-        }
-        else dpkgPaths = await ExtractInOrderAsync(extractor, essential, root, wait, ct).ConfigureAwait(false);
-        var startStopDaemon = dpkgPaths.Select(NormalizeArchivePath)
+        var inRoot = DebPathsInRoot(req.Packages);
+        var stage = await StageOneAsync(extractor, essential, root, traits, req.Architecture, inRoot, wait, Phase, ct)
+            .ConfigureAwait(false);
+        var startStopDaemon = stage.DpkgPaths.Select(NormalizeArchivePath)
             .FirstOrDefault(s => s.EndsWith("sbin/start-stop-daemon", StringComparison.Ordinal));
         InstallDpkgDatabase.Write(root);
         ChrootDevices.Create(root);
@@ -103,50 +86,20 @@ public static partial class Installer
         PinnedDirectory? debs = null;
         try
         {
-            var inRoot = DebPathsInRoot(req.Packages);
             // Pinned: scripts run while the .debs are written there, and may replace the name with a symlink.
-            debs = RootFs.TryCreatePinnedDirectory(root, DebsDirectory) ?? throw DebsDirectoryTaken(essential, extracted);
-            if (extracted is null) RepackDebs(essential, debs, inRoot, ct);
-            // dpkg works on one core: the other prepares the remaining .debs meanwhile (as they arrive).
+            debs = RootFs.TryCreatePinnedDirectory(root, DebsDirectory) ?? throw DebsDirectoryTaken(stage);
+            stage.PrepareDebs(debs, inRoot, ct);
+            // dpkg works on one core: the other prepares the remaining .debs meanwhile (as they arrive), then makes
+            // what later builds reuse.
             repackRemaining = Task.Run(async () =>
             {
                 foreach (var p in remaining) await wait(p, ct).ConfigureAwait(false);
                 RepackDebs(remaining, debs, inRoot, ct);
             }, ct);
-            // Then, still beside dpkg, the decoded copies of the essential .debs for the next build (if missing).
-            if (extracted is not null)
-                recordCopies = repackRemaining.ContinueWith(_ => RecordDecodedCopies(essential, stopRecording.Token),
-                    stopRecording.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            // With our own recording, the guard goes in with the preinsts' chroot run (one process start less).
-            if (extracted is null) await guards.InstallAsync(ct).ConfigureAwait(false);
-            else guards.InstallPolicy();
+            recordCopies = stage.RecordCopiesAfter(repackRemaining, stopRecording.Token);
 
             sw.Restart();
-            if (extracted is null)
-            {
-                Phase($"installing {essential.Count} essential packages (dpkg --install --force-depends)");
-                await chroot.RunCheckedAsync(
-                    ["dpkg", "--install", "--force-depends", .. essential.Select(p => inRoot[p.Name])],
-                    "dpkg --install of the essential packages", ct).ConfigureAwait(false);
-            }
-            else
-            {
-                // What dpkg --install does after the files are in place: preinsts, the database, then configure in
-                // the same order (dpkg's queue is the command line's order in both cases).
-                var unpacked = essential.Select((p, i) => new UnpackedPackage(p, controls[p.Name], extracted[i])).ToList();
-                Phase($"recording {essential.Count} essential packages as unpacked (preinsts, dpkg database)");
-                DpkgUnpackRecord.StageControlFiles(root, unpacked);
-                await chroot.RunCheckedAsync(
-                    ["/bin/sh", "-c", guards.InstallScript() + DpkgUnpackRecord.PreinstScript(unpacked, essential.First(p => p.Name == "dpkg").Version)],
-                    "the start-stop-daemon guard and the pre-installation scripts of the essential packages", ct).ConfigureAwait(false);
-                DpkgUnpackRecord.Write(root, unpacked);
-                // Stage 1 made the directories; the old flow's dpkg --install found them all there.
-                DpkgUnpackRecord.StampDirectories(extracted.SelectMany(e => e.NonDirectories), [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-                Phase($"configuring {essential.Count} essential packages (dpkg --configure --force-depends)");
-                await chroot.RunCheckedAsync(
-                    ["dpkg", "--configure", "--force-depends", .. essential.Select(p => p.Name)],
-                    "dpkg --configure of the essential packages", ct).ConfigureAwait(false);
-            }
+            await stage.InstallAsync(root, chroot, guards, Phase, ct).ConfigureAwait(false);
             if (req.AfterEssential is { } hook) await hook(ct).ConfigureAwait(false);
             essentialTime = sw.Elapsed;
             essentialCpu = cpu.Lap();
@@ -155,7 +108,7 @@ public static partial class Installer
             await repackRemaining.ConfigureAwait(false);
             if (remaining.Count > 0)
                 await InstallRemainingAsync(root, remaining, essential.First(p => p.Name == "dpkg").Version, inRoot, debs, chroot,
-                    recordable: extracted is not null, Phase, ct).ConfigureAwait(false);
+                    stage.Recordable, Phase, ct).ConfigureAwait(false);
             // One chroot run: the guard's removal (silent when it works), then the audit.
             await AuditAsync(chroot, guards.RemoveScript(), ct).ConfigureAwait(false);
             guards.RemovePolicy();
