@@ -24,6 +24,8 @@ public sealed record ApkTarEntry
 /// and padded data without the two zero end-of-archive blocks (abuild-tar --cut), so only concatenated they form
 /// one archive. This reader therefore accepts a segment that simply ends, as well as a normal end marker.
 /// It understands ustar, PAX 'x' records (abuild stores APK-TOOLS.checksum.SHA1 there) and GNU 'L'/'K' names.
+/// System.Formats.Tar cannot take this reader's place: it applies an 'x' header's path to the GNU header that
+/// follows (abuild's layout) but returns a GnuTarEntry without the other records, so the per-file checksums would be lost.
 /// </summary>
 public static class ApkTar
 {
