@@ -1,12 +1,12 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Core;
+using Bootstrapper.Engine;
 using Bootstrapper.Engine.Output;
 using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Engine.Rootless;
-using Bootstrapper.Engine;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -70,10 +70,11 @@ internal static class BuildCommand
                 throw new RecipeException($"--source-date-epoch {negative} is before 1970; give a whole number of seconds, 0 or more " +
                                           "(for example the last commit's time: --source-date-epoch $(git log -1 --format=%ct))");
             if (r.GetValue(jobs) < 1) throw new RecipeException($"--jobs {r.GetValue(jobs)}: give at least 1");
-            var options = common.OptionsOf(r) with
+            var commonOptions = common.OptionsOf(r);
+            var options = commonOptions with
             {
                 OutputOverride = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
-                SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(),
+                SourceDateEpoch = r.GetValue(epoch) ?? EpochFromEnvironment(commonOptions.Environment),
                 KeepStagingRoot = r.GetValue(keepRoot),
                 Sbom = r.GetValue(sbom),
             };
@@ -154,9 +155,9 @@ internal static class BuildCommand
         if (result.CycloneDxPath is { } cdx) stdout.WriteLine($"{prefix}sbom: {cdx}");
     }
 
-    private static long? EpochFromEnvironment()
+    private static long? EpochFromEnvironment(IReadOnlyDictionary<string, string> environment)
     {
-        var v = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        var v = environment.GetValueOrDefault("SOURCE_DATE_EPOCH");
         if (string.IsNullOrEmpty(v)) return null;
         if (long.TryParse(v, out var n) && n >= 0) return n;
         throw new RecipeException($"SOURCE_DATE_EPOCH='{v}' is not a whole number of seconds since 1970");

@@ -63,10 +63,10 @@ internal sealed class CommonOptions
     }
 
     /// <summary>./cache for root; the XDG cache folder for anyone else (also inside a rootless build's namespace).</summary>
-    private static string DefaultCache()
+    private static string DefaultCache(IReadOnlyDictionary<string, string> environment)
     {
         if (UserNamespace.RealUid == 0) return "cache";
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var xdg = environment.GetValueOrDefault("XDG_CACHE_HOME");
         return Path.IsPathFullyQualified(xdg ?? "")
             ? Path.Combine(xdg!, "bootstrap")
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "bootstrap");
@@ -79,16 +79,20 @@ internal sealed class CommonOptions
     public Verbosity VerbosityOf(ParseResult r) =>
         r.GetValue(Quiet) ? Verbosity.Quiet : r.GetValue(Verbose) ? Verbosity.Verbose : Verbosity.Normal;
 
+    /// <summary>The options the common flags give; the process environment is read here, once, into
+    /// <see cref="BuildOptions.Environment"/>, and every later use of a variable reads it from there.</summary>
     /// <exception cref="RecipeException">Two --mirror values for the same sources.</exception>
     public BuildOptions OptionsOf(ParseResult r)
     {
         var mirrors = MirrorOverrides.Parse(r.GetValue(Mirror) ?? []);
+        var environment = BuildOptions.ReadEnvironment();
         return new BuildOptions
         {
+            Environment = environment,
             MirrorOverride = mirrors.Every,
             ArchiveMirrors = mirrors.ByArchive,
             ExtraKeyrings = (r.GetValue(Keyring) ?? []).Select(Path.GetFullPath).ToList(),
-            CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? DefaultCache()),
+            CacheDirectory = Path.GetFullPath(r.GetValue(Cache) ?? DefaultCache(environment)),
             Offline = r.GetValue(Offline),
             NoCheckValidUntil = r.GetValue(NoCheckValidUntil),
             Snapshot = r.GetValue(Snapshot) is { } snapshot ? SnapshotTime.Parse(snapshot, "--snapshot") : null,

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Core;
 using Bootstrapper.Engine;
 
 namespace Bootstrapper.Cli.Commands;

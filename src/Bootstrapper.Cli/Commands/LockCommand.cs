@@ -1,11 +1,11 @@
 using System.CommandLine;
 using Bootstrapper.Cli.Console;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Core;
-using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine;
+using Bootstrapper.Engine.Os.Files;
 
 namespace Bootstrapper.Cli.Commands;
 

@@ -1,7 +1,6 @@
-using System.Text.Json.Nodes;
 using System.Text.Json;
-using Bootstrapper.Core.Planning;
 using Bootstrapper.Core;
+using Bootstrapper.Core.Planning;
 
 namespace Bootstrapper.Cli.Commands;
 
@@ -25,46 +24,54 @@ internal static class PlanOutput
 
     private static string Kib(long bytes) => $"{(bytes + 1023) / 1024} KiB";
 
-    public static string ToJson(Plan plan)
+    /// <summary>
+    /// <see cref="JsonOutput.Readable"/> but with the default encoder: plan --json has always escaped '+' as \u002B
+    /// (as the manifest does); kept so that programs that compare its output see no change.
+    /// </summary>
+    private static readonly JsonWriterOptions Escaped = JsonOutput.Readable with { Encoder = null };
+
+    public static string ToJson(Plan plan) => JsonOutput.Document(w =>
     {
-        var packages = new JsonArray();
+        w.WriteStartObject();
+        w.WriteString("recipe", plan.Recipe.Name);
+        w.WriteString("family", plan.Recipe.Family.ToString().ToLowerInvariant());
+        w.WriteString("architecture", plan.Recipe.Architecture);
+        w.WriteStartArray("packages");
         foreach (var p in plan.Packages.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            var o = new JsonObject
-            {
-                ["name"] = p.Name,
-                ["version"] = p.Version,
-                ["architecture"] = p.Architecture,
-                ["size"] = p.Size,
-                ["sha256"] = p.Sha256,
-                ["filename"] = p.Filename,
-                ["repository"] = p.RepositoryUrl,
-                ["reason"] = p.Reason,
-            };
+            w.WriteStartObject();
+            w.WriteString("name", p.Name);
+            w.WriteString("version", p.Version);
+            w.WriteString("architecture", p.Architecture);
+            w.WriteNumber("size", p.Size);
+            w.WriteString("sha256", p.Sha256);
+            w.WriteString("filename", p.Filename);
+            w.WriteString("repository", p.RepositoryUrl);
+            w.WriteString("reason", p.Reason);
             // Facts only some families' indices give: present when known.
-            if (p.Source is not null) o["source"] = p.Source;
-            if (p.InstalledSizeKiB is { } kib) o["installedSizeKiB"] = kib;
-            if (p.IndexChecksum is not null) o["indexChecksum"] = p.IndexChecksum;
-            packages.Add(o);
+            if (p.Source is not null) w.WriteString("source", p.Source);
+            if (p.InstalledSizeKiB is { } kib) w.WriteNumber("installedSizeKiB", kib);
+            if (p.IndexChecksum is not null) w.WriteString("indexChecksum", p.IndexChecksum);
+            w.WriteEndObject();
         }
-        var indices = new JsonArray();
+        w.WriteEndArray();
+        w.WriteStartArray("indices");
         foreach (var i in plan.Indices)
-            indices.Add(new JsonObject
-            {
-                ["url"] = i.Url,
-                ["suite"] = i.Suite,
-                ["date"] = i.Date,
-                ["signedBy"] = new JsonArray(i.SignedBy.Select(s => (JsonNode)s).ToArray()),
-            });
-        var root = new JsonObject
         {
-            ["recipe"] = plan.Recipe.Name,
-            ["family"] = plan.Recipe.Family.ToString().ToLowerInvariant(),
-            ["architecture"] = plan.Recipe.Architecture,
-            ["packages"] = packages,
-            ["indices"] = indices,
-            ["totals"] = new JsonObject { ["packages"] = plan.Packages.Count, ["size"] = plan.TotalSize },
-        };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
-    }
+            w.WriteStartObject();
+            w.WriteString("url", i.Url);
+            w.WriteString("suite", i.Suite);
+            w.WriteString("date", i.Date);
+            w.WriteStartArray("signedBy");
+            foreach (var key in i.SignedBy) w.WriteStringValue(key);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("totals");
+        w.WriteNumber("packages", plan.Packages.Count);
+        w.WriteNumber("size", plan.TotalSize);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }, Escaped);
 }

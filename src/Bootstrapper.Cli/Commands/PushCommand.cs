@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Bootstrapper.Core.Oci;
-using Bootstrapper.Engine.Oci.Registry;
 using Bootstrapper.Engine.Oci;
+using Bootstrapper.Engine.Oci.Registry;
 using Bootstrapper.Engine.Pipeline;
 
 namespace Bootstrapper.Cli.Commands;

@@ -21,14 +21,8 @@ public static class LockDrift
         var indexChanges = IndexChanges.Compute(
             locked.Indices.Select(i => new IndexChanges.Entry(i.Url, i.Suite, i.Date, i.SignedBy)),
             fresh.Indices.Select(i => new IndexChanges.Entry(i.Url, i.Suite, i.Date, i.SignedBy)));
-        return new LockDriftResult
+        return new LockDriftResult(diff)
         {
-            Added = diff.Added,
-            Removed = diff.Removed,
-            Upgraded = diff.Upgraded,
-            Downgraded = diff.Downgraded,
-            Rebuilt = diff.Rebuilt,
-            Unchanged = diff.Unchanged,
             Indices = indexChanges,
             SelectionChanged = locked.Selection != fresh.Selection,
         };
@@ -38,20 +32,18 @@ public static class LockDrift
         lockFile.Packages.Select(p => new PackageSetDiff.Entry(p.Name, p.Architecture, p.Version, p.Size, p.Sha256 ?? p.Q1));
 }
 
-public sealed record LockDriftResult
+public sealed record LockDriftResult : PackageSetChanges
 {
-    public required IReadOnlyList<PackageChange> Added { get; init; }
-    public required IReadOnlyList<PackageChange> Removed { get; init; }
-    public required IReadOnlyList<PackageChange> Upgraded { get; init; }
-    public required IReadOnlyList<PackageChange> Downgraded { get; init; }
-    public required IReadOnlyList<PackageChange> Rebuilt { get; init; }
-    public required int Unchanged { get; init; }
+    public LockDriftResult(PackageSetChanges packages) : base(packages)
+    {
+    }
+
     public required IReadOnlyList<IndexChange> Indices { get; init; }
     /// <summary>The recipe's selection is not the one the lock was written for (or the lock records none).</summary>
     public bool SelectionChanged { get; init; }
 
     /// <summary>The fresh plan would install something else than the lock says, or the recipe asks for something else.</summary>
-    public bool HasDrift => SelectionChanged || Added.Count + Removed.Count + Upgraded.Count + Downgraded.Count + Rebuilt.Count > 0;
+    public bool HasDrift => SelectionChanged || PackagesChanged;
 
     public string ToText()
     {

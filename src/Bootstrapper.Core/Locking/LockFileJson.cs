@@ -1,6 +1,6 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;
 
@@ -21,20 +21,9 @@ namespace Bootstrapper.Core.Locking;
 /// </example>
 public static class LockFileJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Indented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        // The default encoder escapes '+' (\u002B), which is in most Debian versions; the file is never embedded
-        // in HTML, so only what JSON itself requires is escaped.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static string Write(LockFile lockFile)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        return JsonOutput.Document(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("format", lockFile.Format);
@@ -71,8 +60,7 @@ public static class LockFileJson
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        });
     }
 
     /// <summary>Reads a lock file, checking every field.</summary>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Bootstrapper.Core.Recipes;
 
 namespace Bootstrapper.Core.Locking;
@@ -15,15 +15,35 @@ public static class RecipeSelection
     /// <summary>"sha256:" and the hex SHA-256 of a canonical JSON form of the selection.</summary>
     public static string Hash(Recipe recipe)
     {
-        var canonical = JsonSerializer.Serialize(new
+        // The bytes are what the hashes in existing lock files were made from: compact, the default encoder,
+        // null written as null. Changing them would make every lock file stale.
+        var canonical = JsonOutput.Bytes(default, w =>
         {
-            architecture = recipe.Architecture,
-            sources = recipe.Sources.Select(s => new { suite = s.Suite, components = s.Components, archive = s.Archive }),
-            variant = recipe.Packages.Variant,
-            include = recipe.Packages.Include.Order(StringComparer.Ordinal),
-            exclude = recipe.Packages.Exclude.Order(StringComparer.Ordinal),
+            w.WriteStartObject();
+            w.WriteString("architecture", recipe.Architecture);
+            w.WriteStartArray("sources");
+            foreach (var s in recipe.Sources)
+            {
+                w.WriteStartObject();
+                w.WriteString("suite", s.Suite);
+                Strings(w, "components", s.Components);
+                w.WriteString("archive", s.Archive);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteString("variant", recipe.Packages.Variant);
+            Strings(w, "include", recipe.Packages.Include.Order(StringComparer.Ordinal));
+            Strings(w, "exclude", recipe.Packages.Exclude.Order(StringComparer.Ordinal));
+            w.WriteEndObject();
         });
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(canonical));
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
-using System.Text.Encodings.Web;
-using System.Text.Json.Nodes;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Core.Oci;
@@ -12,14 +11,7 @@ namespace Bootstrapper.Core.Oci;
 /// </summary>
 public static class OciJson
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    public static byte[] Write(Action<Utf8JsonWriter> body)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, Options)) body(json);
-        return buffer.ToArray();
-    }
+    public static byte[] Write(Action<Utf8JsonWriter> body) => JsonOutput.Bytes(JsonOutput.Compact, body);
 
     public static void WriteMap(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, string>? map)
     {

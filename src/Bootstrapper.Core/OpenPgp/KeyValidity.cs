@@ -1,5 +1,5 @@
-using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Bootstrapper.Core.OpenPgp;
 

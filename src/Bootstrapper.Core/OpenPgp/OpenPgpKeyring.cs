@@ -1,7 +1,7 @@
 using System.Text;
 using Bootstrapper.Core.Errors;
-using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Bootstrapper.Core.OpenPgp;
 

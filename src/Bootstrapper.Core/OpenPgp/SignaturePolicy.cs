@@ -1,6 +1,6 @@
 using Bootstrapper.Core.Errors;
-using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Bootstrapper.Core.OpenPgp;
 

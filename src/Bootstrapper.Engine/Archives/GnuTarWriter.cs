@@ -1,4 +1,5 @@
 using System.Text;
+using Bootstrapper.Core;
 
 namespace Bootstrapper.Engine.Archives;
 
@@ -11,7 +12,7 @@ namespace Bootstrapper.Engine.Archives;
 /// </summary>
 internal sealed class GnuTarWriter(Stream output)
 {
-    private const int Block = 512;
+    private const int Block = TarFields.Block;
     /// <summary>GNU tar's default blocking factor of 20: output length is a multiple of 10240 bytes.</summary>
     private const int Record = 20 * Block;
     private readonly byte[] _header = new byte[Block];
@@ -48,8 +49,7 @@ internal sealed class GnuTarWriter(Stream output)
 
     public void PadData()
     {
-        int partial = (int)(_written % Block);
-        if (partial != 0) WriteZeros(Block - partial);
+        WriteZeros(TarFields.Padding(_written));
     }
 
     /// <summary>Two zero blocks end the archive; then pad to a whole record like GNU tar.</summary>
@@ -113,23 +113,11 @@ internal sealed class GnuTarWriter(Stream output)
 
     private void Emit()
     {
-        // The checksum is the byte sum of the header with the checksum field read as eight spaces.
-        _header.AsSpan(148, 8).Fill((byte)' ');
-        int sum = 0;
-        foreach (byte b in _header) sum += b;
-        string text = Convert.ToString(sum, 8).PadLeft(6, '0');
-        Encoding.ASCII.GetBytes(text, _header.AsSpan(148));
-        _header[154] = 0;
-        _header[155] = (byte)' ';
+        TarFields.SealChecksum(_header);
         WriteData(_header);
     }
 
-    private void Octal(int offset, int length, long value)
-    {
-        string text = Convert.ToString(value, 8).PadLeft(length - 1, '0');
-        Encoding.ASCII.GetBytes(text, _header.AsSpan(offset));
-        _header[offset + length - 1] = 0;
-    }
+    private void Octal(int offset, int length, long value) => TarFields.Octal(_header.AsSpan(offset, length), value);
 
     /// <summary>Octal when it fits in length-1 digits; otherwise GNU base-256 (high bit set, big-endian two's complement).</summary>
     private void Number(int offset, int length, long value)

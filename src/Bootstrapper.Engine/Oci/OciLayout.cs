@@ -39,7 +39,12 @@ public static class OciLayout
     /// <summary>Writes `oci-layout` and `index.json` (last: a layout with an index.json is complete).</summary>
     public static void WriteIndex(string layout, IEnumerable<OciDescriptor> manifests)
     {
-        AtomicFile.Write(Path.Combine(layout, LayoutFile), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        AtomicFile.Write(Path.Combine(layout, LayoutFile), OciJson.Write(j =>
+        {
+            j.WriteStartObject();
+            j.WriteString("imageLayoutVersion", "1.0.0");
+            j.WriteEndObject();
+        }));
         AtomicFile.Write(Path.Combine(layout, IndexFile), OciImageConfig.Index(manifests));
     }
 

@@ -1,7 +1,7 @@
+using Bootstrapper.Core;
 using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Planning;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Core;
 using Bootstrapper.Engine.Net.Bundles;
 using Bootstrapper.Engine.Oci;
 using Bootstrapper.Engine.Os.Files;

@@ -14,7 +14,7 @@ public sealed class SigtermTests
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "../../../src/Bootstrapper.Engine/Bootstrapper.Engine.csproj"));
 
     private const string Program = """
-        using Bootstrapper.Engine.Debian;
+        using Bootstrapper.Engine.Families.Debian.Install;
         var runner = new ChrootRunner(args[0], null, Console.WriteLine);
         var r = await runner.RunAsync(["sh", "-c", "echo started; sleep 300 & sleep 301 & wait"], "sleepers", CancellationToken.None);
         Console.WriteLine("exit " + r.ExitCode);

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Bootstrapper.Core.Oci;
 using Bootstrapper.EndToEnd.Build;
-using Bootstrapper.Engine.Oci.Registry;
 using Bootstrapper.Engine.Oci;
+using Bootstrapper.Engine.Oci.Registry;
 
 namespace Bootstrapper.EndToEnd.Oci;
 

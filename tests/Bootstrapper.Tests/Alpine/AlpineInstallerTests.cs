@@ -72,7 +72,8 @@ public sealed class AlpineInstallerTests : IDisposable
         },
     ];
 
-    private async Task<AlpineInstallResult> InstallAsync(IEnumerable<string> world, bool runScripts = true)
+    private async Task<AlpineInstallResult> InstallAsync(IEnumerable<string> world, bool runScripts = true,
+        IApkScriptRunner? runner = null, long? sourceDateEpoch = null)
     {
         _repo.Publish("v3.23", "main", MainPackages());
         var keyring = _repo.Signer.Keyring();
@@ -88,7 +89,38 @@ public sealed class AlpineInstallerTests : IDisposable
             Repositories = ["http://127.0.0.1:8080/alpine/v3.23/main"],
             Architecture = "x86_64",
             RunScripts = runScripts,
+            ScriptRunner = runner ?? new ChrootScriptRunner(),
+            SourceDateEpoch = sourceDateEpoch,
         }, CancellationToken.None);
+    }
+
+    /// <summary>Records what each script would get instead of running it.</summary>
+    private sealed class RecordingRunner : IApkScriptRunner
+    {
+        public List<(string Script, IReadOnlyDictionary<string, string> Environment)> Runs { get; } = [];
+
+        public Task<ApkScriptResult> RunAsync(string root, string scriptPath, IReadOnlyList<string> args,
+            IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+        {
+            Runs.Add((scriptPath, environment));
+            return Task.FromResult(new ApkScriptResult(0, ""));
+        }
+    }
+
+    [Theory]
+    [InlineData(1700000000L, "1700000000")]
+    [InlineData(null, null)]
+    public async Task ScriptsGetSourceDateEpochLikeDebianScripts(long? epoch, string? expected)
+    {
+        var runner = new RecordingRunner();
+        await InstallAsync(["hello", "fontconfig"], runner: runner, sourceDateEpoch: epoch);
+
+        Assert.Equal(
+        [
+            "lib/apk/exec/busybox-1.37.0-r19.post-install", "lib/apk/exec/hello-2.12-r1.pre-install",
+            "lib/apk/exec/hello-2.12-r1.post-install", "lib/apk/exec/fontconfig-2.15.0-r1.trigger",
+        ], runner.Runs.Select(r => r.Script));
+        Assert.All(runner.Runs, r => Assert.Equal(expected, r.Environment.GetValueOrDefault("SOURCE_DATE_EPOCH")));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Bootstrapper.Cli.Console;
-using Bootstrapper.Core.Debian.Control;
 using Bootstrapper.Core;
+using Bootstrapper.Core.Debian.Control;
 
 namespace Bootstrapper.Tests.Cli;
 

@@ -1,7 +1,7 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Oci;
-using Bootstrapper.Engine.Oci.Registry;
 using Bootstrapper.Engine.Oci;
+using Bootstrapper.Engine.Oci.Registry;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Oci;

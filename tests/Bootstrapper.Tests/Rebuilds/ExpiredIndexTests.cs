@@ -1,8 +1,8 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Locking;
 using Bootstrapper.Core.Recipes;
-using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Engine;
+using Bootstrapper.Engine.Pipeline;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;

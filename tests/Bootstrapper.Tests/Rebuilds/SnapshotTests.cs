@@ -1,8 +1,8 @@
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
+using Bootstrapper.Engine;
 using Bootstrapper.Engine.Families.Debian.Finalize;
 using Bootstrapper.Engine.Pipeline;
-using Bootstrapper.Engine;
 using Bootstrapper.Tests.Fixtures;
 
 namespace Bootstrapper.Tests.Rebuilds;

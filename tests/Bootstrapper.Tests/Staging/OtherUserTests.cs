@@ -2,9 +2,9 @@ using System.Runtime.Versioning;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Recipes;
 using Bootstrapper.Core.Staging;
+using Bootstrapper.Engine;
 using Bootstrapper.Engine.Os.Native;
 using Bootstrapper.Engine.Pipeline;
-using Bootstrapper.Engine;
 using Bootstrapper.Tests.Fixtures;
 using Bootstrapper.Tests.Rebuilds;
 

@@ -1,8 +1,8 @@
 using Bootstrapper.Core.Errors;
+using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.OpenSsl;
 
 namespace Bootstrapper.Core.Alpine.Index;

@@ -24,10 +24,12 @@ public sealed record ApkTarEntry
 /// and padded data without the two zero end-of-archive blocks (abuild-tar --cut), so only concatenated they form
 /// one archive. This reader therefore accepts a segment that simply ends, as well as a normal end marker.
 /// It understands ustar, PAX 'x' records (abuild stores APK-TOOLS.checksum.SHA1 there) and GNU 'L'/'K' names.
+/// System.Formats.Tar cannot take this reader's place: it applies an 'x' header's path to the GNU header that
+/// follows (abuild's layout) but returns a GnuTarEntry without the other records, so the per-file checksums would be lost.
 /// </summary>
 public static class ApkTar
 {
-    private const int Block = 512;
+    private const int Block = TarFields.Block;
 
     public static IReadOnlyList<ApkTarEntry> Read(ReadOnlyMemory<byte> tar, string source)
     {
@@ -40,7 +42,7 @@ public static class ApkTar
         {
             var h = span.Slice(pos, Block);
             if (h.IndexOfAnyExcept((byte)0) < 0) break; // end-of-archive marker
-            if (!ChecksumOk(h)) throw Bad(source, pos, "header checksum mismatch");
+            if (!TarFields.ChecksumMatches(h)) throw Bad(source, pos, "header checksum mismatch");
             long size = Octal(h.Slice(124, 12), source, pos);
             char type = h[156] == 0 ? '0' : (char)h[156];
             int dataStart = pos + Block;
@@ -109,54 +111,25 @@ public static class ApkTar
         var nameBytes = Encoding.UTF8.GetBytes(name);
         if (nameBytes.Length > 99) throw new ArgumentException($"tar name too long: {name}");
         nameBytes.CopyTo(h);
-        PutOctal(h.Slice(100, 8), mode & 0xfff, true);
-        PutOctal(h.Slice(108, 8), 0, true);
-        PutOctal(h.Slice(116, 8), 0, true);
-        PutOctal(h.Slice(124, 12), data.Length, false);
-        PutOctal(h.Slice(136, 12), mtime, false);
+        // apk's put_octal: mode, uid and gid NUL-terminated; size and mtime use all twelve digits.
+        TarFields.Octal(h.Slice(100, 8), mode & 0xfff);
+        TarFields.Octal(h.Slice(108, 8), 0);
+        TarFields.Octal(h.Slice(116, 8), 0);
+        TarFields.Octal(h.Slice(124, 12), data.Length, nulTerminated: false);
+        TarFields.Octal(h.Slice(136, 12), mtime, nulTerminated: false);
         h[156] = (byte)'0';
         "ustar  \0"u8.CopyTo(h.Slice(257, 8));
         "root"u8.CopyTo(h.Slice(265, 32));
         "root"u8.CopyTo(h.Slice(297, 32));
-        h.Slice(148, 8).Fill((byte)' ');
-        int sum = 0;
-        foreach (var b in h) sum += b;
-        PutOctal(h.Slice(148, 7), sum, true);
+        TarFields.SealChecksum(h);
         output.Write(h);
         output.Write(data);
-        int pad = (Block - data.Length % Block) % Block;
+        int pad = TarFields.Padding(data.Length);
         if (pad > 0) output.Write(new byte[pad]);
     }
 
     /// <summary>The two zero blocks that end an archive.</summary>
     public static void WriteEnd(Stream output) => output.Write(new byte[2 * Block]);
-
-    // apk's put_octal: right-aligned, zero-filled, optionally NUL-terminated.
-    private static void PutOctal(Span<byte> field, long value, bool nulTerminated)
-    {
-        int i = field.Length - 1;
-        if (nulTerminated) field[i--] = 0;
-        for (; i >= 0; i--)
-        {
-            field[i] = (byte)('0' + (value & 7));
-            value >>= 3;
-        }
-    }
-
-    private static bool ChecksumOk(ReadOnlySpan<byte> h)
-    {
-        long sum = 0;
-        for (int i = 0; i < Block; i++) sum += i is >= 148 and < 156 ? ' ' : h[i];
-        var field = h.Slice(148, 8);
-        long stored = 0;
-        foreach (var b in field)
-        {
-            if (b is >= (byte)'0' and <= (byte)'7') stored = stored * 8 + (b - '0');
-            else if (b is 0 or (byte)' ') { if (stored > 0) break; }
-            else return false;
-        }
-        return stored == sum;
-    }
 
     private static long Octal(ReadOnlySpan<byte> field, string source, int pos)
     {

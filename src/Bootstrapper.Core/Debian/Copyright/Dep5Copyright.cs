@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using System.Text;
+using System.Text.RegularExpressions;
 using Bootstrapper.Core.Debian.Control;
 using Bootstrapper.Core.Images.Sbom;
 

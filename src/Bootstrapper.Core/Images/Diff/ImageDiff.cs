@@ -20,16 +20,10 @@ public static class ImageDiff
             var m = isNew ? @new : old;
             return $"the {(isNew ? "new" : "old")} manifest (recipe '{m.Recipe}', image {m.Image.Name})";
         });
-        return new ImageDiffResult
+        return new ImageDiffResult(diff)
         {
             Old = Side(old),
             New = Side(@new),
-            Added = diff.Added,
-            Removed = diff.Removed,
-            Upgraded = diff.Upgraded,
-            Downgraded = diff.Downgraded,
-            Rebuilt = diff.Rebuilt,
-            Unchanged = diff.Unchanged,
             Indices = IndexChanges.Compute(Indices(old), Indices(@new)),
         };
     }
@@ -55,17 +49,14 @@ public sealed record PackageChange(
 public sealed record ImageDiffSide(
     string Recipe, string Family, string Architecture, ImageFile Image, int PackageCount, long PackageSize);
 
-public sealed record ImageDiffResult
+public sealed record ImageDiffResult : PackageSetChanges
 {
+    public ImageDiffResult(PackageSetChanges packages) : base(packages)
+    {
+    }
+
     public required ImageDiffSide Old { get; init; }
     public required ImageDiffSide New { get; init; }
-    public required IReadOnlyList<PackageChange> Added { get; init; }
-    public required IReadOnlyList<PackageChange> Removed { get; init; }
-    public required IReadOnlyList<PackageChange> Upgraded { get; init; }
-    public required IReadOnlyList<PackageChange> Downgraded { get; init; }
-    /// <summary>Same version (in the family's order) but a different package file (SHA-256 or spelling).</summary>
-    public required IReadOnlyList<PackageChange> Rebuilt { get; init; }
-    public required int Unchanged { get; init; }
     /// <summary>Signed indices whose date or signers differ (explains a rebuild; not a change by itself).</summary>
     public IReadOnlyList<IndexChange> Indices { get; init; } = [];
     /// <summary>The file-level difference, when two image tars were compared (null for two manifests).</summary>
@@ -75,9 +66,6 @@ public sealed record ImageDiffResult
     public long PackageSizeChange => New.PackageSize - Old.PackageSize;
     /// <summary>Size of the image file, new minus old (bytes).</summary>
     public long ImageSizeChange => New.Image.Size - Old.Image.Size;
-
-    public bool PackagesChanged =>
-        Added.Count + Removed.Count + Upgraded.Count + Downgraded.Count + Rebuilt.Count > 0;
 
     /// <summary>
     /// The package set changed, or the image's SHA-256 did (a recipe change with the same packages). Builds are

@@ -1,6 +1,6 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text;
 
 namespace Bootstrapper.Core.Images.Diff;
 
@@ -26,19 +26,9 @@ public static class ImageDiffJson
 {
     public const int Format = 1;
 
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Indented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        // Debian versions are full of '+', which the default encoder writes as \u002B.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static string Render(ImageDiffResult diff)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, Options))
+        return JsonOutput.Document(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("format", Format);
@@ -75,8 +65,7 @@ public static class ImageDiffJson
                 w.WriteEndObject();
             }
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        });
     }
 
     private static void Side(Utf8JsonWriter w, string name, ImageDiffSide side)

@@ -11,16 +11,8 @@ internal static class PackageSetDiff
     /// <param name="FileId">What identifies the package file (SHA-256, or Alpine's Q1); null when unknown.</param>
     internal sealed record Entry(string Name, string Architecture, string Version, long Size, string? FileId);
 
-    internal sealed record Result(
-        IReadOnlyList<PackageChange> Added,
-        IReadOnlyList<PackageChange> Removed,
-        IReadOnlyList<PackageChange> Upgraded,
-        IReadOnlyList<PackageChange> Downgraded,
-        IReadOnlyList<PackageChange> Rebuilt,
-        int Unchanged);
-
     /// <param name="describe">Names a side in the duplicate-package error ("the new manifest (recipe ...)").</param>
-    public static Result Compute(IEnumerable<Entry> old, IEnumerable<Entry> @new, Comparison<string> versionOrder,
+    public static PackageSetChanges Compute(IEnumerable<Entry> old, IEnumerable<Entry> @new, Comparison<string> versionOrder,
         Func<bool, string> describe)
     {
         var before = Index(old, () => describe(false));
@@ -53,7 +45,15 @@ internal static class PackageSetDiff
             if (!before.ContainsKey(key))
                 added.Add(new PackageChange(n.Name, n.Architecture, null, n.Version, 0, n.Size));
 
-        return new Result(Sorted(added), Sorted(removed), Sorted(upgraded), Sorted(downgraded), Sorted(rebuilt), unchanged);
+        return new PackageSetChanges
+        {
+            Added = Sorted(added),
+            Removed = Sorted(removed),
+            Upgraded = Sorted(upgraded),
+            Downgraded = Sorted(downgraded),
+            Rebuilt = Sorted(rebuilt),
+            Unchanged = unchanged,
+        };
     }
 
     private static Dictionary<(string, string), Entry> Index(IEnumerable<Entry> entries, Func<string> describe)

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Bootstrapper.Core.Images.Manifest;
 
 namespace Bootstrapper.Core.Images.Sbom;
@@ -27,8 +27,7 @@ public static class CycloneDxDocument
             .DistinctBy(x => x.Purl) // bom-ref must be unique; the same purl twice is the same package
             .ToList();
 
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, SbomInputs.WriterOptions))
+        return JsonOutput.Document(w =>
         {
             w.WriteStartObject();
             w.WriteString("$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
@@ -72,8 +71,7 @@ public static class CycloneDxDocument
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        });
     }
 
     private static void WriteOs(Utf8JsonWriter w, OsRelease os)

@@ -6,17 +6,9 @@ using Bootstrapper.Core.Images.Manifest;
 
 namespace Bootstrapper.Core.Images.Sbom;
 
-/// <summary>What the SPDX and CycloneDX writers share: the checks, the order, the time and the JSON style.</summary>
+/// <summary>What the SPDX and CycloneDX writers share: the checks, the order, and the time (the JSON style is <see cref="JsonOutput.Readable"/>).</summary>
 internal static class SbomInputs
 {
-    public static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Indented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>
     /// The family and the purl vendor must make a valid purl (both SBOM formats need one per package).
     /// </summary>

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Manifest;
 
@@ -34,8 +34,7 @@ public static class SpdxDocument
             .Select(p => (Id: ids.For(p.Name, p.Architecture), Package: p, License: License(p, licenseRefs)))
             .ToList();
 
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, SbomInputs.WriterOptions))
+        return JsonOutput.Document(w =>
         {
             w.WriteStartObject();
             w.WriteString("spdxVersion", SpdxVersion);
@@ -84,8 +83,7 @@ public static class SpdxDocument
             foreach (var id in files) Relationship(w, ImageId, "CONTAINS", id);
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        });
     }
 
     private static void WriteImage(Utf8JsonWriter w, ImageManifest manifest)

@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
-using System.Text.RegularExpressions;
 using System.Text;
+using System.Text.RegularExpressions;
 using Bootstrapper.Core.Alpine.Database;
 using Bootstrapper.Core.Alpine.Index;
 using Bootstrapper.Core.Alpine.Package;
@@ -26,6 +26,8 @@ public sealed record AlpineInstallOptions
     /// <summary>False to skip maintainer scripts and triggers (e.g. a foreign architecture without emulation).</summary>
     public bool RunScripts { get; init; } = true;
     public IApkScriptRunner ScriptRunner { get; init; } = new ChrootScriptRunner();
+    /// <summary>Passed to every script as SOURCE_DATE_EPOCH when set, as Debian's maintainer scripts get it.</summary>
+    public long? SourceDateEpoch { get; init; }
     public IApkDataExtractor Extractor { get; init; } = new ApkDataExtractor();
     public Action<string>? Log { get; init; }
     /// <summary>Waits until a package's file is verified at its path (the download may still be running); null: all
@@ -110,6 +112,8 @@ public static class AlpineInstaller
                 ["APK_SCRIPT"] = type,
                 ["APK_PACKAGE"] = info.Name,
             };
+            if (options.SourceDateEpoch is { } epoch)
+                env["SOURCE_DATE_EPOCH"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
             options.Log?.Invoke($"Executing {info}.{type}");
             var r = await options.ScriptRunner.RunAsync(root, rel, args, env, ct);
             foreach (var line in r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))

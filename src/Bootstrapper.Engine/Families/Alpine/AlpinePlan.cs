@@ -82,6 +82,7 @@ public sealed partial class AlpinePlan(Plan plan) : FamilyPlan(plan)
             World = Plan.Recipe.Packages.Include,
             Repositories = repositories,
             Architecture = Plan.Recipe.Architecture,
+            SourceDateEpoch = session.SourceDateEpoch,
             Log = session.Reporter.Verbose,
             WaitForFile = (item, token) => files.GetAsync(byName[item.Info.Name], token),
         }, ct).ConfigureAwait(false);

@@ -1,6 +1,6 @@
-using System.Text.Encodings.Web;
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bootstrapper.Core;
 using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Engine.Net.Bundles;
@@ -16,19 +16,16 @@ public sealed record BundleMetadata(IReadOnlyDictionary<string, string> Original
     public const string FileName = "bootstrap-bundle.json";
     public const int Format = 1;
 
-    private static readonly JsonSerializerOptions Options = new()
+    public string ToJson() => JsonOutput.Document(w =>
     {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    public string ToJson()
-    {
-        var suites = new JsonObject();
+        w.WriteStartObject();
+        w.WriteNumber("format", Format);
+        w.WriteStartObject("suites");
         foreach (var (suite, mirror) in OriginalMirrors.OrderBy(s => s.Key, StringComparer.Ordinal))
-            suites[suite] = mirror;
-        return new JsonObject { ["format"] = Format, ["suites"] = suites }.ToJsonString(Options).ReplaceLineEndings("\n") + "\n";
-    }
+            w.WriteString(suite, mirror);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
 
     /// <summary>The metadata of a bundle folder; null when the folder has none (a plain local mirror).</summary>
     /// <exception cref="RecipeException">The file exists but is not bundle metadata of a known format.</exception>

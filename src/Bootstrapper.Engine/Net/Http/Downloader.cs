@@ -1,7 +1,7 @@
 using System.Net;
 using Bootstrapper.Core.Errors;
-using Polly.Retry;
 using Polly;
+using Polly.Retry;
 
 namespace Bootstrapper.Engine.Net.Http;
 
@@ -18,6 +18,8 @@ public sealed class Downloader : IDisposable
     private readonly bool _ownsClient;
     private readonly ResiliencePipeline _pipeline;
     private readonly MirrorHealth _health;
+    /// <summary>The URL an attempt fetches, for the pipeline's <c>OnRetry</c> report.</summary>
+    private static readonly ResiliencePropertyKey<string> UrlKey = new("bootstrap.url");
 
     public DownloaderOptions Options { get; }
 
@@ -45,6 +47,13 @@ public sealed class Downloader : IDisposable
                     Delay = options.FirstRetryDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = options.FirstRetryDelay > TimeSpan.Zero,
+                    OnRetry = args =>
+                    {
+                        if (options.OnRetry is { } report && args.Outcome.Exception is DownloadFailure failure)
+                            report(new DownloadRetry(args.Context.Properties.GetValue(UrlKey, ""), args.AttemptNumber + 1,
+                                MaxAttemptsFor(failure), failure.Message));
+                        return default;
+                    },
                 })
                 .Build();
     }
@@ -105,49 +114,30 @@ public sealed class Downloader : IDisposable
         string? expectedSha256 = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
         Action<string>? verify = null)
     {
-        var uri = ParseUrl(url);
         var fullPath = Path.GetFullPath(destinationPath);
         var directory = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(directory);
-        int attempts = 0;
-        try
+        return await RunAsync(url, async (uri, attempts, ct) =>
         {
-            return await _pipeline.ExecuteAsync(async ct =>
+            // Unique per process and attempt: two processes fetching the same file never share a temp file.
+            var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.part");
+            try
             {
-                attempts++;
-                // Unique per process and attempt: two processes fetching the same file never share a temp file.
-                var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.part");
-                try
+                DownloadAttempt.Outcome outcome;
+                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                 {
-                    DownloadAttempt.Outcome outcome;
-                    await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                    {
-                        outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct);
-                        await file.FlushAsync(ct);
-                    }
-                    Verify(verify, temp);
-                    File.Move(temp, fullPath, overwrite: true);
-                    return new DownloadResult(fullPath, outcome.Size, outcome.Sha256, attempts);
+                    outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct);
+                    await file.FlushAsync(ct);
                 }
-                catch (DownloadFailure failure) when (WillRetry(failure, attempts))
-                {
-                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, MaxAttemptsFor(failure), failure.Message));
-                    throw;
-                }
-                finally
-                {
-                    TryDelete(temp);
-                }
-            }, cancellationToken);
-        }
-        catch (NotFoundFailure)
-        {
-            return null;
-        }
-        catch (DownloadFailure failure)
-        {
-            throw Final(url, failure, attempts);
-        }
+                Verify(verify, temp);
+                File.Move(temp, fullPath, overwrite: true);
+                return new DownloadResult(fullPath, outcome.Size, outcome.Sha256, attempts);
+            }
+            finally
+            {
+                TryDelete(temp);
+            }
+        }, cancellationToken);
     }
 
     /// <summary>Fetches a small file (InRelease, Release.gpg) into memory with the same retry policy.</summary>
@@ -161,25 +151,29 @@ public sealed class Downloader : IDisposable
     public async Task<byte[]?> TryGetBytesAsync(string url, long? expectedSize = null, string? expectedSha256 = null,
         CancellationToken cancellationToken = default)
     {
+        return await RunAsync(url, async (uri, _, ct) =>
+        {
+            var buffer = new MemoryStream();
+            await AttemptAsync(uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes, null, ct);
+            return buffer.ToArray();
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one retry loop: runs <paramref name="attempt"/> (given the URL, the 1-based attempt number and the token)
+    /// under the pipeline, which retries and reports (<see cref="DownloaderOptions.OnRetry"/>); null when the file
+    /// does not exist, else the last failure as a <see cref="BootstrapException"/> naming the URL and the attempts.
+    /// </summary>
+    private async Task<T?> RunAsync<T>(string url, Func<Uri, int, CancellationToken, Task<T>> attempt,
+        CancellationToken cancellationToken) where T : class
+    {
         var uri = ParseUrl(url);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(UrlKey, url);
         int attempts = 0;
         try
         {
-            return await _pipeline.ExecuteAsync(async ct =>
-            {
-                attempts++;
-                var buffer = new MemoryStream();
-                try
-                {
-                    await AttemptAsync(uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes, null, ct);
-                }
-                catch (DownloadFailure failure) when (WillRetry(failure, attempts))
-                {
-                    Options.OnRetry?.Invoke(new DownloadRetry(url, attempts, MaxAttemptsFor(failure), failure.Message));
-                    throw;
-                }
-                return buffer.ToArray();
-            }, cancellationToken);
+            return await _pipeline.ExecuteAsync(async ctx => await attempt(uri, ++attempts, ctx.CancellationToken), context);
         }
         catch (NotFoundFailure)
         {
@@ -188,6 +182,10 @@ public sealed class Downloader : IDisposable
         catch (DownloadFailure failure)
         {
             throw Final(url, failure, attempts);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

@@ -1,5 +1,5 @@
-using System.Net.Http.Headers;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Oci;

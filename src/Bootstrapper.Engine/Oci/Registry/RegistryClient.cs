@@ -1,9 +1,9 @@
-using System.Net.Http.Headers;
 using System.Net;
+using System.Net.Http.Headers;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Oci;
-using Polly.Retry;
 using Polly;
+using Polly.Retry;
 
 namespace Bootstrapper.Engine.Oci.Registry;
 

@@ -1,3 +1,5 @@
+using Bootstrapper.Core.Debian.Control;
+
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>The relationship fields of one package that decide install order.</summary>
@@ -85,15 +87,8 @@ public static class InstallOrder
         }
     }
 
-    /// <summary>Package names of a relationship field: "a (>= 1) | b:any, c" -> a, b, c.</summary>
-    internal static IEnumerable<string> Names(string field)
-    {
-        foreach (var group in field.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            foreach (var alt in group.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                var cut = alt.IndexOfAny([' ', '(', ':', '[', '<', '\t']);
-                var name = cut < 0 ? alt : alt[..cut];
-                if (name.Length > 0) yield return name;
-            }
-    }
+    /// <summary>Package names of a relationship field: "a (>= 1) | b:any, c" -> a, b, c. The fields come from the
+    /// control member of a package the plan already parsed from its signed index with the same parser.</summary>
+    internal static IEnumerable<string> Names(string field) =>
+        RelationParser.Parse(field).SelectMany(g => g.Alternatives, (_, r) => r.Name);
 }
