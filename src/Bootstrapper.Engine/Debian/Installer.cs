@@ -105,9 +105,7 @@ public static partial class Installer
             if (extracted is not null)
                 recordCopies = repackRemaining.ContinueWith(_ => RecordDecodedCopies(essential, stopRecording.Token),
                     stopRecording.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            // With our own recording, the guard goes in with the preinsts' chroot run (one process start less).
-            if (extracted is null) await guards.InstallAsync(ct).ConfigureAwait(false);
-            else guards.InstallPolicy();
+            await guards.InstallAsync(ct).ConfigureAwait(false);
 
             sw.Restart();
             if (extracted is null)
@@ -123,16 +121,12 @@ public static partial class Installer
                 // the same order (dpkg's queue is the command line's order in both cases).
                 var unpacked = essential.Select((p, i) => new UnpackedPackage(p, controls[p.Name], extracted[i])).ToList();
                 Phase($"recording {essential.Count} essential packages as unpacked (preinsts, dpkg database)");
-                DpkgUnpackRecord.StageControlFiles(root, unpacked);
-                await chroot.RunCheckedAsync(
-                    ["/bin/sh", "-c", guards.InstallScript() + DpkgUnpackRecord.PreinstScript(unpacked, essential.First(p => p.Name == "dpkg").Version)],
-                    "the start-stop-daemon guard and the pre-installation scripts of the essential packages", ct).ConfigureAwait(false);
+                await chroot.RunPreinstsAsync(unpacked, essential.First(p => p.Name == "dpkg").Version, ct).ConfigureAwait(false);
                 DpkgUnpackRecord.Write(root, unpacked);
                 // Stage 1 made the directories; the old flow's dpkg --install found them all there.
                 DpkgUnpackRecord.StampDirectories(extracted.SelectMany(e => e.NonDirectories), [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
                 Phase($"configuring {essential.Count} essential packages (dpkg --configure --force-depends)");
-                await chroot.RunCheckedAsync(
-                    ["dpkg", "--configure", "--force-depends", .. essential.Select(p => p.Name)],
+                await chroot.ConfigureAsync(["--force-depends", .. essential.Select(p => p.Name)],
                     "dpkg --configure of the essential packages", ct).ConfigureAwait(false);
             }
             if (req.AfterEssential is { } hook) await hook(ct).ConfigureAwait(false);

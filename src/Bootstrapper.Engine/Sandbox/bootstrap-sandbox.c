@@ -1,7 +1,7 @@
 /*
  * bootstrap-sandbox: run one command inside a staging root, contained.
  *
- *   bootstrap-sandbox [--network] [--umask OCTAL] ROOT -- COMMAND [ARG...]
+ *   bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH] ROOT -- COMMAND [ARG...]
  *   bootstrap-sandbox --check DIR
  *
  * --check sets up everything (namespaces, jail, pivot_root, a proc, the capability cut) around DIR without
@@ -34,12 +34,19 @@
  *   5. PID 1 reaps every process until the command exits, then exits with its status: the kernel kills what
  *      is left of the namespace (double-forked daemons included).
  *
+ * --stand-in binds the host's PROGRAM, read-only, over the root's regular file PATH (absolute, resolved inside the
+ * root) for this command only, and leaves the file it covers open on descriptor STAND_IN_FD for the stand-in to
+ * fall back to (bootstrap-maintscript-helper.c). Nothing is written into the root; without a regular file at PATH
+ * nothing is bound.
+ *
  * Exit status: the command's (128 + signal when killed), 125 when the sandbox could not be set up (the message
  * on stderr starts with "bootstrap-sandbox:"), 127/126 when the command cannot be executed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -56,6 +63,8 @@
 #include <unistd.h>
 
 #define SETUP_FAILED 125
+/* Agreed with bootstrap-maintscript-helper.c. */
+#define STAND_IN_FD 223
 
 static void die(const char *fmt, ...)
 {
@@ -196,6 +205,37 @@ static int run_command(char **argv, mode_t mask)
 }
 
 static int check_only;
+static int stand_in = -1;             /* O_PATH descriptor of the host's stand-in program, or -1 */
+static const char *stand_in_program;  /* its host path */
+static const char *stand_in_path;     /* the root's file it covers */
+
+/* Binds the stand-in over its path in the root (mounted at /root). The path is resolved as if /root were / (an
+ * absolute symlink in the root cannot lead into the jail), the bind is read-only (a script cannot write to the
+ * host's program), and the covered file stays open, without close-on-exec, on STAND_IN_FD. */
+static void bind_stand_in(void)
+{
+    int root_fd = open("/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) die("opening /root");
+    struct open_how how = { .flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+    int real = (int)syscall(SYS_openat2, root_fd, stand_in_path + 1, &how, sizeof how);
+    close(root_fd);
+    struct stat st;
+    if (real < 0 || fstat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (real >= 0) close(real);
+        errno = 0;
+        return;
+    }
+    if (dup2(real, STAND_IN_FD) != STAND_IN_FD) die("keeping %s open", stand_in_path);
+    int tree = open_tree(stand_in, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree < 0) die("taking the stand-in for %s", stand_in_path);
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+    if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0) die("making the stand-in read-only");
+    if (move_mount(tree, "", real, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        die("binding the stand-in over %s", stand_in_path);
+    close(tree);
+    close(real);
+    close(stand_in);
+}
 
 static int init(const char *root, char **argv, mode_t mask, int parent_alive)
 {
@@ -251,6 +291,7 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
     if (mount("proc", "/root/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
         die("mounting /proc in the root");
     bind_devices("/hostdev");
+    if (stand_in >= 0) bind_stand_in();
     if (umount2("/hostdev", MNT_DETACH) != 0) die("detaching the host's /dev");
     rmdir("/hostdev");
     /* From here on, no path leads to the host. */
@@ -266,7 +307,7 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
 
 static void usage(void)
 {
-    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] ROOT -- COMMAND [ARG...]\n"
+    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH] ROOT -- COMMAND [ARG...]\n"
           "       bootstrap-sandbox --check DIR\n", stderr);
     _exit(SETUP_FAILED);
 }
@@ -280,6 +321,14 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--network") == 0) network = 1;
         else if (strcmp(argv[i], "--umask") == 0 && i + 1 < argc) mask = (mode_t)strtoul(argv[++i], NULL, 8) & 0777;
         else if (strcmp(argv[i], "--check") == 0) check_only = 1;
+        else if (strcmp(argv[i], "--stand-in") == 0 && i + 2 < argc) {
+            stand_in_program = argv[++i];
+            stand_in_path = argv[++i];
+            if (stand_in_path[0] != '/' || stand_in_path[1] == '\0') {
+                errno = 0;
+                die("the stand-in's path must be absolute, not '%s'", stand_in_path);
+            }
+        }
         else usage();
     }
     if (check_only ? argc - i != 1 : argc - i < 3 || strcmp(argv[i + 1], "--") != 0) usage();
@@ -292,6 +341,10 @@ int main(int argc, char **argv)
 
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | (network ? 0 : CLONE_NEWNET);
     if (unshare(flags) != 0) die("unshare (new mount, PID, IPC, UTS%s namespaces; needs root)", network ? "" : " and network");
+
+    /* Opened in the new mount namespace: open_tree clones only mounts of the caller's own. */
+    if (stand_in_program != NULL && (stand_in = open(stand_in_program, O_PATH | O_CLOEXEC)) < 0)
+        die("opening the stand-in %s", stand_in_program);
 
     int alive[2];
     if (pipe2(alive, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe");
