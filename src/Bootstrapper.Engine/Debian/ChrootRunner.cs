@@ -78,14 +78,14 @@ public sealed class ChrootRunner
     /// <summary>Runs the command and returns its result without judging the exit code.</summary>
     /// <exception cref="InstallException">The sandbox could not be set up.</exception>
     /// <param name="network">Share the host's network (a recipe step that asks for it); package scripts never do.</param>
-    /// <param name="standIn">A host program standing in for one of the root's files (<see cref="MaintscriptHelperStandIn"/>).</param>
+    /// <param name="standIns">Host programs standing in for some of the root's files (<see cref="MaintscriptHelperStandIn"/>).</param>
     /// <param name="extraEnvironment">Variables added to <see cref="Environment"/> for this command.</param>
     public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
-        bool network = false, SandboxCommand.StandIn? standIn = null, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+        bool network = false, IReadOnlyList<SandboxCommand.StandIn>? standIns = null, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         var environment = extraEnvironment is null ? _environment
             : _environment.Concat(extraEnvironment).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var spec = SandboxCommand.Spec(_root, command, environment, description, network, standIn: standIn);
+        var spec = SandboxCommand.Spec(_root, command, environment, description, network, standIns: standIns);
         _onCommand?.Invoke("# chroot: " + string.Join(' ', command));
         var result = await ProcessRunner.RunAsync(spec, _onLine, ct).ConfigureAwait(false);
         if (SandboxCommand.SetupFailure(result) is { } failure)
@@ -95,25 +95,25 @@ public sealed class ChrootRunner
 
     /// <summary>
     /// Runs the preinsts of <paramref name="packages"/> as dpkg's unpack would (<see cref="DpkgUnpackRecord.RunPreinstsAsync"/>),
-    /// each in the sandbox with the dpkg-maintscript-helper stand-in where the root's helper allows it.
+    /// each in the sandbox with the helpers' stand-ins where the root's helpers allow them.
     /// </summary>
     public Task RunPreinstsAsync(IReadOnlyList<PackageControl> packages, string dpkgVersion, CancellationToken ct)
     {
-        var standIn = MaintscriptHelperStandIn.For(_root);
+        var standIns = MaintscriptHelperStandIn.For(_root);
         return DpkgUnpackRecord.RunPreinstsAsync(_root, packages, dpkgVersion,
             (command, environment) => RunAsync(command, $"the pre-installation script of {environment["DPKG_MAINTSCRIPT_PACKAGE"]}", ct,
-                standIn: standIn, extraEnvironment: environment));
+                standIns: standIns, extraEnvironment: environment));
     }
 
-    /// <summary>Runs <c>dpkg --configure</c> (checked) with the dpkg-maintscript-helper stand-in where the root's helper allows it.</summary>
+    /// <summary>Runs <c>dpkg --configure</c> (checked) with the helpers' stand-ins where the root's helpers allow them.</summary>
     public Task<ProcessResult> ConfigureAsync(IReadOnlyList<string> arguments, string description, CancellationToken ct) =>
         RunCheckedAsync(["dpkg", "--configure", .. arguments], description, ct, MaintscriptHelperStandIn.For(_root));
 
     /// <summary>Runs the command and throws <see cref="InstallException"/> with its last output lines on failure.</summary>
     public async Task<ProcessResult> RunCheckedAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
-        SandboxCommand.StandIn? standIn = null)
+        IReadOnlyList<SandboxCommand.StandIn>? standIns = null)
     {
-        var r = await RunAsync(command, description, ct, standIn: standIn).ConfigureAwait(false);
+        var r = await RunAsync(command, description, ct, standIns: standIns).ConfigureAwait(false);
         if (!r.Succeeded)
             throw new InstallException(
                 $"{description} failed with exit code {r.ExitCode} in the chroot {_root}. Last output:\n  " +

@@ -1,6 +1,7 @@
 /*
- * bootstrap-maintscript-helper: a host-native stand-in for dpkg-maintscript-helper, bound over
- * /usr/bin/dpkg-maintscript-helper by bootstrap-sandbox (--stand-in) while maintainer scripts run in a root.
+ * bootstrap-maintscript-helper: a host-native stand-in for the helpers maintainer scripts call most,
+ * dpkg-maintscript-helper and deb-systemd-helper, bound over them by bootstrap-sandbox (--stand-in) while
+ * maintainer scripts run in a root. Which one it stands in for: the name it was executed as.
  *
  * Why: on a first install, debhelper's `dpkg-maintscript-helper rm_conffile|dir_to_symlink|symlink_to_dir ARGS
  * -- install` (preinst) and `-- configure` (postinst, no old version) do nothing but check their arguments: the
@@ -12,8 +13,15 @@
  * provably do nothing and print nothing. Then it exits 0. In every other case (an upgrade, an abort, a postrm,
  * mv_conffile, a leftover .dpkg-backup, a bad argument, a version outside the plainest form, DPKG_ROOT or
  * DPKG_DEBUG set...) it runs the real script: the sandbox opened it before the bind, on descriptor
- * REAL_HELPER_FD, and it runs as `/bin/sh -c SCRIPT PATH ARGS`, which gives the script the same $0 and
+ * MAINTSCRIPT_HELPER_FD, and it runs as `/bin/sh -c SCRIPT PATH ARGS`, which gives the script the same $0 and
  * arguments as the kernel's `#!/bin/sh` would.
+ *
+ * deb-systemd-helper (init-system-helpers 1.65-1.69, a Perl script; the build binds over that exact text only):
+ * a first install's postinst runs `unmask UNIT` and `--quiet was-enabled UNIT` before `enable UNIT`. With no mask
+ * link, no mask state directories and no enable state file, the first does nothing and the second exits 0
+ * silently; the stand-in answers those and runs the real script (descriptor SYSTEMD_HELPER_FD) for everything
+ * else, as `/usr/bin/perl -e 'BEGIN { $0 = PATH }' -e '#line 1 "PATH"' -e SCRIPT -- ARGS` (same $0, same file
+ * name and line numbers in Perl's messages).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,23 +31,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Agreed with bootstrap-sandbox.c: above what shells hand out (dash 0-9; bash's {var} from 10 upwards, lowest free). */
-#define REAL_HELPER_FD 223
+/* Agreed with MaintscriptHelperStandIn.cs: above what shells hand out (dash 0-9; bash's {var} from 10 upwards,
+ * lowest free). */
+#define MAINTSCRIPT_HELPER_FD 223
+#define SYSTEMD_HELPER_FD 224
 /* The script is passed as one argument; the kernel's limit for one argument is 128 KiB. */
 #define MAX_SCRIPT (120 * 1024)
 
-static int run_real(char **argv)
+/* Runs the covered script, open on fd, with the same $0 (the path the caller executed) and arguments. */
+static int run_real(int fd, int perl, char **argv)
 {
     static char script[MAX_SCRIPT + 1];
+    static char line[4200], zero[4200];
     struct stat st;
-    if (fstat(REAL_HELPER_FD, &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "bootstrap-maintscript-helper: the real dpkg-maintscript-helper is not open on descriptor %d "
-                        "(this stand-in only works under bootstrap-sandbox --stand-in)\n", REAL_HELPER_FD);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "bootstrap-maintscript-helper: the real %s is not open on descriptor %d "
+                        "(this stand-in only works under bootstrap-sandbox --stand-in)\n", argv[0], fd);
         return 2;
     }
     size_t length = 0;
     for (;;) {
-        ssize_t n = pread(REAL_HELPER_FD, script + length, MAX_SCRIPT - length, (off_t)length);
+        ssize_t n = pread(fd, script + length, MAX_SCRIPT - length, (off_t)length);
         if (n < 0) {
             if (errno == EINTR) continue;
             perror("bootstrap-maintscript-helper: reading the real dpkg-maintscript-helper");
@@ -48,24 +60,40 @@ static int run_real(char **argv)
         if (n == 0) break;
         length += (size_t)n;
         if (length == MAX_SCRIPT) {
-            fprintf(stderr, "bootstrap-maintscript-helper: the real dpkg-maintscript-helper is larger than %d bytes\n", MAX_SCRIPT);
+            fprintf(stderr, "bootstrap-maintscript-helper: the real %s is larger than %d bytes\n", argv[0], MAX_SCRIPT);
             return 2;
         }
     }
     script[length] = '\0';
     /* $0 is the path the caller executed, as the kernel gives it to a #! interpreter. */
     const char *path = (const char *)getauxval(AT_EXECFN);
+    if (path == NULL) path = argv[0];
     int argc = 0;
     while (argv[argc] != NULL) argc++;
-    char **args = calloc((size_t)argc + 4, sizeof *args);
+    char **args = calloc((size_t)argc + 10, sizeof *args);
     if (args == NULL) return 2;
-    args[0] = "/bin/sh";
-    args[1] = "-c";
-    args[2] = script;
-    args[3] = (char *)(path != NULL ? path : argv[0]);
-    for (int i = 1; i < argc; i++) args[3 + i] = argv[i];
-    execv("/bin/sh", args);
-    perror("bootstrap-maintscript-helper: executing /bin/sh");
+    int n = 0;
+    if (!perl) {
+        args[n++] = "/bin/sh";
+        args[n++] = "-c";
+        args[n++] = script;
+        args[n++] = (char *)path;
+    } else {
+        if (strchr(path, '"') != NULL || strlen(path) > 4000) return 2;
+        snprintf(zero, sizeof zero, "BEGIN { $0 = \"%s\" }", path);
+        snprintf(line, sizeof line, "#line 1 \"%s\"", path);
+        args[n++] = "/usr/bin/perl";
+        args[n++] = "-e";
+        args[n++] = zero;
+        args[n++] = "-e";
+        args[n++] = line;
+        args[n++] = "-e";
+        args[n++] = script;
+        args[n++] = "--";
+    }
+    for (int i = 1; i < argc; i++) args[n++] = argv[i];
+    execv(args[0], args);
+    fprintf(stderr, "bootstrap-maintscript-helper: executing %s: %s\n", args[0], strerror(errno));
     return 2;
 }
 
@@ -115,8 +143,8 @@ static int exists_as(const char *path, int directory_not_symlink)
     return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
-/* 1 when the real helper would do nothing for this call, 0 when it must run. */
-static int provably_nothing(int argc, char **argv)
+/* 1 when the real dpkg-maintscript-helper would do nothing for this call, 0 when it must run. */
+static int maintscript_helper_does_nothing(int argc, char **argv)
 {
     const char *script = getenv("DPKG_MAINTSCRIPT_NAME");
     if (is_empty(script) || is_empty(getenv("DPKG_MAINTSCRIPT_PACKAGE"))) return 0;
@@ -171,8 +199,47 @@ static int provably_nothing(int argc, char **argv)
     return !exists_as(backup, to_symlink);
 }
 
+static int absent(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) != 0 && errno == ENOENT;
+}
+
+/* A unit name as debhelper writes it: no directory part, nothing Getopt::Long could read as an option. */
+static int plain_unit(const char *s)
+{
+    return !is_empty(s) && s[0] != '-' && strchr(s, '/') == NULL && strlen(s) < 256;
+}
+
+/* 1 when the real deb-systemd-helper would do nothing and exit 0 for this call, 0 when it must run. */
+static int systemd_helper_does_nothing(int argc, char **argv)
+{
+    if (is_empty(getenv("DPKG_MAINTSCRIPT_PACKAGE")) || !is_empty(getenv("DPKG_ROOT"))
+        || getenv("_DEB_SYSTEMD_HELPER_DEBUG") != NULL || access("/usr/bin/perl", X_OK) != 0)
+        return 0;
+    char path[512];
+    if (argc == 3 && strcmp(argv[1], "unmask") == 0 && plain_unit(argv[2])) {
+        /* unmask_service: nothing without a mask link; then rmdir_if_empty of both masked-state directories. */
+        snprintf(path, sizeof path, "/etc/systemd/system/%s", argv[2]);
+        return absent(path) && absent("/var/lib/systemd/deb-systemd-helper-masked")
+            && absent("/var/lib/systemd/deb-systemd-user-helper-masked");
+    }
+    if (argc == 4 && strcmp(argv[1], "--quiet") == 0 && strcmp(argv[2], "was-enabled") == 0 && plain_unit(argv[3])) {
+        /* was_enabled: no state file, no recorded links, so "enabled" (exit 0), printed only without --quiet. */
+        snprintf(path, sizeof path, "/var/lib/systemd/deb-systemd-helper-enabled/%s.dsh-also", argv[3]);
+        return absent(path);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (provably_nothing(argc, argv)) return 0;
-    return run_real(argv);
+    const char *path = (const char *)getauxval(AT_EXECFN);
+    const char *name = path != NULL && strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+    if (name != NULL && strcmp(name, "deb-systemd-helper") == 0) {
+        if (systemd_helper_does_nothing(argc, argv)) return 0;
+        return run_real(SYSTEMD_HELPER_FD, 1, argv);
+    }
+    if (maintscript_helper_does_nothing(argc, argv)) return 0;
+    return run_real(MAINTSCRIPT_HELPER_FD, 0, argv);
 }

@@ -1,7 +1,7 @@
 /*
  * bootstrap-sandbox: run one command inside a staging root, contained.
  *
- *   bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH] ROOT -- COMMAND [ARG...]
+ *   bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH FD]... ROOT -- COMMAND [ARG...]
  *   bootstrap-sandbox --check DIR
  *
  * --check sets up everything (namespaces, jail, pivot_root, a proc, the capability cut) around DIR without
@@ -35,9 +35,9 @@
  *      is left of the namespace (double-forked daemons included).
  *
  * --stand-in binds the host's PROGRAM, read-only, over the root's regular file PATH (absolute, resolved inside the
- * root) for this command only, and leaves the file it covers open on descriptor STAND_IN_FD for the stand-in to
+ * root) for this command only, and leaves the file it covers open on descriptor FD (10-1023) for the stand-in to
  * fall back to (bootstrap-maintscript-helper.c). Nothing is written into the root; without a regular file at PATH
- * nothing is bound.
+ * nothing is bound. Up to four.
  *
  * Exit status: the command's (128 + signal when killed), 125 when the sandbox could not be set up (the message
  * on stderr starts with "bootstrap-sandbox:"), 127/126 when the command cannot be executed.
@@ -63,8 +63,7 @@
 #include <unistd.h>
 
 #define SETUP_FAILED 125
-/* Agreed with bootstrap-maintscript-helper.c. */
-#define STAND_IN_FD 223
+#define MAX_STAND_INS 4
 
 static void die(const char *fmt, ...)
 {
@@ -205,14 +204,18 @@ static int run_command(char **argv, mode_t mask)
 }
 
 static int check_only;
-static int stand_in = -1;             /* O_PATH descriptor of the host's stand-in program, or -1 */
-static const char *stand_in_program;  /* its host path */
-static const char *stand_in_path;     /* the root's file it covers */
+static struct {
+    const char *program;              /* the host's stand-in program */
+    const char *path;                 /* the root's file it covers */
+    int fd;                           /* where the covered file stays open */
+    int program_fd;                   /* O_PATH descriptor of the program */
+} stand_ins[MAX_STAND_INS];
+static int stand_in_count;
 
-/* Binds the stand-in over its path in the root (mounted at /root). The path is resolved as if /root were / (an
+/* Binds a stand-in over its path in the root (mounted at /root). The path is resolved as if /root were / (an
  * absolute symlink in the root cannot lead into the jail), the bind is read-only (a script cannot write to the
- * host's program), and the covered file stays open, without close-on-exec, on STAND_IN_FD. */
-static void bind_stand_in(void)
+ * host's program), and the covered file stays open, without close-on-exec, on the stand-in's descriptor. */
+static void bind_stand_in(int stand_in, const char *stand_in_path, int fd)
 {
     int root_fd = open("/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0) die("opening /root");
@@ -225,7 +228,7 @@ static void bind_stand_in(void)
         errno = 0;
         return;
     }
-    if (dup2(real, STAND_IN_FD) != STAND_IN_FD) die("keeping %s open", stand_in_path);
+    if (dup2(real, fd) != fd) die("keeping %s open", stand_in_path);
     int tree = open_tree(stand_in, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     if (tree < 0) die("taking the stand-in for %s", stand_in_path);
     struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
@@ -291,7 +294,7 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
     if (mount("proc", "/root/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
         die("mounting /proc in the root");
     bind_devices("/hostdev");
-    if (stand_in >= 0) bind_stand_in();
+    for (int i = 0; i < stand_in_count; i++) bind_stand_in(stand_ins[i].program_fd, stand_ins[i].path, stand_ins[i].fd);
     if (umount2("/hostdev", MNT_DETACH) != 0) die("detaching the host's /dev");
     rmdir("/hostdev");
     /* From here on, no path leads to the host. */
@@ -307,7 +310,7 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
 
 static void usage(void)
 {
-    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH] ROOT -- COMMAND [ARG...]\n"
+    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH FD]... ROOT -- COMMAND [ARG...]\n"
           "       bootstrap-sandbox --check DIR\n", stderr);
     _exit(SETUP_FAILED);
 }
@@ -321,13 +324,17 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--network") == 0) network = 1;
         else if (strcmp(argv[i], "--umask") == 0 && i + 1 < argc) mask = (mode_t)strtoul(argv[++i], NULL, 8) & 0777;
         else if (strcmp(argv[i], "--check") == 0) check_only = 1;
-        else if (strcmp(argv[i], "--stand-in") == 0 && i + 2 < argc) {
-            stand_in_program = argv[++i];
-            stand_in_path = argv[++i];
-            if (stand_in_path[0] != '/' || stand_in_path[1] == '\0') {
-                errno = 0;
-                die("the stand-in's path must be absolute, not '%s'", stand_in_path);
-            }
+        else if (strcmp(argv[i], "--stand-in") == 0 && i + 3 < argc && stand_in_count < MAX_STAND_INS) {
+            const char *program = argv[++i], *path = argv[++i];
+            char *end;
+            long fd = strtol(argv[++i], &end, 10);
+            errno = 0;
+            if (path[0] != '/' || path[1] == '\0') die("the stand-in's path must be absolute, not '%s'", path);
+            if (*end != '\0' || fd < 10 || fd > 1023) die("the stand-in's descriptor must be 10-1023, not '%s'", argv[i]);
+            stand_ins[stand_in_count].program = program;
+            stand_ins[stand_in_count].path = path;
+            stand_ins[stand_in_count].fd = (int)fd;
+            stand_in_count++;
         }
         else usage();
     }
@@ -343,8 +350,9 @@ int main(int argc, char **argv)
     if (unshare(flags) != 0) die("unshare (new mount, PID, IPC, UTS%s namespaces; needs root)", network ? "" : " and network");
 
     /* Opened in the new mount namespace: open_tree clones only mounts of the caller's own. */
-    if (stand_in_program != NULL && (stand_in = open(stand_in_program, O_PATH | O_CLOEXEC)) < 0)
-        die("opening the stand-in %s", stand_in_program);
+    for (int s = 0; s < stand_in_count; s++)
+        if ((stand_ins[s].program_fd = open(stand_ins[s].program, O_PATH | O_CLOEXEC)) < 0)
+            die("opening the stand-in %s", stand_ins[s].program);
 
     int alive[2];
     if (pipe2(alive, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe");
