@@ -11,8 +11,9 @@ mode=all
 if [ "${1:-}" = "--unit" ]; then mode=unit; shift; fi
 
 # Debian packages the tests use, and why:
-#   gcc libc6-dev            the sandbox helper (src/Bootstrapper.Engine/Sandbox/bootstrap-sandbox.c) and the
-#                            static escape program of the sandbox tests
+#   gcc libc6-dev            the sandbox helper (src/Bootstrapper.Engine/Sandbox/bootstrap-sandbox.c), the static
+#                            maintainer-script helpers' stand-in beside it, and the static escape program of the
+#                            sandbox tests
 #   debootstrap mmdebstrap   oracles for the package set and file list
 #   debuerreotype            the oracle for the official images (tests/Bootstrapper.EndToEnd/Official; its tars are
 #                            kept in /var/tmp/bootstrap-debuerreotype per archive state, ~2 min when made afresh)

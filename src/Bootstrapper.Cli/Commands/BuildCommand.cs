@@ -83,7 +83,8 @@ internal static class BuildCommand
             // Every recipe is read and checked before anything is built or downloaded; a recipe that lists several
             // architectures is one image per architecture (they share the cache, so an Architecture: all package
             // is downloaded once).
-            var loaded = paths.SelectMany(p => common.PerArchitecture(r, RecipeLoader.Load(p)).Select(recipe => (Path: p, Recipe: recipe))).ToList();
+            var originals = paths.Select(p => (Path: p, Recipe: RecipeLoader.Load(p))).ToList();
+            var loaded = originals.SelectMany(o => common.PerArchitecture(r, o.Recipe).Select(recipe => (o.Path, Recipe: recipe))).ToList();
             if (loaded.Count > 1 && r.GetValue(output) is not null)
                 throw new RecipeException("--output names one image; with several recipes or architectures each writes to its own [output] path " +
                                           "(NAME-ARCH for an architecture; choose one with --architecture)");
@@ -95,7 +96,10 @@ internal static class BuildCommand
                 Print(stdout, result, "");
                 return ExitCodes.Success;
             }
-            var (code, _) = await BuildSeveralAsync(loaded, options, r.GetValue(locked), r.GetValue(jobs), verbosity, stdout, stderr, ct);
+            var (code, built) = await BuildSeveralAsync(loaded, options, r.GetValue(locked), r.GetValue(jobs), verbosity, stdout, stderr, ct);
+            // A recipe built for every architecture it lists, with an OCI output: their image index at its own path.
+            if (code == ExitCodes.Success && r.GetValue(common.Architecture) is null)
+                ImageIndexStep.WriteIndexes(originals, built, options.SourceDateEpoch, stdout);
             return code;
         });
     }

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Planning;

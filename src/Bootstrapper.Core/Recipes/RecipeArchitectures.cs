@@ -34,11 +34,13 @@ public static class RecipeArchitectures
         };
     }
 
-    /// <summary>out/x.tar.gz -> out/x-arm64.tar.gz: the architecture goes before the tar extensions.</summary>
+    /// <summary>out/x.tar.gz -> out/x-arm64.tar.gz, out/x.oci.tar -> out/x-arm64.oci.tar: the architecture goes before
+    /// the extensions that choose the format.</summary>
     public static string OutputPathFor(string path, string architecture)
     {
         var name = Path.GetFileName(path);
-        var tar = name.LastIndexOf(".tar", StringComparison.Ordinal);
+        var oci = name.EndsWith(".oci.tar", StringComparison.Ordinal) ? name.Length - ".oci.tar".Length : -1;
+        var tar = oci > 0 ? oci : name.LastIndexOf(".tar", StringComparison.Ordinal);
         var cut = tar > 0 ? tar : name.LastIndexOf('.') is > 0 and var dot ? dot : name.Length;
         return Path.Combine(Path.GetDirectoryName(path) ?? "", $"{name[..cut]}-{architecture}{name[cut..]}");
     }

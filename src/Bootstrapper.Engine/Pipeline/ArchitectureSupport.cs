@@ -37,22 +37,28 @@ public static class ArchitectureSupport
     /// (tests point it at their own directory).
     /// </summary>
     public static (ArchitectureRunner Runner, string? Interpreter) Require(string architecture, string? binfmtDirectory = null) =>
-        Require(architecture, Host, binfmtDirectory ?? DefaultBinfmtDirectory);
+        Require(architecture, Host, binfmtDirectory ?? DefaultBinfmtDirectory, CompatProbe.Runs);
 
-    public static (ArchitectureRunner Runner, string? Interpreter) Require(string architecture, CpuArchitecture host, string binfmtDirectory)
+    /// <param name="compatRuns">Runs a program of a compat architecture and says whether it worked (<see cref="CompatProbe"/>).</param>
+    public static (ArchitectureRunner Runner, string? Interpreter) Require(string architecture, CpuArchitecture host, string binfmtDirectory,
+        Func<CpuArchitecture, bool> compatRuns)
     {
         var target = CpuArchitecture.Of(architecture)
             ?? throw new RecipeException($"architecture '{architecture}' is not one bootstrap can build: use one of amd64, arm64, armhf, " +
                                          "armel, i386, ppc64el, s390x, riscv64, mips64el, loong64 (Debian) or x86_64, aarch64, armv7, " +
                                          "armhf, x86, ppc64le, s390x, riscv64, loongarch64 (Alpine)");
         if (target == host) return (ArchitectureRunner.Native, null);
-        if (host.RunsNatively(target)) return (ArchitectureRunner.Compat, null);
+        // Compat mode is probed, not assumed: the kernel may have it off, the CPU may lack it.
+        bool compatOff = host.RunsNatively(target) && !compatRuns(target);
+        if (host.RunsNatively(target) && !compatOff) return (ArchitectureRunner.Compat, null);
 
         var header = target.ElfHeader();
         var matching = Entries(binfmtDirectory).Where(e => e.Enabled && e.Matches(header)).ToList();
         if (matching.FirstOrDefault(e => e.FixBinary) is { } usable) return (ArchitectureRunner.Emulated, usable.Interpreter);
         var why = $"this {host.Machine} host cannot run {architecture} ({target.Machine}) programs, which the packages' " +
-                  "maintainer scripts are";
+                  "maintainer scripts are" +
+                  (compatOff ? $" (a {target.Machine} test program did not run: the kernel's compat mode is off, e.g. " +
+                               "ia32_emulation=0 on the kernel command line, or the CPU has none)" : "");
         if (matching.Count > 0)
             throw new RecipeException(
                 $"{why}: binfmt_misc's '{matching[0].Name}' ({matching[0].Interpreter}) is registered without the F (fix-binary) " +

@@ -33,13 +33,17 @@ public static class SandboxCommand
     /// <summary>The helper's argument vector for <paramref name="command"/> run in <paramref name="root"/>.</summary>
     /// <param name="network">Share the host's network (a step that downloads); off for package scripts.</param>
     /// <param name="umask">The command's umask (apk runs scripts with 022; dpkg inherits it).</param>
-    public static IReadOnlyList<string> Arguments(string root, IReadOnlyList<string> command, bool network = false, int umask = 0x12)
+    /// <param name="standIns">Host programs bound over some of the root's files for this command (see <see cref="StandIn"/>).</param>
+    public static IReadOnlyList<string> Arguments(string root, IReadOnlyList<string> command, bool network = false, int umask = 0x12,
+        IReadOnlyList<StandIn>? standIns = null)
     {
         if (!Path.IsPathFullyQualified(root))
             throw new ArgumentException($"The staging root must be an absolute path, not '{root}'.", nameof(root));
         if (command.Count == 0) throw new ArgumentException("Empty command.", nameof(command));
         var args = new List<string>();
         if (network) args.Add("--network");
+        foreach (var s in standIns ?? [])
+            args.AddRange(["--stand-in", s.Program, s.PathInRoot, s.Descriptor.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         args.AddRange(["--umask", Convert.ToString(umask, 8), root, "--"]);
         args.AddRange(command);
         return args;
@@ -47,14 +51,14 @@ public static class SandboxCommand
 
     /// <summary>A process spec running <paramref name="command"/> in the sandbox with exactly <paramref name="environment"/>.</summary>
     public static ProcessSpec Spec(string root, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment,
-        string description, bool network = false, int umask = 0x12)
+        string description, bool network = false, int umask = 0x12, IReadOnlyList<StandIn>? standIns = null)
     {
         var helper = HelperPath;
         if (!File.Exists(helper))
             throw new InstallException(
                 $"The sandbox helper {helper} is missing. It is built from src/Bootstrapper.Engine/Sandbox/bootstrap-sandbox.c " +
                 "with the tool (a C compiler is needed: the Debian package gcc); rebuild, or set BOOTSTRAP_SANDBOX_HELPER.");
-        return new ProcessSpec(helper, Arguments(root, command, network, umask), environment, description);
+        return new ProcessSpec(helper, Arguments(root, command, network, umask, standIns), environment, description);
     }
 
     /// <summary>
@@ -75,6 +79,13 @@ public static class SandboxCommand
             "container, start it with --privileged (podman, docker), or as a user with subordinate ids build " +
             "rootless (--mode unshare; see README \"Running without root\").");
     }
+
+    /// <summary>
+    /// A host-native program the sandbox binds, read-only, over the root's regular file <paramref name="PathInRoot"/>
+    /// for one command, keeping the covered file open on <paramref name="Descriptor"/> for the program to fall back
+    /// to. Nothing is written into the root; without a regular file there, nothing is bound.
+    /// </summary>
+    public sealed record StandIn(string Program, string PathInRoot, int Descriptor);
 
     /// <summary>The helper's own message when it could not set the sandbox up, else null.</summary>
     public static string? SetupFailure(ProcessResult result) =>

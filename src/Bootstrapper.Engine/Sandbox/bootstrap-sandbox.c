@@ -1,7 +1,7 @@
 /*
  * bootstrap-sandbox: run one command inside a staging root, contained.
  *
- *   bootstrap-sandbox [--network] [--umask OCTAL] ROOT -- COMMAND [ARG...]
+ *   bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH FD]... ROOT -- COMMAND [ARG...]
  *   bootstrap-sandbox --check DIR
  *
  * --check sets up everything (namespaces, jail, pivot_root, a proc, the capability cut) around DIR without
@@ -34,12 +34,19 @@
  *   5. PID 1 reaps every process until the command exits, then exits with its status: the kernel kills what
  *      is left of the namespace (double-forked daemons included).
  *
+ * --stand-in binds the host's PROGRAM, read-only, over the root's regular file PATH (absolute, resolved inside the
+ * root) for this command only, and leaves the file it covers open on descriptor FD (10-1023) for the stand-in to
+ * fall back to (bootstrap-maintscript-helper.c). Nothing is written into the root; without a regular file at PATH
+ * nothing is bound. Up to four.
+ *
  * Exit status: the command's (128 + signal when killed), 125 when the sandbox could not be set up (the message
  * on stderr starts with "bootstrap-sandbox:"), 127/126 when the command cannot be executed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -56,6 +63,7 @@
 #include <unistd.h>
 
 #define SETUP_FAILED 125
+#define MAX_STAND_INS 4
 
 static void die(const char *fmt, ...)
 {
@@ -196,6 +204,41 @@ static int run_command(char **argv, mode_t mask)
 }
 
 static int check_only;
+static struct {
+    const char *program;              /* the host's stand-in program */
+    const char *path;                 /* the root's file it covers */
+    int fd;                           /* where the covered file stays open */
+    int program_fd;                   /* O_PATH descriptor of the program */
+} stand_ins[MAX_STAND_INS];
+static int stand_in_count;
+
+/* Binds a stand-in over its path in the root (mounted at /root). The path is resolved as if /root were / (an
+ * absolute symlink in the root cannot lead into the jail), the bind is read-only (a script cannot write to the
+ * host's program), and the covered file stays open, without close-on-exec, on the stand-in's descriptor. */
+static void bind_stand_in(int stand_in, const char *stand_in_path, int fd)
+{
+    int root_fd = open("/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) die("opening /root");
+    struct open_how how = { .flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+    int real = (int)syscall(SYS_openat2, root_fd, stand_in_path + 1, &how, sizeof how);
+    close(root_fd);
+    struct stat st;
+    if (real < 0 || fstat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (real >= 0) close(real);
+        errno = 0;
+        return;
+    }
+    if (dup2(real, fd) != fd) die("keeping %s open", stand_in_path);
+    int tree = open_tree(stand_in, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree < 0) die("taking the stand-in for %s", stand_in_path);
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+    if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0) die("making the stand-in read-only");
+    if (move_mount(tree, "", real, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        die("binding the stand-in over %s", stand_in_path);
+    close(tree);
+    close(real);
+    close(stand_in);
+}
 
 static int init(const char *root, char **argv, mode_t mask, int parent_alive)
 {
@@ -251,6 +294,7 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
     if (mount("proc", "/root/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
         die("mounting /proc in the root");
     bind_devices("/hostdev");
+    for (int i = 0; i < stand_in_count; i++) bind_stand_in(stand_ins[i].program_fd, stand_ins[i].path, stand_ins[i].fd);
     if (umount2("/hostdev", MNT_DETACH) != 0) die("detaching the host's /dev");
     rmdir("/hostdev");
     /* From here on, no path leads to the host. */
@@ -266,7 +310,7 @@ static int init(const char *root, char **argv, mode_t mask, int parent_alive)
 
 static void usage(void)
 {
-    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] ROOT -- COMMAND [ARG...]\n"
+    fputs("usage: bootstrap-sandbox [--network] [--umask OCTAL] [--stand-in PROGRAM PATH FD]... ROOT -- COMMAND [ARG...]\n"
           "       bootstrap-sandbox --check DIR\n", stderr);
     _exit(SETUP_FAILED);
 }
@@ -280,6 +324,18 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--network") == 0) network = 1;
         else if (strcmp(argv[i], "--umask") == 0 && i + 1 < argc) mask = (mode_t)strtoul(argv[++i], NULL, 8) & 0777;
         else if (strcmp(argv[i], "--check") == 0) check_only = 1;
+        else if (strcmp(argv[i], "--stand-in") == 0 && i + 3 < argc && stand_in_count < MAX_STAND_INS) {
+            const char *program = argv[++i], *path = argv[++i];
+            char *end;
+            long fd = strtol(argv[++i], &end, 10);
+            errno = 0;
+            if (path[0] != '/' || path[1] == '\0') die("the stand-in's path must be absolute, not '%s'", path);
+            if (*end != '\0' || fd < 10 || fd > 1023) die("the stand-in's descriptor must be 10-1023, not '%s'", argv[i]);
+            stand_ins[stand_in_count].program = program;
+            stand_ins[stand_in_count].path = path;
+            stand_ins[stand_in_count].fd = (int)fd;
+            stand_in_count++;
+        }
         else usage();
     }
     if (check_only ? argc - i != 1 : argc - i < 3 || strcmp(argv[i + 1], "--") != 0) usage();
@@ -292,6 +348,11 @@ int main(int argc, char **argv)
 
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | (network ? 0 : CLONE_NEWNET);
     if (unshare(flags) != 0) die("unshare (new mount, PID, IPC, UTS%s namespaces; needs root)", network ? "" : " and network");
+
+    /* Opened in the new mount namespace: open_tree clones only mounts of the caller's own. */
+    for (int s = 0; s < stand_in_count; s++)
+        if ((stand_ins[s].program_fd = open(stand_ins[s].program, O_PATH | O_CLOEXEC)) < 0)
+            die("opening the stand-in %s", stand_ins[s].program);
 
     int alive[2];
     if (pipe2(alive, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe");

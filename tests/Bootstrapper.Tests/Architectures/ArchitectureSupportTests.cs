@@ -22,8 +22,11 @@ public sealed class ArchitectureSupportTests : IDisposable
         File.WriteAllText(Path.Combine(_binfmt, name),
             $"{(enabled ? "enabled" : "disabled")}\ninterpreter /usr/libexec/qemu-binfmt/{name[5..]}-binfmt-P\nflags: {flags}\noffset 0\n{magicAndMask}");
 
+    private readonly List<CpuArchitecture> _probed = [];
+    private bool _compatRuns = true;
+
     private (ArchitectureRunner, string?) Require(string arch, CpuArchitecture? host = null) =>
-        ArchitectureSupport.Require(arch, host ?? CpuArchitecture.X86_64, _binfmt);
+        ArchitectureSupport.Require(arch, host ?? CpuArchitecture.X86_64, _binfmt, target => { _probed.Add(target); return _compatRuns; });
 
     private string Refusal(string arch)
     {
@@ -47,6 +50,61 @@ public sealed class ArchitectureSupportTests : IDisposable
         Assert.Equal((ArchitectureRunner.Compat, null), Require("x86"));
         Assert.Equal((ArchitectureRunner.Compat, null), Require("armhf", CpuArchitecture.Aarch64));
         Assert.Equal((ArchitectureRunner.Compat, null), Require("armv7", CpuArchitecture.Aarch64));
+    }
+
+    [Fact]
+    public void Compat_mode_is_probed_and_only_for_compat_targets()
+    {
+        Require("i386");
+        Require("amd64");
+        Register("qemu-aarch64", "PF", Aarch64);
+        Require("arm64");
+        Require("armhf", CpuArchitecture.Aarch64);
+        Assert.Equal([CpuArchitecture.I386, CpuArchitecture.Arm], _probed);
+    }
+
+    [Fact]
+    public void When_the_compat_probe_fails_the_refusal_says_compat_mode_is_off()
+    {
+        _compatRuns = false;
+        File.WriteAllText(Path.Combine(_binfmt, "status"), "enabled\n");
+        Assert.Equal(
+            "this x86_64 host cannot run i386 (i386) programs, which the packages' maintainer scripts are (a i386 test " +
+            "program did not run: the kernel's compat mode is off, e.g. ia32_emulation=0 on the kernel command line, or " +
+            $"the CPU has none): no binfmt_misc entry in {_binfmt} runs them. Install qemu-user emulation: apt-get install " +
+            "qemu-user-static binfmt-support (then update-binfmts --enable qemu-i386), or build on a i386 machine", Refusal("i386"));
+    }
+
+    [Fact]
+    public void When_compat_mode_is_off_an_F_registration_still_runs_the_target()
+    {
+        _compatRuns = false;
+        Register("qemu-arm", "PF", "magic 7f454c4601010100000000000000000002002800\nmask ffffffffffffff00fffffffffffffffffeffffff\n");
+        Assert.Equal((ArchitectureRunner.Emulated, "/usr/libexec/qemu-binfmt/arm-binfmt-P"), Require("armhf", CpuArchitecture.Aarch64));
+    }
+
+    [Fact]
+    public void The_real_probe_runs_an_i386_program_here_and_refuses_a_broken_one()
+    {
+        if (ArchitectureSupport.Host != CpuArchitecture.X86_64) return;     // CI and development machines are amd64
+        Assert.True(CompatProbe.Runs(CpuArchitecture.I386));
+        var broken = ExitZeroElf.For(CpuArchitecture.I386);
+        broken[18] = 0; broken[19] = 0;                                     // e_machine EM_NONE: no kernel runs that
+        Assert.False(CompatProbe.Runs(broken));
+        var failing = ExitZeroElf.For(CpuArchitecture.I386);
+        failing[HeaderAndProgramHeader] = 0x43;                             // xor ebx,ebx -> inc ebx; inc ebx: exit status 2
+        failing[HeaderAndProgramHeader + 1] = 0x43;
+        Assert.False(CompatProbe.Runs(failing));
+    }
+
+    private const int HeaderAndProgramHeader = 52 + 32;
+
+    [Fact]
+    public void The_arm_probe_program_exits_zero_under_qemu_arm()
+    {
+        // No arm64 machine here: the ARM program is checked through the host's qemu-arm registration (F flag), when present.
+        if (!File.Exists("/proc/sys/fs/binfmt_misc/qemu-arm")) return;
+        Assert.True(CompatProbe.Runs(ExitZeroElf.For(CpuArchitecture.Arm)));
     }
 
     [Fact]

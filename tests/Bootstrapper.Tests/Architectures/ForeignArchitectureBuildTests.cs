@@ -73,6 +73,8 @@ public sealed class ForeignArchitectureBuildTests : IDisposable
     [InlineData("/o/base.tar", "/o/base-arm64.tar")]
     [InlineData("/o/base.img", "/o/base-arm64.img")]
     [InlineData("/o/base", "/o/base-arm64")]
+    [InlineData("/o/base.oci.tar", "/o/base-arm64.oci.tar")]
+    [InlineData("/o/base.oci", "/o/base-arm64.oci")]
     public void The_architecture_goes_before_the_tar_extensions(string path, string expected) =>
         Assert.Equal(expected, RecipeArchitectures.OutputPathFor(path, "arm64"));
 

@@ -1,6 +1,8 @@
 using Bootstrapper.Core.Debian.Control;
+using Bootstrapper.Core.Errors;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Families.Debian.Install;
+using Bootstrapper.Engine.Os.Processes;
 using Bootstrapper.Tests.Archives;
 
 namespace Bootstrapper.Tests.Install;
@@ -123,10 +125,10 @@ public sealed class DpkgUnpackRecordTests : IDisposable
     }
 
     /// <summary>
-    /// Builds a package with the given preinst, extracts it into <paramref name="root"/> and returns the preinst script
-    /// made runnable without a chroot: the root's paths spelled out where the script names /var/lib/dpkg.
+    /// Builds a package with the given preinst, extracts it into <paramref name="root"/> and runs the preinsts with a
+    /// runner that starts the command on the host (no chroot: the root's path is put before it), with dpkg's variables.
     /// </summary>
-    private string PreinstScriptFor(string root, string name, string preinst)
+    private async Task RunPreinstFor(string root, string name, string preinst)
     {
         string pkg = _temp.Sub("pkg-" + name);
         Directory.CreateDirectory(Path.Combine(pkg, "DEBIAN"));
@@ -137,29 +139,29 @@ public sealed class DpkgUnpackRecordTests : IDisposable
         string deb = Path.Combine(_temp.Path, name + ".deb");
         Sh.Run("dpkg-deb", "--root-owner-group", "--build", pkg, deb);
         var unpacked = new[] { ExtractAndRecord(deb, name, root) };
-        DpkgUnpackRecord.StageControlFiles(root, unpacked);
-        return DpkgUnpackRecord.PreinstScript(unpacked, "1.21.23").Replace("/var/lib/dpkg", root + "/var/lib/dpkg");
+        await DpkgUnpackRecord.RunPreinstsAsync(root, unpacked, "1.21.23", (command, environment) =>
+            ProcessRunner.RunAsync(new ProcessSpec(root + command[0], command.Skip(1).ToList(), environment, "preinst"), null, CancellationToken.None));
     }
 
     [Fact]
-    public void The_preinst_script_runs_each_preinst_from_tmp_ci_with_dpkg_arguments_and_environment()
+    public async Task The_preinsts_run_from_tmp_ci_with_dpkg_arguments_and_environment()
     {
         string root = EmptyDatabase("preinst");
-        // Records where it ran from, its arguments and dpkg's variables.
-        var script = PreinstScriptFor(root, "delta",
-            $"#!/bin/sh\necho \"$0 $* $DPKG_MAINTSCRIPT_PACKAGE $DPKG_MAINTSCRIPT_NAME $DPKG_MAINTSCRIPT_ARCH $DPKG_RUNNING_VERSION\" > {root}/ran\n");
-        Sh.Run("sh", "-c", script);
-        Assert.Equal($"{root}/var/lib/dpkg/tmp.ci/preinst install delta preinst amd64 1.21.23\n", File.ReadAllText(Path.Combine(root, "ran")));
-        Assert.False(Directory.Exists(Path.Combine(root, "var/lib/dpkg/tmp.ci")));
-        Assert.False(Directory.Exists(Path.Combine(root, DpkgUnpackRecord.ControlStaging)));
+        // Records where it ran from, its arguments, dpkg's variables and what tmp.ci held.
+        await RunPreinstFor(root, "delta",
+            $"#!/bin/sh\necho \"$0 $* $DPKG_MAINTSCRIPT_PACKAGE $DPKG_MAINTSCRIPT_NAME $DPKG_MAINTSCRIPT_ARCH $DPKG_RUNNING_VERSION " +
+            $"root=[$DPKG_ROOT] $(ls $(dirname $0) | tr '\\n' ' ')\" > {root}/ran\n");
+        Assert.Equal($"{root}/var/lib/dpkg/tmp.ci/preinst install delta preinst amd64 1.21.23 root=[] control preinst \n",
+            File.ReadAllText(Path.Combine(root, "ran")));
+        Assert.False(Directory.Exists(Path.Combine(root, DpkgUnpackRecord.ControlDirectory)));
     }
 
     [Fact]
-    public void A_failing_preinst_stops_the_script_naming_the_package()
+    public async Task A_failing_preinst_stops_the_run_naming_the_package()
     {
         string root = EmptyDatabase("failing");
-        var script = PreinstScriptFor(root, "eps", "#!/bin/sh\nexit 3\n");
-        var e = Assert.ThrowsAny<Exception>(() => Sh.Run("sh", "-c", script));
-        Assert.Contains("pre-installation script of eps failed with exit status 3", e.Message);
+        var e = await Assert.ThrowsAsync<InstallException>(() => RunPreinstFor(root, "eps", "#!/bin/sh\necho broken\nexit 3\n"));
+        Assert.Equal($"the pre-installation script of eps failed with exit status 3 in the chroot {root}. Last output:\n  broken", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(root, DpkgUnpackRecord.ControlDirectory)));
     }
 }

@@ -92,7 +92,7 @@ public sealed class BadInputTests : IDisposable
         var binfmt = Path.Combine(_ws.Root, "binfmt_misc"); // as on a host without qemu-user-static
         Directory.CreateDirectory(binfmt);
         var e = Assert.Throws<RecipeException>(() => ArchitectureSupport.Require("s390x",
-            CpuArchitecture.X86_64, binfmt));
+            CpuArchitecture.X86_64, binfmt, _ => true));
         Assert.Contains("cannot run s390x (s390x) programs", e.Message);
         Assert.Contains("apt-get install qemu-user-static binfmt-support", e.Message);
         Assert.Equal(ExitCodes.UsageOrRecipe, e.ExitCode);

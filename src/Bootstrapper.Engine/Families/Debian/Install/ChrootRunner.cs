@@ -78,10 +78,14 @@ public sealed class ChrootRunner
     /// <summary>Runs the command and returns its result without judging the exit code.</summary>
     /// <exception cref="InstallException">The sandbox could not be set up.</exception>
     /// <param name="network">Share the host's network (a recipe step that asks for it); package scripts never do.</param>
+    /// <param name="standIns">Host programs standing in for some of the root's files (<see cref="MaintscriptHelperStandIn"/>).</param>
+    /// <param name="extraEnvironment">Variables added to <see cref="Environment"/> for this command.</param>
     public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
-        bool network = false)
+        bool network = false, IReadOnlyList<SandboxCommand.StandIn>? standIns = null, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
-        var spec = SandboxCommand.Spec(_root, command, _environment, description, network);
+        var environment = extraEnvironment is null ? _environment
+            : _environment.Concat(extraEnvironment).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var spec = SandboxCommand.Spec(_root, command, environment, description, network, standIns: standIns);
         _onCommand?.Invoke("# chroot: " + string.Join(' ', command));
         var result = await ProcessRunner.RunAsync(spec, _onLine, ct).ConfigureAwait(false);
         if (SandboxCommand.SetupFailure(result) is { } failure)
@@ -89,10 +93,27 @@ public sealed class ChrootRunner
         return result;
     }
 
-    /// <summary>Runs the command and throws <see cref="InstallException"/> with its last output lines on failure.</summary>
-    public async Task<ProcessResult> RunCheckedAsync(IReadOnlyList<string> command, string description, CancellationToken ct)
+    /// <summary>
+    /// Runs the preinsts of <paramref name="packages"/> as dpkg's unpack would (<see cref="DpkgUnpackRecord.RunPreinstsAsync"/>),
+    /// each in the sandbox with the helpers' stand-ins where the root's helpers allow them.
+    /// </summary>
+    public Task RunPreinstsAsync(IReadOnlyList<PackageControl> packages, string dpkgVersion, CancellationToken ct)
     {
-        var r = await RunAsync(command, description, ct).ConfigureAwait(false);
+        var standIns = MaintscriptHelperStandIn.For(_root);
+        return DpkgUnpackRecord.RunPreinstsAsync(_root, packages, dpkgVersion,
+            (command, environment) => RunAsync(command, $"the pre-installation script of {environment["DPKG_MAINTSCRIPT_PACKAGE"]}", ct,
+                standIns: standIns, extraEnvironment: environment));
+    }
+
+    /// <summary>Runs <c>dpkg --configure</c> (checked) with the helpers' stand-ins where the root's helpers allow them.</summary>
+    public Task<ProcessResult> ConfigureAsync(IReadOnlyList<string> arguments, string description, CancellationToken ct) =>
+        RunCheckedAsync(["dpkg", "--configure", .. arguments], description, ct, MaintscriptHelperStandIn.For(_root));
+
+    /// <summary>Runs the command and throws <see cref="InstallException"/> with its last output lines on failure.</summary>
+    public async Task<ProcessResult> RunCheckedAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
+        IReadOnlyList<SandboxCommand.StandIn>? standIns = null)
+    {
+        var r = await RunAsync(command, description, ct, standIns: standIns).ConfigureAwait(false);
         if (!r.Succeeded)
             throw new InstallException(
                 $"{description} failed with exit code {r.ExitCode} in the chroot {_root}. Last output:\n  " +

@@ -5,6 +5,7 @@ using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Os.Files;
 using Bootstrapper.Engine.Os.Native;
+using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
@@ -43,7 +44,7 @@ public record PackageControl(InstallPackage Package, ControlFiles Control)
 /// activation is recorded: this only ever runs on a fresh root, where every interested package is at most
 /// unpacked, and dpkg records activations only for configured ones (their postinst does the work anyway).</item>
 /// <item>the preinsts run, chrooted, with dpkg's arguments and environment, from /var/lib/dpkg/tmp.ci as dpkg runs
-/// them (<see cref="PreinstScript"/>).</item>
+/// them (<see cref="RunPreinstsAsync"/>).</item>
 /// <item>the directories get the times dpkg's rename-into-place would have given them
 /// (<see cref="StampDirectories"/>).</item>
 /// </list>
@@ -51,9 +52,6 @@ public record PackageControl(InstallPackage Package, ControlFiles Control)
 public static class DpkgUnpackRecord
 {
     private const string Admin = "var/lib/dpkg";
-
-    /// <summary>Where the control files of packages with a preinst wait for <see cref="PreinstScript"/>.</summary>
-    public const string ControlStaging = "var/lib/dpkg/bootstrap-ci";
 
     /// <summary>Keeps a package's conffiles (<see cref="ExtractOptions.Keep"/>): dpkg wants them as NAME.dpkg-new too.</summary>
     public static Func<string, TarEntry, bool> KeepConffiles(ControlFiles control)
@@ -221,48 +219,42 @@ public static class DpkgUnpackRecord
         }
     }
 
+    /// <summary>Where dpkg extracts a package's control files and runs its preinst from.</summary>
+    public const string ControlDirectory = "var/lib/dpkg/tmp.ci";
+
     /// <summary>
-    /// Puts the control files of every package with a preinst where <see cref="PreinstScript"/> expects them.
+    /// Runs each preinst as <c>dpkg --unpack</c> does for a new package: <c>preinst install</c>, from
+    /// /var/lib/dpkg/tmp.ci holding the package's control files, in /, with the DPKG_MAINTSCRIPT_* variables. The host
+    /// puts the control files there and clears them (under qemu-user, a shell's rm and mv would be emulated processes
+    /// of their own); <paramref name="run"/> runs one command in the root with extra environment. A failing preinst
+    /// stops the run with a message naming the package (dpkg would abort its unpack).
     /// </summary>
-    public static void StageControlFiles(string root, IReadOnlyList<PackageControl> packages)
+    public static async Task RunPreinstsAsync(string root, IReadOnlyList<PackageControl> packages, string dpkgVersion,
+        Func<IReadOnlyList<string>, IReadOnlyDictionary<string, string>, Task<ProcessResult>> run)
     {
         foreach (var u in packages.Where(u => u.Control["preinst"] is not null))
         {
+            RootFs.Delete(root, ControlDirectory);
             foreach (var file in u.Control.Files.Values)
-                RootFs.WriteFile(root, $"{ControlStaging}/{u.InfoName}/{file.Name}", file.Data, file.Mode & 0xFFF, file.MTime);
+                RootFs.WriteFile(root, $"{ControlDirectory}/{file.Name}", file.Data, file.Mode & 0xFFF, file.MTime);
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["DPKG_MAINTSCRIPT_PACKAGE"] = u.Package.Name,
+                ["DPKG_MAINTSCRIPT_ARCH"] = u.Package.Architecture,
+                ["DPKG_MAINTSCRIPT_NAME"] = "preinst",
+                ["DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT"] = "1",
+                ["DPKG_MAINTSCRIPT_DEBUG"] = "0",
+                ["DPKG_RUNNING_VERSION"] = dpkgVersion,
+                ["DPKG_ADMINDIR"] = "/var/lib/dpkg",
+                ["DPKG_ROOT"] = "",
+            };
+            var result = await run(["/" + ControlDirectory + "/preinst", "install"], environment).ConfigureAwait(false);
+            RootFs.Delete(root, ControlDirectory);
+            if (!result.Succeeded)
+                throw new InstallException(
+                    $"the pre-installation script of {u.Package.Name} failed with exit status {result.ExitCode} in the chroot " +
+                    $"{root}. Last output:\n  {string.Join("\n  ", result.LastLines)}");
         }
-    }
-
-    /// <summary>
-    /// A shell script that runs each preinst as <c>dpkg --unpack</c> does for a new package: <c>preinst install</c>,
-    /// from /var/lib/dpkg/tmp.ci holding the package's control files, in /, with the DPKG_MAINTSCRIPT_* variables.
-    /// A failing preinst stops the script with a message naming the package (dpkg would abort its unpack).
-    /// </summary>
-    public static string PreinstScript(IReadOnlyList<PackageControl> packages, string dpkgVersion)
-    {
-        var script = new StringBuilder("""
-            set -u
-            cd /
-            ci=/var/lib/dpkg/tmp.ci
-            run() {
-              rm -rf "$ci"
-              mv "/var/lib/dpkg/bootstrap-ci/$1" "$ci"
-              DPKG_MAINTSCRIPT_PACKAGE="$2" DPKG_MAINTSCRIPT_ARCH="$3" DPKG_MAINTSCRIPT_NAME=preinst \
-                DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT=1 DPKG_MAINTSCRIPT_DEBUG=0 DPKG_RUNNING_VERSION="$4" \
-                DPKG_ADMINDIR=/var/lib/dpkg DPKG_ROOT= "$ci/preinst" install
-              rc=$?
-              rm -rf "$ci"
-              if [ "$rc" != 0 ]; then
-                echo "bootstrap: the pre-installation script of $2 failed with exit status $rc" >&2
-                exit 1
-              fi
-            }
-
-            """);
-        foreach (var u in packages.Where(u => u.Control["preinst"] is not null))
-            script.Append($"run {ShellWord(u.InfoName)} {ShellWord(u.Package.Name)} {ShellWord(u.Package.Architecture)} {ShellWord(dpkgVersion)}\n");
-        script.Append("rm -rf /var/lib/dpkg/bootstrap-ci\n");
-        return script.ToString();
     }
 
     /// <summary>

@@ -63,19 +63,15 @@ internal sealed class RecordedEssential(IReadOnlyList<InstallPackage> essential,
     public override async Task InstallAsync(string root, ChrootRunner chroot, ChrootGuards guards, Action<string> phase,
         CancellationToken ct)
     {
-        // The guard's policy file now; its diversion goes in with the preinsts' chroot run (one process start less).
-        guards.InstallPolicy();
+        await guards.InstallAsync(ct).ConfigureAwait(false);
         var unpacked = Packages.Select((p, i) => new UnpackedPackage(p, controls[i], extracted[i])).ToList();
         phase($"recording {Packages.Count} essential packages as unpacked (preinsts, dpkg database)");
-        DpkgUnpackRecord.StageControlFiles(root, unpacked);
-        await chroot.RunCheckedAsync(
-            ["/bin/sh", "-c", guards.InstallScript() + DpkgUnpackRecord.PreinstScript(unpacked, DpkgVersion)],
-            "the start-stop-daemon guard and the pre-installation scripts of the essential packages", ct).ConfigureAwait(false);
+        await chroot.RunPreinstsAsync(unpacked, DpkgVersion, ct).ConfigureAwait(false);
         DpkgUnpackRecord.Write(root, unpacked);
         // Stage 1 made the directories; the dpkg flow's dpkg --install found them all there.
         DpkgUnpackRecord.StampDirectories(extracted.SelectMany(e => e.NonDirectories), [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         phase($"configuring {Packages.Count} essential packages (dpkg --configure --force-depends)");
-        await chroot.RunCheckedAsync(["dpkg", "--configure", "--force-depends", .. Packages.Select(p => p.Name)],
+        await chroot.ConfigureAsync(["--force-depends", .. Packages.Select(p => p.Name)],
             "dpkg --configure of the essential packages", ct).ConfigureAwait(false);
     }
 }

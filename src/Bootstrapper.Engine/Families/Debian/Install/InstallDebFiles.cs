@@ -1,5 +1,4 @@
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Os.Files;
 

@@ -53,7 +53,7 @@ public static partial class Installer
                 {
                     ExtractAndRecord(root, runControls, OpenDeb, ct);
                     phase($"configuring {what} (dpkg --configure)");
-                    await chroot.RunCheckedAsync(["dpkg", "--configure", .. run],
+                    await chroot.ConfigureAsync(run,
                         $"dpkg --configure of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
                     continue;
                 }
@@ -76,10 +76,7 @@ public static partial class Installer
     private static async Task RunPreinstsAsync(string root, IReadOnlyList<PackageControl> run, ChrootRunner chroot,
         string dpkgVersion, CancellationToken ct)
     {
-        if (!run.Any(c => c.Control["preinst"] is not null)) return;
-        DpkgUnpackRecord.StageControlFiles(root, run);
-        await chroot.RunCheckedAsync(["/bin/sh", "-c", DpkgUnpackRecord.PreinstScript(run, dpkgVersion)],
-            "the pre-installation scripts of the remaining packages", ct).ConfigureAwait(false);
+        await chroot.RunPreinstsAsync(run, dpkgVersion, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Bootstrapper.Core.Errors;
-using Bootstrapper.Engine.Archives;
 using Bootstrapper.Engine.Families.Debian.Deb;
 using Bootstrapper.Engine.Families.Debian.Finalize;
 using Bootstrapper.Engine.Os.Files;
