@@ -9,7 +9,7 @@ namespace Bootstrapper.EndToEnd.Install;
 /// official images use), files from <c>apt-get download NAME/SUITE</c> (apt knows the host's mirror), both from
 /// the host's apt configuration. Cached under /var/tmp so repeated runs do not download ~31 MB again.
 /// </summary>
-public static class MinbaseDebs
+internal static class MinbaseDebs
 {
     private static readonly object Gate = new();
 

@@ -41,12 +41,12 @@ public sealed class BookwormOracleTests(BookwormUniverseFixture fixture, ITestOu
     }
 
     [Theory]
-    [InlineData(DebianVariant.Essential, "bookworm-amd64-mmdebstrap-essential.txt")]
-    [InlineData(DebianVariant.Apt, "bookworm-amd64-mmdebstrap-apt.txt")]
-    [InlineData(DebianVariant.Minbase, "bookworm-amd64-mmdebstrap-minbase.txt")]
-    public void Variant_IsWhatMmdebstrapWithMergedUsrHookInstalls(DebianVariant variant, string recorded)
+    [InlineData(nameof(DebianVariant.Essential), "bookworm-amd64-mmdebstrap-essential.txt")]
+    [InlineData(nameof(DebianVariant.Apt), "bookworm-amd64-mmdebstrap-apt.txt")]
+    [InlineData(nameof(DebianVariant.Minbase), "bookworm-amd64-mmdebstrap-minbase.txt")]
+    public void Variant_IsWhatMmdebstrapWithMergedUsrHookInstalls(string variant, string recorded)
     {
-        var ours = Resolve(variant);
+        var ours = Resolve(Enum.Parse<DebianVariant>(variant));
         ReferenceSets.AssertSameSet(ReferenceSets.Load(recorded), ours.Names, recorded);
     }
 

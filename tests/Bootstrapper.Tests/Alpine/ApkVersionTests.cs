@@ -67,16 +67,16 @@ public class ApkVersionTests
     }
 
     [Theory]
-    [InlineData("busybox>=1.36", "busybox", ApkVersionOp.Greater | ApkVersionOp.Equal, "1.36")]
-    [InlineData("!foo", "foo", ApkVersionOp.Conflict | ApkVersionOp.Any, null)]
-    [InlineData("so:libc.musl-x86_64.so.1", "so:libc.musl-x86_64.so.1", ApkVersionOp.Any, null)]
-    [InlineData("musl~1.2", "musl", ApkVersionOp.Fuzzy | ApkVersionOp.Equal, "1.2")]
-    [InlineData("a<2", "a", ApkVersionOp.Less, "2")]
-    public void ParsesDependencies(string text, string name, ApkVersionOp op, string? version)
+    [InlineData("busybox>=1.36", "busybox", (int)(ApkVersionOp.Greater | ApkVersionOp.Equal), "1.36")]
+    [InlineData("!foo", "foo", (int)(ApkVersionOp.Conflict | ApkVersionOp.Any), null)]
+    [InlineData("so:libc.musl-x86_64.so.1", "so:libc.musl-x86_64.so.1", (int)ApkVersionOp.Any, null)]
+    [InlineData("musl~1.2", "musl", (int)(ApkVersionOp.Fuzzy | ApkVersionOp.Equal), "1.2")]
+    [InlineData("a<2", "a", (int)ApkVersionOp.Less, "2")]
+    public void ParsesDependencies(string text, string name, int op, string? version)
     {
         var d = ApkDependency.Parse(text, "test");
         Assert.Equal(name, d.Name);
-        Assert.Equal(op, d.Op);
+        Assert.Equal((ApkVersionOp)op, d.Op);
         Assert.Equal(version, d.Version);
         Assert.Equal(text, d.ToString());
     }

@@ -25,12 +25,13 @@ public sealed class DecompressionTests
     }
 
     [Theory]
-    [InlineData("data.tar.gz", "gzip", CompressionKind.Gzip)]
-    [InlineData("data.tar.xz", "xz", CompressionKind.Xz)]
-    [InlineData("data.tar.zst", "zstd", CompressionKind.Zstd)]
-    [InlineData("data.tar.bz2", "bzip2", CompressionKind.Bzip2)]
-    public void DecodesWhatTheReferenceToolEncodes(string memberName, string tool, CompressionKind kind)
+    [InlineData("data.tar.gz", "gzip", nameof(CompressionKind.Gzip))]
+    [InlineData("data.tar.xz", "xz", nameof(CompressionKind.Xz))]
+    [InlineData("data.tar.zst", "zstd", nameof(CompressionKind.Zstd))]
+    [InlineData("data.tar.bz2", "bzip2", nameof(CompressionKind.Bzip2))]
+    public void DecodesWhatTheReferenceToolEncodes(string memberName, string tool, string kindName)
     {
+        var kind = Enum.Parse<CompressionKind>(kindName);
         Assert.Equal(kind, Decompression.KindFromName(memberName));
         byte[] compressed = Sh.RunBytes(tool, ["-c"], Sample);
         Assert.Equal(Sample, Decompress(compressed, kind));

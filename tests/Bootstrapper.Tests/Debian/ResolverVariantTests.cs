@@ -20,15 +20,15 @@ public sealed class ResolverVariantTests
         "Package: opt\nPriority: optional\nDepends: libc");
 
     [Theory]
-    [InlineData(DebianVariant.Essential, "base libc")]
-    [InlineData(DebianVariant.Apt, "apt base libapt libc")]
-    [InlineData(DebianVariant.Minbase, "apt base libapt libc libreq req")]
-    [InlineData(DebianVariant.Buildd, "apt base build-essential gcc libapt libc libreq req")]
-    [InlineData(DebianVariant.Important, "apt base imp libapt libc libreq req")]
-    [InlineData(DebianVariant.Standard, "apt base imp libapt libc libreq req std")]
-    public void Variant_SelectsItsSeedsAndTheirDependencies(DebianVariant variant, string expected)
+    [InlineData(nameof(DebianVariant.Essential), "base libc")]
+    [InlineData(nameof(DebianVariant.Apt), "apt base libapt libc")]
+    [InlineData(nameof(DebianVariant.Minbase), "apt base libapt libc libreq req")]
+    [InlineData(nameof(DebianVariant.Buildd), "apt base build-essential gcc libapt libc libreq req")]
+    [InlineData(nameof(DebianVariant.Important), "apt base imp libapt libc libreq req")]
+    [InlineData(nameof(DebianVariant.Standard), "apt base imp libapt libc libreq req std")]
+    public void Variant_SelectsItsSeedsAndTheirDependencies(string variant, string expected)
     {
-        Assert.Equal(expected.Split(' '), Resolve(Universe, variant).Names());
+        Assert.Equal(expected.Split(' '), Resolve(Universe, Enum.Parse<DebianVariant>(variant)).Names());
     }
 
     [Fact]

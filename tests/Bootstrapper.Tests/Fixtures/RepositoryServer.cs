@@ -21,7 +21,7 @@ public sealed class RepositoryServer : IDisposable
         foreach (var (path, data) in files) Serve(path, data);
     }
 
-    public RepositoryServer(SignedDebianRepository repository) : this(repository.BuildFiles())
+    internal RepositoryServer(SignedDebianRepository repository) : this(repository.BuildFiles())
     {
     }
 

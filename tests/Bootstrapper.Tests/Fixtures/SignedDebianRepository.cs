@@ -13,7 +13,7 @@ namespace Bootstrapper.Tests.Fixtures;
 /// Serve it with <see cref="RepositoryServer"/> (WireMock on 127.0.0.1) or write it to a folder for file:// URLs.
 /// Set the knobs, then call <see cref="BuildFiles"/> (the server and WriteTo do so).
 /// </summary>
-public sealed class SignedDebianRepository
+internal sealed class SignedDebianRepository
 {
     private readonly Dictionary<string, StringBuilder> _packages = new();
     /// <summary>Stanzas of packages built for one of <see cref="MoreArchitectures"/>: (component, architecture).</summary>

@@ -117,13 +117,14 @@ public sealed class OciImageWriterTests : IDisposable
     }
 
     [Theory]
-    [InlineData("a.oci.tar", "auto", ImageLayout.OciArchive, CompressionKind.Gzip)]
-    [InlineData("a.oci", "zstd", ImageLayout.OciDirectory, CompressionKind.Zstd)]
-    [InlineData("a.oci", "none", ImageLayout.OciDirectory, CompressionKind.None)]
-    [InlineData("a.tar", "auto", ImageLayout.DockerTar, CompressionKind.None)]
-    [InlineData("a.tar.zst", "auto", ImageLayout.DockerTar, CompressionKind.Zstd)]
-    public void The_output_name_chooses_the_format(string name, string compression, ImageLayout layout, CompressionKind kind) =>
-        Assert.Equal(new ImageOutputFormat(layout, kind), ImageOutputFormat.Choose("/o/" + name, compression));
+    [InlineData("a.oci.tar", "auto", nameof(ImageLayout.OciArchive), nameof(CompressionKind.Gzip))]
+    [InlineData("a.oci", "zstd", nameof(ImageLayout.OciDirectory), nameof(CompressionKind.Zstd))]
+    [InlineData("a.oci", "none", nameof(ImageLayout.OciDirectory), nameof(CompressionKind.None))]
+    [InlineData("a.tar", "auto", nameof(ImageLayout.DockerTar), nameof(CompressionKind.None))]
+    [InlineData("a.tar.zst", "auto", nameof(ImageLayout.DockerTar), nameof(CompressionKind.Zstd))]
+    public void The_output_name_chooses_the_format(string name, string compression, string layout, string kind) =>
+        Assert.Equal(new ImageOutputFormat(Enum.Parse<ImageLayout>(layout), Enum.Parse<CompressionKind>(kind)),
+            ImageOutputFormat.Choose("/o/" + name, compression));
 
     [Fact]
     public void Xz_is_no_oci_layer_compression()

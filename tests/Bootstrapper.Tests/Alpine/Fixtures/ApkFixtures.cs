@@ -9,7 +9,7 @@ using Bootstrapper.Core.Alpine.Versions;
 namespace Bootstrapper.Tests.Alpine.Fixtures;
 
 /// <summary>How to (mis)build a package, for negative tests.</summary>
-public sealed record ApkBuildOptions
+internal sealed record ApkBuildOptions
 {
     public bool OmitDataHash { get; init; }
     public string? WrongDataHash { get; init; }
@@ -18,7 +18,7 @@ public sealed record ApkBuildOptions
 }
 
 /// <summary>A package description for the fixture builder.</summary>
-public sealed record FixturePackage
+internal sealed record FixturePackage
 {
     public required string Name { get; init; }
     public string Version { get; init; } = "1.0-r0";
@@ -37,7 +37,7 @@ public sealed record FixturePackage
 }
 
 /// <summary>A throwaway RSA signing key, named like an abuild key file.</summary>
-public sealed class FixtureSigner
+internal sealed class FixtureSigner
 {
     public RSA Key { get; } = RSA.Create(2048);
     public string Name { get; }
@@ -66,7 +66,7 @@ public sealed class FixtureSigner
 /// gzip(signature segment) + gzip(tar of DESCRIPTION and APKINDEX). Layout per apk-tools doc/apk-v2.5.scd and
 /// abuild's abuild-sign / abuild-tar; nothing is stored in the repository, every run makes fresh keys.
 /// </summary>
-public static class ApkFixtures
+internal static class ApkFixtures
 {
     public static byte[] Gzip(byte[] data)
     {

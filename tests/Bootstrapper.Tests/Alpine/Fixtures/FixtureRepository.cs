@@ -7,7 +7,7 @@ namespace Bootstrapper.Tests.Alpine.Fixtures;
 /// A signed v2 repository on disk: &lt;dir&gt;/&lt;branch&gt;/&lt;repo&gt;/x86_64/{APKINDEX.tar.gz,*.apk}, laid out like a
 /// mirror so it can be served as is (WireMock) or read as files.
 /// </summary>
-public sealed class FixtureRepository : IDisposable
+internal sealed class FixtureRepository : IDisposable
 {
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("apk-fixture-repo-").FullName;
     public FixtureSigner Signer { get; } = new();
