@@ -11,7 +11,7 @@ namespace Bootstrapper.Core.Architectures;
 /// mask ffffffffffffff00fffffffffffffffffeffffff
 /// </code>
 /// </summary>
-public sealed record BinfmtEntry(string Name, bool Enabled, string Interpreter, string Flags, int Offset, byte[]? Magic, byte[]? Mask)
+internal sealed record BinfmtEntry(string Name, bool Enabled, string Interpreter, string Flags, int Offset, byte[]? Magic, byte[]? Mask)
 {
     /// <summary>
     /// F (fix binary): the kernel opened the interpreter when it was registered. Without it the interpreter is

@@ -10,7 +10,7 @@ namespace Bootstrapper.Core.Oci;
 /// Compact JSON with a fixed key order: a manifest's digest is the SHA-256 of its bytes, so the same image must always
 /// serialize to the same bytes. Maps are written sorted by key (ordinal), as Go's encoding/json does.
 /// </summary>
-public static class OciJson
+internal static class OciJson
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -4,7 +4,7 @@ namespace Bootstrapper.Core.Planning;
 /// One package of a resolved plan: exactly which file to fetch, how to check it, and why it was chosen.
 /// Shared by every distro family; family-specific details travel in <see cref="Extra"/>.
 /// </summary>
-public sealed record PlannedPackage
+internal sealed record PlannedPackage
 {
     public required string Name { get; init; }
     public required string Version { get; init; }

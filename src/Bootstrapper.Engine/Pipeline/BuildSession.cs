@@ -8,7 +8,7 @@ using Bootstrapper.Engine.Os.Native;
 namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>Everything one build or plan run shares: the recipe, options, where to report, where to cache.</summary>
-public sealed class BuildSession : IDisposable
+internal sealed class BuildSession : IDisposable
 {
     public BuildSession(Recipe recipe, BuildOptions options, IBuildReporter reporter)
     {

@@ -4,7 +4,7 @@ using Bootstrapper.Engine.Net.Bundles;
 namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>A family whose verified indices can be copied into a bundle (`bootstrap fetch --bundle`).</summary>
-public interface IBundleSource
+internal interface IBundleSource
 {
     /// <summary>The suites verified by the last <see cref="IDistroFamily.PlanAsync"/>, with their cached files.</summary>
     IReadOnlyList<BundleSuite> BundleSuites(BuildSession session);

@@ -6,7 +6,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// What differs between distribution families. The pipeline (<see cref="ImageBuilder"/>) owns the order of
 /// phases, the cache, packing and the manifest; a family owns its index format, resolver and installer.
 /// </summary>
-public interface IDistroFamily
+internal interface IDistroFamily
 {
     /// <summary>Fetch and verify the indices, and resolve the recipe's package set.</summary>
     Task<Plan> PlanAsync(BuildSession session, CancellationToken ct);

@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// the .PKGINFO datahash and the index's C:, the SHA-1 of the control member) checks each file itself: on every use
 /// from the cache, before a download is renamed into it, and before a bundle is said to hold it.
 /// </summary>
-public interface IPackageFileVerifier
+internal interface IPackageFileVerifier
 {
     /// <param name="label">How a message names the file: its cache path, or where it was downloaded from.</param>
     /// <exception cref="VerificationException">The file is not the package <paramref name="package"/> names.</exception>

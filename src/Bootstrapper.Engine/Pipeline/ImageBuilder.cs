@@ -22,7 +22,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// Nothing half-written is left behind: the staging root is removed whatever happens, the packer writes to a
 /// temporary name and renames, and the manifest is written the same way after the image.
 /// </remarks>
-public static class ImageBuilder
+internal static class ImageBuilder
 {
     public static async Task<Plan> PlanAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct)
     {
@@ -214,7 +214,7 @@ public static class ImageBuilder
 }
 
 /// <summary>What a build produced.</summary>
-public sealed record BuildResult(string ImagePath, long ImageSize, string ImageSha256, string ManifestPath, int PackageCount)
+internal sealed record BuildResult(string ImagePath, long ImageSize, string ImageSha256, string ManifestPath, int PackageCount)
 {
     /// <summary>IMAGE.spdx.json: the SPDX 2.3 SBOM written beside the image.</summary>
     public string? SbomPath { get; init; }
@@ -225,4 +225,4 @@ public sealed record BuildResult(string ImagePath, long ImageSize, string ImageS
 }
 
 /// <summary>What `bootstrap fetch` did: the plan, each package's verified cache path, and the bundle if one was written.</summary>
-public sealed record FetchResult(Plan Plan, IReadOnlyDictionary<PlannedPackage, string> Files, BundleSummary? Bundle);
+internal sealed record FetchResult(Plan Plan, IReadOnlyDictionary<PlannedPackage, string> Files, BundleSummary? Bundle);

@@ -5,7 +5,7 @@ namespace Bootstrapper.Engine.Streams;
 /// copied: reads go straight to the inner stream, so the caller must consume (or <see cref="Skip"/>) one window
 /// before asking the container for the next member.
 /// </summary>
-public sealed class BoundedReadStream : Stream
+internal sealed class BoundedReadStream : Stream
 {
     private readonly Stream _inner;
     private readonly string _sourceName;

@@ -4,7 +4,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Alpine.Package;
 
 /// <summary>One tar entry of an apk segment. <see cref="Data"/> is a window on the decompressed member.</summary>
-public sealed record ApkTarEntry
+internal sealed record ApkTarEntry
 {
     public required string Name { get; init; }
     /// <summary>ustar typeflag: '0' file, '1' hardlink, '2' symlink, '3' char, '4' block, '5' dir, '6' fifo.</summary>
@@ -25,7 +25,7 @@ public sealed record ApkTarEntry
 /// one archive. This reader therefore accepts a segment that simply ends, as well as a normal end marker.
 /// It understands ustar, PAX 'x' records (abuild stores APK-TOOLS.checksum.SHA1 there) and GNU 'L'/'K' names.
 /// </summary>
-public static class ApkTar
+internal static class ApkTar
 {
     private const int Block = 512;
 

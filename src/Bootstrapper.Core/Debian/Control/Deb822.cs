@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// Built for bookworm's main Packages (~63k paragraphs, ~45 MB): it scans spans and only allocates strings for
 /// the fields the caller keeps, so the large Description fields cost nothing when they are not wanted.
 /// </remarks>
-public static class Deb822
+internal static class Deb822
 {
     /// <param name="text">The whole document.</param>
     /// <param name="keep">Which fields to keep (null: all). Called with the field name as it appears.</param>

@@ -14,7 +14,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// still checked up front for what makes an index malformed (required fields, Version syntax, Size, Multi-Arch,
 /// Provides), so a broken index fails the plan whichever packages it resolves to.
 /// </remarks>
-public sealed partial class DebianPackage
+internal sealed partial class DebianPackage
 {
     /// <summary>
     /// The fields <see cref="FromParagraph"/> reads; pass <c>Fields.Contains</c> to <see cref="Deb822.Parse"/> to

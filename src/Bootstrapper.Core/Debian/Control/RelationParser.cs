@@ -6,7 +6,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// Parses relationship fields (Depends, Pre-Depends, Conflicts, Breaks, Provides, ...): ',' separates groups that
 /// must all hold, '|' separates alternatives. Whitespace (including folded lines) is allowed around every token.
 /// </summary>
-public static class RelationParser
+internal static class RelationParser
 {
     /// <summary>Throws <see cref="FormatException"/> naming the offending text.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

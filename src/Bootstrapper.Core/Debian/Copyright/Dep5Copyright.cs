@@ -18,7 +18,7 @@ namespace Bootstrapper.Core.Debian.Copyright;
 /// SPDX id without judgment are mapped; anything else (BSD-variant, "MIT/X11", custom names, unknown exceptions)
 /// gives null, because a wrong licence in an SBOM is worse than NOASSERTION.
 /// </remarks>
-public static partial class Dep5Copyright
+internal static partial class Dep5Copyright
 {
     /// <summary>The SPDX expression for the "Files: *" licence, or null when the file is not machine-readable,
     /// has no such paragraph, or names a licence that does not map cleanly.</summary>

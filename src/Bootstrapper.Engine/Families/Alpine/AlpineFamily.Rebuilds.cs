@@ -16,7 +16,7 @@ namespace Bootstrapper.Engine.Families.Alpine;
 /// choice that keeps a bundle's original mirror in etc/apk/repositories, bundles of the signed APKINDEX files, and
 /// licences from the index's L: field.
 /// </summary>
-public sealed partial class AlpineFamily
+internal sealed partial class AlpineFamily
 {
     /// <summary>Extra key marking a locked package that today's indexes no longer list: its index entry is read
     /// from its own .PKGINFO once the file is verified against the lock's Q1.</summary>

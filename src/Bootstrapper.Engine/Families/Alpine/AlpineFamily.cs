@@ -19,7 +19,7 @@ namespace Bootstrapper.Engine.Families.Alpine;
 /// from a saved plan needs no index.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicenseSource, IPackageFileVerifier
+internal sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILicenseSource, IPackageFileVerifier
 {
     public const string IndexStanzaKey = "apk.index";
     public const string ImageRepositoryKey = "apk.repository";

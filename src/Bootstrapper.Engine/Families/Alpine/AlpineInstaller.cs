@@ -11,10 +11,10 @@ using Bootstrapper.Engine.Os.Processes;
 namespace Bootstrapper.Engine.Families.Alpine;
 
 /// <summary>A downloaded package file and the index entry it was fetched for.</summary>
-public sealed record AlpineInstallItem(ApkPackageInfo Info, string FilePath);
+internal sealed record AlpineInstallItem(ApkPackageInfo Info, string FilePath);
 
 [UnsupportedOSPlatform("windows")]
-public sealed record AlpineInstallOptions
+internal sealed record AlpineInstallOptions
 {
     public required ApkKeyring Keyring { get; init; }
     /// <summary>etc/apk/world: what the recipe asked for.</summary>
@@ -31,7 +31,7 @@ public sealed record AlpineInstallOptions
 }
 
 /// <summary>What was installed, in order.</summary>
-public sealed record AlpineInstallResult(IReadOnlyList<ApkInstalledPackage> Packages);
+internal sealed record AlpineInstallResult(IReadOnlyList<ApkInstalledPackage> Packages);
 
 /// <summary>
 /// Installs verified packages into a staging root in the given order (apk's changeset order), as
@@ -39,7 +39,7 @@ public sealed record AlpineInstallResult(IReadOnlyList<ApkInstalledPackage> Pack
 /// each .trigger once with the changed directories it watches; then the apk database.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public static class AlpineInstaller
+internal static class AlpineInstaller
 {
     private const string ExecDir = "lib/apk/exec";
 

@@ -13,7 +13,7 @@ namespace Bootstrapper.Engine.Families.Alpine;
 /// <c>indexCache</c>; with <c>offline</c> set, http(s) indexes come from there (and are verified again: the
 /// signature travels with the file). Nothing checks an index's age: APKINDEX has no Valid-Until.
 /// </summary>
-public sealed class AlpineRepositoryClient(Downloader downloader, string? indexCache = null, bool offline = false)
+internal sealed class AlpineRepositoryClient(Downloader downloader, string? indexCache = null, bool offline = false)
 {
     /// <summary>Repository directory URL: &lt;mirror&gt;/&lt;branch&gt;/&lt;repo&gt;/&lt;arch&gt;.</summary>
     public static string RepositoryUrl(string baseUrl, string branch, string repository, string arch) =>

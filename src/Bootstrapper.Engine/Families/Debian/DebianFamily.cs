@@ -20,7 +20,7 @@ namespace Bootstrapper.Engine.Families.Debian;
 /// Debian and Ubuntu: InRelease-verified indices, the apt-like resolver, dpkg in a chroot, official-image finalize.
 /// One instance serves one build: <see cref="PlanAsync"/> remembers the mirrors and suite facts the install needs.
 /// </summary>
-public sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicenseSource, ICustomizationRecord
+internal sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILicenseSource, ICustomizationRecord
 {
     private Customizer? _customizer;
 

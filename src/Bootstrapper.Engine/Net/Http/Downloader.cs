@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Net.Http;
 /// temporary name beside the destination and renamed only after they verified, so the destination is either
 /// absent, the previous content, or a complete verified file, even when two processes download it at once.
 /// </summary>
-public sealed class Downloader : IDisposable
+internal sealed class Downloader : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsClient;

@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Oci.Registry;
 /// token from the realm a 401's WWW-Authenticate names), blobs, manifests. Every request is retried through Polly on
 /// dropped connections, timeouts, 429 and 5xx; uploads are in <see cref="RegistryClient.UploadBlobAsync"/>.
 /// </summary>
-public sealed partial class RegistryClient : IDisposable
+internal sealed partial class RegistryClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ImageReference _reference;

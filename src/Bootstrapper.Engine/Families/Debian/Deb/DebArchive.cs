@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// <see cref="Open"/> reads the small control member into memory; the data member is then streamed once through
 /// <see cref="OpenData"/> without being copied.
 /// </summary>
-public sealed class DebArchive : IDisposable
+internal sealed class DebArchive : IDisposable
 {
     private const long MaxControlBytes = 64L * 1024 * 1024;
     private readonly Stream _stream;

@@ -16,7 +16,7 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// is untouched, and nothing in the dpkg database depends on how data.tar was compressed. The source file was
 /// verified against the signed index before this; the copy lives only inside the staging root.
 /// </remarks>
-public static class DebRepack
+internal static class DebRepack
 {
     /// <param name="sourceSha256">The source's SHA-256 from the signed index: binds its decoded copy
     /// (<see cref="DecodedDataCache"/>) to it; null uses and keeps no copy.</param>

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// The production <see cref="IDebExtractor"/>: our own .deb reader and the extractor that refuses anything that
 /// would land outside the root (see <see cref="SafeExtractor"/>).
 /// </summary>
-public sealed class SafeDebExtractor : IConcurrentDebExtractor
+internal sealed class SafeDebExtractor : IConcurrentDebExtractor
 {
     public Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct) =>
         Task.FromResult(Extract(debPath, rootDir, packageName, ct).Paths);

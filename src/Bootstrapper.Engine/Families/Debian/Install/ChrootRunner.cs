@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// its own namespaces, the root made the namespace's root by pivot_root, the host detached, a container's
 /// capabilities. Killing the process we start (cancellation, a signal to the build) kills everything inside.
 /// </summary>
-public sealed class ChrootRunner
+internal sealed class ChrootRunner
 {
     /// <summary>PATH inside the chroot: dpkg's own default, which maintainer scripts expect.</summary>
     public const string ChrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

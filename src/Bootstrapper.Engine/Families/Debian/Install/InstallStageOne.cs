@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Os.Files;
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>Stage 1: the essential set's files, extracted by us before dpkg can run.</summary>
-public static partial class Installer
+internal static partial class Installer
 {
     /// <summary>Stage 1 one package after another; returns dpkg's paths.</summary>
     private static async Task<IReadOnlyList<string>> ExtractInOrderAsync(

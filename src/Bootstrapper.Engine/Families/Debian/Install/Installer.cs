@@ -11,7 +11,7 @@ using Bootstrapper.Engine.Os.Processes;
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>How long each stage took, for the build report.</summary>
-public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSpan Remaining, int Packages);
+internal sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSpan Remaining, int Packages);
 
 /// <summary>
 /// Turns a resolved set of .debs into a configured Debian root, as mmdebstrap's root mode does but without
@@ -33,7 +33,7 @@ public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSp
 /// end together with the copied .debs. Finalizing for an image (logs, caches, apt sources) is
 /// <see cref="Finalizer"/>'s job.
 /// </summary>
-public static partial class Installer
+internal static partial class Installer
 {
     /// <summary>Where the .debs are copied inside the root for dpkg to read; removed before returning.</summary>
     public const string DebsDirectory = "var/cache/bootstrap-debs";

@@ -14,7 +14,7 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// dists/SUITE/InRelease (or Release + Release.gpg) is verified with the keyring, its Suite/Codename and
 /// Valid-Until are checked, and every Packages file must match the size and SHA-256 the signed Release lists.
 /// </summary>
-public sealed class DebianRepositoryClient
+internal sealed class DebianRepositoryClient
 {
     private readonly Downloader _downloader;
     private readonly Func<DateTimeOffset> _clock;
