@@ -89,13 +89,19 @@ internal static class Sh
 }
 
 /// <summary>Builds tar archives in memory, including ones no honest tool would write.</summary>
-internal sealed class TarBuilder
+internal sealed class TarBuilder : IDisposable
 {
     private readonly MemoryStream _stream = new();
     private readonly TarWriter _writer;
     private static readonly DateTimeOffset Mtime = DateTimeOffset.FromUnixTimeSeconds(1_600_000_000);
 
     public TarBuilder() => _writer = new TarWriter(_stream, TarEntryFormat.Gnu, leaveOpen: true);
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _stream.Dispose();
+    }
 
     public TarBuilder Dir(string name, UnixFileMode mode = (UnixFileMode)0x1ED, long? mtime = null, int uid = 0, int gid = 0)
     {

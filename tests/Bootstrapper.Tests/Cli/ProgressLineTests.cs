@@ -5,7 +5,7 @@ using Bootstrapper.Core.Debian.Control;
 namespace Bootstrapper.Tests.Cli;
 
 /// <summary>The plain progress lines of CI logs name the step a phase is in, and a step that runs long gets a line.</summary>
-public sealed class ProgressLineTests
+public sealed class ProgressLineTests : IDisposable
 {
     private TimeSpan _now;
     private readonly StringWriter _log = new();
@@ -13,6 +13,8 @@ public sealed class ProgressLineTests
     private PlainReporter Reporter() => new(_log, Verbosity.Normal, clock: () => _now);
 
     private string[] Lines => _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    public void Dispose() => _log.Dispose();
 
     [Fact]
     public void A_progress_line_names_the_current_step()

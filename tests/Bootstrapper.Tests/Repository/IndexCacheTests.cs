@@ -40,7 +40,7 @@ public sealed class IndexCacheTests : IDisposable
         Assert.Null(cache.TryReadBlob(sha, "", data.Length));
         Assert.False(File.Exists(path));
 
-        RepositoryIndexCache.WriteAtomically(path, data[..^1]);
+        RepositoryIndexCache.WriteAtomically(path, data.AsSpan(..^1));
         Assert.Null(cache.TryReadBlob(sha, "", data.Length));
         Assert.False(File.Exists(path));
 

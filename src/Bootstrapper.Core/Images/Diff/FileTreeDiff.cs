@@ -74,7 +74,7 @@ internal sealed record FileTreeDiff
         foreach (var e in Removed) text.Append("  - ").Append(Describe(e)).Append('\n');
         foreach (var c in Changed)
         {
-            text.Append("  ~ ").Append(c.Path).Append(":");
+            text.Append("  ~ ").Append(c.Path).Append(':');
             foreach (var kind in c.Changes)
                 text.Append(' ').Append(kind).Append(' ').Append(Value(c.Old, kind)).Append(" -> ").Append(Value(c.New, kind)).Append(';');
             text.Length--; // the last ';'

@@ -27,7 +27,10 @@ internal sealed partial class RegistryClient : IDisposable
         _options = options;
         var handler = options.Handler ?? new SocketsHttpHandler
         {
+            // --tls-verify=false is the user asking for exactly this (a registry with a self-signed certificate).
+#pragma warning disable CA5359
             SslOptions = options.TlsVerify ? new() : new() { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+#pragma warning restore CA5359
         };
         _http = new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = TimeSpan.FromMinutes(5) };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("bootstrap/1");

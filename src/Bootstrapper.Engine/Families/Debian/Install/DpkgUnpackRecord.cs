@@ -74,7 +74,7 @@ internal static class DpkgUnpackRecord
         {
             var words = raw.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 0 || !words[^1].StartsWith('/')) continue;
-            yield return (words[^1], words[..^1].Contains("remove-on-upgrade"));
+            yield return (words[^1], words.AsSpan(..^1).Contains("remove-on-upgrade"));
         }
     }
 
