@@ -58,7 +58,8 @@ internal static class DownloadAttempt
             if (expectedSize is { } announcedExpected && contentLength is { } announced && announced != announcedExpected)
                 throw new DownloadFailure(FailureKind.Mismatch, $"size mismatch: expected {announcedExpected} bytes, the server announces {announced}");
 
-            await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+            var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
+            await using var disposeBody = body.ConfigureAwait(false);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
             for (; ; )
@@ -122,7 +123,7 @@ internal static class DownloadAttempt
         {
             throw new DownloadFailure(FailureKind.Transient, $"cannot read {uri.LocalPath}: {e.Message}", e);
         }
-        await using (source)
+        await using (source.ConfigureAwait(false))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];

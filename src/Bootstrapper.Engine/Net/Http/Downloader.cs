@@ -120,7 +120,8 @@ internal sealed class Downloader : IDisposable
                 try
                 {
                     DownloadAttempt.Outcome outcome;
-                    await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                    var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                    await using (file.ConfigureAwait(false))
                     {
                         outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct);
                         await file.FlushAsync(ct);
