@@ -89,7 +89,7 @@ internal sealed record LockFile
                 RepositoryUrl = p.Repository,
                 Reason = "locked",
                 Extra = p.Q1 is null
-                    ? new Dictionary<string, string>()
+                    ? []
                     : new Dictionary<string, string> { [Q1ExtraKey] = p.Q1 },
             }).ToList(),
             Indices = Indices.Select(i => new IndexInfo

@@ -13,7 +13,7 @@ namespace Bootstrapper.Core.OpenPgp;
 internal sealed class OpenPgpKeyring
 {
     private readonly List<PgpPublicKeyRing> _rings;
-    private readonly Dictionary<long, List<(PgpPublicKey Key, PgpPublicKeyRing Ring)>> _byKeyId = new();
+    private readonly Dictionary<long, List<(PgpPublicKey Key, PgpPublicKeyRing Ring)>> _byKeyId = [];
 
     private OpenPgpKeyring(List<PgpPublicKeyRing> rings)
     {

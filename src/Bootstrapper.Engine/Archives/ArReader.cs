@@ -59,7 +59,7 @@ internal sealed class ArReader
             _padPending = (size & 1) == 1;
 
             string name;
-            if (rawName == "/" || rawName == "/SYM64/")
+            if (rawName is "/" or "/SYM64/")
             {
                 continue; // GNU symbol table: not a member anyone asked for
             }

@@ -92,7 +92,7 @@ internal sealed class BuildSession : IDisposable
     }
 
     public async Task PhaseAsync(string phase, string detail, Func<Task> work) =>
-        await PhaseAsync<bool>(phase, detail, async () => { await work().ConfigureAwait(false); return true; });
+        await PhaseAsync(phase, detail, async () => { await work().ConfigureAwait(false); return true; }).ConfigureAwait(false);
 
     public void Dispose() => Downloader.Dispose();
 }

@@ -11,7 +11,7 @@ namespace Bootstrapper.EndToEnd.Install;
 /// </summary>
 internal static class MinbaseDebs
 {
-    private static readonly object Gate = new();
+    private static readonly Lock Gate = new();
 
     public static string CacheDir(string suite) => $"/var/tmp/bootstrapper-e2e/{suite}-minbase-debs";
 
@@ -33,7 +33,7 @@ internal static class MinbaseDebs
         var scratch = Directory.CreateTempSubdirectory("print-debs-");
         Directory.Delete(scratch.FullName);     // debootstrap wants to create (and then deletes) the target itself
         var names = HostTools.RunOk("/usr/sbin/debootstrap", "--print-debs", "--variant=minbase", suite, scratch.FullName, mirror)
-            .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            .Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
         if (names.Length < 50) throw new InvalidOperationException($"debootstrap --print-debs gave only {names.Length} names");
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         Directory.CreateDirectory(dir);

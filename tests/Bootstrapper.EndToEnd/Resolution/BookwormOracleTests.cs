@@ -32,7 +32,7 @@ public sealed class BookwormOracleTests(BookwormUniverseFixture fixture, ITestOu
             if (target.Exists) target.Delete(recursive: true);
         }
         output.WriteLine($"debootstrap --print-debs took {clock.Elapsed.TotalSeconds:F1} s");
-        var debootstrap = printed.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var debootstrap = printed.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
         var ours = Resolve(DebianVariant.Minbase);
         ReferenceSets.AssertSameSet(debootstrap, ours.Names, "debootstrap --print-debs --variant=minbase");

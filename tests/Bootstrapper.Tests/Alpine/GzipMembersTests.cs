@@ -27,8 +27,10 @@ public class GzipMembersTests
     {
         // FNAME flag set, as gzip(1) writes it: the name must be skipped before the deflate data.
         var plain = ApkFixtures.Gzip(Encoding.ASCII.GetBytes("data"));
-        var named = new List<byte>(plain[..10]);
-        named[3] = 8;
+        var named = new List<byte>(plain[..10])
+        {
+            [3] = 8
+        };
         named.AddRange(Encoding.ASCII.GetBytes("file.txt\0"));
         named.AddRange(plain[10..]);
         var m = GzipMembers.Split(named.ToArray(), "named");

@@ -74,7 +74,7 @@ public sealed class DecompressionTests
     [Fact]
     public void XzEncoderOutputIsReadByXzAndIndependentOfThreads()
     {
-        byte[] Encode(int threads)
+        static byte[] Encode(int threads)
         {
             var output = new MemoryStream();
             using (var xz = new XzEncoderStream(output, threads, leaveOpen: true))

@@ -10,18 +10,16 @@ public sealed class OffloadingWriteStreamTests
         var inner = new MemoryStream();
         var expected = new MemoryStream();
         var random = new Random(7);
-        using (var stream = new OffloadingWriteStream(inner, capacity: 2))
+        using var stream = new OffloadingWriteStream(inner, capacity: 2);
+        for (int i = 0; i < 500; i++)
         {
-            for (int i = 0; i < 500; i++)
-            {
-                var chunk = new byte[random.Next(1, 70_000)];
-                random.NextBytes(chunk);
-                stream.Write(chunk);
-                expected.Write(chunk);
-            }
-            stream.Flush();
-            Assert.Equal(expected.ToArray(), inner.ToArray());
+            var chunk = new byte[random.Next(1, 70_000)];
+            random.NextBytes(chunk);
+            stream.Write(chunk);
+            expected.Write(chunk);
         }
+        stream.Flush();
+        Assert.Equal(expected.ToArray(), inner.ToArray());
     }
 
     private sealed class FailingStream : MemoryStream

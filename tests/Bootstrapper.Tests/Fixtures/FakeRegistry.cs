@@ -22,7 +22,7 @@ public sealed class FakeRegistry : IDisposable
     private readonly WireMockServer _server = WireMockServer.Start();
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new();
     private readonly ConcurrentDictionary<string, MemoryStream> _uploads = new();
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
 
     public ConcurrentDictionary<string, (byte[] Body, string MediaType)> Manifests { get; } = new();
     public List<string> Requests { get; } = [];

@@ -15,10 +15,10 @@ namespace Bootstrapper.Tests.Fixtures;
 /// </summary>
 internal sealed class SignedDebianRepository
 {
-    private readonly Dictionary<string, StringBuilder> _packages = new();
+    private readonly Dictionary<string, StringBuilder> _packages = [];
     /// <summary>Stanzas of packages built for one of <see cref="MoreArchitectures"/>: (component, architecture).</summary>
-    private readonly Dictionary<(string, string), StringBuilder> _foreign = new();
-    private readonly Dictionary<string, byte[]> _pool = new();
+    private readonly Dictionary<(string, string), StringBuilder> _foreign = [];
+    private readonly Dictionary<string, byte[]> _pool = [];
 
     /// <summary>Folder under dists/ (what clients request).</summary>
     public string Suite { get; set; } = "bookworm";

@@ -65,7 +65,7 @@ public sealed class RecordEligibilityTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "etc"));
         File.WriteAllText(Path.Combine(_root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n");
         File.WriteAllText(Path.Combine(_root, "etc/group"), "root:x:0:\nsystemd-journal:x:999:\n");
-        (string, IReadOnlyList<PackageMember>) Owned(string user, int uid, string group, int gid) =>
+        static (string, IReadOnlyList<PackageMember>) Owned(string user, int uid, string group, int gid) =>
             ("a", [new PackageMember("var/log/a", false, user, uid, group, gid)]);
 
         Assert.Null(Reason(Owned("root", 0, "root", 0)));

@@ -35,7 +35,7 @@ public class LockFileTests
             Filename = $"pool/main/{name[0]}/{name}/{name}_{version.Replace(":", "%3a")}_{arch}.deb",
             RepositoryUrl = Repo,
             Reason = "essential",
-            Extra = extra ?? new Dictionary<string, string>(),
+            Extra = extra ?? [],
         };
 
     private static Plan SamplePlan(params PlannedPackage[] packages) => new()

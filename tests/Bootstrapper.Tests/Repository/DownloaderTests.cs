@@ -172,7 +172,7 @@ public sealed class DownloaderTests : IDisposable
 
     private void AssertNoFilesLeft()
     {
-        var dir = Path.GetDirectoryName(Target)!;
+        var dir = Path.GetDirectoryName(Target);
         Assert.True(!Directory.Exists(dir) || Directory.GetFiles(dir).Length == 0);
     }
 

@@ -61,7 +61,7 @@ internal static class ApkTar
                     longLink = Encoding.UTF8.GetString(data.Span).TrimEnd('\0');
                     continue;
             }
-            string name = CString(h.Slice(0, 100));
+            string name = CString(h[..100]);
             var magic = h.Slice(257, 6);
             if (magic.SequenceEqual("ustar\0"u8)) // POSIX ustar: prefix field holds leading directories
             {

@@ -160,7 +160,7 @@ internal static class ApkVersion
             t.Start = pos; t.Length = 1; t.Token = Token.Letter;
             pos++;
         }
-        else if (c == '.' || c is >= '0' and <= '9')
+        else if (c is '.' or >= '0' and <= '9')
         {
             if (c == '.')
             {

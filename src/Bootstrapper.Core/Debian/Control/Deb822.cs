@@ -57,7 +57,7 @@ internal static class Deb822
                 continue;
             }
             if (line[0] == '#') continue;
-            if (line[0] == ' ' || line[0] == '\t')
+            if (line[0] is ' ' or '\t')
             {
                 if (current == null)
                     throw new FormatException($"{sourceName}:{lineNo}: continuation line outside a field");
@@ -71,7 +71,7 @@ internal static class Deb822
 
             int colon = line.IndexOf(':');
             if (colon <= 0)
-                throw new FormatException($"{sourceName}:{lineNo}: expected 'Field: value', got '{line.ToString()}'");
+                throw new FormatException($"{sourceName}:{lineNo}: expected 'Field: value', got '{line}'");
             FlushContinuation();
             if (current == null)
             {

@@ -28,11 +28,9 @@ internal sealed partial class DebianPackage
     private readonly StanzaSource _source;
     private readonly int _start, _end;
     private Details? _details;
-    private DebVersion? _version;
-    private IReadOnlyList<RelationGroup>? _parsedDepends, _parsedPreDepends, _parsedConflicts, _parsedBreaks;
 
     public string Name { get; }
-    public DebVersion Version => _version ??= ReadVersion();
+    public DebVersion Version => field ??= ReadVersion();
     /// <summary>The Architecture field: a Debian architecture name or "all".</summary>
     public string Architecture { get; }
     public MultiArch MultiArch { get; }
@@ -62,10 +60,10 @@ internal sealed partial class DebianPackage
     /// <summary>Line of the stanza in that index.</summary>
     public int Line { get; }
 
-    public IReadOnlyList<RelationGroup> Depends => _parsedDepends ??= ParseField("Depends", Read().Depends);
-    public IReadOnlyList<RelationGroup> PreDepends => _parsedPreDepends ??= ParseField("Pre-Depends", Read().PreDepends);
-    public IReadOnlyList<RelationGroup> Conflicts => _parsedConflicts ??= ParseField("Conflicts", Read().Conflicts);
-    public IReadOnlyList<RelationGroup> Breaks => _parsedBreaks ??= ParseField("Breaks", Read().Breaks);
+    public IReadOnlyList<RelationGroup> Depends => field ??= ParseField("Depends", Read().Depends);
+    public IReadOnlyList<RelationGroup> PreDepends => field ??= ParseField("Pre-Depends", Read().PreDepends);
+    public IReadOnlyList<RelationGroup> Conflicts => field ??= ParseField("Conflicts", Read().Conflicts);
+    public IReadOnlyList<RelationGroup> Breaks => field ??= ParseField("Breaks", Read().Breaks);
 
     /// <summary>The field as written, for reasons ("Depends: libc6 (>= 2.34)").</summary>
     public string? RawField(string field) => field switch

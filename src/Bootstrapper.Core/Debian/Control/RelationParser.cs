@@ -61,7 +61,7 @@ internal static class RelationParser
             if (i >= s.Length) break;
             char open = s[i];
             char close = open switch { '(' => ')', '[' => ']', '<' => '>', _ => '\0' };
-            if (close == '\0') throw new FormatException($"unexpected '{s[i..].ToString()}' after '{name}' in '{field}'");
+            if (close == '\0') throw new FormatException($"unexpected '{s[i..]}' after '{name}' in '{field}'");
             int end = s[i..].IndexOf(close);
             if (end < 0) throw new FormatException($"missing '{close}' after '{name}' in '{field}'");
             var inner = s.Slice(i + 1, end - 1).Trim();
@@ -93,7 +93,7 @@ internal static class RelationParser
         int opLen = 0;
         while (opLen < inner.Length && inner[opLen] is '<' or '>' or '=') opLen++;
         if (!VersionRelations.TryParse(inner[..opLen], out var op))
-            throw new FormatException($"bad version relation '{inner.ToString()}' on '{name}' in '{field}'");
+            throw new FormatException($"bad version relation '{inner}' on '{name}' in '{field}'");
         var versionText = inner[opLen..].Trim().ToString();
         if (!DebVersion.TryParse(versionText, out var version, out var error))
             throw new FormatException($"bad version '{versionText}' on '{name}' in '{field}': {error}");

@@ -130,7 +130,7 @@ internal sealed partial class AlpineFamily
     {
         var stanza = ApkIndex.Parse(p.Extra[IndexStanzaKey], $"plan ({p.Name})").Single();
         if (!p.Extra.ContainsKey(FromLockKey)) return stanza;
-        var contents = ApkPackageFile.Verify(await File.ReadAllBytesAsync(file, ct), keyring, stanza, file);
+        var contents = ApkPackageFile.Verify(await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false), keyring, stanza, file);
         return ApkPkgInfo.ToPackageInfo(contents, p.Size, file);
     }
 
@@ -147,7 +147,7 @@ internal sealed partial class AlpineFamily
         for (int i = 0; i < session.Recipe.Sources.Count; i++)
         {
             var source = session.Recipe.Sources[i];
-            var choice = await resolver.ChooseAsync(source, i, session.Options.Mirrors, ct);
+            var choice = await resolver.ChooseAsync(source, i, session.Options.Mirrors, ct).ConfigureAwait(false);
             if (string.IsNullOrEmpty(source.Mirror) && BundleMetadata.LocalPath(choice.FetchUrl) is { } local
                 && BundleMetadata.TryRead(local)?.OriginalMirrors.GetValueOrDefault(source.Suite) is { } original)
                 choice = choice with { ImageUrl = original.TrimEnd('/') };

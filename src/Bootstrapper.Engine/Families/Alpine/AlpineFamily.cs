@@ -36,7 +36,7 @@ internal sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILice
         var recipe = session.Recipe;
         var keyring = Keyring(session);
         var client = new AlpineRepositoryClient(session.Downloader, session.IndexCache, session.Options.Offline);
-        _mirrors = await ChooseMirrorsAsync(session, ct);
+        _mirrors = await ChooseMirrorsAsync(session, ct).ConfigureAwait(false);
         _indexes.Clear();
         var imageRepos = new Dictionary<string, string>(StringComparer.Ordinal);
         int order = 0;
@@ -46,7 +46,7 @@ internal sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILice
             var mirror = _mirrors[i];
             foreach (var repo in source.Components)
             {
-                var index = await client.FetchAsync(mirror.FetchUrl, source.Suite, repo, recipe.Architecture, keyring, order++, ct);
+                var index = await client.FetchAsync(mirror.FetchUrl, source.Suite, repo, recipe.Architecture, keyring, order++, ct).ConfigureAwait(false);
                 session.Reporter.Verbose($"{index.Source}: {index.Packages.Count} packages, signed by {index.SignedBy}");
                 _indexes.Add((index, source.Suite, repo, index.Source, client.CachedIndexPath(index.Source)));
                 imageRepos[AlpineRepositoryClient.RepositoryUrl(mirror.FetchUrl, source.Suite, repo, recipe.Architecture)] =
@@ -108,7 +108,7 @@ internal sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILice
         var keyring = Keyring(session);
         try
         {
-            await InstallVerifiedAsync(session, plan, files, root, keyring, ct);
+            await InstallVerifiedAsync(session, plan, files, root, keyring, ct).ConfigureAwait(false);
         }
         catch (VerificationException)
         {
@@ -127,12 +127,12 @@ internal sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILice
         _installed.Clear();
         foreach (var p in plan.Packages)
         {
-            var info = await InstallInfoAsync(p, files[p], keyring, ct) with { RepositoryUrl = p.RepositoryUrl };
+            var info = await InstallInfoAsync(p, files[p], keyring, ct).ConfigureAwait(false) with { RepositoryUrl = p.RepositoryUrl };
             _installed[p.Name] = info;
             items.Add(new AlpineInstallItem(info, files[p]));
         }
         // etc/apk/repositories: every recipe repository in recipe order, with the URL meant for the image.
-        if (_mirrors.Count != plan.Recipe.Sources.Count) _mirrors = await ChooseMirrorsAsync(session, ct);
+        if (_mirrors.Count != plan.Recipe.Sources.Count) _mirrors = await ChooseMirrorsAsync(session, ct).ConfigureAwait(false);
         var repositories = new List<string>();
         for (int i = 0; i < plan.Recipe.Sources.Count; i++)
         {
@@ -146,7 +146,7 @@ internal sealed partial class AlpineFamily : IDistroFamily, IBundleSource, ILice
             Repositories = repositories,
             Architecture = plan.Recipe.Architecture,
             Log = session.Reporter.Verbose,
-        }, ct);
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -57,14 +57,14 @@ internal static class AlpineInstaller
         foreach (var item in packages)
         {
             ct.ThrowIfCancellationRequested();
-            var bytes = await File.ReadAllBytesAsync(item.FilePath, ct);
+            var bytes = await File.ReadAllBytesAsync(item.FilePath, ct).ConfigureAwait(false);
             var pkg = ApkPackageFile.Verify(bytes, options.Keyring, item.Info, item.FilePath);
             options.Log?.Invoke($"Installing {item.Info} ({pkg.DataEntries.Count} entries)");
             var dirs = ApkInstalledDatabase.Describe(pkg.DataEntries, item.Info.ToString());
 
-            await RunScriptAsync(root, item.Info, pkg, "pre-install", [item.Info.Version], options, ct);
+            await RunScriptAsync(root, item.Info, pkg, "pre-install", [item.Info.Version], options, ct).ConfigureAwait(false);
             options.Extractor.Extract(root, pkg, item.Info.ToString(), ct);
-            await RunScriptAsync(root, item.Info, pkg, "post-install", [item.Info.Version], options, ct);
+            await RunScriptAsync(root, item.Info, pkg, "post-install", [item.Info.Version], options, ct).ConfigureAwait(false);
 
             foreach (var d in dirs) changedDirs.Add("/" + d.Path);
             installed.Add(new ApkInstalledPackage(item.Info, dirs, pkg.Triggers, pkg.Scripts));
@@ -85,7 +85,7 @@ internal static class AlpineInstaller
                 Triggers = p.Triggers,
                 DataEntries = [],
             };
-            await RunScriptAsync(root, p.Info, contents, "trigger", matched, options, ct);
+            await RunScriptAsync(root, p.Info, contents, "trigger", matched, options, ct).ConfigureAwait(false);
         }
 
         WriteDatabase(root, installed, options);
@@ -107,7 +107,7 @@ internal static class AlpineInstaller
                 ["APK_PACKAGE"] = info.Name,
             };
             options.Log?.Invoke($"Executing {info}.{type}");
-            var r = await options.ScriptRunner.RunAsync(root, rel, args, env, ct);
+            var r = await options.ScriptRunner.RunAsync(root, rel, args, env, ct).ConfigureAwait(false);
             foreach (var line in r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 options.Log?.Invoke($"  {info}.{type}: {line}");
             if (r.ExitCode != 0)

@@ -33,11 +33,11 @@ internal sealed class AlpineRepositoryClient(Downloader downloader, string? inde
         {
             if (cached is null || !File.Exists(cached))
                 throw new FetchException($"--offline: {url} is not in the index cache; run once online first.");
-            bytes = await File.ReadAllBytesAsync(cached, ct);
+            bytes = await File.ReadAllBytesAsync(cached, ct).ConfigureAwait(false);
         }
         else
         {
-            bytes = await downloader.GetBytesAsync(url, cancellationToken: ct);
+            bytes = await downloader.GetBytesAsync(url, cancellationToken: ct).ConfigureAwait(false);
         }
         var index = ApkIndex.Verify(bytes, keys, url, order, dir);
         // Verified bytes are kept as fetched (file:// ones too): a bundle copies them, and the signature must
@@ -46,7 +46,7 @@ internal sealed class AlpineRepositoryClient(Downloader downloader, string? inde
         {
             Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
             var tmp = cached + "." + Environment.ProcessId + ".tmp";
-            await File.WriteAllBytesAsync(tmp, bytes, ct);
+            await File.WriteAllBytesAsync(tmp, bytes, ct).ConfigureAwait(false);
             File.Move(tmp, cached, overwrite: true);
         }
         return index;
@@ -65,10 +65,10 @@ internal sealed class AlpineRepositoryClient(Downloader downloader, string? inde
         CancellationToken ct)
     {
         var url = $"{package.RepositoryUrl}/{Uri.EscapeDataString(package.FileName)}";
-        await downloader.DownloadAsync(url, destination, package.Size > 0 ? package.Size : null, cancellationToken: ct);
+        await downloader.DownloadAsync(url, destination, package.Size > 0 ? package.Size : null, cancellationToken: ct).ConfigureAwait(false);
         try
         {
-            ApkPackageFile.Verify(await File.ReadAllBytesAsync(destination, ct), keys, package, url);
+            ApkPackageFile.Verify(await File.ReadAllBytesAsync(destination, ct).ConfigureAwait(false), keys, package, url);
         }
         catch
         {

@@ -96,7 +96,7 @@ internal sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILice
         // finished async methods (whose state machines hold the ~50 MB of index bytes) below this one on the
         // stack: collecting from there freed nothing. Yielding first resumes on a clean stack (measured: 53 MB
         // still live after the collection without it, 2 MB with it).
-        indices = null!;
+        indices = null;
         await Task.Yield();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return plan;
@@ -177,7 +177,7 @@ internal sealed partial class DebianFamily : IDistroFamily, IBundleSource, ILice
         var customizer = _customizer = new Customizer(session, root);
         var packages = plan.Packages.Select(p => new InstallPackage(p.Name, p.Version, p.Architecture, files[p],
             _essentialSet.Contains(p.Name), p.Extra.GetValueOrDefault("Priority"), p.Sha256)).ToList();
-        var progress = new Progress<string>(line => session.Reporter.Verbose(line));
+        var progress = new Progress<string>(session.Reporter.Verbose);
         var log = new BoundedLog(400);
         // dpkg prints "Setting up PKG (VERSION) ..." once per configured package: a fair measure of progress. Its
         // lines (and the installer's own "# step" lines) also name the step that a slow moment waits for.

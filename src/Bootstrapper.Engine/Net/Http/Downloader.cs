@@ -70,7 +70,7 @@ internal sealed class Downloader : IDisposable
         try
         {
             var outcome = await DownloadAttempt.RunAsync(_http, uri, url, sink, expectedSize, expectedSha256, maxBytes,
-                Options, progress, ct);
+                Options, progress, ct).ConfigureAwait(false);
             _health.Succeeded(uri);
             return outcome;
         }
@@ -97,7 +97,7 @@ internal sealed class Downloader : IDisposable
     public async Task<DownloadResult> DownloadAsync(string url, string destinationPath, long? expectedSize = null,
         string? expectedSha256 = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
         Action<string>? verify = null)
-        => await TryDownloadAsync(url, destinationPath, expectedSize, expectedSha256, progress, cancellationToken, verify)
+        => await TryDownloadAsync(url, destinationPath, expectedSize, expectedSha256, progress, cancellationToken, verify).ConfigureAwait(false)
            ?? throw NotFound(url);
 
     /// <summary>As <see cref="DownloadAsync"/>, but returns null when the server says 404/410 (or the file is absent).</summary>
@@ -123,8 +123,8 @@ internal sealed class Downloader : IDisposable
                     var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
                     await using (file.ConfigureAwait(false))
                     {
-                        outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct);
-                        await file.FlushAsync(ct);
+                        outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct).ConfigureAwait(false);
+                        await file.FlushAsync(ct).ConfigureAwait(false);
                     }
                     Verify(verify, temp);
                     File.Move(temp, fullPath, overwrite: true);
@@ -139,7 +139,7 @@ internal sealed class Downloader : IDisposable
                 {
                     TryDelete(temp);
                 }
-            }, cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (NotFoundFailure)
         {
@@ -156,7 +156,7 @@ internal sealed class Downloader : IDisposable
     /// <exception cref="VerificationException">Size or SHA-256 (when given) still wrong after the last attempt.</exception>
     public async Task<byte[]> GetBytesAsync(string url, long? expectedSize = null, string? expectedSha256 = null,
         CancellationToken cancellationToken = default)
-        => await TryGetBytesAsync(url, expectedSize, expectedSha256, cancellationToken) ?? throw NotFound(url);
+        => await TryGetBytesAsync(url, expectedSize, expectedSha256, cancellationToken).ConfigureAwait(false) ?? throw NotFound(url);
 
     /// <summary>As <see cref="GetBytesAsync"/>, but null when the server says 404/410 (or the file is absent).</summary>
     public async Task<byte[]?> TryGetBytesAsync(string url, long? expectedSize = null, string? expectedSha256 = null,
@@ -172,7 +172,7 @@ internal sealed class Downloader : IDisposable
                 var buffer = new MemoryStream();
                 try
                 {
-                    await AttemptAsync(uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes, null, ct);
+                    await AttemptAsync(uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes, null, ct).ConfigureAwait(false);
                 }
                 catch (DownloadFailure failure) when (WillRetry(failure, attempts))
                 {
@@ -180,7 +180,7 @@ internal sealed class Downloader : IDisposable
                     throw;
                 }
                 return buffer.ToArray();
-            }, cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (NotFoundFailure)
         {

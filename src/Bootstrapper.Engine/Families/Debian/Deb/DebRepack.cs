@@ -45,8 +45,8 @@ internal static class DebRepack
                 }
                 if (DecodedDataCache.TryOpen(sourceDeb, sourceSha256) is { } cached)
                 {
-                    using (var limited = new LimitedReadStream(cached, limit, packageLabel))
-                        writer.AddFrom("data.tar", limited, member.ModifiedTime, member.Mode);
+                    using var limited = new LimitedReadStream(cached, limit, packageLabel);
+                    writer.AddFrom("data.tar", limited, member.ModifiedTime, member.Mode);
                     continue;
                 }
                 var kind = Decompression.KindFromName(member.Name);
@@ -63,7 +63,7 @@ internal static class DebRepack
                 recorder?.Commit();
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException && e is not FileNotFoundException)
+        catch (Exception e) when (e is (InvalidDataException or EndOfStreamException or IOException) and not FileNotFoundException)
         {
             File.Delete(destinationDeb);
             throw new InstallException($"{packageLabel}: cannot prepare the .deb for dpkg ({e.Message})", e);

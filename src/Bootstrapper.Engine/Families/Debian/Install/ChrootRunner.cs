@@ -13,9 +13,6 @@ internal sealed class ChrootRunner
 {
     /// <summary>PATH inside the chroot: dpkg's own default, which maintainer scripts expect.</summary>
     public const string ChrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-    private readonly string _root;
-    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly Action<string>? _onLine;      // the commands' output
     private readonly Action<string>? _onCommand;   // "# chroot: CMD" before each command, for the build log
     private readonly long? _sourceDateEpoch;
@@ -34,16 +31,16 @@ internal sealed class ChrootRunner
         _sourceDateEpoch = sourceDateEpoch;
         if (!Path.IsPathFullyQualified(root))
             throw new ArgumentException($"The staging root must be an absolute path, not '{root}'.", nameof(root));
-        _root = root;
+        Root = root;
         _onLine = onLine;
-        _environment = BuildEnvironment(sourceDateEpoch);
+        Environment = BuildEnvironment(sourceDateEpoch);
     }
 
     /// <summary>Absolute path of the root commands run in.</summary>
-    public string Root => _root;
+    public string Root { get; }
 
     /// <summary>The environment every chrooted command gets (and nothing else), as mmdebstrap sets it.</summary>
-    public IReadOnlyDictionary<string, string> Environment => _environment;
+    public IReadOnlyDictionary<string, string> Environment { get; }
 
     internal static IReadOnlyDictionary<string, string> BuildEnvironment(long? sourceDateEpoch)
     {
@@ -70,10 +67,10 @@ internal sealed class ChrootRunner
     /// The same root and environment, with the commands' output going to <paramref name="onLine"/> only (for
     /// callers that parse it); the command lines still go to the original sink.
     /// </summary>
-    public ChrootRunner WithOutput(Action<string>? onLine) => new(_root, _sourceDateEpoch, onLine, _onCommand);
+    public ChrootRunner WithOutput(Action<string>? onLine) => new(Root, _sourceDateEpoch, onLine, _onCommand);
 
     /// <summary>The sandbox helper's arguments for running <paramref name="command"/> in the root.</summary>
-    public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command) => SandboxCommand.Arguments(_root, command);
+    public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command) => SandboxCommand.Arguments(Root, command);
 
     /// <summary>Runs the command and returns its result without judging the exit code.</summary>
     /// <exception cref="InstallException">The sandbox could not be set up.</exception>
@@ -81,11 +78,11 @@ internal sealed class ChrootRunner
     public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
         bool network = false)
     {
-        var spec = SandboxCommand.Spec(_root, command, _environment, description, network);
+        var spec = SandboxCommand.Spec(Root, command, Environment, description, network);
         _onCommand?.Invoke("# chroot: " + string.Join(' ', command));
         var result = await ProcessRunner.RunAsync(spec, _onLine, ct).ConfigureAwait(false);
         if (SandboxCommand.SetupFailure(result) is { } failure)
-            throw new InstallException($"{description}: the sandbox for {_root} could not be set up: {failure}");
+            throw new InstallException($"{description}: the sandbox for {Root} could not be set up: {failure}");
         return result;
     }
 
@@ -95,7 +92,7 @@ internal sealed class ChrootRunner
         var r = await RunAsync(command, description, ct).ConfigureAwait(false);
         if (!r.Succeeded)
             throw new InstallException(
-                $"{description} failed with exit code {r.ExitCode} in the chroot {_root}. Last output:\n  " +
+                $"{description} failed with exit code {r.ExitCode} in the chroot {Root}. Last output:\n  " +
                 string.Join("\n  ", r.LastLines) +
                 "\nThe full output is in the build log; a failing maintainer script is named above.");
         return r;

@@ -38,7 +38,7 @@ internal static partial class Installer
         // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
         // first, alone: everything after them then agrees on what is a directory, and what they created evolves
         // exactly as in a one-by-one extraction (they finished before anything else wrote into it).
-        int layout = essential.TakeWhile(p => LaysOutTree(p)).Count();
+        int layout = essential.TakeWhile(LaysOutTree).Count();
         for (int i = 0; i < layout; i++) ExtractOne(i, ct);
         var preexisting = StageOneDirectories.Snapshot(root);
         var bySize = Enumerable.Range(layout, essential.Count - layout)
