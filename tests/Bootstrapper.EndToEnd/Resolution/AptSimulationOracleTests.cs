@@ -40,7 +40,7 @@ public sealed class AptSimulationOracleTests(BookwormUniverseFixture fixture, IT
     [InlineData(nameof(DebianVariant.Essential), "homer-api", true)]
     // 1368 packages; pulseaudio (first alternative for ayatana-indicator-sound) must give way to pipewire-pulse.
     [InlineData(nameof(DebianVariant.Standard), Desktop, false)]
-    public void Resolution_EqualsAptOnTopOfTheEssentialSet(string variantName, string include, bool preferUsrIsMerged)
+    public void Resolution_equals_apt_on_top_of_the_essential_set(string variantName, string include, bool preferUsrIsMerged)
     {
         var variant = Enum.Parse<DebianVariant>(variantName);
         var includes = include.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -92,7 +92,7 @@ public sealed class AlpineInstallerTests : IDisposable
     }
 
     [Fact]
-    public async Task RunsScriptsInOrderWithApkArgumentsAndEnvironment()
+    public async Task Runs_scripts_in_order_with_apk_arguments_and_environment()
     {
         var result = await InstallAsync(["hello", "fontconfig"]);
 
@@ -117,7 +117,7 @@ public sealed class AlpineInstallerTests : IDisposable
     }
 
     [Fact]
-    public async Task ExtractsOwnersModesLinksAndRunsBinaries()
+    public async Task Extracts_owners_modes_links_and_runs_binaries()
     {
         await InstallAsync(["hello"]);
 
@@ -132,7 +132,7 @@ public sealed class AlpineInstallerTests : IDisposable
     }
 
     [Fact]
-    public async Task WritesApkDatabaseExactly()
+    public async Task Writes_apk_database_exactly()
     {
         var result = await InstallAsync(["hello"], runScripts: false);
         var hello = result.Packages.Single(p => p.Info.Name == "hello").Info;
@@ -173,7 +173,7 @@ public sealed class AlpineInstallerTests : IDisposable
     }
 
     [Fact]
-    public async Task FailingScriptStopsTheInstallWithItsOutput()
+    public async Task Failing_script_stops_the_install_with_its_output()
     {
         _repo.Publish("v3.23", "main", MainPackages().Take(2).Append(new FixturePackage
         {
@@ -191,7 +191,7 @@ public sealed class AlpineInstallerTests : IDisposable
     }
 
     [Fact]
-    public async Task TriggersFileListsGlobsByChecksum()
+    public async Task Triggers_file_lists_globs_by_checksum()
     {
         var result = await InstallAsync(["fontconfig"], runScripts: false);
         var fc = result.Packages.Single(p => p.Info.Name == "fontconfig").Info;
@@ -200,7 +200,7 @@ public sealed class AlpineInstallerTests : IDisposable
     }
 
     [Fact]
-    public async Task InstallIsReproducible()
+    public async Task Install_is_reproducible()
     {
         await InstallAsync(["hello", "fontconfig"]);
         var first = Snapshot(_root);

@@ -9,7 +9,7 @@ public class AlpineRecipeTests
     private static string Recipes => Path.Combine(RepoRoot.Path, "recipes");
 
     [Fact]
-    public void AlpineRecipeLoadsWithItsKeys()
+    public void Alpine_recipe_loads_with_its_keys()
     {
         var recipe = RecipeLoader.Load(Path.Combine(Recipes, "alpine-3.23.toml"));
         Assert.Equal(DistroFamily.Alpine, recipe.Family);
@@ -22,7 +22,7 @@ public class AlpineRecipeTests
 
     /// <summary>The committed keys are exactly those embedded in Debian's alpine-chroot-install script.</summary>
     [Fact]
-    public void CommittedKeysMatchAlpineChrootInstall()
+    public void Committed_keys_match_alpine_chroot_install()
     {
         const string script = "/usr/sbin/alpine-chroot-install";
         Assert.True(File.Exists(script), "install Debian's alpine-chroot-install package");

@@ -52,7 +52,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
     private string Mirror => _server.Url + "/alpine";
 
     [Fact]
-    public async Task FetchesAndVerifiesIndexOverHttp()
+    public async Task Fetches_and_verifies_index_over_http()
     {
         var client = new AlpineRepositoryClient(_http);
         var index = await client.FetchAsync(Mirror, "v3.23", "main", "x86_64", _repo.Signer.Keyring(), 0, CancellationToken.None);
@@ -61,7 +61,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
     }
 
     [Fact]
-    public async Task MissingIndexIsAFetchErrorNamingTheUrl()
+    public async Task Missing_index_is_a_fetch_error_naming_the_url()
     {
         var client = new AlpineRepositoryClient(_http);
         var e = await Assert.ThrowsAsync<FetchException>(() =>
@@ -70,7 +70,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
     }
 
     [Fact]
-    public async Task TruncatedPackageDownloadIsRejected()
+    public async Task Truncated_package_download_is_rejected()
     {
         var (info, path) = _repo.Packages.Single(p => p.Info.Name == "musl");
         var bytes = File.ReadAllBytes(path);
@@ -85,7 +85,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
     }
 
     [Fact]
-    public async Task ExcludedDependencyFailsThePlanWithTheChain()
+    public async Task Excluded_dependency_fails_the_plan_with_the_chain()
     {
         var keyDir = Directory.CreateDirectory(Path.Combine(_repo.Directory, "keys-x")).FullName;
         File.WriteAllText(Path.Combine(keyDir, _repo.Signer.Name), _repo.Signer.PublicPem);
@@ -111,7 +111,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
     }
 
     [Fact]
-    public async Task OfflineUsesTheVerifiedIndexCache()
+    public async Task Offline_uses_the_verified_index_cache()
     {
         var cache = Path.Combine(_repo.Directory, "index-cache");
         var online = new AlpineRepositoryClient(_http, cache);
@@ -126,7 +126,7 @@ public sealed class AlpineRepositoryClientTests : IDisposable
     }
 
     [Fact]
-    public async Task FamilyPlansAcrossRepositoriesAndInstalls()
+    public async Task Family_plans_across_repositories_and_installs()
     {
         var keyDir = Directory.CreateDirectory(Path.Combine(_repo.Directory, "keys")).FullName;
         File.WriteAllText(Path.Combine(keyDir, _repo.Signer.Name), _repo.Signer.PublicPem);

@@ -43,7 +43,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     }
 
     [Fact]
-    public void ReadsAbuildStylePaxChecksumsBeforeGnuHeaders()
+    public void Reads_abuild_style_pax_checksums_before_GNU_headers()
     {
         // abuild-tar puts a PAX 'x' record (APK-TOOLS.checksum.SHA1) before each GNU-tar header.
         Extract(gnuMagic: true, FixtureEntry.Dir("usr"), FixtureEntry.Dir("usr/bin"),
@@ -61,7 +61,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     [InlineData("etc/../../outside/pwned")]
     [InlineData("/etc/pwned")]
     [InlineData("./../outside/pwned")]
-    public void TraversalNamesAreRefused(string name)
+    public void Traversal_names_are_refused(string name)
     {
         var e = Assert.Throws<InstallException>(() => Extract(FixtureEntry.Dir("etc"), FixtureEntry.File(name, "x")));
         Assert.StartsWith($"evil-1.0-r0: member '{name}' ", e.Message);
@@ -69,7 +69,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     }
 
     [Fact]
-    public void WritingThroughRelativeSymlinkOutOfRootIsRefused()
+    public void Writing_through_relative_symlink_out_of_root_is_refused()
     {
         var e = Assert.Throws<InstallException>(() => Extract(
             FixtureEntry.Symlink("escape", "../outside"),
@@ -80,7 +80,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     }
 
     [Fact]
-    public void AbsoluteSymlinkIsFollowedInsideTheRoot()
+    public void Absolute_symlink_is_followed_inside_the_root()
     {
         // A link left by an earlier package is followed as in a chroot: an absolute target means ROOT + target.
         Extract(FixtureEntry.Symlink("link", Outside));
@@ -90,7 +90,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     }
 
     [Fact]
-    public void FileReplacesSymlinkInsteadOfWritingThroughIt()
+    public void File_replaces_symlink_instead_of_writing_through_it()
     {
         File.WriteAllText(Path.Combine(Outside, "victim"), "original");
         Extract(FixtureEntry.Symlink("etc-passwd", Path.Combine(Outside, "victim")));
@@ -103,7 +103,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     [Theory]
     [InlineData("../outside/victim")]
     [InlineData("/etc/passwd")]
-    public void HardlinkOutsideIsRefused(string target)
+    public void Hardlink_outside_is_refused(string target)
     {
         File.WriteAllText(Path.Combine(Outside, "victim"), "secret");
         Assert.Throws<InstallException>(() => Extract(FixtureEntry.Hardlink("stolen", target)));
@@ -111,7 +111,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     }
 
     [Fact]
-    public void HardlinkToOwnSymlinkNamesTheLinkNotItsTarget()
+    public void Hardlink_to_own_symlink_names_the_link_not_its_target()
     {
         // link(2) does not follow symlinks: the second name is another symlink, never the outside file's inode.
         File.WriteAllText(Path.Combine(Outside, "victim"), "secret");
@@ -121,7 +121,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     }
 
     [Fact]
-    public void HardlinkToFileOfEarlierPackageIsRefused()
+    public void Hardlink_to_file_of_earlier_package_is_refused()
     {
         Extract(FixtureEntry.File("shadow", "root:x:"));
         var e = Assert.Throws<InstallException>(() => Extract(FixtureEntry.Hardlink("copy", "shadow")));
@@ -129,7 +129,7 @@ public sealed class ApkDataExtractorTests : IDisposable
     }
 
     [Fact]
-    public async Task InstallerStopsOnHostilePackage()
+    public async Task Installer_stops_on_hostile_package()
     {
         using var repo = new FixtureRepository();
         repo.Publish("v3.23", "main",

@@ -18,7 +18,7 @@ public class ApkIndexTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void VerifiesAndParsesSha1AndSha256Signatures(bool sha256)
+    public void Verifies_and_parses_sha1_and_sha256_signatures(bool sha256)
     {
         var file = ApkFixtures.BuildIndex(Packages(), Signer, sha256);
         var index = ApkIndex.Verify(file, Signer.Keyring(), "http://127.0.0.1/main/x86_64/APKINDEX.tar.gz", 1, "http://127.0.0.1/main/x86_64");
@@ -36,7 +36,7 @@ public class ApkIndexTests
     }
 
     [Fact]
-    public void UnknownKeyIsNamedWithAdvice()
+    public void Unknown_key_is_named_with_advice()
     {
         var other = new FixtureSigner("someone-else-1234.rsa.pub");
         var file = ApkFixtures.BuildIndex(Packages(), other);
@@ -46,7 +46,7 @@ public class ApkIndexTests
     }
 
     [Fact]
-    public void SameNameDifferentKeyIsBadSignature()
+    public void Same_name_different_key_is_bad_signature()
     {
         var impostor = new FixtureSigner(Signer.Name);
         var file = ApkFixtures.BuildIndex(Packages(), impostor);
@@ -55,7 +55,7 @@ public class ApkIndexTests
     }
 
     [Fact]
-    public void EveryFlippedByteIsDetected()
+    public void Every_flipped_byte_is_detected()
     {
         var file = ApkFixtures.BuildIndex(Packages(), Signer);
         var members = GzipMembers.Split(file, "idx");
@@ -70,7 +70,7 @@ public class ApkIndexTests
     }
 
     [Fact]
-    public void AdbV3IndexIsRefusedClearly()
+    public void Adb_v3_index_is_refused_clearly()
     {
         var file = "ADBd"u8.ToArray().Concat(new byte[100]).ToArray();
         var e = Assert.Throws<VerificationException>(() => ApkIndex.Verify(file, Signer.Keyring(), "Packages.adb"));
@@ -78,7 +78,7 @@ public class ApkIndexTests
     }
 
     [Fact]
-    public void TruncatedIndexIsRejected()
+    public void Truncated_index_is_rejected()
     {
         var file = ApkFixtures.BuildIndex(Packages(), Signer);
         var e = Assert.Throws<VerificationException>(() => ApkIndex.Verify(file[..^30], Signer.Keyring(), "idx"));
@@ -86,14 +86,14 @@ public class ApkIndexTests
     }
 
     [Fact]
-    public void MalformedDependencyInIndexIsAVerificationError()
+    public void Malformed_dependency_in_index_is_a_verification_error()
     {
         var e = Assert.Throws<VerificationException>(() => ApkIndex.Parse("C:Q1AAAA\nP:x\nV:1\nD:foo>=\n", "APKINDEX"));
         Assert.Equal("APKINDEX (x): malformed dependency 'foo>=' (operator without a version); expected [!]name[op version].", e.Message);
     }
 
     [Fact]
-    public void ParsesRealIndexStanza()
+    public void Parses_real_index_stanza()
     {
         // Field letters as apk index writes them (stanza shaped like Alpine's busybox entry).
         var text = "C:Q1rS5Ck0OiEQl3XyJXfhRx0OZm0Ys=\nP:busybox\nV:1.37.0-r19\nA:x86_64\nS:518461\nI:818364\n" +

@@ -25,7 +25,7 @@ public class ApkPackageFileTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void VerifiesAndReadsAllThreeSections(bool sha256)
+    public void Verifies_and_reads_all_three_sections(bool sha256)
     {
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer, new ApkBuildOptions { Sha256Signature = sha256 });
         var pkg = ApkPackageFile.Verify(file, Signer.Keyring(), info, "hello.apk");
@@ -44,7 +44,7 @@ public class ApkPackageFileTests
     [InlineData(0, "signature")]
     [InlineData(1, "control")]
     [InlineData(2, "data")]
-    public void FlippedByteInAnyMemberIsRejected(int member, string _)
+    public void Flipped_byte_in_any_member_is_rejected(int member, string _)
     {
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer);
         var m = GzipMembers.Split(file, "x")[member];
@@ -55,7 +55,7 @@ public class ApkPackageFileTests
     }
 
     [Fact]
-    public void ControlChangeBreaksSignatureEvenWithValidGzip()
+    public void Control_change_breaks_signature_even_with_valid_gzip()
     {
         // Re-sign nothing: swap in another package's (validly compressed) control member.
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer);
@@ -69,7 +69,7 @@ public class ApkPackageFileTests
     }
 
     [Fact]
-    public void DataHashMismatchIsRejected()
+    public void Data_hash_mismatch_is_rejected()
     {
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer, new ApkBuildOptions { WrongDataHash = new string('0', 64) });
         var e = Assert.Throws<VerificationException>(() => ApkPackageFile.Verify(file, Signer.Keyring(), info, "hello.apk"));
@@ -77,7 +77,7 @@ public class ApkPackageFileTests
     }
 
     [Fact]
-    public void MissingDataHashIsRefused()
+    public void Missing_data_hash_is_refused()
     {
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer, new ApkBuildOptions { OmitDataHash = true });
         var e = Assert.Throws<VerificationException>(() => ApkPackageFile.Verify(file, Signer.Keyring(), info, "hello.apk"));
@@ -85,7 +85,7 @@ public class ApkPackageFileTests
     }
 
     [Fact]
-    public void IndexChecksumMismatchIsRejected()
+    public void Index_checksum_mismatch_is_rejected()
     {
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer);
         var e = Assert.Throws<VerificationException>(() =>
@@ -94,7 +94,7 @@ public class ApkPackageFileTests
     }
 
     [Fact]
-    public void UnknownKeyIsRejected()
+    public void Unknown_key_is_rejected()
     {
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer, new ApkBuildOptions { SignWith = new FixtureSigner("stranger.rsa.pub") });
         var e = Assert.Throws<VerificationException>(() => ApkPackageFile.Verify(file, Signer.Keyring(), info, "hello.apk"));
@@ -102,7 +102,7 @@ public class ApkPackageFileTests
     }
 
     [Fact]
-    public void TruncatedDownloadIsRejected()
+    public void Truncated_download_is_rejected()
     {
         var (file, info) = ApkFixtures.BuildApk(Hello, Signer);
         var e = Assert.Throws<VerificationException>(() => ApkPackageFile.Verify(file[..^100], Signer.Keyring(), info, "hello.apk"));
@@ -113,7 +113,7 @@ public class ApkPackageFileTests
     }
 
     [Fact]
-    public void AdbPackageIsRefused()
+    public void Adb_package_is_refused()
     {
         var e = Assert.Throws<VerificationException>(() =>
             ApkPackageFile.Verify("ADB.pckg"u8.ToArray(), Signer.Keyring(), null, "v3.apk"));

@@ -24,7 +24,7 @@ public class ApkResolverTests
     private static string[] Names(IReadOnlyList<ResolvedApk> r) => r.Select(x => x.Package.ToString()).ToArray();
 
     [Fact]
-    public void ResolvesSoAndCmdProvidesDependenciesFirst()
+    public void Resolves_so_and_cmd_provides_dependencies_first()
     {
         var r = new ApkResolver(
         [
@@ -39,7 +39,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void PicksHighestVersionThenEarliestRepository()
+    public void Picks_highest_version_then_earliest_repository()
     {
         var r = new ApkResolver(
         [
@@ -50,14 +50,14 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void VersionConstraintIsHonoured()
+    public void Version_constraint_is_honoured()
     {
         var r = new ApkResolver([P("a", "1.0-r0"), P("a", "2.0-r0")]).Resolve(["a<2"]);
         Assert.Equal(["a-1.0-r0"], Names(r));
     }
 
     [Fact]
-    public void ProviderPriorityChoosesAmongVirtualProviders()
+    public void Provider_priority_chooses_among_virtual_providers()
     {
         var r = new ApkResolver(
         [
@@ -69,7 +69,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void VirtualWithoutPriorityNeedsExplicitChoice()
+    public void Virtual_without_priority_needs_explicit_choice()
     {
         var idx = new ApkPackageInfo[] { P("app", depends: "mta"), P("postfix", provides: "mta"), P("exim", provides: "mta") };
         var e = Assert.Throws<ResolutionException>(() => new ApkResolver(idx).Resolve(["app"]));
@@ -79,7 +79,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void InstallIfAddsPackageWhenAllConditionsHold()
+    public void Install_if_adds_package_when_all_conditions_hold()
     {
         var idx = new ApkPackageInfo[]
         {
@@ -91,7 +91,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void ConflictExcludesProvider()
+    public void Conflict_excludes_provider()
     {
         var idx = new ApkPackageInfo[]
         {
@@ -103,7 +103,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void ConflictWithSelectedPackageFailsWithChain()
+    public void Conflict_with_selected_package_fails_with_chain()
     {
         var idx = new ApkPackageInfo[] { P("a", depends: "b"), P("b", depends: "!c"), P("c") };
         var e = Assert.Throws<ResolutionException>(() => new ApkResolver(idx).Resolve(["a", "c"]));
@@ -112,7 +112,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void UnsatisfiableDependencyReportsChain()
+    public void Unsatisfiable_dependency_reports_chain()
     {
         var idx = new ApkPackageInfo[] { P("alpine-base", depends: "busybox"), P("busybox", depends: "so:libfoo.so.1") };
         var e = Assert.Throws<ResolutionException>(() => new ApkResolver(idx).Resolve(["alpine-base"]));
@@ -121,7 +121,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void SameNameProvidedTwiceWithVersionsConflicts()
+    public void Same_name_provided_twice_with_versions_conflicts()
     {
         var idx = new ApkPackageInfo[] { P("a", provides: "cmd:x=1"), P("b", provides: "cmd:x=2") };
         var e = Assert.Throws<ResolutionException>(() => new ApkResolver(idx).Resolve(["a", "b"]));
@@ -129,7 +129,7 @@ public class ApkResolverTests
     }
 
     [Fact]
-    public void DependencyCyclesAreOrderedDeterministically()
+    public void Dependency_cycles_are_ordered_deterministically()
     {
         var idx = new ApkPackageInfo[] { P("a", depends: "b"), P("b", depends: "a") };
         Assert.Equal(["b-1.0-r0", "a-1.0-r0"], Names(new ApkResolver(idx).Resolve(["a"])));

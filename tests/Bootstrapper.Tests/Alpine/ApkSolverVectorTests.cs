@@ -33,7 +33,7 @@ public class ApkSolverVectorTests
 
     [Theory]
     [MemberData(nameof(Vectors))]
-    public void MatchesApkTools(string name)
+    public void Matches_apk_tools(string name)
     {
         var lines = File.ReadAllLines(TestData.PathOf($"solver/{name}.test"));
         var args = lines.First(l => l.StartsWith("@ARGS ")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..];

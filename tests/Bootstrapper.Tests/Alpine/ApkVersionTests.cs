@@ -6,7 +6,7 @@ public class ApkVersionTests
 {
     /// <summary>Every line of apk-tools' test/unit/version.data, interpreted as apk's version_test.c does.</summary>
     [Fact]
-    public void ApkToolsVectorsAllHold()
+    public void Apk_tools_vectors_all_hold()
     {
         var failures = new List<string>();
         int checkedLines = 0;
@@ -60,7 +60,7 @@ public class ApkVersionTests
     [InlineData("2.10", "2.9", 1)]
     [InlineData("1.01", "1.1", -1)]
     [InlineData("1.2.3", "1.2.3", 0)]
-    public void CompareOrders(string a, string b, int expected)
+    public void Compare_orders(string a, string b, int expected)
     {
         Assert.Equal(expected, ApkVersion.Compare(a, b));
         Assert.Equal(-expected, ApkVersion.Compare(b, a));
@@ -72,7 +72,7 @@ public class ApkVersionTests
     [InlineData("so:libc.musl-x86_64.so.1", "so:libc.musl-x86_64.so.1", (int)ApkVersionOp.Any, null)]
     [InlineData("musl~1.2", "musl", (int)(ApkVersionOp.Fuzzy | ApkVersionOp.Equal), "1.2")]
     [InlineData("a<2", "a", (int)ApkVersionOp.Less, "2")]
-    public void ParsesDependencies(string text, string name, int op, string? version)
+    public void Parses_dependencies(string text, string name, int op, string? version)
     {
         var d = ApkDependency.Parse(text, "test");
         Assert.Equal(name, d.Name);
@@ -82,7 +82,7 @@ public class ApkVersionTests
     }
 
     [Fact]
-    public void FuzzyMatchesByTokenPrefix()
+    public void Fuzzy_matches_by_token_prefix()
     {
         var d = ApkDependency.Parse("musl~1.2", "test");
         Assert.True(d.IsSatisfiedBy("1.2.5-r0"));

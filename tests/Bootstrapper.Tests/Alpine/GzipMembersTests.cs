@@ -8,7 +8,7 @@ namespace Bootstrapper.Tests.Alpine;
 public class GzipMembersTests
 {
     [Fact]
-    public void FindsExactBoundariesOfConcatenatedMembers()
+    public void Finds_exact_boundaries_of_concatenated_members()
     {
         var a = ApkFixtures.Gzip(new byte[200_000]);
         var b = ApkFixtures.Gzip(Encoding.ASCII.GetBytes("hello"));
@@ -23,7 +23,7 @@ public class GzipMembersTests
     }
 
     [Fact]
-    public void HandlesHeaderWithFileName()
+    public void Handles_header_with_file_name()
     {
         // FNAME flag set, as gzip(1) writes it: the name must be skipped before the deflate data.
         var plain = ApkFixtures.Gzip(Encoding.ASCII.GetBytes("data"));
@@ -39,7 +39,7 @@ public class GzipMembersTests
     }
 
     [Fact]
-    public void TruncatedStreamIsRejected()
+    public void Truncated_stream_is_rejected()
     {
         var a = ApkFixtures.Gzip(RandomBytes(10_000));
         var e = Assert.Throws<VerificationException>(() => GzipMembers.Split(a[..^20], "pkg.apk"));
@@ -48,7 +48,7 @@ public class GzipMembersTests
     }
 
     [Fact]
-    public void TrailingGarbageIsRejected()
+    public void Trailing_garbage_is_rejected()
     {
         var a = ApkFixtures.Gzip(RandomBytes(100)).Concat(new byte[] { 1, 2, 3 }).ToArray();
         var e = Assert.Throws<VerificationException>(() => GzipMembers.Split(a, "x.gz"));

@@ -26,7 +26,7 @@ public sealed class ArReaderTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void RoundTripsOddAndEvenSizesOnSeekableAndForwardOnlyStreams(bool seekable)
+    public void Round_trips_odd_and_even_sizes_on_seekable_and_forward_only_streams(bool seekable)
     {
         byte[] odd = Enumerable.Range(0, 4097).Select(i => (byte)i).ToArray();
         byte[] bytes = Archive(("debian-binary", "2.0\n"u8.ToArray()), ("odd", odd), ("empty", []), ("even", [1, 2]));
@@ -49,7 +49,7 @@ public sealed class ArReaderTests
     }
 
     [Fact]
-    public void MatchesArOnADpkgBuiltDeb()
+    public void Matches_ar_on_a_dpkg_built_deb()
     {
         using var temp = new TempDir();
         string pkg = temp.Sub("p");
@@ -73,7 +73,7 @@ public sealed class ArReaderTests
     }
 
     [Fact]
-    public void ReadsGnuLongNamesAndSkipsTheSymbolTable()
+    public void Reads_GNU_long_names_and_skips_the_symbol_table()
     {
         // Hand-made like GNU ar: "/" symbol table, "//" long-name table, then a member named "/0".
         string longName = "a-rather-long-member-name.o";
@@ -91,7 +91,7 @@ public sealed class ArReaderTests
     }
 
     [Fact]
-    public void ReadsBsdLongNames()
+    public void Reads_BSD_long_names()
     {
         string name = "bsd-style-long-name.txt"; // 23 bytes, stored at the start of the data
         var ar = new StringBuilder("!<arch>\n");
@@ -102,7 +102,7 @@ public sealed class ArReaderTests
     }
 
     [Fact]
-    public void RejectsWrongMagic()
+    public void Rejects_wrong_magic()
     {
         var e = Assert.Throws<InstallException>(() => new ArReader(new MemoryStream("<html>\n<body>"u8.ToArray()), "bash.deb"));
         Assert.Equal("bash.deb: malformed ar archive: it does not start with the ar magic \"!<arch>\\n\" (not a .deb or ar " +
@@ -110,7 +110,7 @@ public sealed class ArReaderTests
     }
 
     [Fact]
-    public void RejectsBadHeaders()
+    public void Rejects_bad_headers()
     {
         byte[] good = Archive(("m", "data"u8.ToArray()));
         byte[] badTerminator = (byte[])good.Clone();
@@ -128,7 +128,7 @@ public sealed class ArReaderTests
     }
 
     [Fact]
-    public void TruncatedMemberDataFailsWhenRead()
+    public void Truncated_member_data_fails_when_read()
     {
         byte[] good = Archive(("m", new byte[1000]));
         var member = new ArReader(new MemoryStream(good[..500]), "x.deb").Next()!;

@@ -94,7 +94,7 @@ public sealed class DebArchiveTests : IDisposable
     [InlineData("gzip", true)]
     [InlineData("zstd", true)]
     [InlineData("none", true)]
-    public void ExtractsLikeDpkgDeb(string compression, bool readAhead)
+    public void Extracts_like_dpkg_deb(string compression, bool readAhead)
     {
         string deb = BuildPackage(compression);
         string ours = _temp.Sub("ours");
@@ -122,7 +122,7 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Fact]
-    public void ReadsControlFiles()
+    public void Reads_control_files()
     {
         using var archive = DebArchive.OpenFile(BuildPackage("xz"));
         Assert.Equal("2.0", archive.FormatVersion);
@@ -136,7 +136,7 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Fact]
-    public void ReadsHandBuiltDebWithBzip2DataAndReservedMembers()
+    public void Reads_hand_built_deb_with_bzip2_data_and_reserved_members()
     {
         byte[] control = new TarBuilder().Dir("./").File("./control", "Package: hand\nVersion: 2\n").Build();
         byte[] data = new TarBuilder().Dir("./").File("./usr/hand", "made by hand").Build();
@@ -162,7 +162,7 @@ public sealed class DebArchiveTests : IDisposable
     [Theory]
     [InlineData("3.0\n", "unsupported format version \"3.0\" in 'debian-binary' (expected \"2.0\")")]
     [InlineData("2.0", "unsupported format version \"2.0\" in 'debian-binary' (expected \"2.0\")")]
-    public void RejectsUnknownFormatVersions(string version, string why)
+    public void Rejects_unknown_format_versions(string version, string why)
     {
         var deb = new MemoryStream();
         new ArWriter(deb).Add("debian-binary", Encoding.ASCII.GetBytes(version));
@@ -172,7 +172,7 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Fact]
-    public void RejectsMissingOrMisplacedMembers()
+    public void Rejects_missing_or_misplaced_members()
     {
         var deb = new MemoryStream();
         var ar = new ArWriter(deb);
@@ -193,7 +193,7 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Fact]
-    public void RejectsCorruptCompressedControl()
+    public void Rejects_corrupt_compressed_control()
     {
         var deb = new MemoryStream();
         var ar = new ArWriter(deb);
@@ -216,7 +216,7 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Fact]
-    public void CorruptCompressedDataNamesThePackage()
+    public void Corrupt_compressed_data_names_the_package()
     {
         byte[] tar = new TarBuilder().File("./a", new string('a', 100_000)).File("./b", "b").Build();
         byte[] xz = Sh.RunBytes("xz", ["-c"], tar);
@@ -227,7 +227,7 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Fact]
-    public void AbandoningTheDataStreamMidwayDoesNotHang()
+    public void Abandoning_the_data_stream_midway_does_not_hang()
     {
         // Many chunks of read-ahead: the consumer stops after the first entry and disposes.
         byte[] tar = new TarBuilder().File("./a", "a").File("./b", new string('b', 5_000_000)).Build();
@@ -239,7 +239,7 @@ public sealed class DebArchiveTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedDebsAreMalformedWhereverTheCutIs()
+    public void Truncated_debs_are_malformed_wherever_the_cut_is()
     {
         byte[] deb = File.ReadAllBytes(BuildPackage("xz"));
         foreach (int length in new[] { 0, 8, 70, 100, 400, 900, deb.Length / 2, deb.Length - 2 }) // -2: past a possible pad byte

@@ -29,7 +29,7 @@ public sealed class DecompressionTests
     [InlineData("data.tar.xz", "xz", nameof(CompressionKind.Xz))]
     [InlineData("data.tar.zst", "zstd", nameof(CompressionKind.Zstd))]
     [InlineData("data.tar.bz2", "bzip2", nameof(CompressionKind.Bzip2))]
-    public void DecodesWhatTheReferenceToolEncodes(string memberName, string tool, string kindName)
+    public void Decodes_what_the_reference_tool_encodes(string memberName, string tool, string kindName)
     {
         var kind = Enum.Parse<CompressionKind>(kindName);
         Assert.Equal(kind, Decompression.KindFromName(memberName));
@@ -40,14 +40,14 @@ public sealed class DecompressionTests
     }
 
     [Fact]
-    public void UncompressedNamesAreNone()
+    public void Uncompressed_names_are_none()
     {
         Assert.Equal(CompressionKind.None, Decompression.KindFromName("control.tar"));
         Assert.Equal(Sample, Decompress(Sample, CompressionKind.None));
     }
 
     [Fact]
-    public void NativeAndManagedXzAgree()
+    public void Native_and_managed_xz_agree()
     {
         Assert.True(Decompression.UsesNativeXz, "liblzma.so.5 (Debian package liblzma5) should be present");
         byte[] compressed = Sh.RunBytes("xz", ["-c", "-9"], Sample);
@@ -59,7 +59,7 @@ public sealed class DecompressionTests
     }
 
     [Fact]
-    public void CorruptAndTruncatedXzFail()
+    public void Corrupt_and_truncated_xz_fail()
     {
         byte[] compressed = Sh.RunBytes("xz", ["-c"], Sample);
         byte[] corrupt = (byte[])compressed.Clone();
@@ -72,7 +72,7 @@ public sealed class DecompressionTests
     }
 
     [Fact]
-    public void XzEncoderOutputIsReadByXzAndIndependentOfThreads()
+    public void Xz_encoder_output_is_read_by_xz_and_independent_of_threads()
     {
         static byte[] Encode(int threads)
         {

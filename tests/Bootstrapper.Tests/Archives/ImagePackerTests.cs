@@ -68,7 +68,7 @@ public sealed class ImagePackerTests : IDisposable
         ImagePacker.Pack(_root, Path.Combine(_out, name), options ?? new PackOptions { SourceDateEpoch = Epoch });
 
     [Fact]
-    public void OutputIsReproducibleAndByteIdenticalToGnuTar()
+    public void Output_is_reproducible_and_byte_identical_to_GNU_tar()
     {
         var first = Pack("one.tar");
         var second = Pack("two.tar");
@@ -85,7 +85,7 @@ public sealed class ImagePackerTests : IDisposable
     }
 
     [Fact]
-    public void TarListsLinksDevicesOwnersAndClampedTimes()
+    public void Tar_lists_links_devices_owners_and_clamped_times()
     {
         var result = Pack("image.tar");
         string listing = Sh.Run("tar", "--numeric-owner", "--full-time", "-tvf", result.Path);
@@ -108,7 +108,7 @@ public sealed class ImagePackerTests : IDisposable
     }
 
     [Fact]
-    public void BinaryCapabilityXattrSurvivesGnuTarAndPython()
+    public void Binary_capability_xattr_survives_GNU_tar_and_python()
     {
         Sh.Run("setcap", "cap_net_raw+ep", At("usr/bin/ping"));
         // With a name over 100 bytes the pax header also carries "path" (no GNU long-name entry in between).
@@ -143,7 +143,7 @@ public sealed class ImagePackerTests : IDisposable
     [InlineData("image.tar.gz", "gzip")]
     [InlineData("image.tar.zst", "zstd")]
     [InlineData("image.tar.xz", "xz")]
-    public void CompressedImagesHoldTheSameTarWhateverTheThreads(string name, string tool)
+    public void Compressed_images_hold_the_same_tar_whatever_the_threads(string name, string tool)
     {
         var tar = Pack("image.tar");
         byte[] plain = File.ReadAllBytes(tar.Path);
@@ -158,7 +158,7 @@ public sealed class ImagePackerTests : IDisposable
     }
 
     [Fact]
-    public void PackReportsTheTarBytesTheCompressorTookAndTheEstimateIsClose()
+    public void Pack_reports_the_tar_bytes_the_compressor_took_and_the_estimate_is_close()
     {
         File.WriteAllBytes(At("usr/lib/large"), RandomNumberGenerator.GetBytes(3 << 20)); // several 1 MiB blocks
         File.CreateSymbolicLink(At("usr/lib/here"), "."); // a walk that follows links counts usr/lib again and again
@@ -176,7 +176,7 @@ public sealed class ImagePackerTests : IDisposable
     [InlineData("image.tar.gz", 1, 9)]
     [InlineData("image.tar.zst", 1, 19)]
     [InlineData("image.tar.xz", 0, 9)]
-    public void LevelsAreTheFormatsOwnNumbers(string name, int fast, int small)
+    public void Levels_are_the_formats_own_numbers(string name, int fast, int small)
     {
         File.Copy("/usr/bin/dpkg", At("usr/lib/real-binary")); // realistic data: synthetic text can invert levels
         var quick = Pack("q-" + name, new PackOptions { SourceDateEpoch = Epoch, Level = fast });
@@ -186,7 +186,7 @@ public sealed class ImagePackerTests : IDisposable
     }
 
     [Fact]
-    public void InterruptedPackLeavesNoFileAndKeepsThePreviousOutput()
+    public void Interrupted_pack_leaves_no_file_and_keeps_the_previous_output()
     {
         // A 1 GiB sparse file takes seconds to gzip, so the cancellation lands in the middle of the stream.
         using (var sparse = File.Create(At("usr/lib/huge"))) sparse.SetLength(1L << 30);
@@ -200,7 +200,7 @@ public sealed class ImagePackerTests : IDisposable
     }
 
     [Fact]
-    public void UnknownOutputExtensionIsARecipeError()
+    public void Unknown_output_extension_is_a_recipe_error()
     {
         var e = Assert.Throws<RecipeException>(() => ImagePacker.Pack(_root, Path.Combine(_out, "image.zip")));
         Assert.Equal($"output '{Path.Combine(_out, "image.zip")}': unknown image format; name it .tar, .tar.gz, .tar.zst or .tar.xz (a tar for docker import), .oci.tar or .oci (an OCI image layout)",
@@ -209,7 +209,7 @@ public sealed class ImagePackerTests : IDisposable
     }
 
     [Fact]
-    public void NameThatIsNotUtf8IsReportedNotDropped()
+    public void Name_that_is_not_UTF8_is_reported_not_dropped()
     {
         Sh.Run("python3", "-c", "import os,sys; open(os.path.join(sys.argv[1].encode(), b'bad-\\xff'), 'w').close()", At("etc"));
         var e = Assert.Throws<InstallException>(() => Pack("image.tar"));

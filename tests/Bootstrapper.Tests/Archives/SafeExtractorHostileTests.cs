@@ -39,21 +39,21 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void DotDotMemberIsRefused()
+    public void Dot_dot_member_is_refused()
     {
         var e = Refused(new TarBuilder().Dir("./").File("./../sentinel/pwned", "x"));
         Assert.Equal("package 'evil' 1.0: member './../sentinel/pwned' escapes the root; refusing to install", e.Message);
     }
 
     [Fact]
-    public void DotDotInTheMiddleIsRefused()
+    public void Dot_dot_in_the_middle_is_refused()
     {
         var e = Refused(new TarBuilder().Dir("./usr/").File("./usr/../../sentinel/pwned", "x"));
         Assert.Equal("package 'evil' 1.0: member './usr/../../sentinel/pwned' escapes the root; refusing to install", e.Message);
     }
 
     [Fact]
-    public void AbsoluteMemberIsRefused()
+    public void Absolute_member_is_refused()
     {
         string name = Path.Combine(_sentinel, "pwned");
         var e = Refused(new TarBuilder().File(name, "x"));
@@ -61,7 +61,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void FileWrittenThroughOwnAbsoluteSymlinkIsRefused()
+    public void File_written_through_own_absolute_symlink_is_refused()
     {
         var e = Refused(new TarBuilder().Symlink("./evil", _sentinel).File("./evil/x", "x"));
         Assert.Equal("package 'evil' 1.0: member './evil/x' would be written through the symlink '/evil' that the same " +
@@ -69,21 +69,21 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void FileWrittenThroughOwnRelativeSymlinkIsRefused()
+    public void File_written_through_own_relative_symlink_is_refused()
     {
         var e = Refused(new TarBuilder().Dir("./a/").Symlink("./a/evil", "../../sentinel").File("./a/evil/x", "x"));
         Assert.Contains("member './a/evil/x' would be written through the symlink '/a/evil'", e.Message);
     }
 
     [Fact]
-    public void DirectoryThroughOwnSymlinkIsRefused()
+    public void Directory_through_own_symlink_is_refused()
     {
         var e = Refused(new TarBuilder().Symlink("./evil", _sentinel).Dir("./evil/"));
         Assert.Contains("member './evil/' would be written through the symlink '/evil'", e.Message);
     }
 
     [Fact]
-    public void EscapingSymlinkChainIsRefused()
+    public void Escaping_symlink_chain_is_refused()
     {
         var e = Refused(new TarBuilder()
             .Symlink("./a", "b").Symlink("./b", "c").Symlink("./c", "../sentinel")
@@ -92,7 +92,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void ChainThroughPreexistingSymlinkToOwnSymlinkIsRefused()
+    public void Chain_through_preexisting_symlink_to_own_symlink_is_refused()
     {
         // An earlier package left "lib -> usr/lib"; this one plants usr/lib/evil -> sentinel and writes lib/evil/x.
         Directory.CreateDirectory(Path.Combine(_root, "usr/lib"));
@@ -102,14 +102,14 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void HardLinkToHostFileIsRefused()
+    public void Hard_link_to_host_file_is_refused()
     {
         var e = Refused(new TarBuilder().HardLink("./passwd", "/etc/passwd"));
         Assert.Equal("package 'evil' 1.0: member './passwd': hard link target '/etc/passwd' is an absolute path; refusing to install", e.Message);
     }
 
     [Fact]
-    public void HardLinkEscapingWithDotDotIsRefused()
+    public void Hard_link_escaping_with_dot_dot_is_refused()
     {
         var e = Refused(new TarBuilder().HardLink("./f", "../sentinel/host-file"));
         Assert.Equal("package 'evil' 1.0: member './f': hard link target '../sentinel/host-file' escapes the root; refusing to install",
@@ -117,7 +117,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void HardLinkToFileNotExtractedBeforeIsRefused()
+    public void Hard_link_to_file_not_extracted_before_is_refused()
     {
         // The file exists in the root (an earlier package), but this archive did not write it.
         Directory.CreateDirectory(Path.Combine(_root, "etc"));
@@ -128,7 +128,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void HardLinkThroughPreexistingEscapingSymlinkIsRefused()
+    public void Hard_link_through_preexisting_escaping_symlink_is_refused()
     {
         File.CreateSymbolicLink(Path.Combine(_root, "host"), _sentinel);
         var e = Refused(new TarBuilder().HardLink("./x", "./host/host-file"));
@@ -136,7 +136,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void PreexistingEscapingSymlinksResolveInsideTheRootLikeAChroot()
+    public void Preexisting_escaping_symlinks_resolve_inside_the_root_like_a_chroot()
     {
         // Left by an earlier package or script: an absolute link to a host path and a relative one climbing out.
         File.CreateSymbolicLink(Path.Combine(_root, "etc"), _sentinel);
@@ -151,7 +151,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void SymlinkAtFinalComponentIsReplacedNotFollowed()
+    public void Symlink_at_final_component_is_replaced_not_followed()
     {
         string target = Path.Combine(_sentinel, "created-through-link");
         File.CreateSymbolicLink(Path.Combine(_root, "f"), target);
@@ -164,7 +164,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void SymlinkLoopIsRefused()
+    public void Symlink_loop_is_refused()
     {
         File.CreateSymbolicLink(Path.Combine(_root, "loop"), "loop");
         var e = Refused(new TarBuilder().File("./loop/x", "x"));
@@ -173,7 +173,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void FileOverExistingDirectoryIsRefused()
+    public void File_over_existing_directory_is_refused()
     {
         Directory.CreateDirectory(Path.Combine(_root, "d"));
         var e = Refused(new TarBuilder().File("./d", "x"));
@@ -182,7 +182,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedDataNamesThePackage()
+    public void Truncated_data_names_the_package()
     {
         byte[] tar = new TarBuilder().File("./a", "a").File("./b", new string('b', 2000)).Build();
         var truncated = new MemoryStream(tar[..(512 * 3 + 100)]); // ends inside the data of ./b
@@ -193,7 +193,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void GarbageHeaderNamesThePackage()
+    public void Garbage_header_names_the_package()
     {
         byte[] tar = new TarBuilder().File("./a", "a").File("./b", "b").Build();
         tar.AsSpan(1024, 512).Fill((byte)'Z'); // the header of ./b becomes garbage
@@ -203,7 +203,7 @@ public sealed class SafeExtractorHostileTests : IDisposable
     }
 
     [Fact]
-    public void ParallelExtractionsIntoOneRootCannotBeTurnedAgainstTheHost()
+    public void Parallel_extractions_into_one_root_cannot_be_turned_against_the_host()
     {
         // One package writes files; the other races to put symlinks to a host file, or to the sentinel
         // directory, at the same paths. Whatever interleaving happens, the host must not change (not even modes).

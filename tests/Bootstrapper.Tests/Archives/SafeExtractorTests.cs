@@ -19,7 +19,7 @@ public sealed class SafeExtractorTests : IDisposable
     private string At(string relative) => Path.Combine(_root, relative);
 
     [Fact]
-    public void MergedUsrSymlinksInTheRootAreFollowed()
+    public void Merged_usr_symlinks_in_the_root_are_followed()
     {
         Directory.CreateDirectory(At("usr/bin"));
         File.CreateSymbolicLink(At("bin"), "usr/bin");
@@ -32,7 +32,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void OwnersModesSetuidAndMtimesAreApplied()
+    public void Owners_modes_setuid_and_mtimes_are_applied()
     {
         new SafeExtractor(_root).Extract(new TarBuilder()
             .Dir("./usr/", (UnixFileMode)0x1C0 /* 0700 */)
@@ -52,7 +52,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void SymlinksHardLinksDevicesAndFifosAreCreated()
+    public void Symlinks_hard_links_devices_and_fifos_are_created()
     {
         new SafeExtractor(_root).Extract(new TarBuilder()
             .Dir("./dev/")
@@ -78,7 +78,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void DeviceNodesAreRefusedWhenNotAllowed()
+    public void Device_nodes_are_refused_when_not_allowed()
     {
         var extractor = new SafeExtractor(_root, new ExtractOptions { AllowDevices = false });
         var e = Assert.Throws<InstallException>(() => extractor.Extract(
@@ -88,7 +88,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void ExistingDirectoryStaysADirectoryWhenAPackageShipsASymlink()
+    public void Existing_directory_stays_a_directory_when_a_package_ships_a_symlink()
     {
         Directory.CreateDirectory(At("doc"));
         File.WriteAllText(At("doc/keep"), "k");
@@ -100,7 +100,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void ExistingFilesAndHardLinksAreReplacedNotWrittenThrough()
+    public void Existing_files_and_hard_links_are_replaced_not_written_through()
     {
         File.WriteAllText(At("original"), "old");
         LibC.Link(At("original"), At("target"));
@@ -111,7 +111,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void MissingParentsAreCreatedAndDotDirectoryIsTheRoot()
+    public void Missing_parents_are_created_and_dot_directory_is_the_root()
     {
         var result = new SafeExtractor(_root).Extract(new TarBuilder().Dir("./").Dir(".").File("a/b/c/file", "x").Reader(), Label);
         Assert.Equal("x", File.ReadAllText(At("a/b/c/file")));
@@ -120,7 +120,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void Md5SumsMatchDpkgFormatWhenRequested()
+    public void Md5sums_match_dpkg_format_when_requested()
     {
         var result = new SafeExtractor(_root, new ExtractOptions { ComputeMd5 = true })
             .Extract(new TarBuilder().File("./usr/a", "hello\n").File("./usr/empty", "").Reader(), Label);
@@ -130,7 +130,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void CancellationStopsBetweenMembers()
+    public void Cancellation_stops_between_members()
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
@@ -140,7 +140,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void PaxArchivesWithAGlobalHeaderExtract()
+    public void Pax_archives_with_a_global_header_extract()
     {
         var stream = new MemoryStream();
         using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
@@ -156,7 +156,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void UnsupportedMemberTypesAreRefused()
+    public void Unsupported_member_types_are_refused()
     {
         byte[] tar = new TarBuilder().File("./volume", "").Build();
         tar[156] = (byte)'M'; // GNU multi-volume continuation: nothing a package may contain
@@ -170,7 +170,7 @@ public sealed class SafeExtractorTests : IDisposable
     }
 
     [Fact]
-    public void ExcludedMembersAreLeftOutButStillChecked()
+    public void Excluded_members_are_left_out_but_still_checked()
     {
         var options = new ExtractOptions { Exclude = path => path.StartsWith("usr/share/doc/", StringComparison.Ordinal) };
         var result = new SafeExtractor(_root, options).Extract(new TarBuilder()

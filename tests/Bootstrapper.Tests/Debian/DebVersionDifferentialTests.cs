@@ -15,7 +15,7 @@ public sealed class DebVersionDifferentialTests(ITestOutputHelper output)
     private const int Seed = 20261126;
 
     [Fact]
-    public void Compare_AgreesWithDpkg_OnGeneratedPairs()
+    public void Compare_agrees_with_dpkg_on_generated_pairs()
     {
         var random = new Random(Seed);
         var pairs = EdgePairs().ToList();
@@ -43,7 +43,7 @@ public sealed class DebVersionDifferentialTests(ITestOutputHelper output)
 
     /// <summary>dpkg prints a warning or error for any version it considers bad syntax; Parse must reject exactly those.</summary>
     [Fact]
-    public void Parse_AcceptsExactlyWhatDpkgAcceptsSilently()
+    public void Parse_accepts_exactly_what_dpkg_accepts_silently()
     {
         var random = new Random(Seed + 1);
         var texts = new List<string> { "1.0-", "0:", ":1", "+1:0", "1:-0", "1a:0", "a", "1_0", "1.0 0", "1:2:3-4-5", "1~", "00:1" };

@@ -40,7 +40,7 @@ public sealed class DebVersionTests
     [InlineData("1:2.30-1", "2.31-1", 1)]
     [InlineData("2.36-9+deb12u1", "2.36-9+deb12u10", -1)]
     [InlineData("5.7-0.5~deb12u1", "5.7-0.5", -1)]
-    public void Compare_OrdersLikeDpkg(string a, string b, int expected)
+    public void Compare_orders_like_dpkg(string a, string b, int expected)
     {
         var va = DebVersion.Parse(a);
         var vb = DebVersion.Parse(b);
@@ -67,7 +67,7 @@ public sealed class DebVersionTests
     [InlineData("0:0-1\t  ", 0, "0", "1")]
     [InlineData("+1:0", 1, "0", "")]            // strtol accepts a sign, so dpkg does too
     [InlineData("-0:1", 0, "1", "")]
-    public void Parse_SplitsEpochUpstreamRevision(string text, int? epoch, string? upstream, string? revision)
+    public void Parse_splits_epoch_upstream_revision(string text, int? epoch, string? upstream, string? revision)
     {
         if (epoch is null)
         {
@@ -96,14 +96,14 @@ public sealed class DebVersionTests
     [InlineData("0:0-0:0", "invalid character in revision number")]
     [InlineData(":1", "epoch in version is empty")]
     [InlineData("1.0-", "revision number is empty")]
-    public void Parse_RejectsWithDpkgsReason(string text, string reason)
+    public void Parse_rejects_with_the_reason_dpkg_gives(string text, string reason)
     {
         var e = Assert.Throws<FormatException>(() => DebVersion.Parse(text));
         Assert.Equal($"invalid Debian version '{text}': {reason}", e.Message);
     }
 
     [Fact]
-    public void Parse_RejectsEveryCharacterDpkgRejects()
+    public void Parse_rejects_every_character_dpkg_rejects()
     {
         foreach (var c in "!#@$%&/|\\<>()[]{};,_=*^'")
         {
@@ -117,7 +117,7 @@ public sealed class DebVersionTests
     [InlineData("1-1", "1-1", true, false, true, false, true)]
     [InlineData("1-1", "2-1", false, true, true, false, false)]
     [InlineData("2-1", "1-1", false, false, false, true, true)]
-    public void Satisfies_EachRelation(string a, string b, bool eq, bool lt, bool le, bool gt, bool ge)
+    public void Satisfies_each_relation(string a, string b, bool eq, bool lt, bool le, bool gt, bool ge)
     {
         var va = DebVersion.Parse(a);
         var vb = DebVersion.Parse(b);
@@ -132,7 +132,7 @@ public sealed class DebVersionTests
     }
 
     [Fact]
-    public void Satisfies_UnknownOperator_Throws()
+    public void Satisfies_unknown_operator_throws()
     {
         var v = DebVersion.Parse("1");
         var e = Assert.Throws<FormatException>(() => v.Satisfies("=>", v));
@@ -140,7 +140,7 @@ public sealed class DebVersionTests
     }
 
     [Fact]
-    public void Sorting_UsesDpkgOrder()
+    public void Sorting_uses_dpkg_order()
     {
         var sorted = new[] { "1.0", "1.0~rc1", "1:0.1", "1.0+b1", "1.0-1", "0.9", "1.0a" }
             .Select(DebVersion.Parse).Order().Select(v => v.Text);

@@ -7,7 +7,7 @@ namespace Bootstrapper.Tests.Debian;
 public sealed class ResolverAlternativeTests
 {
     [Fact]
-    public void FirstSatisfiableAlternative_Wins()
+    public void First_satisfiable_alternative_wins()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: missing | tooold (>= 2) | second | third",
             "Package: tooold\nVersion: 1.5", "Package: second", "Package: third");
@@ -15,7 +15,7 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void AlternativeAlreadySelected_IsPreferredOverTheFirst()
+    public void Alternative_already_selected_is_preferred_over_the_first()
     {
         // 'b' is a seed (Essential), so 'a | b' needs nothing more, even though 'a' comes first.
         var u = Build("Package: root\nEssential: yes\nDepends: a | b", "Package: a", "Package: b\nEssential: yes");
@@ -23,7 +23,7 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void AlternativeSelectedEarlierAsDependency_IsReused()
+    public void Alternative_selected_earlier_as_dependency_is_reused()
     {
         var u = Build("Package: r1\nEssential: yes\nDepends: b", "Package: r2\nEssential: yes\nDepends: a | b",
             "Package: a", "Package: b");
@@ -31,7 +31,7 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void VirtualPackage_GoesToTheProviderWithTheHighestPriority()
+    public void Virtual_package_goes_to_the_provider_with_the_highest_priority()
     {
         var u = Build("Package: base\nEssential: yes\nPre-Depends: awk",
             "Package: gawk\nPriority: optional\nProvides: awk",
@@ -41,7 +41,7 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void ProviderRanking_PrefersTheRealPackageThenImportantThenPriority()
+    public void Provider_ranking_prefers_the_real_package_then_important_then_priority()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: x, y",
             "Package: x\nPriority: optional", "Package: xprov\nPriority: required\nProvides: x",
@@ -50,7 +50,7 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void VersionedDependency_IsOnlyMetByAVersionedProvides()
+    public void Versioned_dependency_is_only_met_by_a_versioned_provides()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: foo (>= 2)",
             "Package: plain\nProvides: foo",
@@ -60,14 +60,14 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void UnversionedDependency_IsMetByAnyProvider()
+    public void Unversioned_dependency_is_met_by_any_provider()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: foo", "Package: prov\nProvides: foo (= 1.0)");
         Assert.Equal(["prov", "root"], Resolve(u).Names());
     }
 
     [Fact]
-    public void UsrIsMerged_IsPreferredWhenRequested_UsrmergeOtherwise()
+    public void Usr_is_merged_is_preferred_when_requested_usrmerge_otherwise()
     {
         var u = Build("Package: init-system-helpers\nEssential: yes\nDepends: usrmerge | usr-is-merged",
             "Package: usrmerge\nDepends: perl", "Package: perl", "Package: usr-is-merged\nVersion: 37~deb12u1\nArchitecture: all");
@@ -76,21 +76,21 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void AlternativeWhoseOwnDependencyCannotBeMet_IsSkipped()
+    public void Alternative_whose_own_dependency_cannot_be_met_is_skipped()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: a | b", "Package: a\nDepends: nowhere", "Package: b");
         Assert.Equal(["b", "root"], Resolve(u).Names());
     }
 
     [Fact]
-    public void PreDepends_AreFollowed_AndCyclesEnd()
+    public void Pre_Depends_are_followed_and_cycles_end()
     {
         var u = Build("Package: a\nEssential: yes\nPre-Depends: b", "Package: b\nDepends: c", "Package: c\nDepends: a, b");
         Assert.Equal(["a", "b", "c"], Resolve(u).Names());
     }
 
     [Fact]
-    public void ArchitectureRestrictions_AndQualifiers_AreHonoured()
+    public void Architecture_restrictions_and_qualifiers_are_honoured()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: onlyi386 [i386], notamd64 [!amd64], linuxonly [linux-any], perl:any, libx:amd64",
             "Package: onlyi386", "Package: notamd64", "Package: linuxonly",
@@ -99,7 +99,7 @@ public sealed class ResolverAlternativeTests
     }
 
     [Fact]
-    public void AnyQualifier_NeedsMultiArchAllowed()
+    public void Any_qualifier_needs_multi_arch_allowed()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: perl:any", "Package: perl");
         var e = Assert.Throws<ResolutionException>(() => Resolve(u));

@@ -6,7 +6,7 @@ namespace Bootstrapper.Tests.Debian;
 public sealed class ResolverCacheOrderTests
 {
     [Fact]
-    public void TiedProviders_ThePackageMentionedLastWins()
+    public void Tied_providers_the_package_mentioned_last_wins()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: www-browser",
             "Package: b-browser\nPriority: optional\nProvides: www-browser",
@@ -15,7 +15,7 @@ public sealed class ResolverCacheOrderTests
     }
 
     [Fact]
-    public void AnEarlierRelationMention_CreatesThePackageEarlier()
+    public void An_earlier_relation_mention_creates_the_package_earlier()
     {
         // 'late' is mentioned (Suggests) in the first stanza, so apt's cache created it before 'early'.
         var u = Build("Package: root\nEssential: yes\nDepends: www-browser\nSuggests: late",
@@ -26,7 +26,7 @@ public sealed class ResolverCacheOrderTests
     }
 
     [Fact]
-    public void AnyQualifiedMention_DoesNotCreateThePackage()
+    public void Any_qualified_mention_does_not_create_the_package()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: www-browser\nRecommends: late:any",
             "Package: early\nPriority: optional\nProvides: www-browser",
@@ -35,7 +35,7 @@ public sealed class ResolverCacheOrderTests
     }
 
     [Fact]
-    public void PriorityStillBeatsCacheOrder()
+    public void Priority_still_beats_cache_order()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: www-browser",
             "Package: b-browser\nPriority: standard\nProvides: www-browser",

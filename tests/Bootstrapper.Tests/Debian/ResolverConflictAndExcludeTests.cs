@@ -10,7 +10,7 @@ public sealed class ResolverConflictAndExcludeTests
     [Theory]
     [InlineData("Conflicts")]
     [InlineData("Breaks")]
-    public void AlternativeConflictingWithSelection_IsSkipped(string field)
+    public void Alternative_conflicting_with_selection_is_skipped(string field)
     {
         var u = Build("Package: root\nEssential: yes\nDepends: a | b", "Package: other\nEssential: yes",
             $"Package: a\n{field}: other", "Package: b");
@@ -18,21 +18,21 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void AlternativeThatASelectedPackageConflictsWith_IsSkipped()
+    public void Alternative_that_a_selected_package_conflicts_with_is_skipped()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: a | b\nConflicts: a (<< 2)", "Package: a\nVersion: 1.0", "Package: b");
         Assert.Equal(["b", "root"], Resolve(u).Names());
     }
 
     [Fact]
-    public void VersionedConflict_OutsideItsRange_DoesNotApply()
+    public void Versioned_conflict_outside_its_range_does_not_apply()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: a | b\nConflicts: a (<< 2)", "Package: a\nVersion: 2.0", "Package: b");
         Assert.Equal(["a", "root"], Resolve(u).Names());
     }
 
     [Fact]
-    public void ConflictWithAVirtualName_HitsItsProviders_ButNotTheConflictingPackageItself()
+    public void Conflict_with_a_virtual_name_hits_its_providers_but_not_the_conflicting_package_itself()
     {
         // The Conflicts+Provides pattern of mail-transport-agent: a package may conflict with what it provides.
         var u = Build("Package: root\nEssential: yes\nDepends: mta, mailx",
@@ -43,7 +43,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void ForcedConflict_Fails_NamingBothSides()
+    public void Forced_conflict_fails_naming_both_sides()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: a", "Package: other\nEssential: yes", "Package: a\nConflicts: other");
         var e = Assert.Throws<ResolutionException>(() => Resolve(u));
@@ -53,7 +53,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void ConflictingSeeds_Fail()
+    public void Conflicting_seeds_fail()
     {
         var u = Build("Package: base\nEssential: yes", "Package: tool\nBreaks: base");
         var e = Assert.Throws<ResolutionException>(() => Resolve(u, include: ["tool"]));
@@ -62,7 +62,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void Exclude_DropsASeed_AndSteersAlternatives()
+    public void Exclude_drops_a_seed_and_steers_alternatives()
     {
         var u = Build("Package: base\nEssential: yes\nDepends: a | b", "Package: req\nPriority: required",
             "Package: a", "Package: b", "Package: apt");
@@ -70,7 +70,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void Exclude_OfAHardDependency_Fails()
+    public void Exclude_of_a_hard_dependency_fails()
     {
         var u = Build("Package: base\nEssential: yes\nDepends: libc", "Package: libc");
         var e = Assert.Throws<ResolutionException>(() => Resolve(u, exclude: ["libc"]));
@@ -78,7 +78,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void IncludedAndExcluded_Fails()
+    public void Included_and_excluded_fails()
     {
         var u = Build("Package: base\nEssential: yes", "Package: tool");
         var e = Assert.Throws<ResolutionException>(() => Resolve(u, include: ["tool"], exclude: ["tool"]));
@@ -86,7 +86,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void MissingInclude_NamesThePackage()
+    public void Missing_include_names_the_package()
     {
         var u = Build("Package: base\nEssential: yes");
         var e = Assert.Throws<ResolutionException>(() => Resolve(u, include: ["nosuch"]));
@@ -94,7 +94,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void VirtualInclude_WithOneProvider_InstallsIt_WithSeveral_Fails()
+    public void Virtual_include_with_one_provider_installs_it_with_several_fails()
     {
         var u = Build("Package: base\nEssential: yes", "Package: mawk\nProvides: awk", "Package: gawk\nProvides: awk, gnu-awk");
         Assert.Equal(["base", "gawk"], Resolve(u, include: ["gnu-awk"]).Names());
@@ -103,7 +103,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void TooOldDependency_SaysWhichVersionIsAvailable_WithTheChain()
+    public void Too_old_dependency_says_which_version_is_available_with_the_chain()
     {
         var u = Build("Package: apt\nPriority: important\nDepends: libapt", "Package: base\nEssential: yes",
             "Package: libapt\nDepends: libfoo (>= 2)", "Package: libfoo\nVersion: 1.5");
@@ -113,7 +113,7 @@ public sealed class ResolverConflictAndExcludeTests
     }
 
     [Fact]
-    public void UnsatisfiableDeepDependency_ReportsTheFullChain()
+    public void Unsatisfiable_deep_dependency_reports_the_full_chain()
     {
         var u = Build("Package: base\nEssential: yes\nDepends: a | b", "Package: a\nDepends: c",
             "Package: c\nPre-Depends: d", "Package: d\nDepends: e (>= 2)", "Package: e\nVersion: 1.5", "Package: b");

@@ -16,7 +16,7 @@ public sealed class ResolverIndexReaderTests
         "Multi-Arch: foreign\nSHA256: ABCD\n";
 
     [Fact]
-    public void FastReader_MatchesDeb822Parse()
+    public void Fast_reader_matches_deb822_parse()
     {
         var universe = PackageUniverse.Build([new PackagesIndex(Text, "http://127.0.0.1:1/", "t")], "amd64");
         var viaDeb822 = Deb822.Parse(Text, DebianPackage.Fields.Contains, "t")
@@ -33,7 +33,7 @@ public sealed class ResolverIndexReaderTests
     }
 
     [Fact]
-    public void Utf8Bytes_ReadLikeText()
+    public void UTF8_bytes_read_like_text()
     {
         // Non-ASCII in kept fields (a Source and a Section) and an invalid UTF-8 byte in a skipped one.
         var text = Text + "\nPackage: c\nVersion: 2\nArchitecture: amd64\nSource: caf\u00e9 (1)\nSection: \u00fcber\n" +
@@ -49,7 +49,7 @@ public sealed class ResolverIndexReaderTests
     }
 
     [Fact]
-    public void ContinuationOutsideAStanza_IsReportedWithTheLine()
+    public void Continuation_outside_a_stanza_is_reported_with_the_line()
     {
         var e = Assert.Throws<ResolutionException>(() =>
             PackageUniverse.Build([new PackagesIndex("Package: a\nVersion: 1\nArchitecture: all\nFilename: a.deb\nSize: 1\n\n continued\n", "u", "bookworm/main amd64")], "amd64"));

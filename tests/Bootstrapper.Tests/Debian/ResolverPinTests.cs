@@ -6,7 +6,7 @@ namespace Bootstrapper.Tests.Debian;
 public sealed class ResolverPinTests
 {
     [Fact]
-    public void HigherPin_WinsOverHigherVersion()
+    public void Higher_pin_wins_over_higher_version()
     {
         var backports = ResolverTestUniverse.Index("bookworm-backports", "Package: a\nVersion: 2.0") with
         {
@@ -21,7 +21,7 @@ public sealed class ResolverPinTests
     }
 
     [Fact]
-    public void PackageOnlyInAPinnedDownSuite_IsStillACandidate()
+    public void Package_only_in_a_pinned_down_suite_is_still_a_candidate()
     {
         var u = ResolverTestUniverse.Build([ResolverTestUniverse.Index("bookworm", "Package: a"),
             ResolverTestUniverse.Index("bookworm-backports", "Package: newtool\nVersion: 5.0") with { PinPriority = 100 }]);

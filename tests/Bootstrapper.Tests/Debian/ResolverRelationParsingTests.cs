@@ -7,7 +7,7 @@ namespace Bootstrapper.Tests.Debian;
 public sealed class ResolverRelationParsingTests
 {
     [Fact]
-    public void CommasAndBars_MakeGroupsOfAlternatives()
+    public void Commas_and_bars_make_groups_of_alternatives()
     {
         var groups = RelationParser.Parse("libc6 (>= 2.34), debconf (>= 0.5) | debconf-2.0, zlib1g");
         Assert.Equal(3, groups.Count);
@@ -28,7 +28,7 @@ public sealed class ResolverRelationParsingTests
     [InlineData("foo [amd64 i386]", "foo [amd64 i386]")]
     [InlineData("foo [!hurd-any] <!nocheck> <stage1 cross>", "foo [!hurd-any]")]
     [InlineData("\n foo\n  (>= 1)\n", "foo (>= 1)")]
-    public void OneRelation_ParsesAndPrintsCanonically(string text, string canonical)
+    public void One_relation_parses_and_prints_canonically(string text, string canonical)
     {
         Assert.Equal(canonical, RelationParser.Parse(text).Single().ToString());
     }
@@ -43,7 +43,7 @@ public sealed class ResolverRelationParsingTests
     [InlineData("foo [amd64 !i386]", "mixes negated and plain")]
     [InlineData("foo (>= 1) (<< 2)", "two version constraints")]
     [InlineData("foo bar", "unexpected 'bar'")]
-    public void Malformed_IsAFormatExceptionQuotingTheField(string text, string reason)
+    public void Malformed_is_a_FormatException_quoting_the_field(string text, string reason)
     {
         var e = Assert.Throws<FormatException>(() => RelationParser.Parse(text));
         Assert.Contains(reason, e.Message);
@@ -51,7 +51,7 @@ public sealed class ResolverRelationParsingTests
     }
 
     [Fact]
-    public void TrailingComma_AndEmptyField_AreAccepted()
+    public void Trailing_comma_and_empty_field_are_accepted()
     {
         Assert.Single(RelationParser.Parse("foo,"));
         Assert.Empty(RelationParser.Parse(""));
@@ -67,13 +67,13 @@ public sealed class ResolverRelationParsingTests
     [InlineData("amd64", "hurd-any", false)]
     [InlineData("hurd-i386", "hurd-any", true)]
     [InlineData("arm64", "amd64", false)]
-    public void ArchitectureWildcards_MatchLikeDpkg(string arch, string pattern, bool expected)
+    public void Architecture_wildcards_match_like_dpkg(string arch, string pattern, bool expected)
     {
         Assert.Equal(expected, ArchitectureWildcard.Matches(arch, pattern));
     }
 
     [Fact]
-    public void ArchitectureRestriction_AppliesOrNot()
+    public void Architecture_restriction_applies_or_not()
     {
         var r = RelationParser.Parse("a [amd64 arm64], b [!amd64], c [!i386]");
         Assert.Equal([true, false, true], r.Select(g => g.Alternatives[0].AppliesTo("amd64")));

@@ -10,7 +10,7 @@ namespace Bootstrapper.Tests.Debian;
 public sealed class ResolverSetAsideTests
 {
     [Fact]
-    public void ConflictingEarlierDependency_IsReplacedByTheNextAlternative()
+    public void Conflicting_earlier_dependency_is_replaced_by_the_next_alternative()
     {
         var u = Build("Package: root\nEssential: yes\nDepends: indicator, gnome",
             "Package: indicator\nDepends: pulseaudio | pipewire-pulse", "Package: gnome\nDepends: pipewire-audio",
@@ -22,7 +22,7 @@ public sealed class ResolverSetAsideTests
     }
 
     [Fact]
-    public void ConflictWithARequestedPackage_IsNotSetAside()
+    public void Conflict_with_a_requested_package_is_not_set_aside()
     {
         var u = Build("Package: base\nEssential: yes", "Package: gnome\nDepends: pipewire-audio",
             "Package: pipewire-audio\nConflicts: pulseaudio", "Package: pulseaudio");
@@ -32,7 +32,7 @@ public sealed class ResolverSetAsideTests
     }
 
     [Fact]
-    public void WhenSettingAsideDoesNotHelp_TheFirstFailureIsReported()
+    public void When_setting_aside_does_not_help_the_first_failure_is_reported()
     {
         // indicator needs pulseaudio itself, so no other alternative exists.
         var u = Build("Package: root\nEssential: yes\nDepends: indicator, gnome",

@@ -51,7 +51,7 @@ public sealed class ResolverSnapshotTests
     }
 
     [Fact]
-    public void ReadingInRuns_GivesTheSequentialUniverse()
+    public void Reading_in_runs_gives_the_sequential_universe()
     {
         var sequential = PackageUniverse.Build([Main, Updates], "amd64", runsPerIndex: 1, minimumRunBytes: int.MaxValue);
         // Runs as small as one stanza: every run boundary falls between stanzas of this test.
@@ -65,7 +65,7 @@ public sealed class ResolverSnapshotTests
     }
 
     [Fact]
-    public void AnErrorInALaterRun_IsTheOneASequentialReadReports()
+    public void An_error_in_a_later_run_is_the_one_a_sequential_read_reports()
     {
         var text = Encoding.UTF8.GetString(Main.Utf8.Span.IsEmpty ? Encoding.UTF8.GetBytes(Main.Text) : Main.Utf8.ToArray());
         var broken = new PackagesIndex(text + "Package: bad\nVersion: 1.0_x\nArchitecture: all\nFilename: f\nSize: 1\n\n" +
@@ -78,7 +78,7 @@ public sealed class ResolverSnapshotTests
     }
 
     [Fact]
-    public void Snapshot_RestoresTheSameUniverse()
+    public void Snapshot_restores_the_same_universe()
     {
         var built = PackageUniverse.Build([Main, Updates], "amd64");
         var restored = PackageUniverse.FromSnapshot(built.ToSnapshot(), [Main, Updates], "amd64");
@@ -87,7 +87,7 @@ public sealed class ResolverSnapshotTests
     }
 
     [Fact]
-    public void Snapshot_OfOtherIndicesOrDamaged_IsNotUsed()
+    public void Snapshot_of_other_indices_or_damaged_is_not_used()
     {
         var snapshot = PackageUniverse.Build([Main, Updates], "amd64").ToSnapshot();
         Assert.Null(PackageUniverse.FromSnapshot(snapshot, [Main, Updates], "arm64"));

@@ -9,7 +9,7 @@ namespace Bootstrapper.Tests.Debian;
 public sealed class ResolverUniverseTests
 {
     [Fact]
-    public void HighestVersionWins_AcrossIndices_FirstIndexOnATie()
+    public void Highest_version_wins_across_indices_first_index_on_a_tie()
     {
         var u = Build([
             Index("bookworm", "Package: a\nVersion: 1.0-1", "Package: b\nVersion: 2.0", "Package: c\nVersion: 1"),
@@ -22,14 +22,14 @@ public sealed class ResolverUniverseTests
     }
 
     [Fact]
-    public void EqualVersions_KeepTheFirstIndex()
+    public void Equal_versions_keep_the_first_index()
     {
         var u = Build([Index("first", "Package: a\nVersion: 1.0"), Index("second", "Package: a\nVersion: 1.0")]);
         Assert.Equal("first", u.Find("a")!.IndexName);
     }
 
     [Fact]
-    public void ForeignArchitectures_AreIgnored_AllIsKept()
+    public void Foreign_architectures_are_ignored_all_is_kept()
     {
         var u = Build("Package: a\nArchitecture: i386", "Package: b\nArchitecture: all", "Package: c");
         Assert.Null(u.Find("a"));
@@ -39,7 +39,7 @@ public sealed class ResolverUniverseTests
     }
 
     [Fact]
-    public void Providers_AreIndexed_WithTheirVersions()
+    public void Providers_are_indexed_with_their_versions()
     {
         var u = Build("Package: a\nProvides: x (= 1.0), y", "Package: b\nProvides: x");
         Assert.Equal(["a", "b"], u.ProvidersOf("x").Select(p => p.Package.Name).Order());
@@ -48,7 +48,7 @@ public sealed class ResolverUniverseTests
     }
 
     [Fact]
-    public void Stanza_IsReadIntoTheModel()
+    public void Stanza_is_read_into_the_model()
     {
         var u = Build("Package: libc6\nSource: glibc (2.36-9)\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n" +
                       "Multi-Arch: same\nPriority: optional\nSection: libs\nInstalled-Size: 12985\n" +
@@ -71,7 +71,7 @@ public sealed class ResolverUniverseTests
     }
 
     [Fact]
-    public void MissingField_NamesIndexLineAndPackage()
+    public void Missing_field_names_index_line_and_package()
     {
         var index = new PackagesIndex("Package: a\nVersion: 1\nArchitecture: amd64\nSize: 1\n\n" +
                                       "Package: b\nVersion: 1\nArchitecture: amd64\nSize: 1\n", Mirror, "bookworm/main amd64");
@@ -80,7 +80,7 @@ public sealed class ResolverUniverseTests
     }
 
     [Fact]
-    public void BadVersion_NamesIndexLineAndPackage()
+    public void Bad_version_names_index_line_and_package()
     {
         var u = () => Build("Package: x\nVersion: 1.0_beta");
         var e = Assert.Throws<ResolutionException>(u);
@@ -88,7 +88,7 @@ public sealed class ResolverUniverseTests
     }
 
     [Fact]
-    public void MalformedDepends_IsReportedWhenUsed()
+    public void Malformed_depends_is_reported_when_used()
     {
         var u = Build("Package: x\nEssential: yes\nDepends: libc (>= )");
         var e = Assert.Throws<ResolutionException>(() => Resolve(u));

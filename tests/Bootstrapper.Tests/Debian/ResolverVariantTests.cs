@@ -26,19 +26,19 @@ public sealed class ResolverVariantTests
     [InlineData(nameof(DebianVariant.Buildd), "apt base build-essential gcc libapt libc libreq req")]
     [InlineData(nameof(DebianVariant.Important), "apt base imp libapt libc libreq req")]
     [InlineData(nameof(DebianVariant.Standard), "apt base imp libapt libc libreq req std")]
-    public void Variant_SelectsItsSeedsAndTheirDependencies(string variant, string expected)
+    public void Variant_selects_its_seeds_and_their_dependencies(string variant, string expected)
     {
         Assert.Equal(expected.Split(' '), Resolve(Universe, Enum.Parse<DebianVariant>(variant)).Names());
     }
 
     [Fact]
-    public void Include_AddsPackagesAndDependencies()
+    public void Include_adds_packages_and_dependencies()
     {
         Assert.Equal(["base", "libc", "opt"], Resolve(Universe, include: ["opt"]).Names());
     }
 
     [Fact]
-    public void Reasons_SayWhyEachPackageIsThere()
+    public void Reasons_say_why_each_package_is_there()
     {
         var byName = Resolve(Universe, DebianVariant.Minbase, include: ["opt"]).Packages.ToDictionary(p => p.Package.Name);
         Assert.Equal("Essential: yes", byName["base"].Reason);
@@ -52,14 +52,14 @@ public sealed class ResolverVariantTests
     }
 
     [Fact]
-    public void Order_IsEssentialPhaseThenTheRest_SeedsBeforeTheirDependencies()
+    public void Order_is_essential_phase_then_the_rest_seeds_before_their_dependencies()
     {
         var order = Resolve(Universe, DebianVariant.Minbase).Packages.Select(p => p.Package.Name);
         Assert.Equal(["base", "libc", "req", "apt", "libreq", "libapt"], order);
     }
 
     [Fact]
-    public void VariantNames_ParseLikeMmdebstrap()
+    public void Variant_names_parse_like_mmdebstrap()
     {
         Assert.Equal(DebianVariant.Minbase, DebianVariants.TryParse("required"));
         Assert.Equal(DebianVariant.Buildd, DebianVariants.TryParse("buildd"));
@@ -68,7 +68,7 @@ public sealed class ResolverVariantTests
     }
 
     [Fact]
-    public void PlannedPackages_CarryFileSizeHashAndReason()
+    public void Planned_packages_carry_file_size_hash_and_reason()
     {
         var universe = Build("Package: base\nEssential: yes\nPriority: required\nVersion: 1:2.0-3\nSize: 1234\n" +
                              "SHA256: ABCDEF\nFilename: pool/main/b/base/base_2.0-3_amd64.deb\nSource: base-src (2.0-2)");
