@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bootstrapper.Core.Errors;
 using Bootstrapper.Core.Images.Manifest;
+using Bootstrapper.Tests.Archives;
 
 namespace Bootstrapper.Tests.Rebuilds;
 
@@ -23,7 +24,7 @@ public sealed class DiffCommandTests : IDisposable
     private string Image(string family, string name, string sha, params ManifestPackage[] packages)
     {
         var image = Path.Combine(_dir, name);
-        File.WriteAllBytes(image, new Archives.TarBuilder().File("./id", sha).Build());
+        File.WriteAllBytes(image, new TarBuilder().File("./id", sha).Build());
         File.WriteAllText(image + ".manifest.json", new ImageManifest
         {
             Recipe = "base",
@@ -88,7 +89,7 @@ public sealed class DiffCommandTests : IDisposable
     {
         var a = Image("a.tar", "aa", Pkg("libc6", "2.36-9", 100));
         var lone = Path.Combine(_dir, "lone.tar");
-        File.WriteAllBytes(lone, new Archives.TarBuilder().File("./id", "bb").Build());
+        File.WriteAllBytes(lone, new TarBuilder().File("./id", "bb").Build());
         var (code, stdout, _) = await RebuildWorkspace.RunAsync("diff", a, lone);
         Assert.Equal(ExitCodes.DiffChanged, code);
         Assert.Contains("new: (no manifest)  lone.tar  unknown unknown  0 packages", stdout);
