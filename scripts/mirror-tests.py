@@ -112,6 +112,10 @@ MOVES = {
     'Ubuntu/UbuntuImageFilesTests.cs': 'Engine/Families/Debian/Finalize',
     'Ubuntu/UbuntuRepositoryTests.cs': 'Scenarios/Ubuntu',
 }
+# Data files move with the fixture that finds them (Fixtures/Alpine/TestData.cs).
+if os.path.isdir(T + 'Alpine/Data'):
+    os.makedirs(T + 'Fixtures/Alpine', exist_ok=True)
+    subprocess.run(['git', 'mv', T + 'Alpine/Data', T + 'Fixtures/Alpine/Data'], check=True)
 for d in ['Rebuilds']:
     for f in sorted(os.listdir(T + d)) if os.path.isdir(T + d) else []:
         if f.endswith('.cs'): MOVES[f'{d}/{f}'] = 'Scenarios/Rebuilds'
