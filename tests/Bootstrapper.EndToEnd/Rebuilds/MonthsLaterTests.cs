@@ -2,7 +2,6 @@ using System.Text.Json;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
 using Bootstrapper.Engine.Families.Debian.Repository;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Rebuilds;
 

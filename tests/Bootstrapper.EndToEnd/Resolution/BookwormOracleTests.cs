@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Bootstrapper.Core.Debian.Resolution;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Resolution;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Bootstrapper.Core.Debian.Versions;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.Tests.Core.Debian.Versions;
 

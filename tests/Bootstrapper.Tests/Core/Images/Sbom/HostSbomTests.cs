@@ -3,7 +3,6 @@ using Bootstrapper.Core.Debian.Control;
 using Bootstrapper.Core.Debian.Copyright;
 using Bootstrapper.Core.Images.Manifest;
 using Bootstrapper.Core.Images.Sbom;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.Tests.Core.Images.Sbom;
 
