@@ -12,7 +12,7 @@ namespace Bootstrapper.Core;
 /// with the file and the path in each message). The image manifest alone goes through JsonSerializer both ways, as
 /// one typed record that is written and read back (`bootstrap diff`), so the two directions cannot drift.
 /// </summary>
-public static class JsonOutput
+internal static class JsonOutput
 {
     /// <summary>
     /// Files people read and diff (lock files, SBOMs, diff reports, bundle metadata): two-space indent, "\n" on

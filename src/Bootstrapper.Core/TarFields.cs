@@ -6,7 +6,7 @@ namespace Bootstrapper.Core;
 /// right-aligned zero-filled octal fields and the header checksum. Reading whole archives is System.Formats.Tar's job;
 /// apk's signature and control segments, which have no end marker, are read by ApkTar.
 /// </summary>
-public static class TarFields
+internal static class TarFields
 {
     public const int Block = 512;
 

@@ -10,7 +10,7 @@ namespace Bootstrapper.Engine;
 /// (<see cref="BuildPipeline"/>) with it. The pipeline itself never names a family, and no family names the pipeline's
 /// entry points, so the two stay free of each other.
 /// </summary>
-public static class ImageBuilder
+internal static class ImageBuilder
 {
     /// <summary>`bootstrap plan` and `lock`: verified indices and the resolved package set.</summary>
     public static Task<Plan> PlanAsync(Recipe recipe, BuildOptions options, IBuildReporter reporter, CancellationToken ct) =>

@@ -9,7 +9,7 @@ namespace Bootstrapper.Cli.Commands;
 /// <see cref="RunAsync"/>'s error mapping: a <see cref="BootstrapException"/> prints its message and exits with
 /// its code; anything else is a bug (exit 1, with the exception).
 /// </summary>
-public static class CliApp
+internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {

@@ -22,10 +22,12 @@ internal static class DiffCommand
         var newArg = new Argument<string>("new") { Description = "The newer image or manifest." };
         var json = new Option<bool>("--json") { Description = "Print the differences as JSON (shape in README \"Scheduled rebuilds\")." };
         var cmd = new Command("diff",
-            $"Compare two images: files (added, removed, changed: type, mode, owner, size, content) and, with their manifests, packages. Exit 0 when nothing changed, {ExitCodes.DiffChanged} when something did.");
-        cmd.Add(oldArg);
-        cmd.Add(newArg);
-        cmd.Add(json);
+            $"Compare two images: files (added, removed, changed: type, mode, owner, size, content) and, with their manifests, packages. Exit 0 when nothing changed, {ExitCodes.DiffChanged} when something did.")
+        {
+            oldArg,
+            newArg,
+            json
+        };
         cmd.SetAction(r =>
         {
             var diff = Compare(r.GetValue(oldArg)!, r.GetValue(newArg)!);

@@ -25,8 +25,8 @@ internal static class ImageIndexStep
             if (!format.IsOci || recipe.Architectures.Count < 2 || images.Count != recipe.Architectures.Count) continue;
             var family = recipe.Family.ToString().ToLowerInvariant();
             var digest = OciMultiArchOutput.Write(recipe.Output.Path, format, recipe.Name,
-                images.Select(r => (OciPlatform.FromDistroArchitecture(family, r!.Architecture), r.ImagePath)).ToList(), epoch);
-            stdout.WriteLine($"{recipe.Output.Path} (image index of {string.Join(", ", images.Select(r => r!.Architecture))}, {digest})");
+                images.Select(r => (OciPlatform.FromDistroArchitecture(family, r.Architecture), r.ImagePath)).ToList(), epoch);
+            stdout.WriteLine($"{recipe.Output.Path} (image index of {string.Join(", ", images.Select(r => r.Architecture))}, {digest})");
         }
     }
 }

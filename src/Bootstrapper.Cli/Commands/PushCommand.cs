@@ -23,12 +23,14 @@ internal static class PushCommand
         };
         var authFile = new Option<string?>("--authfile") { Description = "Credentials file (containers-auth.json); default: REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the digest." };
-        var cmd = new Command("push", "Push an image to an OCI registry, with its SBOM attached (OCI 1.1 referrer); prints the digest.");
-        cmd.Add(source);
-        cmd.Add(target);
-        cmd.Add(tlsVerify);
-        cmd.Add(authFile);
-        cmd.Add(quiet);
+        var cmd = new Command("push", "Push an image to an OCI registry, with its SBOM attached (OCI 1.1 referrer); prints the digest.")
+        {
+            source,
+            target,
+            tlsVerify,
+            authFile,
+            quiet
+        };
         cmd.SetAction(async (r, ct) =>
         {
             var reference = ImageReference.Parse(r.GetValue(target)!);

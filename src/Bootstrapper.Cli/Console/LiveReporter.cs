@@ -7,7 +7,7 @@ namespace Bootstrapper.Cli.Console;
 internal sealed class LiveReporter(ProgressContext context, Verbosity verbosity) : IBuildReporter
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, ProgressTask> _tasks = new();
+    private readonly Dictionary<string, ProgressTask> _tasks = [];
 
     public void PhaseStarted(string phase, string detail)
     {

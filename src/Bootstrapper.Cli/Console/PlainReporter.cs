@@ -18,8 +18,8 @@ internal sealed class PlainReporter(TextWriter output, Verbosity verbosity, stri
 
     private readonly Func<TimeSpan> _clock = clock ?? Stopwatch.StartNew() switch { var sw => () => sw.Elapsed };
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (TimeSpan At, int Percent)> _lastProgress = new();
-    private readonly Dictionary<string, (string What, TimeSpan Since, bool Shown)> _steps = new();
+    private readonly Dictionary<string, (TimeSpan At, int Percent)> _lastProgress = [];
+    private readonly Dictionary<string, (string What, TimeSpan Since, bool Shown)> _steps = [];
     private Timer? _timer;
 
     public void PhaseStarted(string phase, string detail)

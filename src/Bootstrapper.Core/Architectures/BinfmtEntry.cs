@@ -11,7 +11,7 @@ namespace Bootstrapper.Core.Architectures;
 /// mask ffffffffffffff00fffffffffffffffffeffffff
 /// </code>
 /// </summary>
-public sealed record BinfmtEntry(string Name, bool Enabled, string Interpreter, string Flags, int Offset, byte[]? Magic, byte[]? Mask)
+internal sealed record BinfmtEntry(string Name, bool Enabled, string Interpreter, string Flags, int Offset, byte[]? Magic, byte[]? Mask)
 {
     /// <summary>
     /// F (fix binary): the kernel opened the interpreter when it was registered. Without it the interpreter is
@@ -32,7 +32,7 @@ public sealed record BinfmtEntry(string Name, bool Enabled, string Interpreter, 
             if (line == "enabled") enabled = true;
             else if (line.StartsWith("interpreter ", StringComparison.Ordinal)) interpreter = line[12..];
             else if (line.StartsWith("flags:", StringComparison.Ordinal)) flags = line[6..].Trim();
-            else if (line.StartsWith("offset ", StringComparison.Ordinal)) int.TryParse(line[7..], out offset);
+            else if (line.StartsWith("offset ", StringComparison.Ordinal)) offset = int.TryParse(line[7..], out var o) ? o : 0;
             else if (line.StartsWith("magic ", StringComparison.Ordinal)) magic = Hex(line[6..]);
             else if (line.StartsWith("mask ", StringComparison.Ordinal)) mask = Hex(line[5..]);
         }

@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Architectures;
 /// <param name="Is64Bit">ELFCLASS64 rather than ELFCLASS32.</param>
 /// <param name="BigEndian">ELFDATA2MSB (s390x) rather than ELFDATA2LSB.</param>
 /// <param name="ElfMachine">e_machine (EM_AARCH64 = 183...).</param>
-public sealed record CpuArchitecture(string Machine, bool Is64Bit, bool BigEndian, ushort ElfMachine)
+internal sealed record CpuArchitecture(string Machine, bool Is64Bit, bool BigEndian, ushort ElfMachine)
 {
     public static readonly CpuArchitecture X86_64 = new("x86_64", true, false, 62);
     public static readonly CpuArchitecture I386 = new("i386", false, false, 3);

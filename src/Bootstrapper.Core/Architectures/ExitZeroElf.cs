@@ -5,7 +5,7 @@ namespace Bootstrapper.Core.Architectures;
 /// segment and three instructions. The build executes it before downloading to learn whether the kernel really
 /// runs that architecture's programs (IA32 emulation can be off: ia32_emulation=0; many aarch64 CPUs have no AArch32).
 /// </summary>
-public static class ExitZeroElf
+internal static class ExitZeroElf
 {
     private const uint LoadAddress = 0x10000;     // above every vm.mmap_min_addr default
     private const int HeaderSize = 52, ProgramHeaderSize = 32;
@@ -22,7 +22,7 @@ public static class ExitZeroElf
         var header = target.ElfHeader();           // e_ident, e_type = ET_EXEC, e_machine
         header.CopyTo(elf, 0);
         Put32(elf, 20, 1);                         // e_version
-        Put32(elf, 24, LoadAddress + (uint)(HeaderSize + ProgramHeaderSize)); // e_entry
+        Put32(elf, 24, LoadAddress + (HeaderSize + ProgramHeaderSize)); // e_entry
         Put32(elf, 28, HeaderSize);                // e_phoff
         Put32(elf, 36, target == CpuArchitecture.Arm ? 0x05000000u : 0); // e_flags: ARM EABI version 5
         Put16(elf, 40, HeaderSize);                // e_ehsize

@@ -6,7 +6,7 @@ namespace Bootstrapper.Core.Customization;
 /// commands would. <c>--no-log-init</c> keeps users out of lastlog and faillog, which are sparse files sized by
 /// the highest uid and carry login times, not accounts.
 /// </summary>
-public static class AccountCommands
+internal static class AccountCommands
 {
     public static string Script(IReadOnlyList<GroupSpec> groups, IReadOnlyList<UserSpec> users)
     {

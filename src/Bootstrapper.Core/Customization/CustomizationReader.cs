@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Customization;
 /// the recipe's folder, a missing file, a mode on a tree, `..` in a destination) is checked here, each failure
 /// naming the recipe line through <c>fail</c>.
 /// </summary>
-public static class CustomizationReader
+internal static class CustomizationReader
 {
     /// <param name="fail">Makes the error for a JSON pointer and a message (the loader adds file and line).</param>
     public static CustomizationSteps Read(JsonObject doc, string recipeDirectory, bool checkFiles, Func<string, string, RecipeException> fail)

@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Customization;
 /// groups, users, files, timezone, locale, `after-packages` steps, minimize, apt sources; then `before-pack`
 /// steps. `after-essential` steps run between the essential set and the rest.
 /// </summary>
-public sealed record CustomizationSteps
+internal sealed record CustomizationSteps
 {
     public static readonly CustomizationSteps None = new();
 
@@ -34,18 +34,18 @@ public sealed record CustomizationSteps
 /// <param name="Mode">Permission bits for a single file (default 0644); a tree keeps 0644/0755 by the execute bit.</param>
 /// <param name="Owner">"user:group" (names from the image's passwd/group, or numbers); default root:root.</param>
 /// <param name="Key">Where it was declared ("files[2]"), for messages.</param>
-public sealed record FileSpec(string Path, string? Source, string? Content, uint? Mode, string? Owner, string Key);
+internal sealed record FileSpec(string Path, string? Source, string? Content, uint? Mode, string? Owner, string Key);
 
-public sealed record GroupSpec(string Name, int? Gid, bool System);
+internal sealed record GroupSpec(string Name, int? Gid, bool System);
 
 /// <param name="Group">Primary group; null: a group named like the user (useradd's USERGROUPS_ENAB default).</param>
-public sealed record UserSpec(string Name, int? Uid, string? Group, IReadOnlyList<string> Groups, string? Home,
+internal sealed record UserSpec(string Name, int? Uid, string? Group, IReadOnlyList<string> Groups, string? Home,
     string? Shell, string? Comment, bool System);
 
-public enum RunStage { AfterEssential, AfterPackages, BeforePack }
+internal enum RunStage { AfterEssential, AfterPackages, BeforePack }
 
 /// <summary>A shell command run in the build sandbox (/bin/sh -ec COMMAND) at one stage.</summary>
-public sealed record RunStep(string Name, RunStage Stage, string Command, bool Network)
+internal sealed record RunStep(string Name, RunStage Stage, string Command, bool Network)
 {
     public static string StageName(RunStage stage) => stage switch
     {
@@ -58,8 +58,8 @@ public sealed record RunStep(string Name, RunStage Stage, string Command, bool N
 /// <summary>One deb822 stanza of the image's sources.</summary>
 /// <param name="KeySource">Host path of a key file to install under /etc/apt/keyrings (Signed-By names it), or null.</param>
 /// <param name="SignedBy">A keyring path already in the image, when no key file is given; null: the archive keyring.</param>
-public sealed record ImageSourceSpec(IReadOnlyList<string> Uris, IReadOnlyList<string> Suites, IReadOnlyList<string> Components,
+internal sealed record ImageSourceSpec(IReadOnlyList<string> Uris, IReadOnlyList<string> Suites, IReadOnlyList<string> Components,
     string? KeySource, string? SignedBy);
 
 /// <summary>What to drop from the image and keep out of later installs (dpkg path-exclude).</summary>
-public sealed record MinimizeSpec(bool Docs, bool Man, bool Locales, IReadOnlyList<string> KeepLocales);
+internal sealed record MinimizeSpec(bool Docs, bool Man, bool Locales, IReadOnlyList<string> KeepLocales);

@@ -6,7 +6,7 @@ namespace Bootstrapper.Core.Customization;
 /// What the settings need from the package set, checked on the plan so a missing package stops the build before
 /// anything is downloaded.
 /// </summary>
-public static class CustomizePlanCheck
+internal static class CustomizePlanCheck
 {
     /// <summary>Locales every glibc system has without the locales package.</summary>
     public static bool IsBuiltInLocale(string locale) => locale is "C" or "POSIX" or "C.UTF-8" or "C.utf8";

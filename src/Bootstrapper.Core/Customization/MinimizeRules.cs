@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Customization;
 /// (fnmatch without flags, so '*' also matches '/'; the last pattern that matches a path decides). The same rules
 /// remove the paths from the built image and are left in etc/dpkg/dpkg.cfg.d so later installs stay minimal.
 /// </summary>
-public sealed class MinimizeRules
+internal sealed class MinimizeRules
 {
     /// <summary>Where the rules are left in the image.</summary>
     public const string ConfigPath = "etc/dpkg/dpkg.cfg.d/bootstrap-minimize";

@@ -4,7 +4,7 @@ namespace Bootstrapper.Core.Errors;
 /// A failure the user can act on. The message is shown as-is (no stack trace), so it must say what went wrong,
 /// where (file, line, package, URL) and what to do. <see cref="ExitCode"/> is one of <see cref="ExitCodes"/>.
 /// </summary>
-public class BootstrapException : Exception
+internal class BootstrapException : Exception
 {
     public int ExitCode { get; }
 
@@ -15,21 +15,21 @@ public class BootstrapException : Exception
 }
 
 /// <summary>The recipe (or the command line) is wrong.</summary>
-public sealed class RecipeException(string message, Exception? inner = null)
+internal sealed class RecipeException(string message, Exception? inner = null)
     : BootstrapException(ExitCodes.UsageOrRecipe, message, inner);
 
 /// <summary>A signature, checksum or size check failed.</summary>
-public sealed class VerificationException(string message, Exception? inner = null)
+internal sealed class VerificationException(string message, Exception? inner = null)
     : BootstrapException(ExitCodes.VerificationFailed, message, inner);
 
 /// <summary>The package set cannot be resolved.</summary>
-public sealed class ResolutionException(string message, Exception? inner = null)
+internal sealed class ResolutionException(string message, Exception? inner = null)
     : BootstrapException(ExitCodes.ResolutionFailed, message, inner);
 
 /// <summary>Something could not be downloaded or found (mirror, cache, bundle).</summary>
-public sealed class FetchException(string message, Exception? inner = null)
+internal sealed class FetchException(string message, Exception? inner = null)
     : BootstrapException(ExitCodes.FetchFailed, message, inner);
 
 /// <summary>A package could not be installed safely: hostile paths, malformed archive, failing script.</summary>
-public sealed class InstallException(string message, Exception? inner = null)
+internal sealed class InstallException(string message, Exception? inner = null)
     : BootstrapException(ExitCodes.InstallFailed, message, inner);

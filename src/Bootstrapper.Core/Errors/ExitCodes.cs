@@ -3,7 +3,7 @@ namespace Bootstrapper.Core.Errors;
 /// <summary>
 /// Process exit codes. Documented in README.md ("Exit codes"); scripts depend on them, so never renumber.
 /// </summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
     /// <summary>An unexpected internal failure (a bug): the message includes the exception.</summary>

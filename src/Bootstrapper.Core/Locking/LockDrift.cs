@@ -11,7 +11,7 @@ namespace Bootstrapper.Core.Locking;
 /// same version counts as rebuilt. Index dates are reported but are not drift by themselves: a repository that
 /// republished without changing the chosen packages leaves the lock valid.
 /// </summary>
-public static class LockDrift
+internal static class LockDrift
 {
     /// <exception cref="RecipeException">A lock lists the same package twice.</exception>
     public static LockDriftResult Compare(LockFile locked, LockFile fresh, Comparison<string> versionOrder)
@@ -32,7 +32,7 @@ public static class LockDrift
         lockFile.Packages.Select(p => new PackageSetDiff.Entry(p.Name, p.Architecture, p.Version, p.Size, p.Sha256 ?? p.Q1));
 }
 
-public sealed record LockDriftResult : PackageSetChanges
+internal sealed record LockDriftResult : PackageSetChanges
 {
     public LockDriftResult(PackageSetChanges packages) : base(packages)
     {

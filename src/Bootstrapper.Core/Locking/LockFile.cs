@@ -10,7 +10,7 @@ namespace Bootstrapper.Core.Locking;
 /// rebuild installs straight from it without resolving again. Written deterministically (see
 /// <see cref="LockFileJson"/>) so that committing it to version control gives meaningful diffs.
 /// </summary>
-public sealed record LockFile
+internal sealed record LockFile
 {
     /// <summary>Bumped only for changes an older reader would misread; readers reject newer formats.</summary>
     public const int CurrentFormat = 1;
@@ -129,7 +129,7 @@ public sealed record LockFile
 }
 
 /// <summary>One package file of the lock: where it is in its repository and how to check it.</summary>
-public sealed record LockedPackage
+internal sealed record LockedPackage
 {
     public required string Name { get; init; }
     public required string Version { get; init; }
@@ -146,7 +146,7 @@ public sealed record LockedPackage
 }
 
 /// <summary>One signed index the plan was resolved from.</summary>
-public sealed record LockedIndex
+internal sealed record LockedIndex
 {
     public required string Url { get; init; }
     public required string Suite { get; init; }

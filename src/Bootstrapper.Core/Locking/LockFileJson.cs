@@ -17,7 +17,7 @@ namespace Bootstrapper.Core.Locking;
 ///   "indices": [ { "url": "…/dists/bookworm/InRelease", "suite": "bookworm", "date": "Sat, 09 Mar 2024 …",
 ///                  "signedBy": [ "4CB50190207B4758A3F73A796ED0E7B82643E131" ] } ] }
 /// </example>
-public static class LockFileJson
+internal static class LockFileJson
 {
     public static string Write(LockFile lockFile)
     {

@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Locking;
 /// made before `curl` was added to include must not quietly build the old set. Mirrors, keyrings and output settings
 /// are left out: they change where files come from or where the image goes, not which packages are chosen.
 /// </summary>
-public static class RecipeSelection
+internal static class RecipeSelection
 {
     /// <summary>"sha256:" and the hex SHA-256 of a canonical JSON form of the selection.</summary>
     public static string Hash(Recipe recipe)

@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Oci;
 /// REGISTRY/REPOSITORY[:TAG][@DIGEST], as `podman push` takes it. The registry must be named: we never guess a
 /// default public registry.
 /// </summary>
-public sealed partial record ImageReference(string Registry, string Repository, string? Tag, string? Digest)
+internal sealed partial record ImageReference(string Registry, string Repository, string? Tag, string? Digest)
 {
     /// <summary>The tag or digest the manifest is pushed under.</summary>
     public string Reference => Digest ?? Tag ?? "latest";

@@ -5,7 +5,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Oci;
 
 /// <summary>An OCI content descriptor: what a manifest, index or layout says about a blob.</summary>
-public sealed record OciDescriptor(string MediaType, string Digest, long Size)
+internal sealed record OciDescriptor(string MediaType, string Digest, long Size)
 {
     public OciPlatform? Platform { get; init; }
     public string? ArtifactType { get; init; }

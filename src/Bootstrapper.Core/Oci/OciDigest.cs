@@ -5,7 +5,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Oci;
 
 /// <summary>"sha256:HEX" digests: the only algorithm we write, and the only one we accept in a layout or a registry.</summary>
-public static partial class OciDigest
+internal static partial class OciDigest
 {
     public static string Of(ReadOnlySpan<byte> data) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(data));
 

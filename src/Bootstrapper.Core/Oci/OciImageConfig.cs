@@ -6,7 +6,7 @@ namespace Bootstrapper.Core.Oci;
 /// The image config and manifest of a one-layer image built from a recipe. Pure: the layer's digests come in, JSON
 /// bytes come out, the same bytes for the same inputs (the manifest digest is what a registry and a lock compare).
 /// </summary>
-public static class OciImageConfig
+internal static class OciImageConfig
 {
     /// <summary>What a shell finds without PATH in the environment: the value of Debian's and Alpine's official images.</summary>
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

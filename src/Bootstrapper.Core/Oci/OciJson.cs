@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Oci;
 /// Compact JSON with a fixed key order: a manifest's digest is the SHA-256 of its bytes, so the same image must always
 /// serialize to the same bytes. Maps are written sorted by key (ordinal), as Go's encoding/json does.
 /// </summary>
-public static class OciJson
+internal static class OciJson
 {
     public static byte[] Write(Action<Utf8JsonWriter> body) => JsonOutput.Bytes(JsonOutput.Compact, body);
 

@@ -1,7 +1,7 @@
 namespace Bootstrapper.Core.Oci;
 
 /// <summary>The media types of the OCI image and distribution specifications (1.1) that we write or read.</summary>
-public static class OciMediaTypes
+internal static class OciMediaTypes
 {
     public const string Manifest = "application/vnd.oci.image.manifest.v1+json";
     public const string Index = "application/vnd.oci.image.index.v1+json";

@@ -1,7 +1,7 @@
 namespace Bootstrapper.Core.Oci;
 
 /// <summary>An OCI platform (GOARCH names), from a distribution's architecture name.</summary>
-public sealed record OciPlatform(string Architecture, string Os = "linux", string? Variant = null)
+internal sealed record OciPlatform(string Architecture, string Os = "linux", string? Variant = null)
 {
     /// <summary>Debian's and Alpine's architecture names in the Go names image configs use.</summary>
     public static OciPlatform FromDistroArchitecture(string family, string architecture) => architecture switch

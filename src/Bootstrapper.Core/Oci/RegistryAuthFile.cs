@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Oci;
 /// where KEY is a registry (host[:port], optionally with a scheme) or a registry plus a repository path, and the
 /// longest key that matches the image wins (containers-auth.json(5)).
 /// </summary>
-public static class RegistryAuthFile
+internal static class RegistryAuthFile
 {
     public sealed record Credentials(string Username, string Password);
 

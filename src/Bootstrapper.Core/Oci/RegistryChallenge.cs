@@ -4,7 +4,7 @@ namespace Bootstrapper.Core.Oci;
 /// A registry's 401 answer (RFC 7235 WWW-Authenticate): `Basic realm="..."`, or `Bearer realm="...",service="...",
 /// scope="..."` naming the token server to ask (the distribution token protocol).
 /// </summary>
-public sealed record RegistryChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
+internal sealed record RegistryChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
 {
     public string? Realm => Parameters.GetValueOrDefault("realm");
     public string? Service => Parameters.GetValueOrDefault("service");

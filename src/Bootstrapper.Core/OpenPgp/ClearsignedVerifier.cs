@@ -4,7 +4,7 @@ using Org.BouncyCastle.Bcpg;
 namespace Bootstrapper.Core.OpenPgp;
 
 /// <summary>Verifies a clearsigned file (Debian's InRelease) and hands back only the text that was signed.</summary>
-public static class ClearsignedVerifier
+internal static class ClearsignedVerifier
 {
     /// <param name="data">The whole file as downloaded.</param>
     /// <param name="keyring">Keys the file may be signed with.</param>

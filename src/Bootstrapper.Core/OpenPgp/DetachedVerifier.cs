@@ -4,7 +4,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 namespace Bootstrapper.Core.OpenPgp;
 
 /// <summary>Verifies a detached signature (Debian's Release.gpg over Release), binary or ASCII-armoured.</summary>
-public static class DetachedVerifier
+internal static class DetachedVerifier
 {
     /// <param name="data">The signed file's bytes exactly as downloaded.</param>
     /// <param name="signature">The detached signature file.</param>

@@ -10,10 +10,10 @@ namespace Bootstrapper.Core.OpenPgp;
 /// two forms in use: binary keyrings (what Debian ships in /usr/share/keyrings, several keys concatenated) and
 /// ASCII-armoured key blocks (.asc, possibly several blocks in one file).
 /// </summary>
-public sealed class OpenPgpKeyring
+internal sealed class OpenPgpKeyring
 {
     private readonly List<PgpPublicKeyRing> _rings;
-    private readonly Dictionary<long, List<(PgpPublicKey Key, PgpPublicKeyRing Ring)>> _byKeyId = new();
+    private readonly Dictionary<long, List<(PgpPublicKey Key, PgpPublicKeyRing Ring)>> _byKeyId = [];
 
     private OpenPgpKeyring(List<PgpPublicKeyRing> rings)
     {

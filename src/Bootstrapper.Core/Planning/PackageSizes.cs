@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Planning;
 /// GiB, file and contents alike, so a size above 1 TiB is a broken or hostile index: refusing it when it is read
 /// also keeps every sum and product below overflow (2^40 bytes times a million packages is 2^60, under 2^63).
 /// </summary>
-public static class PackageSizes
+internal static class PackageSizes
 {
     public const long MaxBytes = 1L << 40;
     public const long MaxKiB = MaxBytes / 1024;

@@ -3,7 +3,7 @@ using Bootstrapper.Core.Recipes;
 namespace Bootstrapper.Core.Planning;
 
 /// <summary>The resolved, verified package set for a recipe: everything the build needs to fetch and install.</summary>
-public sealed record Plan
+internal sealed record Plan
 {
     public required Recipe Recipe { get; init; }
     public required IReadOnlyList<PlannedPackage> Packages { get; init; }
@@ -12,7 +12,7 @@ public sealed record Plan
 }
 
 /// <summary>A verified repository index the plan was resolved from.</summary>
-public sealed record IndexInfo
+internal sealed record IndexInfo
 {
     /// <summary>URL of the signed file (InRelease / APKINDEX.tar.gz).</summary>
     public required string Url { get; init; }

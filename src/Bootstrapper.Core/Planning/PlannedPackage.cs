@@ -5,7 +5,7 @@ namespace Bootstrapper.Core.Planning;
 /// pipeline, the lock or the manifest read are typed here; what only one family needs between its plan and its
 /// install (Debian's essential set, Alpine's index entries) travels in that family's plan (Engine's FamilyPlan).
 /// </summary>
-public sealed record PlannedPackage
+internal sealed record PlannedPackage
 {
     public required string Name { get; init; }
     public required string Version { get; init; }

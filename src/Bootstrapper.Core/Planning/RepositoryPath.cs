@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Planning;
 /// every one of them: no absolute path, no "..", "." or empty segment, no backslash, query, fragment or control
 /// character, and none of these spelt with %-escapes either (a file:// URL and many HTTP servers decode them).
 /// </summary>
-public static class RepositoryPath
+internal static class RepositoryPath
 {
     /// <summary>Why <paramref name="path"/> could name something outside the repository; null when it cannot.</summary>
     public static string? Problem(string path)

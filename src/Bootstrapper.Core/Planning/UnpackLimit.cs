@@ -13,7 +13,7 @@ namespace Bootstrapper.Core.Planning;
 /// Installed-Size the limit is 32 times the package file plus 64 MiB (the data tar is at most 7.6 times the .deb
 /// there: tzdata).
 /// </summary>
-public sealed record UnpackLimit(long Bytes, string Basis)
+internal sealed record UnpackLimit(long Bytes, string Basis)
 {
     /// <param name="installedBytes">Installed-Size in bytes (null when absent or absurd).</param>
     /// <param name="packageFileBytes">Size of the .deb or .apk.</param>

@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Recipes;
 /// The command line's --mirror values: a plain URL replaces the mirror of every source, ARCHIVE=URL only that of the
 /// sources with that `archive` (the security archive lives at another path, often on another host, than the main one).
 /// </summary>
-public sealed partial record MirrorOverrides(string? Every, IReadOnlyDictionary<string, string> ByArchive)
+internal sealed partial record MirrorOverrides(string? Every, IReadOnlyDictionary<string, string> ByArchive)
 {
     public static MirrorOverrides None { get; } = new(null, new Dictionary<string, string>());
 

@@ -6,7 +6,7 @@ namespace Bootstrapper.Core.Recipes;
 /// A validated recipe: what image to build. Plain data; <see cref="RecipeLoader"/> makes one from TOML after the
 /// JSON schema (recipes.schema.json) accepted it, so code here may rely on required fields being present.
 /// </summary>
-public sealed record Recipe
+internal sealed record Recipe
 {
     /// <summary>Path of the recipe file (absolute); relative paths in the recipe resolve against its folder.</summary>
     public required string SourcePath { get; init; }
@@ -53,10 +53,10 @@ public sealed record Recipe
     }
 }
 
-public enum DistroFamily { Debian, Alpine }
+internal enum DistroFamily { Debian, Alpine }
 
 /// <summary>One repository: a suite (Debian) or branch repository (Alpine) with its components.</summary>
-public sealed record RecipeSource
+internal sealed record RecipeSource
 {
     /// <summary>Debian: suite or codename ("bookworm", "bookworm-security"). Alpine: branch ("v3.23").</summary>
     public required string Suite { get; init; }
@@ -73,7 +73,7 @@ public sealed record RecipeSource
     public bool CheckValidUntil { get; init; } = true;
 }
 
-public sealed record PackageSelection
+internal sealed record PackageSelection
 {
     /// <summary>Debian: essential, apt, minbase, buildd, important, standard (as mmdebstrap). Alpine: none.</summary>
     public string? Variant { get; init; }
@@ -81,7 +81,7 @@ public sealed record PackageSelection
     public IReadOnlyList<string> Exclude { get; init; } = [];
 }
 
-public sealed record OutputSettings
+internal sealed record OutputSettings
 {
     /// <summary>Absolute output path (the recipe's value resolved against the working directory).</summary>
     public required string Path { get; init; }
@@ -96,7 +96,7 @@ public sealed record OutputSettings
 /// stored in IMAGE.manifest.json so that `bootstrap push` can wrap a plain tar with the recipe's config), and, for the
 /// Debian family, what Debian's official container images add (debuerreotype's minimizing config and slimify).
 /// </summary>
-public sealed record ImageSettings
+internal sealed record ImageSettings
 {
     /// <summary>debuerreotype-minimizing-config: policy-rc.d, dpkg's unsafe-io, apt's docker-* settings.</summary>
     public bool ContainerConfig { get; init; }

@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Recipes;
 /// architecture in its name, output path and lock file (debian-bookworm-arm64, out/debian-bookworm-arm64.tar,
 /// debian-bookworm.arm64.lock.json), so a recipe's amd64 image keeps the names it always had.
 /// </summary>
-public static class RecipeArchitectures
+internal static class RecipeArchitectures
 {
     public static IReadOnlyList<Recipe> Expand(Recipe recipe, string? only = null)
     {

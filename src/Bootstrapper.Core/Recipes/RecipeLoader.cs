@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Recipes;
 /// Reads a TOML recipe: syntax, then duplicates, then the JSON schema, then meaning (files that must exist).
 /// Every failure is a <see cref="RecipeException"/> that names the file, the line and the key path.
 /// </summary>
-public static class RecipeLoader
+internal static class RecipeLoader
 {
     public static Recipe Load(string path, string? workingDirectory = null)
     {

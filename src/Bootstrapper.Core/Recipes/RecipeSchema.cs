@@ -5,7 +5,7 @@ using Json.Schema;
 namespace Bootstrapper.Core.Recipes;
 
 /// <summary>recipes.schema.json (embedded from the repository root) and what it says about a recipe document.</summary>
-public static class RecipeSchema
+internal static class RecipeSchema
 {
     private static readonly Lazy<JsonSchema> Schema = new(() =>
     {

@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Recipes;
 /// A snapshot time (recipe `snapshot`, --snapshot) and the URL of a source at that time. Snapshot services key their
 /// copies by a compact UTC stamp (20261101T000000Z); the recipe spells the time in ISO form, which people read.
 /// </summary>
-public static class SnapshotTime
+internal static class SnapshotTime
 {
     public const string TemplateVariable = "BOOTSTRAP_SNAPSHOT_URL";
 

@@ -74,7 +74,7 @@ internal sealed class TomlToJson
             else if (parent[last] is not JsonArray || _arraysFromInline.Contains(here))
                 throw Duplicate(here, line);
             var array = (JsonArray)parent[last]!;
-            target = new JsonObject();
+            target = [];
             array.Add(target);
             here = here + "/" + (array.Count - 1);
         }
@@ -89,7 +89,7 @@ internal sealed class TomlToJson
             }
             else if (parent[last] is null)
             {
-                target = new JsonObject();
+                target = [];
                 parent[last] = target;
             }
             else throw Duplicate(here, line);

@@ -3,13 +3,13 @@ using System.Globalization;
 namespace Bootstrapper.Core.Rootless;
 
 /// <summary>A block of subordinate user or group ids: host ids <c>Start</c> to <c>Start + Count - 1</c>.</summary>
-public readonly record struct IdRange(uint Start, uint Count);
+internal readonly record struct IdRange(uint Start, uint Count);
 
 /// <summary>
 /// /etc/subuid and /etc/subgid (shadow's format, subuid(5)): one <c>USER:START:COUNT</c> per line, USER a login name
 /// or a numeric id. newuidmap and `unshare --map-auto` take the user's first line, so that is the one that counts.
 /// </summary>
-public static class SubordinateIds
+internal static class SubordinateIds
 {
     /// <summary>
     /// Ids an image needs inside the user namespace besides root: 1 to 65535 (nobody is 65534, and Debian's dynamic

@@ -4,12 +4,12 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Staging;
 
 /// <summary>What lstat found at one path on the way to the staging directory (a symlink is not followed).</summary>
-public readonly record struct PathFacts(string Path, PathKind Kind, uint Owner, uint Mode);
+internal readonly record struct PathFacts(string Path, PathKind Kind, uint Owner, uint Mode);
 
-public enum PathKind { Directory, Symlink, Other }
+internal enum PathKind { Directory, Symlink, Other }
 
 /// <summary>Where the staging directory came from: it decides what the refusal tells the user to do.</summary>
-public enum StagingSource
+internal enum StagingSource
 {
     /// <summary>BOOTSTRAP_STAGING_DIR.</summary>
     Variable,
@@ -26,7 +26,7 @@ public enum StagingSource
 /// owned by that user, and every directory above it owned by root or that user; none may be writable by group or
 /// others unless it has the sticky bit (/tmp, /dev/shm), where only an entry's owner can rename or delete it.
 /// </summary>
-public static class StagingDirectoryRule
+internal static class StagingDirectoryRule
 {
     private const uint GroupOrOtherWrite = 0b000_010_010;
     private const uint Sticky = 0x200;

@@ -6,4 +6,4 @@ namespace Bootstrapper.Engine.Archives;
 /// One member of a Unix ar archive. <see cref="Data"/> is a window on the archive stream, valid only until the
 /// reader moves to the next member.
 /// </summary>
-public sealed record ArMember(string Name, long Size, long ModifiedTime, int Uid, int Gid, uint Mode, BoundedReadStream Data);
+internal sealed record ArMember(string Name, long Size, long ModifiedTime, int Uid, int Gid, uint Mode, BoundedReadStream Data);

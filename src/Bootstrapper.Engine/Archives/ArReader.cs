@@ -10,7 +10,7 @@ namespace Bootstrapper.Engine.Archives;
 /// even offset. GNU names ("name/", "//" long-name table, "/123" references) and BSD names ("#1/len", name stored
 /// at the start of the data) are understood; the GNU symbol table ("/") is skipped. Works on non-seekable streams.
 /// </summary>
-public sealed class ArReader
+internal sealed class ArReader
 {
     public const string Magic = "!<arch>\n";
     private const int HeaderSize = 60;
@@ -59,7 +59,7 @@ public sealed class ArReader
             _padPending = (size & 1) == 1;
 
             string name;
-            if (rawName == "/" || rawName == "/SYM64/")
+            if (rawName is "/" or "/SYM64/")
             {
                 continue; // GNU symbol table: not a member anyone asked for
             }

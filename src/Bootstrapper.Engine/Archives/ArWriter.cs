@@ -6,7 +6,7 @@ namespace Bootstrapper.Engine.Archives;
 /// Writes Unix ar archives in the form dpkg-deb produces (GNU short names "name/", mode in octal, even padding
 /// with '\n'). Names longer than 15 bytes are not needed for .debs and are refused.
 /// </summary>
-public sealed class ArWriter
+internal sealed class ArWriter
 {
     private readonly Stream _stream;
 

@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Os.Native;
 namespace Bootstrapper.Engine.Archives;
 
 /// <summary>How <see cref="SafeExtractor"/> writes members.</summary>
-public sealed record ExtractOptions
+internal sealed record ExtractOptions
 {
     /// <summary>Set numeric owners from the tar (lchown). Needs root; defaults to whether we are root.</summary>
     public bool ApplyOwners { get; init; } = LibC.Geteuid() == 0;
@@ -46,7 +46,7 @@ public sealed record ExtractOptions
 /// </param>
 /// <param name="Md5Sums">Relative path ("usr/bin/x") to lowercase hex MD5, when requested; otherwise empty.</param>
 /// <param name="FileBytes">Bytes of regular-file data written.</param>
-public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDictionary<string, string> Md5Sums, long FileBytes)
+internal sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDictionary<string, string> Md5Sums, long FileBytes)
 {
     /// <summary>
     /// Every directory the archive needed, in archive order, at its physical path: its directory members (with the
@@ -74,9 +74,9 @@ public sealed record ExtractedPackage(IReadOnlyList<string> Paths, IReadOnlyDict
 }
 
 /// <summary>A member's owner as a tar header gives it: names (empty when absent) and numbers.</summary>
-public readonly record struct MemberOwner(string UserName, int Uid, string GroupName, int Gid);
+internal readonly record struct MemberOwner(string UserName, int Uid, string GroupName, int Gid);
 
 /// <summary>A directory an archive used: where it is, and the member's owner, mode and mtime (null: no member).</summary>
-public sealed record DirectoryUse(string PhysicalPath, DirectoryMetadata? Member);
+internal sealed record DirectoryUse(string PhysicalPath, DirectoryMetadata? Member);
 
-public sealed record DirectoryMetadata(int Uid, int Gid, int Mode, long MTime);
+internal sealed record DirectoryMetadata(int Uid, int Gid, int Mode, long MTime);

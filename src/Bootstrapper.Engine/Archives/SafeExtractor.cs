@@ -17,7 +17,7 @@ namespace Bootstrapper.Engine.Archives;
 /// root at the same time (from several threads) without any of them being able to redirect another outside the
 /// root; which of two conflicting packages wins a path is then unspecified, as it is for dpkg without Replaces.
 /// </summary>
-public sealed class SafeExtractor
+internal sealed class SafeExtractor
 {
     private const int BufferSize = 256 * 1024;
     /// <summary>What a member costs besides its data, for <see cref="ExtractOptions.Limit"/>: an inode and a name.</summary>

@@ -1,7 +1,7 @@
 namespace Bootstrapper.Engine.Compression;
 
 /// <summary>The compressions found in .deb members (deb(5)) and image tars.</summary>
-public enum CompressionKind
+internal enum CompressionKind
 {
     None,
     Gzip,

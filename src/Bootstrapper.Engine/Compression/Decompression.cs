@@ -7,7 +7,7 @@ using SharpCompress.Compressors.Xz;
 namespace Bootstrapper.Engine.Compression;
 
 /// <summary>Opens decompressing read streams; picks the kind from a file or member name.</summary>
-public static class Decompression
+internal static class Decompression
 {
     /// <summary>
     /// The kind implied by a name's suffix: "data.tar.xz" is xz, "control.tar" is none. Unknown suffixes are none,

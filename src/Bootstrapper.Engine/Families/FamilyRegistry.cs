@@ -7,7 +7,7 @@ using Bootstrapper.Engine.Pipeline;
 namespace Bootstrapper.Engine.Families;
 
 /// <summary>The one place that knows which module serves which distribution family.</summary>
-public static class FamilyRegistry
+internal static class FamilyRegistry
 {
     public static IDistroFamily Create(DistroFamily family) => family switch
     {

@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Oci;
 /// An image layout as one tar (what `skopeo inspect oci-archive:` and `podman load` read): the layout's files in
 /// name order, owned by root, mtimes at SOURCE_DATE_EPOCH, so the archive's bytes depend only on its content.
 /// </summary>
-public static class OciArchive
+internal static class OciArchive
 {
     public static (string Sha256, long Bytes) Write(string layout, string archive, long? epoch)
     {

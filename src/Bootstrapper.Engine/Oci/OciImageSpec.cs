@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Oci;
 /// <param name="Title">org.opencontainers.image.title: the recipe's name.</param>
 /// <param name="Created">SOURCE_DATE_EPOCH, so that the same inputs give the same manifest digest.</param>
 /// <param name="CreatedBy">The config history's created_by.</param>
-public sealed record OciImageSpec(string Title, ImageSettings Image, OciPlatform Platform, DateTimeOffset Created, string CreatedBy)
+internal sealed record OciImageSpec(string Title, ImageSettings Image, OciPlatform Platform, DateTimeOffset Created, string CreatedBy)
 {
     public static OciImageSpec From(string recipeName, string family, string architecture, ImageSettings? image,
         long? sourceDateEpoch, DateTimeOffset now) =>
@@ -17,4 +17,4 @@ public sealed record OciImageSpec(string Title, ImageSettings Image, OciPlatform
 }
 
 /// <summary>An image written into a layout: its manifest's descriptor and the layer's uncompressed digest.</summary>
-public sealed record OciImage(string Layout, OciDescriptor Manifest, string DiffId, int Entries);
+internal sealed record OciImage(string Layout, OciDescriptor Manifest, string DiffId, int Entries);

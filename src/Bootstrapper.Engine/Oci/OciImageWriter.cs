@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Oci;
 /// Writes a one-layer image into a layout: the layer (the same tar the plain output is, compressed as asked), the
 /// config, the manifest, and index.json naming it after the recipe.
 /// </summary>
-public static class OciImageWriter
+internal static class OciImageWriter
 {
     /// <summary>
     /// Packs a root directory as the layer: first the plain tar (the bytes a .tar output would have), then that tar

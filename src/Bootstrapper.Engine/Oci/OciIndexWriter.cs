@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Oci;
 /// index listing each manifest with its platform, and index.json naming that index. `bootstrap push` of the layout
 /// pushes every image and then the index under the tag.
 /// </summary>
-public static class OciIndexWriter
+internal static class OciIndexWriter
 {
     /// <param name="images">One (platform, image) pair per architecture; each image is in a layout of its own.</param>
     /// <param name="refName">The name index.json gives the index (the recipe's name).</param>

@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Oci;
 /// An OCI image-layout directory (image-layout.md): `oci-layout`, `index.json` and content-addressed `blobs/sha256/`.
 /// Blobs are written under a temporary name and renamed, so a blob file always holds the bytes its name says.
 /// </summary>
-public static class OciLayout
+internal static class OciLayout
 {
     public const string LayoutFile = "oci-layout";
     public const string IndexFile = "index.json";

@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Oci;
 /// NAME-ARCH.oci.tar (or .oci), the recipe's own output path gets one layout whose image index lists every image
 /// with its platform (<see cref="OciIndexWriter"/>). Written under a temporary name and moved into place whole.
 /// </summary>
-public static class OciMultiArchOutput
+internal static class OciMultiArchOutput
 {
     /// <param name="output">The recipe's own output (PATH.oci.tar or PATH.oci).</param>
     /// <param name="refName">The name index.json gives the index (the recipe's name; `podman load` tags it so).</param>

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Oci;
 /// A build's OCI output (PATH.oci.tar or PATH.oci): the layout is written under a temporary name beside the output
 /// and moved into place only when complete, so the output is either absent, the previous one, or whole.
 /// </summary>
-public static class OciOutput
+internal static class OciOutput
 {
     /// <summary>Before any download: an existing PATH.oci must be a layout we may replace, not someone's folder.</summary>
     public static void CheckTarget(string output, ImageOutputFormat format)

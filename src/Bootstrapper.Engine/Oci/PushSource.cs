@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Oci;
 /// recipe's [image], architecture and SOURCE_DATE_EPOCH), so it gets the same config an .oci.tar build would.
 /// The SBOM is the build's IMAGE.spdx.json beside the source, when there is one.
 /// </summary>
-public sealed class PushSource : IDisposable
+internal sealed class PushSource : IDisposable
 {
     private readonly string? _temporary;
 

@@ -4,7 +4,7 @@ using Bootstrapper.Engine.Compression;
 namespace Bootstrapper.Engine.Output;
 
 /// <summary>What an output is: a tar for `docker import`, or an OCI image layout (archive or directory).</summary>
-public enum ImageLayout { DockerTar, OciArchive, OciDirectory }
+internal enum ImageLayout { DockerTar, OciArchive, OciDirectory }
 
 /// <summary>
 /// The one place that decides the output format from the output name (and the recipe's `output.compression`):
@@ -13,7 +13,7 @@ public enum ImageLayout { DockerTar, OciArchive, OciDirectory }
 /// For OCI outputs the compression
 /// is the layer's: gzip unless the recipe says zstd or none (xz is no OCI layer type).
 /// </summary>
-public sealed record ImageOutputFormat(ImageLayout Layout, CompressionKind Compression)
+internal sealed record ImageOutputFormat(ImageLayout Layout, CompressionKind Compression)
 {
     public bool IsOci => Layout != ImageLayout.DockerTar;
 

@@ -15,7 +15,7 @@ namespace Bootstrapper.Engine.Output;
 /// extended attributes (binary values intact). The file is written under a temporary name next to the output and
 /// renamed only when complete; on failure or cancellation nothing is left behind.
 /// </summary>
-public static class ImagePacker
+internal static class ImagePacker
 {
     private const int CopyBufferSize = 1 << 20;
 

@@ -10,7 +10,7 @@ namespace Bootstrapper.Engine.Output;
 /// atomically (temporary name, then rename), after the image; if either cannot be written, the image and whatever
 /// was written beside it are removed, because an image without its manifest and SBOM is half-written.
 /// </summary>
-public static class ImageSidecars
+internal static class ImageSidecars
 {
     public static string ManifestPath(string image) => image + ".manifest.json";
     public static string SbomPath(string image) => image + ".spdx.json";
@@ -44,7 +44,7 @@ public static class ImageSidecars
 
 /// <summary>--sbom: which SBOM formats are written beside the image.</summary>
 [Flags]
-public enum SbomFormat
+internal enum SbomFormat
 {
     None = 0,
     Spdx = 1,

@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Output;
 /// Reads any image tar (ours or another tool's; plain, .gz, .xz, .zst, .bz2 by name) into the entries `diff`
 /// compares, hashing each regular file's content as it streams past. Nothing is extracted.
 /// </summary>
-public static class ImageTarEntries
+internal static class ImageTarEntries
 {
     /// <exception cref="RecipeException">The file is missing or is not a readable tar.</exception>
     public static (List<TarEntryInfo> Entries, ImageFile Image) Read(string path)

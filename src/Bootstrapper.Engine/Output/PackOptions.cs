@@ -1,7 +1,7 @@
 namespace Bootstrapper.Engine.Output;
 
 /// <summary>How <see cref="ImagePacker"/> writes the image tar.</summary>
-public sealed record PackOptions
+internal sealed record PackOptions
 {
     /// <summary>When set, every mtime later than this (seconds since 1970) is clamped to it (reproducible builds).</summary>
     public long? SourceDateEpoch { get; init; }
@@ -39,4 +39,4 @@ public sealed record PackOptions
 /// .tar it is also what `podman import` (4.3) reports in RootFS.Layers; for a compressed file podman reports the
 /// file's own digest (<see cref="Sha256"/>).
 /// </param>
-public sealed record PackResult(string Path, string Sha256, long Bytes, int Entries, string TarSha256);
+internal sealed record PackResult(string Path, string Sha256, long Bytes, int Entries, string TarSha256);

@@ -5,14 +5,14 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>How this host runs the target architecture's programs (maintainer scripts, dpkg, apk's scripts).</summary>
-public enum ArchitectureRunner { Native, Compat, Emulated }
+internal enum ArchitectureRunner { Native, Compat, Emulated }
 
 /// <summary>
 /// Before the plan and any download: can this host run the target's binaries? Natively, through the kernel's
 /// compat mode (i386 on amd64, armhf on arm64), or through a binfmt_misc registration with the F flag (qemu-user).
 /// The recorded unpack needs none of this; the maintainer scripts do.
 /// </summary>
-public static class ArchitectureSupport
+internal static class ArchitectureSupport
 {
     public const string DefaultBinfmtDirectory = "/proc/sys/fs/binfmt_misc";
     private const string Packages = "qemu-user-static binfmt-support";

@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Output;
 namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>What the command line (or a test) adds to a recipe. Everything here is optional.</summary>
-public sealed record BuildOptions
+internal sealed record BuildOptions
 {
     /// <summary>--mirror URL: replaces the mirror of every source (without a --mirror ARCHIVE=URL of its archive).</summary>
     public string? MirrorOverride { get; init; }

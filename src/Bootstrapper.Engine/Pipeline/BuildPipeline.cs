@@ -21,7 +21,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// Nothing half-written is left behind: the staging root is removed whatever happens, the packer writes to a
 /// temporary name and renames, and the manifest is written the same way after the image.
 /// </remarks>
-public static class BuildPipeline
+internal static class BuildPipeline
 {
     public static async Task<Plan> PlanAsync(IDistroFamily family, Recipe recipe, BuildOptions options, IBuildReporter reporter,
         CancellationToken ct)
@@ -233,7 +233,7 @@ public static class BuildPipeline
 }
 
 /// <summary>What a build produced.</summary>
-public sealed record BuildResult(string ImagePath, long ImageSize, string ImageSha256, string ManifestPath, int PackageCount)
+internal sealed record BuildResult(string ImagePath, long ImageSize, string ImageSha256, string ManifestPath, int PackageCount)
 {
     /// <summary>IMAGE.spdx.json: the SPDX 2.3 SBOM written beside the image.</summary>
     public string? SbomPath { get; init; }
@@ -244,4 +244,4 @@ public sealed record BuildResult(string ImagePath, long ImageSize, string ImageS
 }
 
 /// <summary>What `bootstrap fetch` did: the plan, each package's verified cache path, and the bundle if one was written.</summary>
-public sealed record FetchResult(Plan Plan, IReadOnlyDictionary<PlannedPackage, string> Files, BundleSummary? Bundle);
+internal sealed record FetchResult(Plan Plan, IReadOnlyDictionary<PlannedPackage, string> Files, BundleSummary? Bundle);

@@ -10,7 +10,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// failure names the value and what to do, with exit code 2. The staging area, the sandbox and (rootless) the user
 /// namespace are checked right after; what depends on the plan (the staging root's size) before the download.
 /// </summary>
-public static class BuildPreflight
+internal static class BuildPreflight
 {
     /// <returns>The output's format (docker-import tar or OCI layout, and its compression).</returns>
     public static ImageOutputFormat Check(BuildSession session, string output)

@@ -8,7 +8,7 @@ using Bootstrapper.Engine.Os.Native;
 namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>Everything one build or plan run shares: the recipe, options, where to report, where to cache.</summary>
-public sealed class BuildSession : IDisposable
+internal sealed class BuildSession : IDisposable
 {
     public BuildSession(Recipe recipe, BuildOptions options, IBuildReporter reporter)
     {
@@ -92,7 +92,7 @@ public sealed class BuildSession : IDisposable
     }
 
     public async Task PhaseAsync(string phase, string detail, Func<Task> work) =>
-        await PhaseAsync<bool>(phase, detail, async () => { await work().ConfigureAwait(false); return true; });
+        await PhaseAsync(phase, detail, async () => { await work().ConfigureAwait(false); return true; }).ConfigureAwait(false);
 
     public void Dispose() => Downloader.Dispose();
 }

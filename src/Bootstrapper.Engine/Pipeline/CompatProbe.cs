@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// in-memory file (a noexec /tmp cannot spoil the answer), executed through /proc/PID/fd. The CPU alone does not tell:
 /// IA32 emulation can be switched off (ia32_emulation=0), and many aarch64 CPUs have no AArch32 at all.
 /// </summary>
-public static class CompatProbe
+internal static class CompatProbe
 {
     /// <summary>Whether the kernel runs <paramref name="target"/>'s programs (natively or through any binfmt handler).</summary>
     public static bool Runs(CpuArchitecture target) => !ExitZeroElf.Knows(target) || Runs(ExitZeroElf.For(target));
@@ -39,7 +39,9 @@ public static class CompatProbe
             }
             using var process = Process.Start(new ProcessStartInfo(path)
             {
-                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
             })!;
             if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
             {

@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// verified indices, Debian's essential set, Alpine's index entries): the typed state that travels from plan to
 /// download, install and bundle. A family subclasses it; the pipeline calls its steps in that order.
 /// </summary>
-public abstract class FamilyPlan(Plan plan)
+internal abstract class FamilyPlan(Plan plan)
 {
     /// <summary>What every family's plan has: the packages, typed (<see cref="PlannedPackage"/>), and the indices.</summary>
     public Plan Plan { get; } = plan;
@@ -47,7 +47,7 @@ public abstract class FamilyPlan(Plan plan)
 }
 
 /// <summary>What an install reports for the manifest and the SBOMs, read while the staging root still exists.</summary>
-public sealed record InstallOutcome
+internal sealed record InstallOutcome
 {
     /// <summary>Package name -> SPDX expression, for the packages that declare one machine-readably.</summary>
     public IReadOnlyDictionary<string, string> Licenses { get; init; } = new Dictionary<string, string>();

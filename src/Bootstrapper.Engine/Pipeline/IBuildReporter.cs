@@ -4,7 +4,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// Where the pipeline tells what it is doing. The CLI shows it as a live display on a terminal and as plain lines
 /// in logs; tests collect it. Implementations must be thread-safe: downloads report from several tasks.
 /// </summary>
-public interface IBuildReporter
+internal interface IBuildReporter
 {
     void PhaseStarted(string phase, string detail);
     void PhaseFinished(string phase, TimeSpan elapsed, string summary);
@@ -21,7 +21,7 @@ public interface IBuildReporter
 }
 
 /// <summary>A reporter that drops everything (library use, some tests).</summary>
-public sealed class NullReporter : IBuildReporter
+internal sealed class NullReporter : IBuildReporter
 {
     public static readonly NullReporter Instance = new();
     public void PhaseStarted(string phase, string detail) { }

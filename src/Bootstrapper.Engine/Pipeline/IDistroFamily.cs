@@ -6,7 +6,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// keeps nothing between phases: what its later steps need from the planning travels in the
 /// <see cref="FamilyPlan"/> it returns, so one family object may serve any number of builds.
 /// </summary>
-public interface IDistroFamily
+internal interface IDistroFamily
 {
     /// <summary>Fetch and verify the indices, and resolve the recipe's package set.</summary>
     Task<FamilyPlan> PlanAsync(BuildSession session, CancellationToken ct);

@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// names each of them in one message (a locked package may be gone from the mirror while still in the cache, or
 /// the other way round), instead of stopping at the first 404; a mirror that is down ends the build at its first error.
 /// </summary>
-public static class PackageDownload
+internal static class PackageDownload
 {
     /// <param name="packages">The plan's packages in the order to fetch them.</param>
     /// <param name="files">Told of each verified file at once (the install streams from it), or of the failure.</param>

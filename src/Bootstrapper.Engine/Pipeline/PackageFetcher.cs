@@ -17,7 +17,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// fetched again instead of being installed, or, offline, named in a verification error. A download is checked the
 /// same way before it is renamed into the cache, so a file that fails never stays there.
 /// </remarks>
-public sealed class PackageFetcher(Downloader downloader, string cacheDirectory, IBuildReporter reporter,
+internal sealed class PackageFetcher(Downloader downloader, string cacheDirectory, IBuildReporter reporter,
     int parallelism, bool offline, PackageFileCheck check)
 {
     /// <param name="packages">In the order to fetch them (the install's order of need).</param>

@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// index gives no SHA-256 of the file, the family's own check (<see cref="FamilyPlan.VerifyPackageFile"/>). Every package
 /// file the build takes from the cache, downloads or puts into a bundle passes through here.
 /// </summary>
-public sealed class PackageFileCheck(FamilyPlan family)
+internal sealed class PackageFileCheck(FamilyPlan family)
 {
     /// <summary>The whole check of <paramref name="file"/>, named <paramref name="label"/> in messages.</summary>
     /// <exception cref="VerificationException">It is not the package <paramref name="p"/> names.</exception>

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// and waits only until that one is verified, so extracting overlaps downloading; a download that fails hands its
 /// error to every wait still open.
 /// </summary>
-public sealed class PackageFiles
+internal sealed class PackageFiles
 {
     private readonly IReadOnlyDictionary<PlannedPackage, string> _paths;
     private readonly Dictionary<PlannedPackage, TaskCompletionSource<string>> _files;

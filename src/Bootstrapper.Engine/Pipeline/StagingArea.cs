@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// directory that only the build user can write to, or a sticky one, nobody else can rename it: the root inside
 /// stays the root the build made, under the same path, until the build removes it.
 /// </summary>
-public static class StagingArea
+internal static class StagingArea
 {
     public const string RootName = "root";
 

@@ -4,7 +4,7 @@ using Bootstrapper.Engine.Rootless;
 namespace Bootstrapper.Engine.Pipeline;
 
 /// <summary>A staging directory and where it came from (for the message that refuses it).</summary>
-public sealed record StagingParent(string Path, StagingSource Source);
+internal sealed record StagingParent(string Path, StagingSource Source);
 
 /// <summary>
 /// Where the staging root goes. A root is ~100-500 MB of small files written once, configured, packed and thrown
@@ -12,7 +12,7 @@ public sealed record StagingParent(string Path, StagingSource Source);
 /// with `discard`): removing a bookworm minbase root took 13.5 s on disk and dpkg's per-file fsyncs dominated
 /// configuration; on tmpfs both cost almost nothing.
 /// </summary>
-public static class StagingLocation
+internal static class StagingLocation
 {
     public const string Variable = "BOOTSTRAP_STAGING_DIR";
     private const string SharedMemory = "/dev/shm";

@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// Refuses a build whose staging file system has no room for it, before anything is downloaded: a root that fills
 /// its file system half way through fails late and, on /dev/shm, takes the host's memory with it meanwhile.
 /// </summary>
-public static class StagingSpace
+internal static class StagingSpace
 {
     /// <param name="parent">Where the staging root will go (it may not exist yet: its nearest existing parent is asked).</param>
     /// <param name="installedBytes">The plan's packages unpacked (<see cref="PackageSizes.InstalledBytes"/>).</param>

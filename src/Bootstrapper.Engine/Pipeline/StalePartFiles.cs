@@ -6,7 +6,7 @@ namespace Bootstrapper.Engine.Pipeline;
 /// a live download writes its file continuously and times out after 30 s without data, so an hour-old one is
 /// nobody's. (Their names carry a PID, but builds in other containers may share a cache: age is what can be trusted.)
 /// </summary>
-public static class StalePartFiles
+internal static class StalePartFiles
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
 

@@ -1,7 +1,7 @@
 namespace Bootstrapper.Engine.Rootless;
 
 /// <summary>How a build gets the privileges that installing packages needs (`--mode`).</summary>
-public enum BuildMode
+internal enum BuildMode
 {
     /// <summary>Root when run as root (or already inside our user namespace), else unshare.</summary>
     Auto,

@@ -10,7 +10,7 @@ namespace Bootstrapper.Engine.Rootless;
 /// signals and the exit code stay the user's; inside, the build runs unchanged: owners are real, the sandbox
 /// creates its namespaces as the namespace's root, and the packer reads the owners the root build would.
 /// </summary>
-public static partial class RootlessLauncher
+internal static partial class RootlessLauncher
 {
     public const string Unshare = "/usr/bin/unshare";
 

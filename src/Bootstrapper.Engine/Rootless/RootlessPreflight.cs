@@ -10,7 +10,7 @@ namespace Bootstrapper.Engine.Rootless;
 /// AppArmor rule or a container's seccomp profile can each forbid them, and only trying tells). Each gap is one
 /// message naming what to configure, exit code 2.
 /// </summary>
-public sealed class RootlessPreflight
+internal sealed class RootlessPreflight
 {
     public string SubuidFile { get; init; } = "/etc/subuid";
     public string SubgidFile { get; init; } = "/etc/subgid";

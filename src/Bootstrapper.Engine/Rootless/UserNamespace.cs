@@ -4,7 +4,7 @@ using Bootstrapper.Engine.Os.Native;
 namespace Bootstrapper.Engine.Rootless;
 
 /// <summary>Whether this process is the re-executed build inside its user namespace, and who really runs it.</summary>
-public static class UserNamespace
+internal static class UserNamespace
 {
     /// <summary>Set by <see cref="RootlessLauncher"/> for the re-executed build: the invoking user's host uid.</summary>
     public const string Marker = "BOOTSTRAP_USERNS_UID";

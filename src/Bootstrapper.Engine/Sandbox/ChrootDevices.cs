@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Sandbox;
 /// The host's /dev is never bind-mounted, so nothing of the host leaks into the root and there is nothing to
 /// unmount. The same entries end up in the final image, as in the official images.
 /// </summary>
-public static class ChrootDevices
+internal static class ChrootDevices
 {
     /// <summary>Character devices: name, major, minor. All mode 0666, owner root:root (as debootstrap/mmdebstrap).</summary>
     public static readonly IReadOnlyList<(string Name, uint Major, uint Minor)> CharDevices =

@@ -16,7 +16,7 @@ namespace Bootstrapper.Engine.Sandbox;
 /// PID 1 a reaper whose root differs from the command's, so <c>ischroot</c> answers "chroot". When the process we
 /// start dies, the namespace dies with it.
 /// </remarks>
-public static class SandboxCommand
+internal static class SandboxCommand
 {
     /// <summary>File name of the helper, beside the assemblies.</summary>
     public const string HelperName = "bootstrap-sandbox";

@@ -5,33 +5,32 @@ namespace Bootstrapper.Engine.Streams;
 /// copied: reads go straight to the inner stream, so the caller must consume (or <see cref="Skip"/>) one window
 /// before asking the container for the next member.
 /// </summary>
-public sealed class BoundedReadStream : Stream
+internal sealed class BoundedReadStream : Stream
 {
     private readonly Stream _inner;
     private readonly string _sourceName;
-    private long _remaining;
 
     internal BoundedReadStream(Stream inner, long length, string sourceName)
     {
         _inner = inner;
         _sourceName = sourceName;
         Length = length;
-        _remaining = length;
+        Remaining = length;
     }
 
     public override long Length { get; }
-    public override long Position { get => Length - _remaining; set => throw new NotSupportedException(); }
-    public long Remaining => _remaining;
+    public override long Position { get => Length - Remaining; set => throw new NotSupportedException(); }
+    public long Remaining { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        if (_remaining == 0 || buffer.IsEmpty) return 0;
-        if (buffer.Length > _remaining) buffer = buffer[..(int)_remaining];
+        if (Remaining == 0 || buffer.IsEmpty) return 0;
+        if (buffer.Length > Remaining) buffer = buffer[..(int)Remaining];
         int n = _inner.Read(buffer);
-        if (n == 0) throw new EndOfStreamException($"{_sourceName}: truncated ({_remaining} more bytes expected)");
-        _remaining -= n;
+        if (n == 0) throw new EndOfStreamException($"{_sourceName}: truncated ({Remaining} more bytes expected)");
+        Remaining -= n;
         return n;
     }
 
@@ -44,17 +43,17 @@ public sealed class BoundedReadStream : Stream
     /// <summary>Moves the inner stream to the end of this window (seeking when possible, reading otherwise).</summary>
     public void Skip()
     {
-        if (_remaining == 0) return;
+        if (Remaining == 0) return;
         if (_inner.CanSeek)
         {
-            if (_inner.Position + _remaining > _inner.Length)
-                throw new EndOfStreamException($"{_sourceName}: truncated ({_remaining} more bytes expected)");
-            _inner.Seek(_remaining, SeekOrigin.Current);
-            _remaining = 0;
+            if (_inner.Position + Remaining > _inner.Length)
+                throw new EndOfStreamException($"{_sourceName}: truncated ({Remaining} more bytes expected)");
+            _inner.Seek(Remaining, SeekOrigin.Current);
+            Remaining = 0;
             return;
         }
         Span<byte> scratch = stackalloc byte[8192];
-        while (_remaining > 0) _ = Read(scratch); // Read throws on a premature end, so this terminates
+        while (Remaining > 0) _ = Read(scratch); // Read throws on a premature end, so this terminates
     }
 
     public override bool CanRead => true;

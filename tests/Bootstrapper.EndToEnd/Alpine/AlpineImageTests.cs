@@ -55,7 +55,7 @@ public sealed class AlpineImageTests : IDisposable
     }
 
     [Fact]
-    public async Task InstallsPacksAndRunsInPodman()
+    public async Task Installs_packs_and_runs_in_podman()
     {
         var (root, plan) = await InstallAsync("root");
 
@@ -87,7 +87,7 @@ public sealed class AlpineImageTests : IDisposable
     }
 
     [Fact]
-    public async Task TwoInstallsPackToIdenticalTars()
+    public async Task Two_installs_pack_to_identical_tars()
     {
         var (first, _) = await InstallAsync("a");
         var (second, _) = await InstallAsync("b");

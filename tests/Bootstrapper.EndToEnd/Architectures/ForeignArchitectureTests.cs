@@ -24,7 +24,7 @@ public sealed class ForeignArchitectureTests : IClassFixture<ForeignArchitecture
         public string ImagePath => Path.Combine(WorkDir, "bookworm-arm64.tar");
         public string Tag => "localhost/bootstrap-e2e-arm64:" + Path.GetFileName(WorkDir).ToLowerInvariant().Replace('_', '-');
 
-        public async Task InitializeAsync()
+        public async ValueTask InitializeAsync()
         {
             var stdout = new StringWriter();
             var stderr = new StringWriter();
@@ -35,11 +35,11 @@ public sealed class ForeignArchitectureTests : IClassFixture<ForeignArchitecture
             Sh.Run("podman", "import", ImagePath, Tag).Ok("podman import");
         }
 
-        public Task DisposeAsync()
+        public ValueTask DisposeAsync()
         {
             Sh.Run("podman", "rmi", "-f", Tag);
             Directory.Delete(WorkDir, recursive: true);
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
     }
 

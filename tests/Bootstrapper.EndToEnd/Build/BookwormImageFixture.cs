@@ -16,7 +16,7 @@ public sealed class BookwormImageFixture : IAsyncLifetime
     public static string CacheDir { get; } = Path.Combine(Path.GetTempPath(), "bootstrap-e2e-cache");
     public string BuildLog { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var (code, log) = await BuildAsync(ImagePath);
         BuildLog = log;
@@ -36,10 +36,10 @@ public sealed class BookwormImageFixture : IAsyncLifetime
         return (code, stdout + "\n" + stderr);
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         Directory.Delete(WorkDir, recursive: true);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 

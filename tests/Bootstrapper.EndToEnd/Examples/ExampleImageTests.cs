@@ -10,7 +10,7 @@ namespace Bootstrapper.EndToEnd.Examples;
 [Collection(ExampleImagesCollection.Name)]
 public sealed class ExampleImageTests(ExampleImages images)
 {
-    public static TheoryData<string> Names() => new(ExampleImages.Names);
+    public static TheoryData<string> Names() => [.. ExampleImages.Names];
 
     [Theory, MemberData(nameof(Names))]
     public void Builds_reproducibly(string name) => Assert.Equal(images.Hashes[name].First, images.Hashes[name].Second);

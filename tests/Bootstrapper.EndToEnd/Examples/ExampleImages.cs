@@ -19,7 +19,7 @@ public sealed class ExampleImages : IAsyncLifetime
 
     public string ImagePath(string name) => Path.Combine(WorkDir, name + ".tar");
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         foreach (var name in Names)
         {
@@ -57,11 +57,11 @@ public sealed class ExampleImages : IAsyncLifetime
         return Sh.Run("podman", args.ToArray()).Ok($"podman run {name}: {script}").Stdout;
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         foreach (var tag in _tags.Values) Sh.Run("podman", "rmi", "-f", tag);
         Directory.Delete(WorkDir, recursive: true);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 

@@ -85,7 +85,8 @@ public sealed class MaintscriptHelperStandInTests : IDisposable
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["DPKG_MAINTSCRIPT_NAME"] = script, ["DPKG_MAINTSCRIPT_PACKAGE"] = "foo",
+            ["DPKG_MAINTSCRIPT_NAME"] = script,
+            ["DPKG_MAINTSCRIPT_PACKAGE"] = "foo",
         };
         foreach (var kv in extraEnvironment) env[kv.Split('=')[0]] = kv[(kv.IndexOf('=') + 1)..];
         var output = new List<string>();

@@ -9,9 +9,9 @@ namespace Bootstrapper.EndToEnd.Install;
 /// official images use), files from <c>apt-get download NAME/SUITE</c> (apt knows the host's mirror), both from
 /// the host's apt configuration. Cached under /var/tmp so repeated runs do not download ~31 MB again.
 /// </summary>
-public static class MinbaseDebs
+internal static class MinbaseDebs
 {
-    private static readonly object Gate = new();
+    private static readonly Lock Gate = new();
 
     public static string CacheDir(string suite) => $"/var/tmp/bootstrapper-e2e/{suite}-minbase-debs";
 
@@ -33,7 +33,7 @@ public static class MinbaseDebs
         var scratch = Directory.CreateTempSubdirectory("print-debs-");
         Directory.Delete(scratch.FullName);     // debootstrap wants to create (and then deletes) the target itself
         var names = HostTools.RunOk("/usr/sbin/debootstrap", "--print-debs", "--variant=minbase", suite, scratch.FullName, mirror)
-            .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            .Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
         if (names.Length < 50) throw new InvalidOperationException($"debootstrap --print-debs gave only {names.Length} names");
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         Directory.CreateDirectory(dir);

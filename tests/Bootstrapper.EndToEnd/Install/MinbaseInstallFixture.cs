@@ -13,8 +13,8 @@ public sealed class MinbaseInstallFixture : IDisposable
     public const long Epoch = 1_700_000_000;    // 2023-11-14T22:13:20Z
     public const string RootsDirectory = "/var/tmp/bootstrapper-e2e/roots";
     public string Root { get; }
-    public IReadOnlyList<InstallPackage> Packages { get; }
-    public InstallTimings Timings { get; }
+    internal IReadOnlyList<InstallPackage> Packages { get; }
+    internal InstallTimings Timings { get; }
     public TimeSpan FinalizeTime { get; }
     /// <summary>What <see cref="Finalizer.Finalize"/> reported changing.</summary>
     public IReadOnlyList<string> FinalizeChanges { get; }
@@ -39,7 +39,7 @@ public sealed class MinbaseInstallFixture : IDisposable
     public static string NewRootPath() => Path.Combine(RootsDirectory, "minbase-" + Guid.NewGuid().ToString("N")[..8]);
 
     /// <summary>Installs <paramref name="packages"/> into <paramref name="root"/> and finalizes it; the log goes to ROOT.log.</summary>
-    public static (InstallTimings Install, TimeSpan Finalize, IReadOnlyList<string> Changes) InstallAndFinalize(
+    internal static (InstallTimings Install, TimeSpan Finalize, IReadOnlyList<string> Changes) InstallAndFinalize(
         string root, IReadOnlyList<InstallPackage> packages)
     {
         var log = new List<string>();

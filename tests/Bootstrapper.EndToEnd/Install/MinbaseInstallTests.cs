@@ -1,5 +1,4 @@
 using Bootstrapper.Engine.Families.Debian.Install;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Install;
 

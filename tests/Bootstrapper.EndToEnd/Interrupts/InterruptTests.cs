@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
 using Bootstrapper.EndToEnd.Install;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Interrupts;
 

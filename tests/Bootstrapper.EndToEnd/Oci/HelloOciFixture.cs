@@ -15,7 +15,7 @@ public sealed class HelloOciFixture : IAsyncLifetime
     public string Second => Path.Combine(Work, "second.oci.tar");
     public string Plain => Path.Combine(Work, "plain.tar");
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var bookworm = await File.ReadAllTextAsync(Path.Combine(RepoRoot.Path, "recipes", "debian-bookworm.toml"));
         await File.WriteAllTextAsync(Recipe, bookworm
@@ -51,9 +51,9 @@ public sealed class HelloOciFixture : IAsyncLifetime
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         Directory.Delete(Work, recursive: true);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }

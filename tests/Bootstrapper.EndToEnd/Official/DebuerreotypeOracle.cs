@@ -55,7 +55,7 @@ internal static class DebuerreotypeOracle
         var key = new List<byte[]> { await File.ReadAllBytesAsync(Script) };
         foreach (var (mirror, s) in new[] { (archive, suite), (archive, suite + "-updates"), (security, suite + "-security") })
             key.Add(await http.GetByteArrayAsync($"{mirror}/dists/{s}/InRelease"));
-        var hash = Convert.ToHexStringLower(SHA256.HashData(key.SelectMany(b => SHA256.HashData(b)).ToArray()))[..16];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(key.SelectMany(SHA256.HashData).ToArray()))[..16];
         var images = new Images(Path.Combine(CacheRoot, $"{suite}-{hash}"), 0);
         var epochFile = Path.Combine(images.Directory, "epoch");
         if (!File.Exists(epochFile) || !File.Exists(images.Full) || !File.Exists(images.Slim))

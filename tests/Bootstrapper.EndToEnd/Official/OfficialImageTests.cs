@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Official;
 

@@ -1,6 +1,5 @@
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Rebuilds;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
 using Bootstrapper.Engine.Families.Debian.Repository;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Rebuilds;
 
@@ -90,7 +89,7 @@ public sealed class MonthsLaterTests(ITestOutputHelper output) : IDisposable
     public async Task Includes_are_manual_the_rest_automatic_and_autoremove_cleans_up_after_curl()
     {
         string[] includes = ["systemd", "openssh-server", "python3", "curl", "ca-certificates", "locales", "sudo"];
-        string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"\"{n}\""));
+        static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"\"{n}\""));
         var recipe = Recipe("with-includes", "bookworm", Quoted(includes));
         var withoutCurl = Recipe("without-curl", "bookworm", Quoted(includes.Where(n => n != "curl")));
         // What curl alone pulled in: in the plan with it and not in the plan without it.

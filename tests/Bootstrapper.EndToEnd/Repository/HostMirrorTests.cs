@@ -5,7 +5,6 @@ using Bootstrapper.Core.OpenPgp;
 using Bootstrapper.Engine.Families.Debian.Repository;
 using Bootstrapper.Engine.Net.Http;
 using Bootstrapper.Engine.Net.Mirrors;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Repository;
 

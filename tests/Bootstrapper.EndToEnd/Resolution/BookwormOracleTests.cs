@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Bootstrapper.Core.Debian.Resolution;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Resolution;
 
@@ -16,7 +15,7 @@ public sealed class BookwormOracleTests(BookwormUniverseFixture fixture, ITestOu
         DebianResolver.Resolve(fixture.Universe, new DebianResolveRequest { Variant = variant });
 
     [Fact]
-    public void Minbase_IsWhatDebootstrapPrintDebsSelects()
+    public void Minbase_is_what_debootstrap_print_debs_selects()
     {
         var mirror = HostAptIndices.MirrorFor("bookworm");
         var target = Directory.CreateTempSubdirectory("resolver-debootstrap-");
@@ -32,7 +31,7 @@ public sealed class BookwormOracleTests(BookwormUniverseFixture fixture, ITestOu
             if (target.Exists) target.Delete(recursive: true);
         }
         output.WriteLine($"debootstrap --print-debs took {clock.Elapsed.TotalSeconds:F1} s");
-        var debootstrap = printed.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var debootstrap = printed.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
         var ours = Resolve(DebianVariant.Minbase);
         ReferenceSets.AssertSameSet(debootstrap, ours.Names, "debootstrap --print-debs --variant=minbase");
@@ -41,17 +40,17 @@ public sealed class BookwormOracleTests(BookwormUniverseFixture fixture, ITestOu
     }
 
     [Theory]
-    [InlineData(DebianVariant.Essential, "bookworm-amd64-mmdebstrap-essential.txt")]
-    [InlineData(DebianVariant.Apt, "bookworm-amd64-mmdebstrap-apt.txt")]
-    [InlineData(DebianVariant.Minbase, "bookworm-amd64-mmdebstrap-minbase.txt")]
-    public void Variant_IsWhatMmdebstrapWithMergedUsrHookInstalls(DebianVariant variant, string recorded)
+    [InlineData(nameof(DebianVariant.Essential), "bookworm-amd64-mmdebstrap-essential.txt")]
+    [InlineData(nameof(DebianVariant.Apt), "bookworm-amd64-mmdebstrap-apt.txt")]
+    [InlineData(nameof(DebianVariant.Minbase), "bookworm-amd64-mmdebstrap-minbase.txt")]
+    public void Variant_is_what_mmdebstrap_with_the_merged_usr_hook_installs(string variant, string recorded)
     {
-        var ours = Resolve(variant);
+        var ours = Resolve(Enum.Parse<DebianVariant>(variant));
         ReferenceSets.AssertSameSet(ReferenceSets.Load(recorded), ours.Names, recorded);
     }
 
     [Fact]
-    public void WithoutUsrIsMergedPreference_AptPicksUsrmergeAndPerl()
+    public void Without_usr_is_merged_preference_apt_picks_usrmerge_and_perl()
     {
         var ours = DebianResolver.Resolve(fixture.Universe,
             new DebianResolveRequest { Variant = DebianVariant.Minbase, PreferUsrIsMerged = false });
@@ -61,7 +60,7 @@ public sealed class BookwormOracleTests(BookwormUniverseFixture fixture, ITestOu
     }
 
     [Fact]
-    public void Reasons_ExplainEachSelection()
+    public void Reasons_explain_each_selection()
     {
         var ours = Resolve(DebianVariant.Apt).Packages.ToDictionary(p => p.Package.Name);
         Assert.Equal("Essential: yes", ours["dpkg"].Reason);
@@ -75,7 +74,7 @@ public sealed class BookwormOracleTests(BookwormUniverseFixture fixture, ITestOu
 
     /// <summary>Not an assertion on time: prints the figures for the report.</summary>
     [Fact]
-    public void Timing_ParseBuildResolve()
+    public void Timing_parse_build_resolve()
     {
         long textChars = fixture.Indices.Sum(i => (long)i.Text.Length);
         output.WriteLine($"indices: {fixture.Indices.Count}, {textChars / 1e6:F1} M chars, {fixture.Universe.StanzaCount} stanzas, " +

@@ -19,8 +19,8 @@ public sealed class BookwormUniverseFixture
         BuildTime = build.Elapsed;
     }
 
-    public IReadOnlyList<PackagesIndex> Indices { get; }
-    public PackageUniverse Universe { get; }
+    internal IReadOnlyList<PackagesIndex> Indices { get; }
+    internal PackageUniverse Universe { get; }
     public TimeSpan LoadTime { get; }
     /// <summary>Parse + merge of all indices, the first time (includes JIT warm-up).</summary>
     public TimeSpan BuildTime { get; }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Bootstrapper.Cli.Commands;
 using Bootstrapper.EndToEnd.Build;
-using Xunit.Abstractions;
 
 namespace Bootstrapper.EndToEnd.Resolution;
 
@@ -38,7 +37,7 @@ public sealed class PlanCommandOracleTests(ITestOutputHelper output)
             // The host's apt sources name the archive for bookworm; the same archive root serves every Debian suite.
             var printed = HostAptIndices.Run("debootstrap",
                 ["--print-debs", "--variant=minbase", suite, target.FullName, HostAptIndices.MirrorFor("bookworm")]);
-            var debootstrap = printed.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            var debootstrap = printed.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
             output.WriteLine($"{recipe}: ours {ours.Count}, debootstrap {debootstrap.Length}");
             ReferenceSets.AssertSameSet(debootstrap, ours, $"debootstrap --print-debs --variant=minbase {suite}");
         }

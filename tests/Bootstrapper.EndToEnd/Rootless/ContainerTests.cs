@@ -32,7 +32,7 @@ public sealed class ContainerTests : IDisposable
 
     private Sh.Result RunInContainer(params string[] podmanOptions)
     {
-        var cli = Path.GetDirectoryName(Path.GetFullPath(BuiltCli.Command()[^1]))!;
+        var cli = Path.GetDirectoryName(Path.GetFullPath(BuiltCli.Command()[^1]));
         var lib = "/usr/lib/x86_64-linux-gnu";
         return Sh.Run("podman", ["run", "--rm", "--runtime", "runc", "--network=none", "--ulimit", "nofile=20000:20000",
             "--ulimit", "nproc=32768:32768", .. podmanOptions,

@@ -12,7 +12,7 @@ internal sealed class RootlessUser
     public const string NoSubidsName = "bootstrap-nosubids";
     public const string Home = "/var/tmp/bootstrap-rootless-home";
     private const string CliCopy = "/var/tmp/bootstrap-rootless-cli";
-    private static readonly object Gate = new();
+    private static readonly Lock Gate = new();
     private static bool _ready;
 
     /// <summary>Creates the users and the CLI copy once per test run.</summary>

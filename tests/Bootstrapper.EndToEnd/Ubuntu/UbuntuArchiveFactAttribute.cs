@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bootstrapper.Engine.Families.Debian.Repository;
 
 namespace Bootstrapper.EndToEnd.Ubuntu;
@@ -9,7 +10,8 @@ namespace Bootstrapper.EndToEnd.Ubuntu;
 /// </summary>
 public sealed class UbuntuArchiveFactAttribute : FactAttribute
 {
-    public UbuntuArchiveFactAttribute()
+    public UbuntuArchiveFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         (Mirror, var why) = Find();
         if (Mirror is null) Skip = why;

@@ -22,7 +22,7 @@ public sealed class FakeRegistry : IDisposable
     private readonly WireMockServer _server = WireMockServer.Start();
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new();
     private readonly ConcurrentDictionary<string, MemoryStream> _uploads = new();
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
 
     public ConcurrentDictionary<string, (byte[] Body, string MediaType)> Manifests { get; } = new();
     public List<string> Requests { get; } = [];
@@ -30,7 +30,8 @@ public sealed class FakeRegistry : IDisposable
     /// <summary>The PATCH with this number (1-based) keeps only half its bytes and answers 500.</summary>
     public int BreakPatchNumber { get; set; }
     public bool ReferrersApi { get; set; }
-    public long BytesReceived;
+    private long _bytesReceived;
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
     private int _patches;
 
     public FakeRegistry()
@@ -91,7 +92,7 @@ public sealed class FakeRegistry : IDisposable
                         var body = r.BodyAsBytes ?? [];
                         var start = long.Parse(r.Headers!["Content-Range"].First().Split('-')[0]);
                         if (start != upload.Length) return Reply(416, "", ("Range", range));
-                        Interlocked.Add(ref BytesReceived, body.Length);
+                        Interlocked.Add(ref _bytesReceived, body.Length);
                         if (++_patches == BreakPatchNumber)
                         {
                             upload.Write(body, 0, body.Length / 2);
@@ -156,9 +157,9 @@ public sealed class FakeRegistry : IDisposable
 /// <summary>The client side of <see cref="FakeRegistry"/>'s Range workaround.</summary>
 public sealed class RangeRestoringHandler() : DelegatingHandler(new SocketsHttpHandler())
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, ct);
+        var response = await base.SendAsync(request, cancellationToken);
         if (response.Headers.TryGetValues("X-Fake-Range", out var range))
             response.Headers.TryAddWithoutValidation("Range", range);
         return response;

@@ -21,7 +21,7 @@ public sealed class RepositoryServer : IDisposable
         foreach (var (path, data) in files) Serve(path, data);
     }
 
-    public RepositoryServer(SignedDebianRepository repository) : this(repository.BuildFiles())
+    internal RepositoryServer(SignedDebianRepository repository) : this(repository.BuildFiles())
     {
     }
 
@@ -35,7 +35,7 @@ public sealed class RepositoryServer : IDisposable
         _server.LogEntries.Count(e => e.RequestMessage.Path == $"{Prefix}/{path}");
 
     /// <summary>Every request received, whatever its path.</summary>
-    public int TotalRequests => _server.LogEntries.Count();
+    public int TotalRequests => _server.LogEntries.Count;
 
     /// <summary>Replaces a file's content.</summary>
     public void Serve(string path, byte[] data) =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bootstrapper.Engine.Os.Processes;
 
 namespace Bootstrapper.Tests.Fixtures;
@@ -5,7 +6,8 @@ namespace Bootstrapper.Tests.Fixtures;
 /// <summary>A fact that needs root (chown to another user, running as another user); CI runs the tests as root.</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
-    public RootFactAttribute()
+    public RootFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (!Privileges.IsRoot) Skip = NotRoot;
     }
@@ -16,7 +18,8 @@ public sealed class RootFactAttribute : FactAttribute
 /// <summary>A theory that needs root; see <see cref="RootFactAttribute"/>.</summary>
 public sealed class RootTheoryAttribute : TheoryAttribute
 {
-    public RootTheoryAttribute()
+    public RootTheoryAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (!Privileges.IsRoot) Skip = RootFactAttribute.NotRoot;
     }

@@ -13,12 +13,12 @@ namespace Bootstrapper.Tests.Fixtures;
 /// Serve it with <see cref="RepositoryServer"/> (WireMock on 127.0.0.1) or write it to a folder for file:// URLs.
 /// Set the knobs, then call <see cref="BuildFiles"/> (the server and WriteTo do so).
 /// </summary>
-public sealed class SignedDebianRepository
+internal sealed class SignedDebianRepository
 {
-    private readonly Dictionary<string, StringBuilder> _packages = new();
+    private readonly Dictionary<string, StringBuilder> _packages = [];
     /// <summary>Stanzas of packages built for one of <see cref="MoreArchitectures"/>: (component, architecture).</summary>
-    private readonly Dictionary<(string, string), StringBuilder> _foreign = new();
-    private readonly Dictionary<string, byte[]> _pool = new();
+    private readonly Dictionary<(string, string), StringBuilder> _foreign = [];
+    private readonly Dictionary<string, byte[]> _pool = [];
 
     /// <summary>Folder under dists/ (what clients request).</summary>
     public string Suite { get; set; } = "bookworm";

@@ -7,19 +7,19 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Alpine.Database;
 
 /// <summary>Owner and permission bits of an installed path (apk "acl").</summary>
-public readonly record struct ApkAcl(int Uid, int Gid, int Mode)
+internal readonly record struct ApkAcl(int Uid, int Gid, int Mode)
 {
     public static readonly ApkAcl DefaultDir = new(0, 0, 0x1ed);   // 0755
     public static readonly ApkAcl DefaultFile = new(0, 0, 0x1a4);  // 0644
     public override string ToString() => $"{Uid}:{Gid}:{Convert.ToString(Mode, 8)}";
 }
 
-public sealed record ApkInstalledFile(string Name, ApkAcl Acl, byte[]? Sha1);
+internal sealed record ApkInstalledFile(string Name, ApkAcl Acl, byte[]? Sha1);
 
-public sealed record ApkInstalledDir(string Path, ApkAcl Acl, IReadOnlyList<ApkInstalledFile> Files);
+internal sealed record ApkInstalledDir(string Path, ApkAcl Acl, IReadOnlyList<ApkInstalledFile> Files);
 
 /// <summary>What lib/apk/db/installed records for one package.</summary>
-public sealed record ApkInstalledPackage(ApkPackageInfo Info, IReadOnlyList<ApkInstalledDir> Dirs,
+internal sealed record ApkInstalledPackage(ApkPackageInfo Info, IReadOnlyList<ApkInstalledDir> Dirs,
     IReadOnlyList<string> Triggers, IReadOnlyDictionary<string, byte[]> Scripts);
 
 /// <summary>
@@ -27,7 +27,7 @@ public sealed record ApkInstalledPackage(ApkPackageInfo Info, IReadOnlyList<ApkI
 /// apk_db_scriptdb_write, apk_db_write_layers). Packages are written sorted by name (apk_name_cmp_display:
 /// case-insensitive, then byte order); nothing depends on the clock.
 /// </summary>
-public static class ApkInstalledDatabase
+internal static class ApkInstalledDatabase
 {
     /// <summary>Collects directories and files of a package from its data entries, as apk_db_install_file does.</summary>
     public static IReadOnlyList<ApkInstalledDir> Describe(IReadOnlyList<ApkTarEntry> entries, string package)

@@ -7,7 +7,7 @@ using Bootstrapper.Core.Planning;
 namespace Bootstrapper.Core.Alpine.Index;
 
 /// <summary>A verified, parsed APKINDEX.tar.gz.</summary>
-public sealed record ApkRepositoryIndex
+internal sealed record ApkRepositoryIndex
 {
     public required string Source { get; init; }
     /// <summary>The DESCRIPTION entry (e.g. "v3.23.0-12-g..."), or empty.</summary>
@@ -21,7 +21,7 @@ public sealed record ApkRepositoryIndex
 /// APKINDEX.tar.gz: gzip member 1 is a signature tar segment, member 2 a tar holding DESCRIPTION and APKINDEX.
 /// The signature covers member 2's compressed bytes. apk v3 indexes (ADB format) are refused explicitly.
 /// </summary>
-public static class ApkIndex
+internal static class ApkIndex
 {
     public static ApkRepositoryIndex Verify(byte[] file, ApkKeyring keyring, string source,
         int repositoryOrder = 0, string repositoryUrl = "")

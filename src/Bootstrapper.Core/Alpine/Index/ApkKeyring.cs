@@ -13,7 +13,7 @@ namespace Bootstrapper.Core.Alpine.Index;
 /// (apk-tools extract_v2.c, apk_trust_key_by_name). Verification uses BouncyCastle, so SHA-1 signatures (still
 /// what Alpine's index and packages use) verify even where the system crypto policy disables SHA-1.
 /// </summary>
-public sealed class ApkKeyring
+internal sealed class ApkKeyring
 {
     private readonly Dictionary<string, string> _pem;
     private readonly Dictionary<string, RsaKeyParameters> _parsed = new(StringComparer.Ordinal);
@@ -69,4 +69,4 @@ public sealed class ApkKeyring
     }
 }
 
-public enum ApkSignatureAlgorithm { RsaSha1, RsaSha256, RsaSha512 }
+internal enum ApkSignatureAlgorithm { RsaSha1, RsaSha256, RsaSha512 }

@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Alpine.Index;
 /// <c>.SIGN.&lt;RSA|RSA256|RSA512&gt;.&lt;keyname&gt;</c> whose content is a PKCS#1 v1.5 signature over the compressed
 /// bytes of the next gzip member (apk-tools extract_v2.c apk_sign_ctx_process_file).
 /// </summary>
-public static class ApkSignature
+internal static class ApkSignature
 {
     private static readonly (string Prefix, ApkSignatureAlgorithm Alg)[] Types =
     [

@@ -7,7 +7,7 @@ using Bootstrapper.Core.Planning;
 namespace Bootstrapper.Core.Alpine.Package;
 
 /// <summary>A verified v2 .apk: its metadata, maintainer scripts and data entries.</summary>
-public sealed record ApkPackageContents
+internal sealed record ApkPackageContents
 {
     public required string Name { get; init; }
     public required string Version { get; init; }
@@ -32,7 +32,7 @@ public sealed record ApkPackageContents
 /// cover the data too, a layout abuild has not produced for years. Everything is verified before anything is
 /// returned, so a caller never sees data from an unverified package.
 /// </summary>
-public static class ApkPackageFile
+internal static class ApkPackageFile
 {
     /// <summary>Script types apk knows, in its order (apk-tools package.c apk_script_types).</summary>
     public static readonly IReadOnlyList<string> ScriptTypes =

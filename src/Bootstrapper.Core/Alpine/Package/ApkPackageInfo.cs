@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Alpine.Package;
 /// C checksum, P name, V version, A arch, S size, I installed size, T description, U url, L license, o origin,
 /// m maintainer, t build time, c commit, k provider_priority, D depends, p provides, i install_if.
 /// </summary>
-public sealed record ApkPackageInfo
+internal sealed record ApkPackageInfo
 {
     /// <summary>"Q1" + base64 SHA-1 of the package's control member (compressed bytes): its identity.</summary>
     public required string Checksum { get; init; }

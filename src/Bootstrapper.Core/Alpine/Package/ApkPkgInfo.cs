@@ -10,7 +10,7 @@ namespace Bootstrapper.Core.Alpine.Package;
 /// license L, origin o, maintainer m, builddate t, commit c, provider_priority k, depend D, provides p,
 /// install_if i). A locked build needs it for a package today's index no longer lists.
 /// </summary>
-public static class ApkPkgInfo
+internal static class ApkPkgInfo
 {
     /// <param name="contents">A package verified by <see cref="ApkPackageFile.Verify"/>: its checksum is its C:.</param>
     /// <param name="fileSize">Size of the .apk file (S:).</param>

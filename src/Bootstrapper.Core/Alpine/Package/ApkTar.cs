@@ -4,7 +4,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Alpine.Package;
 
 /// <summary>One tar entry of an apk segment. <see cref="Data"/> is a window on the decompressed member.</summary>
-public sealed record ApkTarEntry
+internal sealed record ApkTarEntry
 {
     public required string Name { get; init; }
     /// <summary>ustar typeflag: '0' file, '1' hardlink, '2' symlink, '3' char, '4' block, '5' dir, '6' fifo.</summary>
@@ -27,7 +27,7 @@ public sealed record ApkTarEntry
 /// System.Formats.Tar cannot take this reader's place: it applies an 'x' header's path to the GNU header that
 /// follows (abuild's layout) but returns a GnuTarEntry without the other records, so the per-file checksums would be lost.
 /// </summary>
-public static class ApkTar
+internal static class ApkTar
 {
     private const int Block = TarFields.Block;
 
@@ -63,7 +63,7 @@ public static class ApkTar
                     longLink = Encoding.UTF8.GetString(data.Span).TrimEnd('\0');
                     continue;
             }
-            string name = CString(h.Slice(0, 100));
+            string name = CString(h[..100]);
             var magic = h.Slice(257, 6);
             if (magic.SequenceEqual("ustar\0"u8)) // POSIX ustar: prefix field holds leading directories
             {

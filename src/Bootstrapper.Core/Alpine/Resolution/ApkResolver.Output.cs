@@ -5,7 +5,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Alpine.Resolution;
 
 /// <summary>What the resolver hands back: the install order, and failure messages with the requirer chain.</summary>
-public sealed partial class ApkResolver
+internal sealed partial class ApkResolver
 {
     /// <summary>Changeset order: depth-first from world, dependencies first; then install_if packages.</summary>
     private List<ResolvedApk> Order(List<ApkDependency> world)

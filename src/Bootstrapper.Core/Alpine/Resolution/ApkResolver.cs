@@ -6,7 +6,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Alpine.Resolution;
 
 /// <summary>A package chosen by the resolver and why (the first requirer: "world", "depends of X", "install_if").</summary>
-public sealed record ResolvedApk(ApkPackageInfo Package, string Reason);
+internal sealed record ResolvedApk(ApkPackageInfo Package, string Reason);
 
 /// <summary>
 /// Resolves a fresh install (nothing installed yet) the way apk's solver chooses, for the cases a base image
@@ -21,7 +21,7 @@ public sealed record ResolvedApk(ApkPackageInfo Package, string Reason);
 /// Output order is apk's changeset order: dependencies before their dependents, install_if packages right after
 /// the last package that triggers them.
 /// </summary>
-public sealed partial class ApkResolver
+internal sealed partial class ApkResolver
 {
     private readonly Dictionary<string, List<(ApkPackageInfo Pkg, string? Version)>> _providers = new(StringComparer.Ordinal);
     private readonly List<ApkPackageInfo> _withInstallIf = [];

@@ -6,7 +6,7 @@ namespace Bootstrapper.Core.Alpine.Versions;
 /// One dependency, provide or install_if atom: <c>[!]name[@tag][op version]</c> (apk-tools apk_dep_parse).
 /// Names include the <c>so:</c>, <c>cmd:</c> and <c>pc:</c> namespaces; for apk they are plain names.
 /// </summary>
-public sealed record ApkDependency(string Name, ApkVersionOp Op, string? Version, string? Tag = null)
+internal sealed record ApkDependency(string Name, ApkVersionOp Op, string? Version, string? Tag = null)
 {
     public bool IsConflict => (Op & ApkVersionOp.Conflict) != 0;
 

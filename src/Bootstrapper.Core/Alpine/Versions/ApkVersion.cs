@@ -5,7 +5,7 @@ namespace Bootstrapper.Core.Alpine.Versions;
 /// uses: a constraint matches when <c>Compare(a, b)</c> has a bit in common with the operator's mask.
 /// </summary>
 [Flags]
-public enum ApkVersionOp
+internal enum ApkVersionOp
 {
     None = 0,
     Equal = 1,
@@ -27,7 +27,7 @@ public enum ApkVersionOp
 /// pre-release suffix (_alpha, _beta, _pre, _rc) makes the longer one older. Numbers with a leading zero compare
 /// as strings (Gentoo's rule), so 1.01 &lt; 1.1 but 1.010 &gt; 1.01 lexically.
 /// </summary>
-public static class ApkVersion
+internal static class ApkVersion
 {
     private enum Token { InitialDigit, Digit, Letter, Suffix, SuffixNo, CommitHash, RevisionNo, End, Invalid }
 
@@ -160,7 +160,7 @@ public static class ApkVersion
             t.Start = pos; t.Length = 1; t.Token = Token.Letter;
             pos++;
         }
-        else if (c == '.' || c is >= '0' and <= '9')
+        else if (c is '.' or >= '0' and <= '9')
         {
             if (c == '.')
             {

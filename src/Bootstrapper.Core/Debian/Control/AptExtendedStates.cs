@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// pull in) is automatic. apt lists only automatic packages, one stanza each; arch:all packages under the native
 /// architecture, as apt records them.
 /// </summary>
-public static class AptExtendedStates
+internal static class AptExtendedStates
 {
     public const string RelativePath = "var/lib/apt/extended_states";
 

@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// Built for bookworm's main Packages (~63k paragraphs, ~45 MB): it scans spans and only allocates strings for
 /// the fields the caller keeps, so the large Description fields cost nothing when they are not wanted.
 /// </remarks>
-public static class Deb822
+internal static class Deb822
 {
     /// <param name="text">The whole document.</param>
     /// <param name="keep">Which fields to keep (null: all). Called with the field name as it appears.</param>
@@ -57,7 +57,7 @@ public static class Deb822
                 continue;
             }
             if (line[0] == '#') continue;
-            if (line[0] == ' ' || line[0] == '\t')
+            if (line[0] is ' ' or '\t')
             {
                 if (current == null)
                     throw new FormatException($"{sourceName}:{lineNo}: continuation line outside a field");
@@ -71,7 +71,7 @@ public static class Deb822
 
             int colon = line.IndexOf(':');
             if (colon <= 0)
-                throw new FormatException($"{sourceName}:{lineNo}: expected 'Field: value', got '{line.ToString()}'");
+                throw new FormatException($"{sourceName}:{lineNo}: expected 'Field: value', got '{line}'");
             FlushContinuation();
             if (current == null)
             {

@@ -5,7 +5,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// as deb822(5) says. Multi-line values keep their continuation lines joined with '\n' and the leading space
 /// removed from each continuation line ("." lines stay as ".").
 /// </summary>
-public sealed class Deb822Paragraph
+internal sealed class Deb822Paragraph
 {
     private readonly Dictionary<string, string> _fields;
 

@@ -7,7 +7,7 @@ using Bootstrapper.Core.Planning;
 
 namespace Bootstrapper.Core.Debian.Control;
 
-public sealed partial class DebianPackage
+internal sealed partial class DebianPackage
 {
     private DebianPackage(StanzaSource source, int start, int end, int line, string name, string architecture,
         MultiArch multiArch, bool essential, bool important, string? priorityText, long size,

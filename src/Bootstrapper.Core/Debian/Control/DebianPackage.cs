@@ -14,7 +14,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// still checked up front for what makes an index malformed (required fields, Version syntax, Size, Multi-Arch,
 /// Provides), so a broken index fails the plan whichever packages it resolves to.
 /// </remarks>
-public sealed partial class DebianPackage
+internal sealed partial class DebianPackage
 {
     /// <summary>
     /// The fields <see cref="FromParagraph"/> reads; pass <c>Fields.Contains</c> to <see cref="Deb822.Parse"/> to
@@ -28,11 +28,9 @@ public sealed partial class DebianPackage
     private readonly StanzaSource _source;
     private readonly int _start, _end;
     private Details? _details;
-    private DebVersion? _version;
-    private IReadOnlyList<RelationGroup>? _parsedDepends, _parsedPreDepends, _parsedConflicts, _parsedBreaks;
 
     public string Name { get; }
-    public DebVersion Version => _version ??= ReadVersion();
+    public DebVersion Version => field ??= ReadVersion();
     /// <summary>The Architecture field: a Debian architecture name or "all".</summary>
     public string Architecture { get; }
     public MultiArch MultiArch { get; }
@@ -62,10 +60,10 @@ public sealed partial class DebianPackage
     /// <summary>Line of the stanza in that index.</summary>
     public int Line { get; }
 
-    public IReadOnlyList<RelationGroup> Depends => _parsedDepends ??= ParseField("Depends", Read().Depends);
-    public IReadOnlyList<RelationGroup> PreDepends => _parsedPreDepends ??= ParseField("Pre-Depends", Read().PreDepends);
-    public IReadOnlyList<RelationGroup> Conflicts => _parsedConflicts ??= ParseField("Conflicts", Read().Conflicts);
-    public IReadOnlyList<RelationGroup> Breaks => _parsedBreaks ??= ParseField("Breaks", Read().Breaks);
+    public IReadOnlyList<RelationGroup> Depends => field ??= ParseField("Depends", Read().Depends);
+    public IReadOnlyList<RelationGroup> PreDepends => field ??= ParseField("Pre-Depends", Read().PreDepends);
+    public IReadOnlyList<RelationGroup> Conflicts => field ??= ParseField("Conflicts", Read().Conflicts);
+    public IReadOnlyList<RelationGroup> Breaks => field ??= ParseField("Breaks", Read().Breaks);
 
     /// <summary>The field as written, for reasons ("Depends: libc6 (>= 2.34)").</summary>
     public string? RawField(string field) => field switch

@@ -4,7 +4,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// Reads what dpkg is doing from its output: "Setting up libc6:amd64 (2.36-9) ..." is printed before the package's
 /// postinst runs, so the step it names is the one a slow moment of the install waits for.
 /// </summary>
-public static class DpkgStatusLine
+internal static class DpkgStatusLine
 {
     /// <summary>"configuring libc6:amd64", "unpacking dpkg", "processing triggers of libc-bin", an installer step
     /// ("# extracting 30 essential packages", first line only), or null for any other line.</summary>

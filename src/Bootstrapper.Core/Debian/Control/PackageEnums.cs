@@ -3,7 +3,7 @@ using Bootstrapper.Core.Debian.Versions;
 namespace Bootstrapper.Core.Debian.Control;
 
 /// <summary>The Multi-Arch field (Debian Policy 7.x, multiarch spec). Missing means <see cref="No"/>.</summary>
-public enum MultiArch
+internal enum MultiArch
 {
     No,
     Same,
@@ -15,7 +15,7 @@ public enum MultiArch
 /// The Priority field. The numeric order is apt's (pkgCache::State::VerPriority): a lower value is more
 /// important, which is how apt ranks providers of a virtual package.
 /// </summary>
-public enum PackagePriority
+internal enum PackagePriority
 {
     /// <summary>No Priority field. apt leaves 0 then, so such a provider outranks even a required one.</summary>
     None = 0,
@@ -27,7 +27,7 @@ public enum PackagePriority
     Extra = 5,
 }
 
-public static class PackageFieldValues
+internal static class PackageFieldValues
 {
     public static PackagePriority ParsePriority(string? value) => value?.ToLowerInvariant() switch
     {
@@ -51,7 +51,7 @@ public static class PackageFieldValues
 }
 
 /// <summary>One entry of a Provides field: a (virtual) name, optionally with the exact version provided.</summary>
-public sealed record ProvidedName(string Name, DebVersion? Version)
+internal sealed record ProvidedName(string Name, DebVersion? Version)
 {
     public override string ToString() => Version is null ? Name : $"{Name} (= {Version})";
 }

@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// <param name="Text">The whole decompressed Packages file.</param>
 /// <param name="RepositoryUrl">Base URL the index's Filename fields are relative to (the mirror root).</param>
 /// <param name="SourceName">Names the index in messages and reasons, e.g. "bookworm-security/main amd64".</param>
-public sealed record PackagesIndex(string Text, string RepositoryUrl, string SourceName)
+internal sealed record PackagesIndex(string Text, string RepositoryUrl, string SourceName)
 {
     /// <summary>
     /// The index as the UTF-8 bytes of the file, which is what the reader parses: bookworm main is ~50 MB of bytes,

@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// [[arch ...]]</c>. Build profiles (<c>&lt;!nocheck&gt;</c>) are accepted and dropped: they only matter when
 /// building from source, never for binary packages.
 /// </summary>
-public sealed record Relation
+internal sealed record Relation
 {
     public required string Name { get; init; }
     /// <summary>Architecture qualifier after ':' ("any", "native" or an architecture name); null if none.</summary>
@@ -45,13 +45,13 @@ public sealed record Relation
 }
 
 /// <summary>Alternatives separated by '|' : satisfied when any one of them is.</summary>
-public sealed record RelationGroup(IReadOnlyList<Relation> Alternatives)
+internal sealed record RelationGroup(IReadOnlyList<Relation> Alternatives)
 {
     public override string ToString() => string.Join(" | ", Alternatives);
 }
 
 /// <summary>Debian architecture wildcards (dpkg-architecture(1)): "any", "linux-any", "any-amd64".</summary>
-public static class ArchitectureWildcard
+internal static class ArchitectureWildcard
 {
     public static bool Matches(string arch, string pattern)
     {

@@ -6,7 +6,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// Parses relationship fields (Depends, Pre-Depends, Conflicts, Breaks, Provides, ...): ',' separates groups that
 /// must all hold, '|' separates alternatives. Whitespace (including folded lines) is allowed around every token.
 /// </summary>
-public static class RelationParser
+internal static class RelationParser
 {
     /// <summary>Throws <see cref="FormatException"/> naming the offending text.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -61,7 +61,7 @@ public static class RelationParser
             if (i >= s.Length) break;
             char open = s[i];
             char close = open switch { '(' => ')', '[' => ']', '<' => '>', _ => '\0' };
-            if (close == '\0') throw new FormatException($"unexpected '{s[i..].ToString()}' after '{name}' in '{field}'");
+            if (close == '\0') throw new FormatException($"unexpected '{s[i..]}' after '{name}' in '{field}'");
             int end = s[i..].IndexOf(close);
             if (end < 0) throw new FormatException($"missing '{close}' after '{name}' in '{field}'");
             var inner = s.Slice(i + 1, end - 1).Trim();
@@ -93,7 +93,7 @@ public static class RelationParser
         int opLen = 0;
         while (opLen < inner.Length && inner[opLen] is '<' or '>' or '=') opLen++;
         if (!VersionRelations.TryParse(inner[..opLen], out var op))
-            throw new FormatException($"bad version relation '{inner.ToString()}' on '{name}' in '{field}'");
+            throw new FormatException($"bad version relation '{inner}' on '{name}' in '{field}'");
         var versionText = inner[opLen..].Trim().ToString();
         if (!DebVersion.TryParse(versionText, out var version, out var error))
             throw new FormatException($"bad version '{versionText}' on '{name}' in '{field}': {error}");

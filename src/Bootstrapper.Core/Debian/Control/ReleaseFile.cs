@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Debian.Control;
 /// page DebianRepository/Format. Only SHA256 digests are kept: MD5Sum and SHA1 are not collision resistant and
 /// apt no longer trusts them alone. The checks are separate methods so the caller decides the order and the clock.
 /// </summary>
-public sealed class ReleaseFile
+internal sealed class ReleaseFile
 {
     private readonly Dictionary<string, ReleaseEntry> _sha256;
 

@@ -18,7 +18,7 @@ namespace Bootstrapper.Core.Debian.Copyright;
 /// SPDX id without judgment are mapped; anything else (BSD-variant, "MIT/X11", custom names, unknown exceptions)
 /// gives null, because a wrong licence in an SBOM is worse than NOASSERTION.
 /// </remarks>
-public static partial class Dep5Copyright
+internal static partial class Dep5Copyright
 {
     /// <summary>The SPDX expression for the "Files: *" licence, or null when the file is not machine-readable,
     /// has no such paragraph, or names a licence that does not map cleanly.</summary>
@@ -40,7 +40,7 @@ public static partial class Dep5Copyright
         if (header["Format"] is null && header["Format-Specification"] is null) return null;
 
         var all = paragraphs.Skip(1).FirstOrDefault(p =>
-            p["Files"] is { } files && files.Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries).Contains("*"));
+            p["Files"] is { } files && files.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries).Contains("*"));
         // The header may carry a License for the package as a whole: the fallback when no "Files: *" paragraph says.
         var license = all?["License"] ?? header["License"];
         if (license is null) return null;
@@ -54,7 +54,7 @@ public static partial class Dep5Copyright
         var groups = new List<(string? Operator, string Expression)>();
         foreach (var (part, index) in shortNames.Split(',').Select((p, i) => (p.Trim(), i)))
         {
-            var words = part.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries).ToList();
+            var words = part.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).ToList();
             string? op = null;
             if (index > 0)
             {

@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Debian.Resolution;
 /// "dependency of apt (Depends: libapt-pkg6.0 (>= 2.6.1))".
 /// </param>
 /// <param name="RequiredBy">The package whose dependency pulled this one in; null for seeds.</param>
-public sealed record ResolvedPackage(DebianPackage Package, string Reason, string? RequiredBy)
+internal sealed record ResolvedPackage(DebianPackage Package, string Reason, string? RequiredBy)
 {
     public PlannedPackage ToPlannedPackage() => new()
     {
@@ -27,7 +27,7 @@ public sealed record ResolvedPackage(DebianPackage Package, string Reason, strin
 }
 
 /// <summary>The result of <see cref="DebianResolver.Resolve"/>: packages in the order they were selected.</summary>
-public sealed record DebianResolution(IReadOnlyList<ResolvedPackage> Packages)
+internal sealed record DebianResolution(IReadOnlyList<ResolvedPackage> Packages)
 {
     public IEnumerable<string> Names => Packages.Select(p => p.Package.Name);
 

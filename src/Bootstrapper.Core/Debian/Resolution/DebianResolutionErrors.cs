@@ -4,7 +4,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Core.Debian.Resolution;
 
 /// <summary>Every resolution failure message, in one place.</summary>
-public static class DebianResolutionErrors
+internal static class DebianResolutionErrors
 {
     public static ResolutionException SeedNotFound(string name, string reason) => new(
         $"package '{name}' {Describe(reason)} is not in any source; check the name, the suites and the components");

@@ -1,7 +1,7 @@
 namespace Bootstrapper.Core.Debian.Resolution;
 
 /// <summary>What to resolve: a variant's base set, extra packages, and packages never to install.</summary>
-public sealed record DebianResolveRequest
+internal sealed record DebianResolveRequest
 {
     public DebianVariant Variant { get; init; } = DebianVariant.Minbase;
 

@@ -22,7 +22,7 @@ namespace Bootstrapper.Core.Debian.Resolution;
 /// Like apt there is no general backtracking (one exception: see <see cref="Resolve"/>); a choice that later
 /// turns out unsatisfiable is an error naming the chain.
 /// </summary>
-public static class DebianResolver
+internal static class DebianResolver
 {
     /// <summary>How many packages a resolution may set aside to get past conflicts before giving up.</summary>
     private const int MaxSetAside = 50;

@@ -4,7 +4,7 @@ namespace Bootstrapper.Core.Debian.Resolution;
 /// Which base set to install, with the meanings of mmdebstrap(1) "--variant". Each includes the ones before it
 /// except where noted; every set is closed under Pre-Depends and Depends.
 /// </summary>
-public enum DebianVariant
+internal enum DebianVariant
 {
     /// <summary>Essential: yes packages.</summary>
     Essential,
@@ -20,7 +20,7 @@ public enum DebianVariant
     Standard,
 }
 
-public static class DebianVariants
+internal static class DebianVariants
 {
     /// <summary>Parses a variant name as mmdebstrap spells it ("required" is minbase); null if unknown.</summary>
     public static DebianVariant? TryParse(string? name) => name?.ToLowerInvariant() switch

@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Debian.Resolution;
 /// An apt-style package selector from `packages.include`: `name`, `name=version` (that version, from whichever
 /// source has it) or `name/suite` (the version the source with that suite has), as `apt-get install` reads them.
 /// </summary>
-public sealed record PackageSelector(string Name, string? Version, string? Suite)
+internal sealed record PackageSelector(string Name, string? Version, string? Suite)
 {
     /// <summary>The recipe's text ("hello=2.10-3").</summary>
     public string Text => Version is not null ? $"{Name}={Version}" : Suite is not null ? $"{Name}/{Suite}" : Name;

@@ -3,7 +3,7 @@ using Bootstrapper.Core.Debian.Control;
 
 namespace Bootstrapper.Core.Debian.Resolution;
 
-public sealed partial class PackageUniverse
+internal sealed partial class PackageUniverse
 {
     /// <summary>An index smaller than this is read in one piece: a run costs a name table and a merge.</summary>
     private const int MinimumRunBytes = 4 << 20;

@@ -16,7 +16,7 @@ namespace Bootstrapper.Core.Debian.Resolution;
 /// digests (and pins): here only the lengths, pins, architecture and the snapshot's own SHA-256 are checked,
 /// and any mismatch or damage makes <see cref="FromSnapshot"/> return null.
 /// </remarks>
-public sealed partial class PackageUniverse
+internal sealed partial class PackageUniverse
 {
     private static ReadOnlySpan<byte> Magic => "bootstrap-universe\n"u8;
     private const int FormatVersion = 1;

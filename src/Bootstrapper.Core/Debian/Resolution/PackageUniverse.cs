@@ -7,7 +7,7 @@ namespace Bootstrapper.Core.Debian.Resolution;
 /// components, mirrors), as apt sees them with equal pins: per name only the highest version is a candidate,
 /// and virtual names resolve through the Provides of those candidates.
 /// </summary>
-public sealed partial class PackageUniverse
+internal sealed partial class PackageUniverse
 {
     private readonly List<DebianPackage> _candidates;
     /// <summary>Index in <see cref="_candidates"/> + 1 of each name id of <see cref="_cacheOrder"/>; 0 for none.</summary>

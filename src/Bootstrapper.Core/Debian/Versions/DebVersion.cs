@@ -11,7 +11,7 @@ namespace Bootstrapper.Core.Debian.Versions;
 /// digit runs numerically and an empty revision compares equal to "0". <see cref="ToString"/> keeps the text as
 /// written.
 /// </remarks>
-public sealed class DebVersion : IComparable<DebVersion>, IComparable, IEquatable<DebVersion>
+internal sealed class DebVersion : IComparable<DebVersion>, IComparable, IEquatable<DebVersion>
 {
     private DebVersion(string text, int epoch, string upstream, string revision)
     {

@@ -1,7 +1,7 @@
 namespace Bootstrapper.Core.Debian.Versions;
 
 /// <summary>A version constraint operator of a relationship field (Debian Policy 7.1).</summary>
-public enum VersionRelation
+internal enum VersionRelation
 {
     /// <summary><c>&lt;&lt;</c></summary>
     StrictlyEarlier,
@@ -15,7 +15,7 @@ public enum VersionRelation
     StrictlyLater,
 }
 
-public static class VersionRelations
+internal static class VersionRelations
 {
     /// <summary>Parses an operator as written in control files; throws <see cref="FormatException"/> otherwise.</summary>
     public static VersionRelation Parse(string op) => TryParse(op, out var r)

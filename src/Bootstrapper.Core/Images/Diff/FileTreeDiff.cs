@@ -10,18 +10,18 @@ namespace Bootstrapper.Core.Images.Diff;
 /// <param name="Owner">"uid:gid", numeric (names in a tar are advisory).</param>
 /// <param name="Size">Bytes of content (regular files; 0 otherwise).</param>
 /// <param name="Content">SHA-256 of a regular file; the target of a link ("-> target"); "major,minor" of a device.</param>
-public sealed record TarEntryInfo(string Path, string Type, int Mode, string Owner, long Size, string Content);
+internal sealed record TarEntryInfo(string Path, string Type, int Mode, string Owner, long Size, string Content);
 
 /// <summary>One path present in both trees whose attributes differ.</summary>
 /// <param name="Changes">Which of type, mode, owner, size, content differ, in that order.</param>
-public sealed record FileChange(string Path, TarEntryInfo Old, TarEntryInfo New, IReadOnlyList<string> Changes);
+internal sealed record FileChange(string Path, TarEntryInfo Old, TarEntryInfo New, IReadOnlyList<string> Changes);
 
 /// <summary>
 /// The file-level difference of two image trees: paths only in the old one, only in the new one, and in both with
 /// another type, mode, owner, size or content. Modification times are not compared: every build clamps them to
 /// its SOURCE_DATE_EPOCH, so they would flag every file of a rebuild with another epoch.
 /// </summary>
-public sealed record FileTreeDiff
+internal sealed record FileTreeDiff
 {
     public required IReadOnlyList<TarEntryInfo> Added { get; init; }
     public required IReadOnlyList<TarEntryInfo> Removed { get; init; }
@@ -74,7 +74,7 @@ public sealed record FileTreeDiff
         foreach (var e in Removed) text.Append("  - ").Append(Describe(e)).Append('\n');
         foreach (var c in Changed)
         {
-            text.Append("  ~ ").Append(c.Path).Append(":");
+            text.Append("  ~ ").Append(c.Path).Append(':');
             foreach (var kind in c.Changes)
                 text.Append(' ').Append(kind).Append(' ').Append(Value(c.Old, kind)).Append(" -> ").Append(Value(c.New, kind)).Append(';');
             text.Length--; // the last ';'

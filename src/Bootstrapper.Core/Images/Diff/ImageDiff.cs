@@ -8,7 +8,7 @@ namespace Bootstrapper.Core.Images.Diff;
 /// ("is there anything new to publish?") and the answer a reviewer reads. Packages are matched by (name,
 /// architecture), so a package that moves from "amd64" to "all" shows as removed and added.
 /// </summary>
-public static class ImageDiff
+internal static class ImageDiff
 {
     /// <param name="versionOrder">The family's version order (dpkg's or apk's): negative when the first is older.
     /// Only consulted when two versions differ as strings.</param>
@@ -39,17 +39,17 @@ public static class ImageDiff
 }
 
 /// <summary>One package that differs. Versions are null on the side where the package is absent (sizes are 0).</summary>
-public sealed record PackageChange(
+internal sealed record PackageChange(
     string Name, string Architecture, string? OldVersion, string? NewVersion, long OldSize, long NewSize)
 {
     public long SizeChange => NewSize - OldSize;
 }
 
 /// <summary>One of the two images compared.</summary>
-public sealed record ImageDiffSide(
+internal sealed record ImageDiffSide(
     string Recipe, string Family, string Architecture, ImageFile Image, int PackageCount, long PackageSize);
 
-public sealed record ImageDiffResult : PackageSetChanges
+internal sealed record ImageDiffResult : PackageSetChanges
 {
     public ImageDiffResult(PackageSetChanges packages) : base(packages)
     {

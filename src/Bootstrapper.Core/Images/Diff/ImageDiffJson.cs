@@ -20,7 +20,7 @@ namespace Bootstrapper.Core.Images.Diff;
 ///              "content": "…sha256…" } ], "removed": [], "changed": [ { "path": "…", "changes": ["content"],
 ///              "old": { … }, "new": { … } } ], "unchanged": 6190 } }
 /// </example>
-public static class ImageDiffJson
+internal static class ImageDiffJson
 {
     public const int Format = 1;
 

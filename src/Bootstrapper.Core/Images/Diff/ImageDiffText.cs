@@ -16,7 +16,7 @@ namespace Bootstrapper.Core.Images.Diff;
 /// Package files: 31.2 MiB -> 31.2 MiB (+1.2 KiB)
 /// Image:         116.2 MiB -> 116.2 MiB (+4.0 KiB)
 /// </example>
-public static class ImageDiffText
+internal static class ImageDiffText
 {
     public static string Render(ImageDiffResult diff)
     {

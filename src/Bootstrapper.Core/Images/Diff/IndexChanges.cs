@@ -5,7 +5,7 @@ namespace Bootstrapper.Core.Images.Diff;
 /// <summary>A signed index whose date or signers changed, that is new, or that is no longer used.</summary>
 /// <param name="OldDate">Null when the index is new.</param>
 /// <param name="NewDate">Null when the index is no longer used (see <paramref name="StillUsed"/>).</param>
-public sealed record IndexChange(string Url, string Suite, string? OldDate, string? NewDate, bool StillUsed);
+internal sealed record IndexChange(string Url, string Suite, string? OldDate, string? NewDate, bool StillUsed);
 
 /// <summary>
 /// Index comparison shared by image diffs and lock drift. It explains a rebuild ("the security suite was

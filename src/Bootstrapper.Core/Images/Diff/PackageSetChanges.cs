@@ -4,7 +4,7 @@ namespace Bootstrapper.Core.Images.Diff;
 /// How one package set became another, keyed by (name, architecture): what an image diff and a lock's drift both
 /// report (<see cref="ImageDiffResult"/>, <see cref="Locking.LockDriftResult"/> add their own parts).
 /// </summary>
-public record PackageSetChanges
+internal record PackageSetChanges
 {
     public IReadOnlyList<PackageChange> Added { get; init; } = [];
     public IReadOnlyList<PackageChange> Removed { get; init; } = [];

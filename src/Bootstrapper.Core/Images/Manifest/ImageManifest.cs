@@ -9,7 +9,7 @@ namespace Bootstrapper.Core.Images.Manifest;
 /// The JSON written beside every image (IMAGE.manifest.json): what is in it and how it was made. `bootstrap diff`
 /// compares two of these; scheduled rebuilds archive them. Shape documented in README "Manifest".
 /// </summary>
-public sealed record ImageManifest
+internal sealed record ImageManifest
 {
     public const int CurrentFormat = 1;
 
@@ -59,9 +59,9 @@ public sealed record ImageManifest
     }
 }
 
-public sealed record ImageFile(string Name, long Size, string Sha256);
+internal sealed record ImageFile(string Name, long Size, string Sha256);
 
-public sealed record ManifestPackage
+internal sealed record ManifestPackage
 {
     public required string Name { get; init; }
     public required string Version { get; init; }
@@ -84,7 +84,7 @@ public sealed record ManifestPackage
 /// <param name="Sha256">Of a file's content; null otherwise.</param>
 /// <param name="Target">Of a symlink; null otherwise.</param>
 /// <param name="Origin">What it came from: "files[0]: ca/internal-ca.crt", "files[1]: inline", "image_sources[0].key".</param>
-public sealed record ManifestFile(string Path, string Type, string? Mode, string Owner, long? Size, string? Sha256,
+internal sealed record ManifestFile(string Path, string Type, string? Mode, string Owner, long? Size, string? Sha256,
     string? Target, string Origin)
 {
     /// <summary>Of a file's content (SPDX 2.3 requires it of every file); null otherwise.</summary>
@@ -92,6 +92,6 @@ public sealed record ManifestFile(string Path, string Type, string? Mode, string
 }
 
 /// <summary>A [[run]] step: what ran, where in the build, and whether it had the network.</summary>
-public sealed record ManifestRunStep(string Name, string Stage, string Command, bool Network);
+internal sealed record ManifestRunStep(string Name, string Stage, string Command, bool Network);
 
-public sealed record ManifestIndex(string Url, string Suite, string? Date, IReadOnlyList<string> SignedBy);
+internal sealed record ManifestIndex(string Url, string Suite, string? Date, IReadOnlyList<string> SignedBy);

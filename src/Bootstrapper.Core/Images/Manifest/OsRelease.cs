@@ -4,7 +4,7 @@ namespace Bootstrapper.Core.Images.Manifest;
 /// The operating system of an image, from its /etc/os-release (os-release(5)): what scanners match advisories by.
 /// Recorded in the manifest; the SBOMs name it as their operating-system element and in every purl's `distro=`.
 /// </summary>
-public sealed record OsRelease
+internal sealed record OsRelease
 {
     /// <summary>ID: "debian", "alpine", "ubuntu".</summary>
     public required string Id { get; init; }

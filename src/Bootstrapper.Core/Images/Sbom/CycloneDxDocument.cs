@@ -12,7 +12,7 @@ namespace Bootstrapper.Core.Images.Sbom;
 /// The same manifest gives the same bytes: the time comes from SOURCE_DATE_EPOCH, the serial number from the
 /// image's SHA-256.
 /// </summary>
-public static class CycloneDxDocument
+internal static class CycloneDxDocument
 {
     public const string SpecVersion = "1.6";
     private const string ImageRef = "image";

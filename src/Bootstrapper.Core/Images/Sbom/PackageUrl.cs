@@ -13,7 +13,7 @@ namespace Bootstrapper.Core.Images.Sbom;
 /// example: there is no epoch qualifier for deb, unlike rpm); components are percent-encoded except for ASCII
 /// letters and digits, ". - _ ~" and ':' (so '+' becomes %2B); qualifiers are sorted by key.
 /// </remarks>
-public static class PackageUrl
+internal static class PackageUrl
 {
     /// <param name="vendor">"debian" or "ubuntu" (the purl namespace).</param>
     /// <param name="distro">The `distro` qualifier ("debian-12", see <see cref="OsRelease.Distro"/>), which scanners

@@ -10,7 +10,7 @@ namespace Bootstrapper.Core.Images.Sbom;
 /// CONTAINING the packages. The same manifest always gives the same bytes: creation time comes from the manifest's
 /// SOURCE_DATE_EPOCH when the build had one, and the namespace from the image's SHA-256.
 /// </summary>
-public static class SpdxDocument
+internal static class SpdxDocument
 {
     public const string SpdxVersion = "SPDX-2.3";
     public const string DocumentId = "SPDXRef-DOCUMENT";

@@ -15,7 +15,7 @@ namespace Bootstrapper.Core.Images.Sbom;
 /// Whether an id is on the SPDX licence list is not checked here (that list changes every quarter); the producers
 /// (<see cref="Dep5Copyright"/>, Alpine's index) only emit listed ids or LicenseRefs.
 /// </remarks>
-public static class SpdxLicense
+internal static class SpdxLicense
 {
     public const string NoAssertion = "NOASSERTION";
     public const string None = "NONE";

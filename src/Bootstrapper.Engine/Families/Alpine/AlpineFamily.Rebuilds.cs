@@ -13,7 +13,7 @@ namespace Bootstrapper.Engine.Families.Alpine;
 /// The parts of the Alpine family's planning that scheduled and air-gapped rebuilds need: plans from a lock file,
 /// and a mirror choice that keeps a bundle's original mirror in etc/apk/repositories.
 /// </summary>
-public sealed partial class AlpineFamily
+internal sealed partial class AlpineFamily
 {
     /// <summary>
     /// The lock's packages, each matched to today's verified index entry with the same name, version and C: (Q1)

@@ -13,7 +13,7 @@ namespace Bootstrapper.Engine.Families.Alpine;
 /// keyring) is in the <see cref="AlpinePlan"/> it returns, so installing needs no index.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed partial class AlpineFamily : IDistroFamily
+internal sealed partial class AlpineFamily : IDistroFamily
 {
     public async Task<FamilyPlan> PlanAsync(BuildSession session, CancellationToken ct)
     {

@@ -11,10 +11,10 @@ using Bootstrapper.Engine.Os.Processes;
 namespace Bootstrapper.Engine.Families.Alpine;
 
 /// <summary>A downloaded package file and the index entry it was fetched for.</summary>
-public sealed record AlpineInstallItem(ApkPackageInfo Info, string FilePath);
+internal sealed record AlpineInstallItem(ApkPackageInfo Info, string FilePath);
 
 [UnsupportedOSPlatform("windows")]
-public sealed record AlpineInstallOptions
+internal sealed record AlpineInstallOptions
 {
     public required ApkKeyring Keyring { get; init; }
     /// <summary>etc/apk/world: what the recipe asked for.</summary>
@@ -36,7 +36,7 @@ public sealed record AlpineInstallOptions
 }
 
 /// <summary>What was installed, in order.</summary>
-public sealed record AlpineInstallResult(IReadOnlyList<ApkInstalledPackage> Packages);
+internal sealed record AlpineInstallResult(IReadOnlyList<ApkInstalledPackage> Packages);
 
 /// <summary>
 /// Installs verified packages into a staging root in the given order (apk's changeset order), as
@@ -44,7 +44,7 @@ public sealed record AlpineInstallResult(IReadOnlyList<ApkInstalledPackage> Pack
 /// each .trigger once with the changed directories it watches; then the apk database.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public static class AlpineInstaller
+internal static class AlpineInstaller
 {
     private const string ExecDir = "lib/apk/exec";
 
@@ -62,15 +62,15 @@ public static class AlpineInstaller
         foreach (var item in packages)
         {
             ct.ThrowIfCancellationRequested();
-            if (options.WaitForFile is { } wait) await wait(item, ct);
-            var bytes = await File.ReadAllBytesAsync(item.FilePath, ct);
+            if (options.WaitForFile is { } wait) await wait(item, ct).ConfigureAwait(false);
+            var bytes = await File.ReadAllBytesAsync(item.FilePath, ct).ConfigureAwait(false);
             var pkg = ApkPackageFile.Verify(bytes, options.Keyring, item.Info, item.FilePath);
             options.Log?.Invoke($"Installing {item.Info} ({pkg.DataEntries.Count} entries)");
             var dirs = ApkInstalledDatabase.Describe(pkg.DataEntries, item.Info.ToString());
 
-            await RunScriptAsync(root, item.Info, pkg, "pre-install", [item.Info.Version], options, ct);
+            await RunScriptAsync(root, item.Info, pkg, "pre-install", [item.Info.Version], options, ct).ConfigureAwait(false);
             options.Extractor.Extract(root, pkg, item.Info.ToString(), ct);
-            await RunScriptAsync(root, item.Info, pkg, "post-install", [item.Info.Version], options, ct);
+            await RunScriptAsync(root, item.Info, pkg, "post-install", [item.Info.Version], options, ct).ConfigureAwait(false);
 
             foreach (var d in dirs) changedDirs.Add("/" + d.Path);
             installed.Add(new ApkInstalledPackage(item.Info, dirs, pkg.Triggers, pkg.Scripts));
@@ -91,7 +91,7 @@ public static class AlpineInstaller
                 Triggers = p.Triggers,
                 DataEntries = [],
             };
-            await RunScriptAsync(root, p.Info, contents, "trigger", matched, options, ct);
+            await RunScriptAsync(root, p.Info, contents, "trigger", matched, options, ct).ConfigureAwait(false);
         }
 
         WriteDatabase(root, installed, options);
@@ -115,7 +115,7 @@ public static class AlpineInstaller
             if (options.SourceDateEpoch is { } epoch)
                 env["SOURCE_DATE_EPOCH"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
             options.Log?.Invoke($"Executing {info}.{type}");
-            var r = await options.ScriptRunner.RunAsync(root, rel, args, env, ct);
+            var r = await options.ScriptRunner.RunAsync(root, rel, args, env, ct).ConfigureAwait(false);
             foreach (var line in r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 options.Log?.Invoke($"  {info}.{type}: {line}");
             if (r.ExitCode != 0)

@@ -6,7 +6,7 @@ using Bootstrapper.Engine.Pipeline;
 namespace Bootstrapper.Engine.Families.Alpine;
 
 /// <summary>An Alpine plan's bundle: each repository's signed APKINDEX.tar.gz, with the packages beside it.</summary>
-public sealed partial class AlpinePlan
+internal sealed partial class AlpinePlan
 {
     /// <summary>Each repository's signed APKINDEX.tar.gz, byte for byte as verified, at BRANCH/REPO/ARCH/.</summary>
     public override IReadOnlyList<BundleSuite> BundleSuites(BuildSession session) =>

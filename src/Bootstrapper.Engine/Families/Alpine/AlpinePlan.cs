@@ -10,12 +10,12 @@ namespace Bootstrapper.Engine.Families.Alpine;
 
 /// <summary>One repository the plan read: its verified index, the recipe branch and repository it stands for, and
 /// the cached signed APKINDEX.tar.gz (for a bundle).</summary>
-public sealed record AlpineRepository(ApkRepositoryIndex Index, string Branch, string Repository, string? CachedIndex);
+internal sealed record AlpineRepository(ApkRepositoryIndex Index, string Branch, string Repository, string? CachedIndex);
 
 /// <summary>A package of an Alpine plan with the index entry it was planned from.</summary>
 /// <param name="FromLock">A locked package today's indexes no longer list: <paramref name="Entry"/> holds only the
 /// lock's facts, and the install reads the rest from the package's own .PKGINFO once it is verified.</param>
-public sealed record AlpinePlanned(ApkPackageInfo Entry, string Reason, bool FromLock = false, string? Filename = null)
+internal sealed record AlpinePlanned(ApkPackageInfo Entry, string Reason, bool FromLock = false, string? Filename = null)
 {
     public PlannedPackage Planned { get; } = new()
     {
@@ -40,7 +40,7 @@ public sealed record AlpinePlanned(ApkPackageInfo Entry, string Reason, bool Fro
 /// index), the mirrors etc/apk/repositories names, the verified repositories (for a bundle) and the keyring.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed partial class AlpinePlan(Plan plan) : FamilyPlan(plan)
+internal sealed partial class AlpinePlan(Plan plan) : FamilyPlan(plan)
 {
     /// <summary>Each recipe source's mirror.</summary>
     public required IReadOnlyList<MirrorChoice> Mirrors { get; init; }

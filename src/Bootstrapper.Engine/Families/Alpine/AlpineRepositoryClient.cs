@@ -13,7 +13,7 @@ namespace Bootstrapper.Engine.Families.Alpine;
 /// <c>indexCache</c>; with <c>offline</c> set, http(s) indexes come from there (and are verified again: the
 /// signature travels with the file). Nothing checks an index's age: APKINDEX has no Valid-Until.
 /// </summary>
-public sealed class AlpineRepositoryClient(Downloader downloader, string? indexCache = null, bool offline = false)
+internal sealed class AlpineRepositoryClient(Downloader downloader, string? indexCache = null, bool offline = false)
 {
     /// <summary>Repository directory URL: &lt;mirror&gt;/&lt;branch&gt;/&lt;repo&gt;/&lt;arch&gt;.</summary>
     public static string RepositoryUrl(string baseUrl, string branch, string repository, string arch) =>
@@ -33,11 +33,11 @@ public sealed class AlpineRepositoryClient(Downloader downloader, string? indexC
         {
             if (cached is null || !File.Exists(cached))
                 throw new FetchException($"--offline: {url} is not in the index cache; run once online first.");
-            bytes = await File.ReadAllBytesAsync(cached, ct);
+            bytes = await File.ReadAllBytesAsync(cached, ct).ConfigureAwait(false);
         }
         else
         {
-            bytes = await downloader.GetBytesAsync(url, cancellationToken: ct);
+            bytes = await downloader.GetBytesAsync(url, cancellationToken: ct).ConfigureAwait(false);
         }
         var index = ApkIndex.Verify(bytes, keys, url, order, dir);
         // Verified bytes are kept as fetched (file:// ones too): a bundle copies them, and the signature must
@@ -46,7 +46,7 @@ public sealed class AlpineRepositoryClient(Downloader downloader, string? indexC
         {
             Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
             var tmp = cached + "." + Environment.ProcessId + ".tmp";
-            await File.WriteAllBytesAsync(tmp, bytes, ct);
+            await File.WriteAllBytesAsync(tmp, bytes, ct).ConfigureAwait(false);
             File.Move(tmp, cached, overwrite: true);
         }
         return index;
@@ -65,10 +65,10 @@ public sealed class AlpineRepositoryClient(Downloader downloader, string? indexC
         CancellationToken ct)
     {
         var url = $"{package.RepositoryUrl}/{Uri.EscapeDataString(package.FileName)}";
-        await downloader.DownloadAsync(url, destination, package.Size > 0 ? package.Size : null, cancellationToken: ct);
+        await downloader.DownloadAsync(url, destination, package.Size > 0 ? package.Size : null, cancellationToken: ct).ConfigureAwait(false);
         try
         {
-            ApkPackageFile.Verify(await File.ReadAllBytesAsync(destination, ct), keys, package, url);
+            ApkPackageFile.Verify(await File.ReadAllBytesAsync(destination, ct).ConfigureAwait(false), keys, package, url);
         }
         catch
         {

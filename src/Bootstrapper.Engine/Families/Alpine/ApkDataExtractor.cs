@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Families.Alpine;
 /// abuild's per-file APK-TOOLS.checksum.SHA1 PAX records are not needed here: the whole member was checked
 /// against the signed datahash, and ApkInstalledDatabase checks each file's checksum.
 /// </summary>
-public sealed class ApkDataExtractor(ExtractOptions? options = null) : IApkDataExtractor
+internal sealed class ApkDataExtractor(ExtractOptions? options = null) : IApkDataExtractor
 {
     public void Extract(string root, ApkPackageContents package, string label, CancellationToken ct)
     {

@@ -4,7 +4,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Engine.Families.Alpine;
 
 /// <summary>Loads the recipe's Alpine keyrings: .rsa.pub files, or directories of them (like /etc/apk/keys).</summary>
-public static class ApkKeyringFiles
+internal static class ApkKeyringFiles
 {
     public static ApkKeyring Load(IEnumerable<string> paths)
     {

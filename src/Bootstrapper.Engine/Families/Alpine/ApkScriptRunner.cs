@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Sandbox;
 namespace Bootstrapper.Engine.Families.Alpine;
 
 /// <summary>Runs one maintainer script inside the staging root.</summary>
-public interface IApkScriptRunner
+internal interface IApkScriptRunner
 {
     /// <param name="root">Staging root.</param>
     /// <param name="scriptPath">Root-relative path the script was written to; becomes argv[0].</param>
@@ -15,7 +15,7 @@ public interface IApkScriptRunner
         IReadOnlyDictionary<string, string> environment, CancellationToken ct);
 }
 
-public sealed record ApkScriptResult(int ExitCode, string Output);
+internal sealed record ApkScriptResult(int ExitCode, string Output);
 
 /// <summary>
 /// Runs each script in the sandbox (<see cref="SandboxCommand"/>) with umask 022, as apk 3 runs them: a fresh /proc
@@ -24,7 +24,7 @@ public sealed record ApkScriptResult(int ExitCode, string Output);
 /// SCRIPT as given, so argv[0] is the root-relative path, as with apk (which executes
 /// "lib/apk/exec/NAME-VERSION.TYPE" after fchdir to the root).
 /// </summary>
-public sealed class ChrootScriptRunner : IApkScriptRunner
+internal sealed class ChrootScriptRunner : IApkScriptRunner
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -14,7 +14,7 @@ namespace Bootstrapper.Engine.Families.Debian;
 /// The parts of the Debian family's planning that scheduled and air-gapped rebuilds need: plans from a lock file,
 /// and a mirror choice that keeps a bundle's original mirror in the image.
 /// </summary>
-public sealed partial class DebianFamily
+internal sealed partial class DebianFamily
 {
     /// <summary>
     /// The lock's packages, fetched from the mirrors chosen now. The essential set (installed first) is what today's

@@ -14,7 +14,7 @@ namespace Bootstrapper.Engine.Families.Debian;
 /// (the essential set, the codename, the mirrors the image names, the indices for a bundle) is in the
 /// <see cref="DebianPlan"/> it returns; the install, finalize and bundle steps are there.
 /// </summary>
-public sealed partial class DebianFamily : IDistroFamily
+internal sealed partial class DebianFamily : IDistroFamily
 {
     public async Task<FamilyPlan> PlanAsync(BuildSession session, CancellationToken ct)
     {
@@ -80,7 +80,7 @@ public sealed partial class DebianFamily : IDistroFamily
         // finished async methods (whose state machines hold the ~50 MB of index bytes) below this one on the
         // stack: collecting from there freed nothing. Yielding first resumes on a clean stack (measured: 53 MB
         // still live after the collection without it, 2 MB with it).
-        indices = null!;
+        indices = null;
         await Task.Yield();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return new DebianPlan(plan)

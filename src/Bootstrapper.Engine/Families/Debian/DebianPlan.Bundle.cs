@@ -7,7 +7,7 @@ using Bootstrapper.Engine.Pipeline;
 namespace Bootstrapper.Engine.Families.Debian;
 
 /// <summary>A Debian plan's bundle: the signed release files and the indices they hash, as the plan verified them.</summary>
-public sealed partial class DebianPlan
+internal sealed partial class DebianPlan
 {
     public override IReadOnlyList<BundleSuite> BundleSuites(BuildSession session)
     {

@@ -15,7 +15,7 @@ using Bootstrapper.Engine.Pipeline;
 namespace Bootstrapper.Engine.Families.Debian;
 
 /// <summary>One mirror and suite the image's own apt sources name.</summary>
-public sealed record ImageSource(string Url, string Suite, IReadOnlyList<string> Components, bool CheckValidUntil);
+internal sealed record ImageSource(string Url, string Suite, IReadOnlyList<string> Components, bool CheckValidUntil);
 
 /// <summary>
 /// A Debian plan and what its install and bundle need from the planning: the codename (merged-/usr handling), the
@@ -23,7 +23,7 @@ public sealed record ImageSource(string Url, string Suite, IReadOnlyList<string>
 /// The install runs dpkg in the sandbox, starting on the essential set's files as they arrive; then the recipe's
 /// customization, the official-image steps and the finalize for an image.
 /// </summary>
-public sealed partial class DebianPlan(Plan plan) : FamilyPlan(plan)
+internal sealed partial class DebianPlan(Plan plan) : FamilyPlan(plan)
 {
     /// <summary>The suite's codename ("bookworm"), from the first source's Release.</summary>
     public required string Codename { get; init; }
@@ -52,8 +52,9 @@ public sealed partial class DebianPlan(Plan plan) : FamilyPlan(plan)
         var customizer = new Customizer(session, root);
         var planned = Plan.Packages.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var packages = Plan.Packages.Select(p => new InstallPackage(p.Name, p.Version, p.Architecture, files.PathOf(p),
-            EssentialSet.Contains(p.Name), p.Sha256) { Size = p.Size }).ToList();
-        var progress = new Progress<string>(line => session.Reporter.Verbose(line));
+            EssentialSet.Contains(p.Name), p.Sha256)
+        { Size = p.Size }).ToList();
+        var progress = new Progress<string>(session.Reporter.Verbose);
         var log = new BoundedLog(400);
         // dpkg prints "Setting up PKG (VERSION) ..." once per configured package: a fair measure of progress. Its
         // lines (and the installer's own "# step" lines) also name the step that a slow moment waits for.

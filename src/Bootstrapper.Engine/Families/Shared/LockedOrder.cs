@@ -4,7 +4,7 @@ using Bootstrapper.Core.Planning;
 namespace Bootstrapper.Engine.Families.Shared;
 
 /// <summary>The order a locked build installs in, for every family.</summary>
-public static class LockedOrder
+internal static class LockedOrder
 {
     /// <summary>
     /// Installers unpack in plan order, and which package creates a shared directory first decides its metadata in

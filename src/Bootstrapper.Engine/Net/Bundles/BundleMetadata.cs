@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Net.Bundles;
 /// contains: the image's apt sources must name the original mirror, not a path on the build machine.
 /// </summary>
 /// <example>{ "format": 1, "suites": { "bookworm": "http://mirror.example/debian" } }</example>
-public sealed record BundleMetadata(IReadOnlyDictionary<string, string> OriginalMirrors)
+internal sealed record BundleMetadata(IReadOnlyDictionary<string, string> OriginalMirrors)
 {
     public const string FileName = "bootstrap-bundle.json";
     public const int Format = 1;

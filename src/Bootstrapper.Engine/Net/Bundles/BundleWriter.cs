@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Net.Bundles;
 /// <param name="SignedFiles">File name under dists/SUITE/ ("InRelease", or "Release" and "Release.gpg") -> the
 /// verified bytes' path in the cache. Copied byte for byte: the signature must still verify on the other machine.</param>
 /// <param name="Indices">Path under dists/SUITE/ ("main/binary-amd64/Packages.xz", or its by-hash path) -> cached file.</param>
-public sealed record BundleSuite(
+internal sealed record BundleSuite(
     string Suite, string OriginalMirror, IReadOnlyList<(string Name, string CachedPath)> SignedFiles,
     IReadOnlyList<(string Path, string CachedPath)> Indices)
 {
@@ -20,10 +20,10 @@ public sealed record BundleSuite(
 /// <summary>A package file to place at its pool path.</summary>
 /// <param name="Verify">Checks the copy (its path, and the bundle path to name in a message) before it is renamed
 /// into place: throws <see cref="VerificationException"/> when it is not the package.</param>
-public sealed record BundlePackage(string Filename, string CachedPath, Action<string, string>? Verify = null);
+internal sealed record BundlePackage(string Filename, string CachedPath, Action<string, string>? Verify = null);
 
 /// <summary>What <see cref="BundleWriter.Write"/> wrote.</summary>
-public sealed record BundleSummary(string Directory, int Files, long Bytes);
+internal sealed record BundleSummary(string Directory, int Files, long Bytes);
 
 /// <summary>
 /// Writes a directory that is itself a Debian mirror for a recipe: dists/SUITE/ of every source (all suites under
@@ -32,7 +32,7 @@ public sealed record BundleSummary(string Directory, int Files, long Bytes);
 /// name, then rename), and the metadata is written last, so an interrupted update leaves the previous
 /// InRelease-to-index chain or the new one, never a file that is half one and half the other.
 /// </summary>
-public static class BundleWriter
+internal static class BundleWriter
 {
     public static BundleSummary Write(string directory, IReadOnlyList<BundleSuite> suites, IReadOnlyList<BundlePackage> packages)
     {

@@ -18,8 +18,8 @@ internal static class DownloadAttempt
         try
         {
             return uri.IsFile
-                ? await FromFileAsync(uri, url, sink, expectedSize, expectedSha256, maxBytes, counting, ct)
-                : await FromHttpAsync(http, uri, sink, expectedSize, expectedSha256, maxBytes, timeouts, counting, ct);
+                ? await FromFileAsync(uri, url, sink, expectedSize, expectedSha256, maxBytes, counting, ct).ConfigureAwait(false)
+                : await FromHttpAsync(http, uri, sink, expectedSize, expectedSha256, maxBytes, timeouts, counting, ct).ConfigureAwait(false);
         }
         catch
         {
@@ -40,7 +40,7 @@ internal static class DownloadAttempt
         {
             idle.CancelAfter(timeouts.ResponseTimeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token).ConfigureAwait(false);
             answered = true;
             var status = (int)response.StatusCode;
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
@@ -48,7 +48,7 @@ internal static class DownloadAttempt
             if (!response.IsSuccessStatusCode)
             {
                 // 5xx, 408 (request timeout) and 429 (too many requests) mean "try again"; other 4xx will not change.
-                var retry = status >= 500 || status is 408 or 429;
+                var retry = status is >= 500 or 408 or 429;
                 throw new DownloadFailure(retry ? FailureKind.Transient : FailureKind.Permanent, $"HTTP {status} {response.ReasonPhrase}");
             }
             long? contentLength = response.Content.Headers.ContentLength;
@@ -58,20 +58,21 @@ internal static class DownloadAttempt
             if (expectedSize is { } announcedExpected && contentLength is { } announced && announced != announcedExpected)
                 throw new DownloadFailure(FailureKind.Mismatch, $"size mismatch: expected {announcedExpected} bytes, the server announces {announced}");
 
-            await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+            var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
+            await using var disposeBody = body.ConfigureAwait(false);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
             for (; ; )
             {
                 idle.CancelAfter(idleTimeout);
-                int n = await body.ReadAsync(buffer, idle.Token);
+                int n = await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
                 if (n == 0) break;
                 received += n;
                 if (received > maxBytes || received > expectedSize)
                     throw new DownloadFailure(FailureKind.Mismatch,
                         $"received more than the expected {(expectedSize ?? maxBytes)} bytes");
                 hash.AppendData(buffer, 0, n);
-                await WriteAsync(sink, buffer, n, ct);
+                await WriteAsync(sink, buffer, n, ct).ConfigureAwait(false);
                 progress?.Report(n);
             }
             if (contentLength is { } length && received != length)
@@ -122,19 +123,19 @@ internal static class DownloadAttempt
         {
             throw new DownloadFailure(FailureKind.Transient, $"cannot read {uri.LocalPath}: {e.Message}", e);
         }
-        await using (source)
+        await using (source.ConfigureAwait(false))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
             long received = 0;
             int n;
-            while ((n = await source.ReadAsync(buffer, ct)) > 0)
+            while ((n = await source.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
             {
                 received += n;
                 if (received > maxBytes || received > expectedSize)
                     throw new DownloadFailure(FailureKind.Mismatch, $"{url} is larger than the expected {(expectedSize ?? maxBytes)} bytes");
                 hash.AppendData(buffer, 0, n);
-                await WriteAsync(sink, buffer, n, ct);
+                await WriteAsync(sink, buffer, n, ct).ConfigureAwait(false);
                 progress?.Report(n);
             }
             return Check(received, hash, expectedSize, expectedSha256);
@@ -146,7 +147,7 @@ internal static class DownloadAttempt
     {
         try
         {
-            await sink.WriteAsync(buffer.AsMemory(0, count), ct);
+            await sink.WriteAsync(buffer.AsMemory(0, count), ct).ConfigureAwait(false);
         }
         catch (IOException e)
         {

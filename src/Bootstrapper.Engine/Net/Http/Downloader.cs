@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Net.Http;
 /// temporary name beside the destination and renamed only after they verified, so the destination is either
 /// absent, the previous content, or a complete verified file, even when two processes download it at once.
 /// </summary>
-public sealed class Downloader : IDisposable
+internal sealed class Downloader : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsClient;
@@ -79,7 +79,7 @@ public sealed class Downloader : IDisposable
         try
         {
             var outcome = await DownloadAttempt.RunAsync(_http, uri, url, sink, expectedSize, expectedSha256, maxBytes,
-                Options, progress, ct);
+                Options, progress, ct).ConfigureAwait(false);
             _health.Succeeded(uri);
             return outcome;
         }
@@ -106,7 +106,7 @@ public sealed class Downloader : IDisposable
     public async Task<DownloadResult> DownloadAsync(string url, string destinationPath, long? expectedSize = null,
         string? expectedSha256 = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default,
         Action<string>? verify = null)
-        => await TryDownloadAsync(url, destinationPath, expectedSize, expectedSha256, progress, cancellationToken, verify)
+        => await TryDownloadAsync(url, destinationPath, expectedSize, expectedSha256, progress, cancellationToken, verify).ConfigureAwait(false)
            ?? throw NotFound(url);
 
     /// <summary>As <see cref="DownloadAsync"/>, but returns null when the server says 404/410 (or the file is absent).</summary>
@@ -124,10 +124,11 @@ public sealed class Downloader : IDisposable
             try
             {
                 DownloadAttempt.Outcome outcome;
-                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                await using (file.ConfigureAwait(false))
                 {
-                    outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct);
-                    await file.FlushAsync(ct);
+                    outcome = await AttemptAsync(uri, url, file, expectedSize, expectedSha256, long.MaxValue, progress, ct).ConfigureAwait(false);
+                    await file.FlushAsync(ct).ConfigureAwait(false);
                 }
                 Verify(verify, temp);
                 File.Move(temp, fullPath, overwrite: true);
@@ -137,7 +138,7 @@ public sealed class Downloader : IDisposable
             {
                 TryDelete(temp);
             }
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Fetches a small file (InRelease, Release.gpg) into memory with the same retry policy.</summary>
@@ -145,7 +146,7 @@ public sealed class Downloader : IDisposable
     /// <exception cref="VerificationException">Size or SHA-256 (when given) still wrong after the last attempt.</exception>
     public async Task<byte[]> GetBytesAsync(string url, long? expectedSize = null, string? expectedSha256 = null,
         CancellationToken cancellationToken = default)
-        => await TryGetBytesAsync(url, expectedSize, expectedSha256, cancellationToken) ?? throw NotFound(url);
+        => await TryGetBytesAsync(url, expectedSize, expectedSha256, cancellationToken).ConfigureAwait(false) ?? throw NotFound(url);
 
     /// <summary>As <see cref="GetBytesAsync"/>, but null when the server says 404/410 (or the file is absent).</summary>
     public async Task<byte[]?> TryGetBytesAsync(string url, long? expectedSize = null, string? expectedSha256 = null,
@@ -154,9 +155,9 @@ public sealed class Downloader : IDisposable
         return await RunAsync(url, async (uri, _, ct) =>
         {
             var buffer = new MemoryStream();
-            await AttemptAsync(uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes, null, ct);
+            await AttemptAsync(uri, url, buffer, expectedSize, expectedSha256, Options.MaxInMemoryBytes, null, ct).ConfigureAwait(false);
             return buffer.ToArray();
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -173,7 +174,7 @@ public sealed class Downloader : IDisposable
         int attempts = 0;
         try
         {
-            return await _pipeline.ExecuteAsync(async ctx => await attempt(uri, ++attempts, ctx.CancellationToken), context);
+            return await _pipeline.ExecuteAsync(async ctx => await attempt(uri, ++attempts, ctx.CancellationToken).ConfigureAwait(false), context).ConfigureAwait(false);
         }
         catch (NotFoundFailure)
         {

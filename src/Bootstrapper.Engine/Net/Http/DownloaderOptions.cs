@@ -1,7 +1,7 @@
 namespace Bootstrapper.Engine.Net.Http;
 
 /// <summary>How hard the <see cref="Downloader"/> tries. Defaults suit a public mirror; tests shrink the delays.</summary>
-public sealed record DownloaderOptions
+internal sealed record DownloaderOptions
 {
     /// <summary>Total attempts per file, the first included.</summary>
     public int MaxAttempts { get; init; } = 5;

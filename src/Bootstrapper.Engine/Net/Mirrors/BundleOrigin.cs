@@ -4,7 +4,7 @@ using Bootstrapper.Engine.Net.Bundles;
 namespace Bootstrapper.Engine.Net.Mirrors;
 
 /// <summary>What an image's package sources name when a build reads from a bundle, for every family.</summary>
-public static class BundleOrigin
+internal static class BundleOrigin
 {
     /// <summary>
     /// A file:// bundle written by `bootstrap fetch --bundle` records where each suite came from: unless the recipe

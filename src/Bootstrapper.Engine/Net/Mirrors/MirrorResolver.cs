@@ -10,7 +10,7 @@ namespace Bootstrapper.Engine.Net.Mirrors;
 /// When none does, the error lists what each one did (refused, timed out, 404, bad signature, expired), with exit 3
 /// when any of them answered with something that failed verification and 5 when none could be reached.
 /// </summary>
-public sealed class MirrorResolver(
+internal sealed class MirrorResolver(
     IReadOnlyDictionary<string, string> environment,
     IReadOnlyList<MirrorCandidate> hostSources,
     Func<string, RecipeSource, CancellationToken, Task<MirrorProbe>> probe)

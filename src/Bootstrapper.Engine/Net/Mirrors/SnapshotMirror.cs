@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Net.Mirrors;
 /// the image's apt sources name the snapshot: an old image rebuilt exactly, which `apt-get install` inside it
 /// extends from the same day's archive. --mirror (say, a bundle of the snapshot) still says where files are read.
 /// </summary>
-public static class SnapshotMirror
+internal static class SnapshotMirror
 {
     /// <summary>The snapshot choice for <paramref name="source"/>; null when the build uses no snapshot.</summary>
     /// <param name="snapshot">The build's snapshot time (recipe or --snapshot); null: none.</param>

@@ -6,14 +6,14 @@ namespace Bootstrapper.Engine.Oci.Registry;
 /// <summary>What a push did.</summary>
 /// <param name="SbomViaReferrersApi">True when the registry answered the SBOM manifest with OCI-Subject (it keeps
 /// the referrers itself); false when we kept the sha256-HEX tag index of the fallback scheme.</param>
-public sealed record PushResult(string Digest, int BlobsUploaded, int BlobsSkipped, string? SbomDigest, bool SbomViaReferrersApi);
+internal sealed record PushResult(string Digest, int BlobsUploaded, int BlobsSkipped, string? SbomDigest, bool SbomViaReferrersApi);
 
 /// <summary>
 /// Pushes the image (or image index) a layout's index.json names: blobs the registry lacks (HEAD first), then the
 /// manifests, children before the index, the root under the tag. The build's SBOM follows as an OCI 1.1 artifact
 /// whose subject is the pushed manifest.
 /// </summary>
-public sealed class ImagePusher(RegistryClient registry, Action<string> say)
+internal sealed class ImagePusher(RegistryClient registry, Action<string> say)
 {
     private int _uploaded, _skipped;
 

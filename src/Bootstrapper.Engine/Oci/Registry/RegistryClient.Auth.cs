@@ -6,7 +6,7 @@ using Bootstrapper.Core.Oci;
 
 namespace Bootstrapper.Engine.Oci.Registry;
 
-public sealed partial class RegistryClient
+internal sealed partial class RegistryClient
 {
     /// <summary>
     /// Answers a 401: Basic sends the credentials; Bearer asks the token server the challenge names (realm, service)

@@ -4,7 +4,7 @@ using Bootstrapper.Core.Errors;
 
 namespace Bootstrapper.Engine.Oci.Registry;
 
-public sealed partial class RegistryClient
+internal sealed partial class RegistryClient
 {
     /// <summary>
     /// A chunked upload (POST, then PATCH per chunk with Content-Range, then PUT ?digest=). When a chunk fails (a

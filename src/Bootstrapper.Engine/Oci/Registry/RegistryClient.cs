@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Oci.Registry;
 /// token from the realm a 401's WWW-Authenticate names), blobs, manifests. Every request is retried through Polly on
 /// dropped connections, timeouts, 429 and 5xx; uploads are in <see cref="RegistryClient.UploadBlobAsync"/>.
 /// </summary>
-public sealed partial class RegistryClient : IDisposable
+internal sealed partial class RegistryClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ImageReference _reference;
@@ -27,7 +27,10 @@ public sealed partial class RegistryClient : IDisposable
         _options = options;
         var handler = options.Handler ?? new SocketsHttpHandler
         {
+            // --tls-verify=false is the user asking for exactly this (a registry with a self-signed certificate).
+#pragma warning disable CA5359
             SslOptions = options.TlsVerify ? new() : new() { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+#pragma warning restore CA5359
         };
         _http = new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = TimeSpan.FromMinutes(5) };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("bootstrap/1");

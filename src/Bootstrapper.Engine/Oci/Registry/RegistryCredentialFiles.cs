@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Oci.Registry;
 /// REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, then docker's $DOCKER_CONFIG/config.json or
 /// ~/.docker/config.json. The first file with an entry for the image wins.
 /// </summary>
-public static class RegistryCredentialFiles
+internal static class RegistryCredentialFiles
 {
     public static IReadOnlyList<string> Candidates(string? authFile, IReadOnlyDictionary<string, string> environment)
     {

@@ -3,7 +3,7 @@ using Bootstrapper.Core.Oci;
 namespace Bootstrapper.Engine.Oci.Registry;
 
 /// <summary>How `bootstrap push` talks to a registry.</summary>
-public sealed record RegistryOptions
+internal sealed record RegistryOptions
 {
     /// <summary>--tls-verify=false: accept any certificate, and fall back to plain HTTP when the registry speaks no TLS.</summary>
     public bool TlsVerify { get; init; } = true;

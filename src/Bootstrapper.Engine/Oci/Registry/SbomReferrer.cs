@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Oci.Registry;
 /// itself; otherwise we keep the fallback tag `sha256-HEX` (the subject's digest) pointing at an index of referrers,
 /// as the distribution specification 1.1 describes, adding ours to what is already there.
 /// </summary>
-public static class SbomReferrer
+internal static class SbomReferrer
 {
     /// <param name="scratch">A temporary layout for the artifact's blobs (the source layout stays untouched).</param>
     internal static async Task<(string Digest, bool ReferrersApi)> AttachAsync(RegistryClient registry, string layout,

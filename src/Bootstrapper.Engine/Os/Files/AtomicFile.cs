@@ -6,7 +6,7 @@ namespace Bootstrapper.Engine.Os.Files;
 /// Writes a file so that readers see either the old content or the new, never half of it: a unique temporary name in
 /// the same folder (so concurrent writers never share one), then a rename. The temporary file never outlives a failure.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> data)
     {

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Os.Files;
 /// file created and deleted on close), because permission bits do not tell root about read-only mounts, ACLs or
 /// /proc, and access(2) answers for the real user, not for the namespace's root a rootless build runs as.
 /// </summary>
-public static class WritableFolder
+internal static class WritableFolder
 {
     /// <summary>
     /// Checks that <paramref name="folder"/> can be made (if missing) and written, creating nothing: the nearest

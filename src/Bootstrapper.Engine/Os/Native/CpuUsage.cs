@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Os.Native;
 /// from getrusage(2). On a shared, loaded machine wall time mostly measures the neighbours; CPU seconds per phase
 /// say where the work is.
 /// </summary>
-public static partial class CpuUsage
+internal static partial class CpuUsage
 {
     private const int RusageSelf = 0;
     private const int RusageChildren = -1;
@@ -29,7 +29,7 @@ public static partial class CpuUsage
 }
 
 /// <summary>CPU time between successive laps, formatted for progress lines ("cpu 1.2 s + 3.4 s children").</summary>
-public sealed class CpuMeter
+internal sealed class CpuMeter
 {
     private (TimeSpan Self, TimeSpan Children) _last = CpuUsage.Now();
 

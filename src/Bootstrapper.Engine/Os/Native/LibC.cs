@@ -99,7 +99,7 @@ internal static unsafe partial class LibC
         if (StatxNative(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, &buf) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == ENOENT || errno == 20 /* ENOTDIR */)
+            if (errno is ENOENT or 20 /* ENOTDIR */)
             {
                 status = default;
                 return false;

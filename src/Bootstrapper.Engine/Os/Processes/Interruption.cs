@@ -13,7 +13,7 @@ namespace Bootstrapper.Engine.Os.Processes;
 /// cleaning up). Whatever fails after the first signal (a child killed mid-dpkg, an HTTP request aborted) is a
 /// consequence of the interrupt, not an error of its own: <see cref="Requested"/> tells the CLI to report it as such.
 /// </remarks>
-public static class Interruption
+internal static class Interruption
 {
     private static readonly CancellationTokenSource Source = new();
     private static readonly Lock Gate = new();

@@ -4,7 +4,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Engine.Os.Processes;
 
 /// <summary>Checks for the privileges that chroot, mount namespaces and mknod need.</summary>
-public static class Privileges
+internal static class Privileges
 {
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint GetEffectiveUserId();

@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Os.Processes;
 /// Runs child processes with a clean environment, streams every output line (stdout and stderr, in arrival order)
 /// to a sink, and guarantees that no descendant outlives a cancelled or dying build.
 /// </summary>
-public static class ProcessRunner
+internal static class ProcessRunner
 {
     private const int KeptLines = 40;
 

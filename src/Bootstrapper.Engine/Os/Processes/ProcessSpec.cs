@@ -8,14 +8,14 @@ namespace Bootstrapper.Engine.Os.Processes;
 /// the build host's TMPDIR, APT_CONFIG, locale or proxy settings (mmdebstrap unsets them for the same reason).
 /// </param>
 /// <param name="Description">Short name for logs and error messages ("dpkg --install (essential)").</param>
-public sealed record ProcessSpec(
+internal sealed record ProcessSpec(
     string FileName,
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
     string Description);
 
 /// <summary>How a process ended, and the last lines it printed (for error messages).</summary>
-public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> LastLines, TimeSpan Elapsed)
+internal sealed record ProcessResult(int ExitCode, IReadOnlyList<string> LastLines, TimeSpan Elapsed)
 {
     public bool Succeeded => ExitCode == 0;
 }

@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Families.Debian.Customize;
 /// Puts a recipe's [[files]] into the root through <see cref="RootFs"/> (a link the packages left in the root
 /// leads inside it, never to the host), and says what it wrote, with hashes, for the manifest.
 /// </summary>
-public static class CustomizeFiles
+internal static class CustomizeFiles
 {
     public static List<ManifestFile> Apply(string root, IReadOnlyList<FileSpec> files)
     {

@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Families.Debian.Customize;
 /// then reports each as missing; here the removed paths also leave the lists and md5sums, so the image verifies
 /// clean. Packages installed later with the rules in place are dpkg's business (their filtered files are listed).
 /// </summary>
-public static class CustomizeMinimize
+internal static class CustomizeMinimize
 {
     /// <returns>How many paths were removed.</returns>
     public static int Apply(string root, MinimizeSpec spec)

@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Os.Files;
 namespace Bootstrapper.Engine.Families.Debian.Customize;
 
 /// <summary>The recipe's time zone and locale, written as the image's tzdata and locales packages write them.</summary>
-public static class CustomizeSystem
+internal static class CustomizeSystem
 {
     /// <summary>
     /// /etc/localtime as tzdata's postinst makes it (an absolute link into /usr/share/zoneinfo), and /etc/timezone

@@ -15,7 +15,7 @@ namespace Bootstrapper.Engine.Families.Debian.Customize;
 /// (<see cref="ChrootRunner"/>); every host-side path goes through <see cref="RootFs"/>. What was added and run is
 /// kept for the manifest and the SBOM.
 /// </summary>
-public sealed class Customizer(BuildSession session, string root)
+internal sealed class Customizer(BuildSession session, string root)
 {
     private readonly CustomizationSteps _c = session.Recipe.Customize;
     private readonly List<ManifestFile> _files = [];

@@ -6,7 +6,7 @@ using Bootstrapper.Core.Planning;
 namespace Bootstrapper.Engine.Families.Debian.Deb;
 
 /// <summary>One file of a .deb's control member: `control`, a maintainer script, `conffiles`, `md5sums`, ...</summary>
-public sealed record ControlFile(string Name, uint Mode, byte[] Data, long MTime = 0)
+internal sealed record ControlFile(string Name, uint Mode, byte[] Data, long MTime = 0)
 {
     public string Text => Encoding.UTF8.GetString(Data);
     /// <summary>Maintainer scripts must be executable to run (dpkg runs them directly).</summary>
@@ -14,7 +14,7 @@ public sealed record ControlFile(string Name, uint Mode, byte[] Data, long MTime
 }
 
 /// <summary>The files of control.tar, by name without the "./" prefix.</summary>
-public sealed class ControlFiles
+internal sealed class ControlFiles
 {
     private readonly Dictionary<string, ControlFile> _files;
     private readonly string _packageLabel;

@@ -12,20 +12,19 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// <see cref="Open"/> reads the small control member into memory; the data member is then streamed once through
 /// <see cref="OpenData"/> without being copied.
 /// </summary>
-public sealed class DebArchive : IDisposable
+internal sealed class DebArchive : IDisposable
 {
     private const long MaxControlBytes = 64L * 1024 * 1024;
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly ArReader _ar;
-    private readonly string _label;
     private bool _dataOpened;
 
     private DebArchive(Stream stream, bool leaveOpen, string label)
     {
         _stream = stream;
         _leaveOpen = leaveOpen;
-        _label = label;
+        PackageLabel = label;
         _ar = new ArReader(stream, label);
         FormatVersion = Guard(ReadFormatVersion);
         Control = ReadControl();
@@ -37,7 +36,7 @@ public sealed class DebArchive : IDisposable
     public ControlFiles Control { get; }
 
     /// <summary>Names the package in messages, e.g. "package 'bash' 5.2.15-2+b2".</summary>
-    public string PackageLabel => _label;
+    public string PackageLabel { get; }
 
     /// <param name="packageLabel">How messages name the package, e.g. "package 'bash' 5.2.15-2+b2" or a file name.</param>
     public static DebArchive Open(Stream stream, string packageLabel, bool leaveOpen = false)
@@ -120,12 +119,12 @@ public sealed class DebArchive : IDisposable
                 files[name] = new ControlFile(name, (uint)entry.Mode, data, entry.ModificationTime.ToUnixTimeSeconds());
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException
-                                      && e is not InstallException)
+        catch (Exception e) when (e is (InvalidDataException or EndOfStreamException or FormatException or IOException)
+                                      and not InstallException)
         {
             throw Malformed($"cannot read {member.Name}: {e.Message}", e);
         }
-        return new ControlFiles(files, _label);
+        return new ControlFiles(files, PackageLabel);
     }
 
     private ArMember NextRequired(string what)
@@ -170,7 +169,7 @@ public sealed class DebArchive : IDisposable
     }
 
     private InstallException Malformed(string what, Exception? inner = null) =>
-        new($"{_label}: malformed .deb: {what}. Delete it from the cache and download it again.", inner);
+        new($"{PackageLabel}: malformed .deb: {what}. Delete it from the cache and download it again.", inner);
 
     public void Dispose()
     {

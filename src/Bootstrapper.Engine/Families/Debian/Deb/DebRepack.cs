@@ -16,7 +16,7 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// is untouched, and nothing in the dpkg database depends on how data.tar was compressed. The source file was
 /// verified against the signed index before this; the copy lives only inside the staging root.
 /// </remarks>
-public static class DebRepack
+internal static class DebRepack
 {
     /// <param name="sourceSha256">The source's SHA-256 from the signed index: binds its decoded copy
     /// (<see cref="DecodedDataCache"/>) to it; null uses and keeps no copy.</param>
@@ -45,8 +45,8 @@ public static class DebRepack
                 }
                 if (DecodedDataCache.TryOpen(sourceDeb, sourceSha256) is { } cached)
                 {
-                    using (var limited = new LimitedReadStream(cached, limit, packageLabel))
-                        writer.AddFrom("data.tar", limited, member.ModifiedTime, member.Mode);
+                    using var limited = new LimitedReadStream(cached, limit, packageLabel);
+                    writer.AddFrom("data.tar", limited, member.ModifiedTime, member.Mode);
                     continue;
                 }
                 var kind = Decompression.KindFromName(member.Name);
@@ -63,7 +63,7 @@ public static class DebRepack
                 recorder?.Commit();
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException && e is not FileNotFoundException)
+        catch (Exception e) when (e is (InvalidDataException or EndOfStreamException or IOException) and not FileNotFoundException)
         {
             File.Delete(destinationDeb);
             throw new InstallException($"{packageLabel}: cannot prepare the .deb for dpkg ({e.Message})", e);

@@ -25,7 +25,7 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// Both files are written under temporary names and renamed, so builds sharing a cache never see half of one.
 /// Where no key can be kept, or the .deb's folder is not writable (a read-only bundle), no copies are used.
 /// </remarks>
-public static class DecodedDataCache
+internal static class DecodedDataCache
 {
     public const string Suffix = ".data.tar.zst";
     public const string MacSuffix = ".hmac";

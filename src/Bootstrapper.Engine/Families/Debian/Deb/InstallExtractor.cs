@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// existing directory symlinks (the merged-/usr links) instead of replacing them with directories, like
 /// <c>tar --keep-directory-symlink</c>.
 /// </summary>
-public interface IDebExtractor
+internal interface IDebExtractor
 {
     /// <summary>Extracts the files of <paramref name="debPath"/> under <paramref name="rootDir"/>.</summary>
     /// <returns>The paths written, relative to the root, as in the archive ("./usr/bin/dpkg" or "usr/bin/dpkg").</returns>
@@ -21,7 +21,7 @@ public interface IDebExtractor
 /// each touched, so that the installer can give directories the metadata a one-by-one extraction would have given
 /// them (see <see cref="StageOneDirectories"/>).
 /// </summary>
-public interface IConcurrentDebExtractor : IDebExtractor
+internal interface IConcurrentDebExtractor : IDebExtractor
 {
     /// <param name="keepFor">
     /// Given the package's control member (read anyway to open the .deb), which members to hand back with their data

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// The production <see cref="IDebExtractor"/>: our own .deb reader and the extractor that refuses anything that
 /// would land outside the root (see <see cref="SafeExtractor"/>).
 /// </summary>
-public sealed class SafeDebExtractor : IConcurrentDebExtractor
+internal sealed class SafeDebExtractor : IConcurrentDebExtractor
 {
     public Task<IReadOnlyList<string>> ExtractDataAsync(string debPath, string rootDir, string packageName, CancellationToken ct) =>
         Task.FromResult(Extract(debPath, rootDir, packageName, ct, out _).Paths);
@@ -33,7 +33,7 @@ public sealed class SafeDebExtractor : IConcurrentDebExtractor
 }
 
 /// <summary>The safe extractor applied to a .deb's data member.</summary>
-public static class DebExtraction
+internal static class DebExtraction
 {
     /// <summary>Extracts the data member of a .deb (call after reading what you need from its control files).</summary>
     /// <param name="readAhead">See <see cref="DebArchive.OpenData"/>.</param>

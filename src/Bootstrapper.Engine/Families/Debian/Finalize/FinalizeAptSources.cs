@@ -4,7 +4,7 @@ using Bootstrapper.Core.Errors;
 namespace Bootstrapper.Engine.Families.Debian.Finalize;
 
 /// <summary>Renders the image's apt sources in deb822 form, as the official images ship them.</summary>
-public static class FinalizeAptSources
+internal static class FinalizeAptSources
 {
     /// <summary>Relative path of the file written for Debian (the official bookworm image's name for it).</summary>
     public const string RelativePath = "etc/apt/sources.list.d/debian.sources";

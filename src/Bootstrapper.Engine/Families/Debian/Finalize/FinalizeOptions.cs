@@ -1,7 +1,7 @@
 namespace Bootstrapper.Engine.Families.Debian.Finalize;
 
 /// <summary>What <see cref="Finalizer"/> needs to turn a configured root into image content.</summary>
-public sealed record FinalizeOptions
+internal sealed record FinalizeOptions
 {
     /// <summary>Absolute path of the configured root.</summary>
     public required string RootDirectory { get; init; }
@@ -40,7 +40,7 @@ public sealed record FinalizeOptions
 /// <param name="Suites">"bookworm", "bookworm-updates"...</param>
 /// <param name="Components">"main"...</param>
 /// <param name="SignedBy">Keyring path inside the image, as the official image names it, or null.</param>
-public sealed record AptSource(
+internal sealed record AptSource(
     IReadOnlyList<string> Types,
     IReadOnlyList<string> Uris,
     IReadOnlyList<string> Suites,

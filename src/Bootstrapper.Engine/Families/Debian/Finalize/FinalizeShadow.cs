@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Families.Debian.Finalize;
 /// the installer passes through; this step makes the result independent of that and covers entries written by
 /// scripts that call other tools. Only values later than the epoch's day are changed.
 /// </summary>
-public static class FinalizeShadow
+internal static class FinalizeShadow
 {
     /// <returns>How many entries were changed.</returns>
     /// <param name="relative">The shadow file inside <paramref name="root"/> ("etc/shadow").</param>

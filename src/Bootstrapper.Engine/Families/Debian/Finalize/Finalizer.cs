@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Families.Debian.Finalize;
 /// that change from build to build, apt sources naming the image's mirrors. Documentation and man pages stay:
 /// apart from the entries removed here, the file list matches debootstrap's.
 /// </summary>
-public static class Finalizer
+internal static class Finalizer
 {
     /// <summary>Files removed when present: logs and caches that record the build, not the system.</summary>
     public static readonly IReadOnlyList<string> VolatileFiles =

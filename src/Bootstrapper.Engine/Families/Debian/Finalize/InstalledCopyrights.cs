@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Families.Debian.Finalize;
 /// scripts, so its symlinks are resolved as inside a chroot (an absolute target starts again at the root, ".."
 /// stops at it): a `doc/PKG -> /etc` or `copyright -> /host/secret` link can never make us read a host file.
 /// </summary>
-public static class InstalledCopyrights
+internal static class InstalledCopyrights
 {
     private const long MaxBytes = 4 << 20; // the largest in bookworm are a few hundred KiB
 

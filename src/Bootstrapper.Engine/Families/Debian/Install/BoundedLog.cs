@@ -4,7 +4,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// The last N lines of a chatty child process (dpkg, maintainer scripts): kept so a failure can show what led to
 /// it without holding thousands of lines of a successful run in memory.
 /// </summary>
-public sealed class BoundedLog(int capacity)
+internal sealed class BoundedLog(int capacity)
 {
     private readonly Queue<string> _lines = new();
     private readonly Lock _lock = new();

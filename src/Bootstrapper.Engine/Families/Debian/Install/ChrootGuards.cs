@@ -13,7 +13,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// dpkg diversion: dpkg then unpacks the real binary to the diverted name and our stub stays in place.</item>
 /// </list>
 /// </summary>
-public sealed class ChrootGuards
+internal sealed class ChrootGuards
 {
     public const string PolicyRcD = "usr/sbin/policy-rc.d";
     public const string DivertedSuffix = ".REAL";

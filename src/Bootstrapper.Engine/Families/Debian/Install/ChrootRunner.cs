@@ -9,13 +9,10 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// its own namespaces, the root made the namespace's root by pivot_root, the host detached, a container's
 /// capabilities. Killing the process we start (cancellation, a signal to the build) kills everything inside.
 /// </summary>
-public sealed class ChrootRunner
+internal sealed class ChrootRunner
 {
     /// <summary>PATH inside the chroot: dpkg's own default, which maintainer scripts expect.</summary>
     public const string ChrootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-    private readonly string _root;
-    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly Action<string>? _onLine;      // the commands' output
     private readonly Action<string>? _onCommand;   // "# chroot: CMD" before each command, for the build log
     private readonly long? _sourceDateEpoch;
@@ -34,16 +31,16 @@ public sealed class ChrootRunner
         _sourceDateEpoch = sourceDateEpoch;
         if (!Path.IsPathFullyQualified(root))
             throw new ArgumentException($"The staging root must be an absolute path, not '{root}'.", nameof(root));
-        _root = root;
+        Root = root;
         _onLine = onLine;
-        _environment = BuildEnvironment(sourceDateEpoch);
+        Environment = BuildEnvironment(sourceDateEpoch);
     }
 
     /// <summary>Absolute path of the root commands run in.</summary>
-    public string Root => _root;
+    public string Root { get; }
 
     /// <summary>The environment every chrooted command gets (and nothing else), as mmdebstrap sets it.</summary>
-    public IReadOnlyDictionary<string, string> Environment => _environment;
+    public IReadOnlyDictionary<string, string> Environment { get; }
 
     internal static IReadOnlyDictionary<string, string> BuildEnvironment(long? sourceDateEpoch)
     {
@@ -70,10 +67,10 @@ public sealed class ChrootRunner
     /// The same root and environment, with the commands' output going to <paramref name="onLine"/> only (for
     /// callers that parse it); the command lines still go to the original sink.
     /// </summary>
-    public ChrootRunner WithOutput(Action<string>? onLine) => new(_root, _sourceDateEpoch, onLine, _onCommand);
+    public ChrootRunner WithOutput(Action<string>? onLine) => new(Root, _sourceDateEpoch, onLine, _onCommand);
 
     /// <summary>The sandbox helper's arguments for running <paramref name="command"/> in the root.</summary>
-    public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command) => SandboxCommand.Arguments(_root, command);
+    public IReadOnlyList<string> CommandLine(IReadOnlyList<string> command) => SandboxCommand.Arguments(Root, command);
 
     /// <summary>Runs the command and returns its result without judging the exit code.</summary>
     /// <exception cref="InstallException">The sandbox could not be set up.</exception>
@@ -83,13 +80,13 @@ public sealed class ChrootRunner
     public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
         bool network = false, IReadOnlyList<SandboxCommand.StandIn>? standIns = null, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
-        var environment = extraEnvironment is null ? _environment
-            : _environment.Concat(extraEnvironment).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var spec = SandboxCommand.Spec(_root, command, environment, description, network, standIns: standIns);
+        var environment = extraEnvironment is null ? Environment
+            : Environment.Concat(extraEnvironment).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var spec = SandboxCommand.Spec(Root, command, environment, description, network, standIns: standIns);
         _onCommand?.Invoke("# chroot: " + string.Join(' ', command));
         var result = await ProcessRunner.RunAsync(spec, _onLine, ct).ConfigureAwait(false);
         if (SandboxCommand.SetupFailure(result) is { } failure)
-            throw new InstallException($"{description}: the sandbox for {_root} could not be set up: {failure}");
+            throw new InstallException($"{description}: the sandbox for {Root} could not be set up: {failure}");
         return result;
     }
 
@@ -99,15 +96,15 @@ public sealed class ChrootRunner
     /// </summary>
     public Task RunPreinstsAsync(IReadOnlyList<PackageControl> packages, string dpkgVersion, CancellationToken ct)
     {
-        var standIns = MaintscriptHelperStandIn.For(_root);
-        return DpkgUnpackRecord.RunPreinstsAsync(_root, packages, dpkgVersion,
+        var standIns = MaintscriptHelperStandIn.For(Root);
+        return DpkgUnpackRecord.RunPreinstsAsync(Root, packages, dpkgVersion,
             (command, environment) => RunAsync(command, $"the pre-installation script of {environment["DPKG_MAINTSCRIPT_PACKAGE"]}", ct,
                 standIns: standIns, extraEnvironment: environment));
     }
 
     /// <summary>Runs <c>dpkg --configure</c> (checked) with the helpers' stand-ins where the root's helpers allow them.</summary>
     public Task<ProcessResult> ConfigureAsync(IReadOnlyList<string> arguments, string description, CancellationToken ct) =>
-        RunCheckedAsync(["dpkg", "--configure", .. arguments], description, ct, MaintscriptHelperStandIn.For(_root));
+        RunCheckedAsync(["dpkg", "--configure", .. arguments], description, ct, MaintscriptHelperStandIn.For(Root));
 
     /// <summary>Runs the command and throws <see cref="InstallException"/> with its last output lines on failure.</summary>
     public async Task<ProcessResult> RunCheckedAsync(IReadOnlyList<string> command, string description, CancellationToken ct,
@@ -116,7 +113,7 @@ public sealed class ChrootRunner
         var r = await RunAsync(command, description, ct, standIns: standIns).ConfigureAwait(false);
         if (!r.Succeeded)
             throw new InstallException(
-                $"{description} failed with exit code {r.ExitCode} in the chroot {_root}. Last output:\n  " +
+                $"{description} failed with exit code {r.ExitCode} in the chroot {Root}. Last output:\n  " +
                 string.Join("\n  ", r.LastLines) +
                 "\nThe full output is in the build log; a failing maintainer script is named above.");
         return r;

@@ -13,11 +13,11 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// <param name="Package">The plan's package.</param>
 /// <param name="Control">Its control member.</param>
 /// <param name="Extracted">What the extraction wrote; <see cref="ExtractedPackage.Kept"/> holds its conffiles.</param>
-public sealed record UnpackedPackage(InstallPackage Package, ControlFiles Control, ExtractedPackage Extracted)
+internal sealed record UnpackedPackage(InstallPackage Package, ControlFiles Control, ExtractedPackage Extracted)
     : PackageControl(Package, Control);
 
 /// <summary>A package and its control member.</summary>
-public record PackageControl(InstallPackage Package, ControlFiles Control)
+internal record PackageControl(InstallPackage Package, ControlFiles Control)
 {
     /// <summary>dpkg's name for the package's info files: PKG, or PKG:ARCH for a Multi-Arch: same package.</summary>
     public string InfoName => Control.ParseControl()["Multi-Arch"] == "same"
@@ -49,7 +49,7 @@ public record PackageControl(InstallPackage Package, ControlFiles Control)
 /// (<see cref="StampDirectories"/>).</item>
 /// </list>
 /// </remarks>
-public static class DpkgUnpackRecord
+internal static class DpkgUnpackRecord
 {
     private const string Admin = "var/lib/dpkg";
 
@@ -72,7 +72,7 @@ public static class DpkgUnpackRecord
         {
             var words = raw.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 0 || !words[^1].StartsWith('/')) continue;
-            yield return (words[^1], words[..^1].Contains("remove-on-upgrade"));
+            yield return (words[^1], words.AsSpan(..^1).Contains("remove-on-upgrade"));
         }
     }
 

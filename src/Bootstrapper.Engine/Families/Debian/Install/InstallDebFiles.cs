@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Os.Files;
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>The .debs as dpkg reads them inside the root, and the decoded copies kept for later builds.</summary>
-public static partial class Installer
+internal static partial class Installer
 {
     /// <summary>Package name -> path of its .deb inside the root (ROOT/var/cache/bootstrap-debs/...).</summary>
     private static Dictionary<string, string> DebPathsInRoot(IReadOnlyList<InstallPackage> packages)

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// first_stage_install, mmdebstrap's run_setup): nothing is recorded as installed yet, because stage 2
 /// installs every package properly, over the extracted files.
 /// </summary>
-public static class InstallDpkgDatabase
+internal static class InstallDpkgDatabase
 {
     /// <summary>Directories dpkg expects to exist (it does not create all of them itself).</summary>
     public static readonly IReadOnlyList<string> Directories =

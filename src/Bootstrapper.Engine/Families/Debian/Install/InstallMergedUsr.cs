@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// package is extracted (debootstrap's setup_merged_usr). The extractor must then keep these directory links,
 /// so /bin/sh from dash lands in /usr/bin/sh.
 /// </summary>
-public static class InstallMergedUsr
+internal static class InstallMergedUsr
 {
     public static void Create(string root, string architecture)
     {

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// <param name="PreDepends">Raw Pre-Depends field ("" when absent).</param>
 /// <param name="Depends">Raw Depends field ("" when absent).</param>
 /// <param name="Provides">Raw Provides field ("" when absent).</param>
-public sealed record InstallRelations(string Name, string PreDepends, string Depends, string Provides);
+internal sealed record InstallRelations(string Name, string PreDepends, string Depends, string Provides);
 
 /// <summary>
 /// Splits a package set into successive <c>dpkg --install</c> runs so that every Pre-Depends is configured before
@@ -15,7 +15,7 @@ public sealed record InstallRelations(string Name, string PreDepends, string Dep
 /// unpack time, when a package later in the same run is at best unpacked (debootstrap's get_next_predep loop
 /// solves the same problem).
 /// </summary>
-public static class InstallOrder
+internal static class InstallOrder
 {
     /// <summary>
     /// Returns the runs, in order. Packages pre-depended on (with everything they depend on within the set) go into

@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// The packages after the essential set, in <see cref="InstallOrder"/> runs: extracted by us and recorded when
 /// <see cref="RecordEligibility"/> finds that dpkg's unpack would only write files, else <c>dpkg --install</c>.
 /// </summary>
-public static partial class Installer
+internal static partial class Installer
 {
     /// <param name="recordable">False when the extractor cannot say what it wrote: then dpkg unpacks everything.</param>
     private static async Task InstallRemainingAsync(string root, IReadOnlyList<InstallPackage> remaining, string dpkgVersion,

@@ -3,7 +3,7 @@ using Bootstrapper.Core.Planning;
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>Everything <see cref="Installer"/> needs to turn downloaded .debs into a configured root.</summary>
-public sealed record InstallRequest
+internal sealed record InstallRequest
 {
     /// <summary>Absolute path of the staging root: empty or missing (the installer creates it).</summary>
     public required string RootDirectory { get; init; }
@@ -50,7 +50,7 @@ public sealed record InstallRequest
 /// </param>
 /// <param name="Sha256">The .deb's SHA-256 from the signed index (the file was checked against it): what its decoded
 /// copy in the cache must be bound to; null uses no copy.</param>
-public sealed record InstallPackage(
+internal sealed record InstallPackage(
     string Name,
     string Version,
     string Architecture,

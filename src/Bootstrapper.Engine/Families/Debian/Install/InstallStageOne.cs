@@ -5,7 +5,7 @@ using Bootstrapper.Engine.Os.Files;
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>Stage 1: the essential set's files, extracted by us before dpkg can run.</summary>
-public static partial class Installer
+internal static partial class Installer
 {
     /// <summary>
     /// Stage 1, and with it the way the essential set is installed: recorded from our own concurrent extraction, or
@@ -58,7 +58,7 @@ public static partial class Installer
         // The packages that lay out the tree (base-files may ship the merged-/usr links itself, as in trixie) go
         // first, alone: everything after them then agrees on what is a directory, and what they created evolves
         // exactly as in a one-by-one extraction (they finished before anything else wrote into it).
-        int layout = essential.TakeWhile(p => LaysOutTree(p)).Count();
+        int layout = essential.TakeWhile(LaysOutTree).Count();
         for (int i = 0; i < layout; i++)
         {
             await wait(essential[i], ct).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// usrmerge converter, as debootstrap does). False for older suites (unmerged) and for trixie and later, whose
 /// base-files ships the links itself.
 /// </param>
-public sealed record InstallSuiteTraits(string Suite, bool BootstrapperCreatesMergedUsr)
+internal sealed record InstallSuiteTraits(string Suite, bool BootstrapperCreatesMergedUsr)
 {
     // debootstrap's scripts/debian-common: bookworm is the Debian suite where the bootstrapper creates the links
     // and installs usr-is-merged (trixie's base-files ships them; bullseye's official images were not merged and

@@ -10,7 +10,7 @@ using Bootstrapper.Engine.Sandbox;
 namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>How long each stage took, for the build report.</summary>
-public sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSpan Remaining, int Packages);
+internal sealed record InstallTimings(TimeSpan Extract, TimeSpan Essential, TimeSpan Remaining, int Packages);
 
 /// <summary>Waits until a package's .deb is there (<see cref="InstallRequest.WaitForFile"/>).</summary>
 internal delegate Task FileWait(InstallPackage package, CancellationToken ct);
@@ -36,7 +36,7 @@ internal delegate Task FileWait(InstallPackage package, CancellationToken ct);
 /// end together with the copied .debs. Finalizing for an image (logs, caches, apt sources) is
 /// <see cref="Finalizer"/>'s job.
 /// </summary>
-public static partial class Installer
+internal static partial class Installer
 {
     /// <summary>Where the .debs are copied inside the root for dpkg to read; removed before returning.</summary>
     public const string DebsDirectory = "var/cache/bootstrap-debs";

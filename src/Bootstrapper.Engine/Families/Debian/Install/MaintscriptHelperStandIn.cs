@@ -18,7 +18,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// exact deb-systemd-helper of init-system-helpers 1.65.2 and 1.69 (the same text). Any other root keeps its own.
 /// <c>BOOTSTRAP_MAINTSCRIPT_STAND_IN=0</c> turns both off (differential tests, benchmarks).
 /// </remarks>
-public static partial class MaintscriptHelperStandIn
+internal static partial class MaintscriptHelperStandIn
 {
     /// <summary>The files the stand-in covers.</summary>
     public const string PathInRoot = "/usr/bin/dpkg-maintscript-helper";

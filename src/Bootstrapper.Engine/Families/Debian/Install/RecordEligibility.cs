@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 
 /// <summary>One member of a package's data archive: its normalized relative path, whether it is a directory, and its
 /// owner as the archive names and numbers it (names empty when the archive gives none).</summary>
-public readonly record struct PackageMember(string Path, bool IsDirectory, string UserName = "", int Uid = 0,
+internal readonly record struct PackageMember(string Path, bool IsDirectory, string UserName = "", int Uid = 0,
     string GroupName = "", int Gid = 0);
 
 /// <summary>
@@ -26,7 +26,7 @@ public readonly record struct PackageMember(string Path, bool IsDirectory, strin
 /// </list>
 /// Directories are shared freely: an existing directory stays as it is, for dpkg and for the extractor alike.
 /// </summary>
-public static class RecordEligibility
+internal static class RecordEligibility
 {
     /// <summary>The members of a .deb's data archive, in archive order (read without writing anything).</summary>
     public static List<PackageMember> Members(DebArchive deb, string packageLabel)

@@ -15,7 +15,7 @@ namespace Bootstrapper.Engine.Families.Debian.Install;
 /// recomputes the one-by-one outcome from what each package reported and applies it.
 /// Files need no such care: dpkg unpacks every essential package again, in order, in stage 2.
 /// </remarks>
-public static class StageOneDirectories
+internal static class StageOneDirectories
 {
     /// <summary>What a directory must end up with; <paramref name="Member"/> null keeps what mkdir gave it.</summary>
     public sealed record Outcome(string PhysicalPath, DirectoryMetadata? Member, bool Touched);

@@ -11,7 +11,7 @@ namespace Bootstrapper.Engine.Families.Debian.Official;
 /// debuerreotype 0.15's bytes, kept as resources beside this file; the comparison with debuerreotype itself is
 /// tests/Bootstrapper.EndToEnd/Official.
 /// </summary>
-public static class OfficialImageSteps
+internal static class OfficialImageSteps
 {
     private const string ResourcePrefix = "official/";
 

@@ -6,6 +6,6 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// <param name="SignedBy">Signed-By as written: keyring path(s) or fingerprints, or an inline key block; null when absent.</param>
 /// <param name="Architectures">Empty when not restricted.</param>
 /// <param name="File">The file it came from, for messages.</param>
-public sealed record AptSourceEntry(
+internal sealed record AptSourceEntry(
     string Type, string Uri, IReadOnlyList<string> Suites, IReadOnlyList<string> Components, string? SignedBy,
     IReadOnlyList<string> Architectures, string File);

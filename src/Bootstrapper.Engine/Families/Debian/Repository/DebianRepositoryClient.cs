@@ -14,7 +14,7 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// dists/SUITE/InRelease (or Release + Release.gpg) is verified with the keyring, its Suite/Codename and
 /// Valid-Until are checked, and every Packages file must match the size and SHA-256 the signed Release lists.
 /// </summary>
-public sealed class DebianRepositoryClient
+internal sealed class DebianRepositoryClient
 {
     private readonly Downloader _downloader;
     private readonly Func<DateTimeOffset> _clock;
@@ -61,7 +61,7 @@ public sealed class DebianRepositoryClient
     public async Task<IReadOnlyList<DebianRepositoryIndex>> FetchAllAsync(
         IEnumerable<DebianRepositoryRequest> requests, CancellationToken cancellationToken = default)
     {
-        var result = await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken)));
+        var result = await Task.WhenAll(requests.Select(r => FetchAsync(r, cancellationToken))).ConfigureAwait(false);
         return PruneAfter(result);
     }
 
@@ -78,10 +78,10 @@ public sealed class DebianRepositoryClient
     /// <exception cref="RecipeException">The suite does not offer a requested component or the architecture.</exception>
     public async Task<DebianRepositoryIndex> FetchAsync(DebianRepositoryRequest request, CancellationToken cancellationToken = default)
     {
-        var (release, info) = await FetchReleaseAsync(request, cancellationToken);
+        var (release, info) = await FetchReleaseAsync(request, cancellationToken).ConfigureAwait(false);
         release.CheckOffers(request.Components, request.Architecture);
         var components = await Task.WhenAll(request.Components.Select(c =>
-            FetchComponentAsync(request, release, c, cancellationToken)));
+            FetchComponentAsync(request, release, c, cancellationToken))).ConfigureAwait(false);
         return new DebianRepositoryIndex(request, info, release, components, CacheOnly(request));
     }
 
@@ -109,7 +109,7 @@ public sealed class DebianRepositoryClient
             var cacheOnly = CacheOnly(root);
             var data = cacheOnly
                 ? ReadCached(Cache.ReleaseDirectory(root, suite), "InRelease")
-                : await once.TryGetBytesAsync(url, cancellationToken: cancellationToken);
+                : await once.TryGetBytesAsync(url, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (data == null)
                 return new MirrorProbe(MirrorFault.Missing, cacheOnly ? "offline, and no verified InRelease of it is cached"
                     : root.StartsWith("file:", StringComparison.Ordinal) ? $"no file dists/{suite}/InRelease"
@@ -152,7 +152,7 @@ public sealed class DebianRepositoryClient
         if (_probed.TryRemove(inReleaseUrl, out var probed) && ReferenceEquals(probed.Keyring, request.Keyring))
             (_, inRelease, verified) = probed;
         else
-            inRelease = cacheOnly ? ReadCached(dir, "InRelease") : await _downloader.TryGetBytesAsync(inReleaseUrl, cancellationToken: ct);
+            inRelease = cacheOnly ? ReadCached(dir, "InRelease") : await _downloader.TryGetBytesAsync(inReleaseUrl, cancellationToken: ct).ConfigureAwait(false);
         if (inRelease != null)
         {
             signedUrl = inReleaseUrl;
@@ -163,8 +163,8 @@ public sealed class DebianRepositoryClient
         {
             // Older or third-party repositories have no InRelease: Release plus a detached Release.gpg.
             signedUrl = request.DistsUrl + "Release";
-            var release = cacheOnly ? ReadCached(dir, "Release") : await _downloader.TryGetBytesAsync(signedUrl, cancellationToken: ct);
-            var signature = cacheOnly ? ReadCached(dir, "Release.gpg") : await _downloader.TryGetBytesAsync(signedUrl + ".gpg", cancellationToken: ct);
+            var release = cacheOnly ? ReadCached(dir, "Release") : await _downloader.TryGetBytesAsync(signedUrl, cancellationToken: ct).ConfigureAwait(false);
+            var signature = cacheOnly ? ReadCached(dir, "Release.gpg") : await _downloader.TryGetBytesAsync(signedUrl + ".gpg", cancellationToken: ct).ConfigureAwait(false);
             if (release == null || signature == null)
                 throw cacheOnly
                     ? new FetchException($"{inReleaseUrl}: offline, and no verified copy is cached; run once with network access to fill the cache ({Cache.Root})")
@@ -238,7 +238,7 @@ public sealed class DebianRepositoryClient
             foreach (var url in urls)
             {
                 var target = Cache.BlobPath(entry.Sha256, extension);
-                var result = await _downloader.TryDownloadAsync(url, target, entry.Size, entry.Sha256, cancellationToken: ct);
+                var result = await _downloader.TryDownloadAsync(url, target, entry.Size, entry.Sha256, cancellationToken: ct).ConfigureAwait(false);
                 if (result != null)
                     return Decode(result.Path, extension, entry, component, request, url, fromCache: false, plain);
             }

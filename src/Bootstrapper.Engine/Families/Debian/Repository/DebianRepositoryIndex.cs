@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// <param name="Entry">The Release's SHA256 entry it was checked against ("main/binary-amd64/Packages.xz").</param>
 /// <param name="PackagesUtf8">The decompressed Packages file as its UTF-8 bytes (what <see cref="PackagesIndex"/> parses).</param>
 /// <param name="FromCache">True when no download was needed.</param>
-public sealed record DebianComponentIndex(
+internal sealed record DebianComponentIndex(
     string Component, string Architecture, string Url, ReleaseEntry Entry, ReadOnlyMemory<byte> PackagesUtf8, bool FromCache)
 {
     /// <summary>
@@ -26,6 +26,6 @@ public sealed record DebianComponentIndex(
 /// <summary>A repository suite whose Release verified, with the verified Packages of each requested component.</summary>
 /// <param name="Info">For the plan and the build manifest: signed URL, suite, Date, signing fingerprints.</param>
 /// <param name="FromCache">True when the Release came from the cache (offline mode).</param>
-public sealed record DebianRepositoryIndex(
+internal sealed record DebianRepositoryIndex(
     DebianRepositoryRequest Request, IndexInfo Info, ReleaseFile Release, IReadOnlyList<DebianComponentIndex> Components,
     bool FromCache);

@@ -8,7 +8,7 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// <param name="Components">"main", ...</param>
 /// <param name="Architecture">Debian architecture name ("amd64").</param>
 /// <param name="Keyring">Keys the Release may be signed with.</param>
-public sealed record DebianRepositoryRequest(
+internal sealed record DebianRepositoryRequest(
     string BaseUrl, string Suite, IReadOnlyList<string> Components, string Architecture, OpenPgpKeyring Keyring)
 {
     /// <summary>

@@ -7,7 +7,7 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// one-line format, sources.list.d/*.sources in deb822 format. Files with other endings are ignored, as apt ignores
 /// them (".disabled", ".save", "~"...). Mirrors come from here; no archive host is ever written into the product.
 /// </summary>
-public static class HostAptSources
+internal static class HostAptSources
 {
     /// <param name="rootDirectory">File-system root to read under ("/" for the host; a folder in tests).</param>
     /// <returns>Enabled entries in apt's order: sources.list, then sources.list.d files sorted by name.</returns>

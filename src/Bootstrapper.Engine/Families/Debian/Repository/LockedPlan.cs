@@ -9,7 +9,7 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// those files are now (the mirror chosen for this run, perhaps a bundle) and add facts the lock does not carry
 /// (priority, installed size, source name) for packages they still list unchanged.
 /// </summary>
-public static class LockedPlan
+internal static class LockedPlan
 {
     /// <param name="lockFile">The lock, already checked to belong to the recipe (<see cref="LockFile.ToPlan"/> does).</param>
     /// <param name="lockSourceName">Its path, for messages.</param>

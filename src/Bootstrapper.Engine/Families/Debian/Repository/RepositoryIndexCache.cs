@@ -12,7 +12,7 @@ namespace Bootstrapper.Engine.Families.Debian.Repository;
 /// content. A blob is only ever looked up by a digest taken from a freshly verified Release, so a stale blob is
 /// simply never asked for. Every write is a rename of a complete file, so concurrent builds never see partial files.
 /// </summary>
-public sealed class RepositoryIndexCache
+internal sealed class RepositoryIndexCache
 {
     public RepositoryIndexCache(string cacheDirectory)
     {

@@ -4,7 +4,7 @@ using Bootstrapper.Core.OpenPgp;
 namespace Bootstrapper.Engine.Families.Debian.Repository;
 
 /// <summary>Reads keyring files from disk for <see cref="OpenPgpKeyring"/> (which, being pure, takes bytes).</summary>
-public static class RepositoryKeyring
+internal static class RepositoryKeyring
 {
     /// <summary>
     /// Loads keyring files and folders. A folder contributes its *.gpg and *.asc files in name order, as apt reads
