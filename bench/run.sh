@@ -55,11 +55,12 @@ PY
 )
 echo "mirrors: $main_url  $sec_url" >&2
 
-dotnet build src/Bootstrapper.Cli -c Release -nologo -v q >/dev/null
-bootstrap=src/Bootstrapper.Cli/bin/Release/net10.0/bootstrap
-sandbox=src/Bootstrapper.Cli/bin/Release/net10.0/bootstrap-sandbox
 work=$(mktemp -d /var/tmp/bootstrap-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# The tool as installed (README "Install"): published, which precompiles it for this host (ReadyToRun).
+dotnet publish src/Bootstrapper.Cli -c Release -o "$work/cli" -nologo -v q >/dev/null
+bootstrap=$work/cli/bootstrap
+sandbox=$work/cli/bootstrap-sandbox
 warm_cache=$work/warm-cache
 export SOURCE_DATE_EPOCH=1700000000
 

@@ -27,13 +27,15 @@ internal static class Decompression
     /// A read-only stream of the decompressed bytes. Corrupt input surfaces as <see cref="InvalidDataException"/>
     /// (or the library's own exception) while reading; callers wrap it with the package or file name.
     /// </summary>
-    public static Stream Open(Stream compressed, CompressionKind kind, bool leaveOpen = false) => kind switch
+    /// <param name="threads">For xz with liblzma: decode a multi-block file's blocks on this many threads (a
+    /// repository index; a .deb's data member has one block, and packages are decoded side by side instead).</param>
+    public static Stream Open(Stream compressed, CompressionKind kind, bool leaveOpen = false, int threads = 1) => kind switch
     {
         CompressionKind.None => leaveOpen ? new NonClosingStream(compressed) : compressed,
         // GZipStream reads concatenated gzip members, as gzip -d does.
         CompressionKind.Gzip => new GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress, leaveOpen),
         CompressionKind.Xz => LibLzma.IsAvailable
-            ? new XzDecoderStream(compressed, leaveOpen)
+            ? new XzDecoderStream(compressed, leaveOpen, threads)
             : OpenManagedXz(compressed, leaveOpen),
         CompressionKind.Zstd => new ZstdSharp.DecompressionStream(compressed, leaveOpen: leaveOpen),
         CompressionKind.Bzip2 => BZip2Stream.Create(compressed, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true,

@@ -15,12 +15,13 @@ internal sealed unsafe class XzDecoderStream : ForwardReadStream
     private bool _inputEnded;
     private bool _finished;
 
-    public XzDecoderStream(Stream inner, bool leaveOpen = false)
+    /// <param name="threads">See <see cref="LibLzma.InitDecoder"/>.</param>
+    public XzDecoderStream(Stream inner, bool leaveOpen = false, int threads = 1)
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
         _lzma = LibLzma.Allocate();
-        int rc = LibLzma.InitDecoder(_lzma);
+        int rc = LibLzma.InitDecoder(_lzma, threads);
         if (rc != LibLzma.Ok)
         {
             LibLzma.Free(_lzma);

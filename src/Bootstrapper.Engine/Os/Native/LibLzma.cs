@@ -26,6 +26,7 @@ internal static unsafe class LibLzma
 
     private static readonly nint Handle;
     private static readonly delegate* unmanaged<LzmaStream*, ulong, uint, int> StreamDecoder;
+    private static readonly delegate* unmanaged<LzmaStream*, LzmaMt*, int> StreamDecoderMt;
     private static readonly delegate* unmanaged<LzmaStream*, uint, int, int> EasyEncoder;
     private static readonly delegate* unmanaged<LzmaStream*, LzmaMt*, int> StreamEncoderMt;
     private static readonly delegate* unmanaged<LzmaStream*, int, int> Code;
@@ -36,6 +37,9 @@ internal static unsafe class LibLzma
         if (Environment.GetEnvironmentVariable("BOOTSTRAP_NO_LIBLZMA") == "1") return; // lets tests exercise the fallback
         if (!NativeLibrary.TryLoad("liblzma.so.5", out Handle)) return;
         StreamDecoder = (delegate* unmanaged<LzmaStream*, ulong, uint, int>)NativeLibrary.GetExport(Handle, "lzma_stream_decoder");
+        // liblzma 5.4 and later: blocks decoded on several threads (an index compressed with xz -T has several).
+        StreamDecoderMt = NativeLibrary.TryGetExport(Handle, "lzma_stream_decoder_mt", out nint decoderMt)
+            ? (delegate* unmanaged<LzmaStream*, LzmaMt*, int>)decoderMt : null;
         EasyEncoder = (delegate* unmanaged<LzmaStream*, uint, int, int>)NativeLibrary.GetExport(Handle, "lzma_easy_encoder");
         StreamEncoderMt = NativeLibrary.TryGetExport(Handle, "lzma_stream_encoder_mt", out nint mt)
             ? (delegate* unmanaged<LzmaStream*, LzmaMt*, int>)mt : null;
@@ -91,7 +95,19 @@ internal static unsafe class LibLzma
         NativeMemory.Free(stream);
     }
 
-    public static int InitDecoder(LzmaStream* stream) => StreamDecoder(stream, ulong.MaxValue, Concatenated);
+    /// <param name="threads">More than one decodes the blocks of a multi-block file in parallel (when liblzma can);
+    /// the output is the same bytes either way.</param>
+    public static int InitDecoder(LzmaStream* stream, int threads = 1)
+    {
+        if (threads <= 1 || StreamDecoderMt == null) return StreamDecoder(stream, ulong.MaxValue, Concatenated);
+        LzmaMt mt = default;
+        mt.Flags = Concatenated;
+        mt.Threads = (uint)threads;
+        // No memory limit, as for the single-threaded decoder; threads are used as long as blocks allow.
+        mt.MemlimitThreading = ulong.MaxValue;
+        mt.MemlimitStop = ulong.MaxValue;
+        return StreamDecoderMt(stream, &mt);
+    }
 
     /// <summary>
     /// CRC64 check, like `xz`. The multi-threaded encoder is used whenever liblzma has it, even for one thread: its

@@ -47,6 +47,38 @@ public sealed class DecompressionTests
         Assert.Equal(Sample, Decompress(Sample, CompressionKind.None));
     }
 
+    /// <summary>
+    /// Repository indices are written by xz -T in several blocks (bookworm main's Packages.xz has 2), which liblzma
+    /// decodes on several threads: the bytes must be exactly the single-threaded ones, concatenated streams too.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void A_multi_block_xz_decodes_to_the_same_bytes_on_any_number_of_threads(int threads)
+    {
+        byte[] compressed = Sh.RunBytes("xz", ["-c", "-T2", "--block-size=100KiB"], Sample);
+        var file = Path.Combine(Path.GetTempPath(), $"multi-block-{Guid.NewGuid():N}.xz");
+        File.WriteAllBytes(file, compressed);
+        try
+        {
+            // xz --robot --list: "totals <streams> <blocks> ..."; more than one block, or this tests nothing.
+            var totals = Sh.Run("xz", "--robot", "--list", file).Split('\n').Single(l => l.StartsWith("totals", StringComparison.Ordinal));
+            Assert.True(int.Parse(totals.Split('\t')[2], System.Globalization.CultureInfo.InvariantCulture) > 1, totals);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        foreach (var input in new[] { compressed, [.. compressed, .. compressed] })
+        {
+            using var stream = Decompression.Open(new MemoryStream(input), CompressionKind.Xz, threads: threads);
+            var output = new MemoryStream();
+            stream.CopyTo(output, 7777);
+            Assert.Equal(input.Length == compressed.Length ? Sample : [.. Sample, .. Sample], output.ToArray());
+        }
+    }
+
     [Fact]
     public void Native_and_managed_xz_agree()
     {

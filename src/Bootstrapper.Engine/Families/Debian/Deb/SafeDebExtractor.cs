@@ -24,11 +24,28 @@ internal sealed class SafeDebExtractor : IConcurrentDebExtractor
             ComputeMd5 = keepFor is not null && deb.Control["md5sums"] is null,
             Limit = deb.Control.UnpackLimit(new FileInfo(debPath).Length),
         };
-        // The decoded copy when there is a good one for this very .deb; else the .deb itself (the copy is made
-        // later, off the critical path: Installer).
-        using var tar = DecodedDataCache.TryOpen(debPath, debSha256) is { } decoded ? new TarReader(decoded, leaveOpen: false) : deb.OpenData();
         control = deb.Control;
-        return new SafeExtractor(rootDir, options).Extract(tar, packageName, ct);
+        // The decoded copy when there is a good one for this very .deb.
+        if (DecodedDataCache.TryOpen(debPath, debSha256) is { } decoded)
+        {
+            using var fromCopy = new TarReader(decoded, leaveOpen: false);
+            return new SafeExtractor(rootDir, options).Extract(fromCopy, packageName, ct);
+        }
+        // Else the .deb itself, keeping what is decoded anyway as the copy for the next build: zstd at its fastest
+        // level costs a fraction of decoding the xz a second time later, beside dpkg.
+        using var recorder = DecodedDataCache.StartRecording(debPath, debSha256);
+        var data = deb.OpenDataStream();
+        using var stream = recorder is null ? data : recorder.Wrap(data);
+        ExtractedPackage result;
+        using (var tar = new TarReader(stream, leaveOpen: true))
+            result = new SafeExtractor(rootDir, options).Extract(tar, packageName, ct);
+        if (recorder is not null)
+        {
+            // The tar reader stops at the end-of-archive blocks; the copy is of the whole member.
+            stream.CopyTo(Stream.Null);
+            recorder.Commit();
+        }
+        return result;
     }
 }
 

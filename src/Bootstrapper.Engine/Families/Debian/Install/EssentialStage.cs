@@ -88,7 +88,7 @@ internal sealed class DpkgEssential(IReadOnlyList<InstallPackage> essential, IRe
     public override bool Recordable => false;
 
     public override void PrepareDebs(PinnedDirectory debs, IReadOnlyDictionary<string, string> paths, CancellationToken ct) =>
-        Installer.RepackDebs(Packages, debs, paths, ct);
+        Installer.RepackDebs(Packages, debs, paths, ct, Environment.ProcessorCount);
 
     public override async Task InstallAsync(string root, ChrootRunner chroot, ChrootGuards guards, Action<string> phase,
         CancellationToken ct)

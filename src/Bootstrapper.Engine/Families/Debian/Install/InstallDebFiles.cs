@@ -20,12 +20,12 @@ internal static partial class Installer
 
     /// <summary>
     /// Puts each .deb into the root with its data member already decompressed (see <see cref="DebRepack"/>: dpkg then
-    /// skips xz on its single-core path), on every core, largest first.
+    /// skips xz on its single-core path), largest first, on <paramref name="threads"/> cores.
     /// </summary>
     internal static void RepackDebs(IReadOnlyList<InstallPackage> packages, PinnedDirectory debs,
-        IReadOnlyDictionary<string, string> inRoot, CancellationToken ct) =>
+        IReadOnlyDictionary<string, string> inRoot, CancellationToken ct, int threads) =>
         Parallel.ForEach(packages.OrderByDescending(p => p.FileSize),
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct },
             p => DebRepack.WithUncompressedData(p.DebPath, debs.HostPath(Path.GetFileName(inRoot[p.Name])),
                 $"package '{p.Name}' {p.Version}", p.Sha256));
 

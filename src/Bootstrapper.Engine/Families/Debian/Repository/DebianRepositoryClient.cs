@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Bootstrapper.Core.Debian.Control;
 using Bootstrapper.Core.Errors;
@@ -257,9 +256,8 @@ internal sealed class DebianRepositoryClient
     private DebianComponentIndex Decode(string path, string extension, ReleaseEntry entry, string component,
         DebianRepositoryRequest request, string url, bool fromCache, ReleaseEntry? plain)
     {
-        var bytes = RepositoryIndexDecoder.DecodeBytes(path, extension, url, plain?.Size ?? 0);
-        bool isPlain = plain != null && (entry == plain ||
-            (bytes.Count == plain.Size && Convert.ToHexStringLower(SHA256.HashData(bytes)) == plain.Sha256));
+        var bytes = RepositoryIndexDecoder.DecodeBytes(path, extension, url, plain?.Size ?? 0, out var sha256);
+        bool isPlain = plain != null && (entry == plain || (bytes.Count == plain.Size && sha256 == plain.Sha256));
         if (isPlain && entry != plain)
             RepositoryIndexCache.WriteAtomically(Cache.BlobPath(plain!.Sha256, ""), bytes);
         var index = new DebianComponentIndex(component, request.Architecture, url, entry, bytes, fromCache);
