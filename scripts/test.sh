@@ -74,7 +74,8 @@ passed = failed = skipped = 0
 for f in glob.glob(sys.argv[1] + '/*.trx'):
     c = ET.parse(f).getroot().find('.//{*}Counters')
     passed += int(c.get('passed', 0)); failed += int(c.get('failed', 0)) + int(c.get('error', 0))
-    skipped += int(c.get('notExecuted', 0))
+    # xunit v3's TRX leaves notExecuted at 0 and marks skipped tests as not executed: count them as total - executed.
+    skipped += max(int(c.get('notExecuted', 0)), int(c.get('total', 0)) - int(c.get('executed', c.get('total', 0))))
 print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
 rm -rf "$results"
