@@ -57,7 +57,7 @@ echo "mirrors: $main_url  $sec_url" >&2
 
 work=$(mktemp -d /var/tmp/bootstrap-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-# The tool as installed (README "Install"): published, which precompiles it for this host (ReadyToRun).
+# The tool as installed (README "The two commands"): published, which precompiles it for this host (ReadyToRun).
 dotnet publish src/Bootstrapper.Cli -c Release -o "$work/cli" -nologo -v q >/dev/null
 bootstrap=$work/cli/bootstrap
 sandbox=$work/cli/bootstrap-sandbox
