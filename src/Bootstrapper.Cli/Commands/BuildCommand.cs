@@ -91,7 +91,7 @@ internal static class BuildCommand
             var verbosity = common.VerbosityOf(r);
             if (loaded.Count == 1)
             {
-                var result = await LiveReporter.RunAsync(verbosity,
+                var result = await LiveReporter.RunAsync(verbosity, stderr,
                     reporter => ImageBuilder.BuildAsync(loaded[0].Recipe, WithLock(options, loaded[0], r.GetValue(locked)), reporter, ct));
                 Print(stdout, result, "");
                 return ExitCodes.Success;

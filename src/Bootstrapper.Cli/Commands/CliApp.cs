@@ -88,8 +88,8 @@ internal static class CliApp
         BuildCommand.Attach(root, stdout, stderr);
         root.Add(PlanCommand.Create(stdout, stderr));
         root.Add(SchemaCommand.Create(stdout));
-        root.Add(LockCommand.Create(stdout));
-        root.Add(FetchCommand.Create(stdout));
+        root.Add(LockCommand.Create(stdout, stderr));
+        root.Add(FetchCommand.Create(stdout, stderr));
         root.Add(DiffCommand.Create(stdout));
         root.Add(PushCommand.Create(stdout, stderr));
         return root;

@@ -15,7 +15,7 @@ namespace Bootstrapper.Cli.Commands;
 /// </summary>
 internal static class FetchCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var common = new CommonOptions();
         var bundle = new Option<string?>("--bundle") { Description = "Also write this folder as a mirror holding everything the build needs (air-gapped builds)." };
@@ -37,7 +37,7 @@ internal static class FetchCommand
                     var (lockFile, path) = LockCommand.Read(recipePath, recipe);
                     options = options with { Locked = lockFile, LockedPath = path };
                 }
-                var result = await LiveReporter.RunAsync(common.VerbosityOf(r),
+                var result = await LiveReporter.RunAsync(common.VerbosityOf(r), stderr,
                     reporter => ImageBuilder.FetchAsync(recipe, options, bundleDir, reporter, ct));
                 stdout.WriteLine($"{recipe.Architecture}: {Plural.Count(result.Plan.Packages.Count, "package")} ({result.Plan.TotalSize / 1048576.0:0.0} MiB) verified in {options.CacheDirectory}");
                 if (result.Bundle is { } written)

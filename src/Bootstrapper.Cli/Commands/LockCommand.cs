@@ -16,7 +16,7 @@ namespace Bootstrapper.Cli.Commands;
 /// </summary>
 internal static class LockCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var common = new CommonOptions();
         var check = new Option<bool>("--check")
@@ -44,7 +44,7 @@ internal static class LockCommand
 
             async Task<int> LockOneAsync(Recipe recipe, string path)
             {
-                var plan = await LiveReporter.RunAsync(common.VerbosityOf(r),
+                var plan = await LiveReporter.RunAsync(common.VerbosityOf(r), stderr,
                     reporter => ImageBuilder.PlanAsync(recipe, common.OptionsOf(r), reporter, ct));
                 var fresh = LockFile.FromPlan(plan);
 

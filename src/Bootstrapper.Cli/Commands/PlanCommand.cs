@@ -26,7 +26,7 @@ internal static class PlanCommand
             var verbosity = common.VerbosityOf(r);
             foreach (var recipe in recipes)
             {
-                var plan = await LiveReporter.RunAsync(verbosity, reporter => ImageBuilder.PlanAsync(recipe, options, reporter, ct));
+                var plan = await LiveReporter.RunAsync(verbosity, stderr, reporter => ImageBuilder.PlanAsync(recipe, options, reporter, ct));
                 if (r.GetValue(json)) stdout.Write(PlanOutput.ToJson(plan));
                 else
                 {

@@ -65,14 +65,18 @@ internal sealed class LiveReporter(ProgressContext context, Verbosity verbosity)
 
     public void Warning(string message) => AnsiConsole.MarkupLine("[yellow]warning:[/] " + Markup.Escape(message));
 
-    /// <summary>Runs <paramref name="work"/> under a live display when stderr is an interactive terminal.</summary>
-    public static async Task<T> RunAsync<T>(Verbosity verbosity, Func<IBuildReporter, Task<T>> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> under a live display when <paramref name="stderr"/> is the process's own standard
+    /// error and that is an interactive terminal; else progress, warnings and messages go to <paramref name="stderr"/>
+    /// as plain lines (CI logs, and callers such as tests that pass their own writer).
+    /// </summary>
+    public static async Task<T> RunAsync<T>(Verbosity verbosity, TextWriter stderr, Func<IBuildReporter, Task<T>> work)
     {
-        bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !System.Console.IsErrorRedirected
-                           && verbosity != Verbosity.Quiet;
+        bool interactive = ReferenceEquals(stderr, System.Console.Error) && AnsiConsole.Profile.Capabilities.Interactive
+                           && !System.Console.IsErrorRedirected && verbosity != Verbosity.Quiet;
         if (!interactive)
         {
-            using var plain = new PlainReporter(System.Console.Error, verbosity);
+            using var plain = new PlainReporter(stderr, verbosity);
             return await work(plain);
         }
         T result = default!;
