@@ -30,6 +30,9 @@ internal sealed record AlpineInstallOptions
     public long? SourceDateEpoch { get; init; }
     public IApkDataExtractor Extractor { get; init; } = new ApkDataExtractor();
     public Action<string>? Log { get; init; }
+    /// <summary>Told before each package is installed: its 1-based position, the count, and the package
+    /// ("busybox-1.37.0-r12"), for the progress display.</summary>
+    public Action<int, int, string>? Installing { get; init; }
     /// <summary>Waits until a package's file is verified at its path (the download may still be running); null: all
     /// are there.</summary>
     public Func<AlpineInstallItem, CancellationToken, Task>? WaitForFile { get; init; }
@@ -62,6 +65,7 @@ internal static class AlpineInstaller
         foreach (var item in packages)
         {
             ct.ThrowIfCancellationRequested();
+            options.Installing?.Invoke(installed.Count + 1, packages.Count, item.Info.ToString());
             if (options.WaitForFile is { } wait) await wait(item, ct).ConfigureAwait(false);
             var bytes = await File.ReadAllBytesAsync(item.FilePath, ct).ConfigureAwait(false);
             var pkg = ApkPackageFile.Verify(bytes, options.Keyring, item.Info, item.FilePath);

@@ -84,6 +84,12 @@ internal sealed partial class AlpinePlan(Plan plan) : FamilyPlan(plan)
             Architecture = Plan.Recipe.Architecture,
             SourceDateEpoch = session.SourceDateEpoch,
             Log = session.Reporter.Verbose,
+            // The live bar names the package and counts them, as Debian's does with dpkg's "Setting up" lines.
+            Installing = (done, total, package) =>
+            {
+                session.Reporter.Step("install", $"installing {package}");
+                session.Reporter.Progress("install", done - 1, total, "packages");
+            },
             WaitForFile = (item, token) => files.GetAsync(byName[item.Info.Name], token),
         }, ct).ConfigureAwait(false);
         return new InstallOutcome { Licenses = Licenses(items.Select(i => i.Info)) };

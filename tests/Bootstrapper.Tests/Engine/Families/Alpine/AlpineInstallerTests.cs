@@ -73,7 +73,7 @@ public sealed class AlpineInstallerTests : IDisposable
     ];
 
     private async Task<AlpineInstallResult> InstallAsync(IEnumerable<string> world, bool runScripts = true,
-        IApkScriptRunner? runner = null, long? sourceDateEpoch = null)
+        IApkScriptRunner? runner = null, long? sourceDateEpoch = null, Action<int, int, string>? installing = null)
     {
         _repo.Publish("v3.23", "main", MainPackages());
         var keyring = _repo.Signer.Keyring();
@@ -91,7 +91,18 @@ public sealed class AlpineInstallerTests : IDisposable
             RunScripts = runScripts,
             ScriptRunner = runner ?? new ChrootScriptRunner(),
             SourceDateEpoch = sourceDateEpoch,
+            Installing = installing,
         }, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Each_package_is_announced_before_it_is_installed_in_order_with_the_count()
+    {
+        var seen = new List<string>();
+        var result = await InstallAsync(["fontconfig", "hello"], runScripts: false,
+            installing: (done, total, package) => seen.Add($"{done}/{total} {package}"));
+        Assert.Equal(result.Packages.Select((p, i) => $"{i + 1}/{result.Packages.Count} {p.Info}"), seen);
+        Assert.True(seen.Count > 1);
     }
 
     /// <summary>Records what each script would get instead of running it.</summary>
