@@ -11,9 +11,9 @@ namespace Bootstrapper.Engine.Families.Debian.Deb;
 /// </summary>
 /// <remarks>
 /// Why: xz decoding is most of the extraction's CPU (about 1 s of the 1.7 s the bookworm essential set takes on
-/// this machine), and zstd decodes roughly ten times faster. The first build makes the copies off its critical
-/// path: while dpkg configures on one core, the other decodes each .deb once more (or tees the decoding it does
-/// anyway for dpkg's uncompressed .debs); copies not finished when the install ends are dropped and made next time.
+/// this machine), and zstd decodes roughly ten times faster. The first build makes the copies from the decoding it
+/// does anyway: stage 1's extraction and the repack of dpkg's uncompressed .debs tee the decoded bytes into the copy
+/// (<see cref="StartRecording"/>), so no .deb is decoded twice; <see cref="Record"/> makes one on its own.
 /// Integrity: a .deb is checked against the signed index every time it is used, but its copy cannot be: so a copy
 /// is made only from a .deb just checked, and used only when its HMAC, keyed with a secret kept outside the cache
 /// (<see cref="KeyPath"/>), matches. The MAC covers the SHA-256 the signed index gives for the .deb together with

@@ -29,10 +29,6 @@ internal abstract class EssentialStage(IReadOnlyList<InstallPackage> essential)
     {
     }
 
-    /// <summary>Work for later builds (decoded copies of the .debs) on a spare core once <paramref name="after"/>
-    /// is done; stopped with <paramref name="ct"/> when the install ends.</summary>
-    public virtual Task RecordCopiesAfter(Task after, CancellationToken ct) => Task.CompletedTask;
-
     /// <summary>The start-stop-daemon guard in place, then the essential set installed and configured.</summary>
     public abstract Task InstallAsync(string root, ChrootRunner chroot, ChrootGuards guards, Action<string> phase, CancellationToken ct);
 
@@ -54,11 +50,6 @@ internal sealed class RecordedEssential(IReadOnlyList<InstallPackage> essential,
     public override string? Shipper(string path) =>
         Packages.Where((_, i) => extracted[i].Paths.Any(p => p == path || p.StartsWith(path + "/", StringComparison.Ordinal)))
             .Select(p => $"package '{p.Name}' {p.Version}").FirstOrDefault();
-
-    /// <summary>The decoded copies of the essential .debs for the next build (if missing), still beside dpkg.</summary>
-    public override Task RecordCopiesAfter(Task after, CancellationToken ct) =>
-        after.ContinueWith(_ => Installer.RecordDecodedCopies(Packages, ct), ct, TaskContinuationOptions.OnlyOnRanToCompletion,
-            TaskScheduler.Default);
 
     public override async Task InstallAsync(string root, ChrootRunner chroot, ChrootGuards guards, Action<string> phase,
         CancellationToken ct)

@@ -41,22 +41,4 @@ internal static partial class Installer
             $"{shipper ?? "An essential package"} ships {path}, the directory where the bootstrapper puts the .debs for " +
             "dpkg; refusing to write the .debs through what the package put there. Remove that package from the recipe.");
     }
-
-    /// <summary>Makes the missing decoded copies (<see cref="DecodedDataCache"/>), one core, largest first.</summary>
-    internal static void RecordDecodedCopies(IReadOnlyList<InstallPackage> packages, CancellationToken ct)
-    {
-        static long SizeOf(string path) { try { return new FileInfo(path).Length; } catch (IOException) { return 0; } }
-        foreach (var p in packages.OrderByDescending(p => SizeOf(p.DebPath)))
-        {
-            ct.ThrowIfCancellationRequested();
-            try
-            {
-                DecodedDataCache.Record(p.DebPath, p.Sha256, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Only an optimisation for the next build: the .deb was verified and extracted, so go on without.
-            }
-        }
-    }
 }

@@ -80,23 +80,21 @@ internal static partial class Installer
         var guards = new ChrootGuards(root, chroot, startStopDaemon);
         TimeSpan essentialTime, remainingTime;
         string essentialCpu, remainingCpu;
-        Task repackRemaining = Task.CompletedTask, recordCopies = Task.CompletedTask;
-        using var stopRecording = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task repackRemaining = Task.CompletedTask;
         PinnedDirectory? debs = null;
         try
         {
             // Pinned: scripts run while the .debs are written there, and may replace the name with a symlink.
             debs = RootFs.TryCreatePinnedDirectory(root, DebsDirectory) ?? throw DebsDirectoryTaken(stage);
             stage.PrepareDebs(debs, inRoot, ct);
-            // dpkg works on one core: the others prepare the remaining .debs meanwhile (as they arrive), then make
-            // what later builds reuse. Leaving dpkg its core matters on a cold build, where this is xz decoding: on two
-            // cores, repacking on both made the essential configure 0.3 s slower than when warm.
+            // dpkg works on one core: the others prepare the remaining .debs meanwhile (as they arrive; each decoded
+            // once, keeping the decoded copy for later builds). Leaving dpkg its core matters on a cold build, where
+            // this is xz decoding: on two cores, repacking on both made the essential configure 0.3 s slower.
             repackRemaining = Task.Run(async () =>
             {
                 foreach (var p in remaining) await wait(p, ct).ConfigureAwait(false);
                 RepackDebs(remaining, debs, inRoot, ct, Math.Max(1, Environment.ProcessorCount - 1));
             }, ct);
-            recordCopies = stage.RecordCopiesAfter(repackRemaining, stopRecording.Token);
 
             sw.Restart();
             await stage.InstallAsync(root, chroot, guards, Phase, ct).ConfigureAwait(false);
@@ -123,10 +121,6 @@ internal static partial class Installer
             // A failure in the essential stage must not delete the folder under the background repack's feet.
             try { await repackRemaining.ConfigureAwait(false); }
             catch (Exception) when (!repackRemaining.IsCompletedSuccessfully) { /* the first failure is already on its way */ }
-            // Copies not made by now are made by a later build: packing gets both cores.
-            await stopRecording.CancelAsync().ConfigureAwait(false);
-            try { await recordCopies.ConfigureAwait(false); }
-            catch (Exception) { /* copies are an optimisation for later builds; RecordDecodedCopies reports nothing */ }
             if (debs is not null)
             {
                 debs.Dispose();

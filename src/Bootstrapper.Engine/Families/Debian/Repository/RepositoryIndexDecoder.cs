@@ -30,17 +30,14 @@ internal static class RepositoryIndexDecoder
         DecodeBytes(path, extension, source, sizeHint, out _);
 
     /// <param name="sha256">Lower-case hex SHA-256 of the decompressed bytes, hashed while they come out of the
-    /// decoder (its worker threads decode the next block meanwhile), to compare with the Release's plain entry.</param>
-    public static ArraySegment<byte> DecodeBytes(string path, string extension, string source, long sizeHint, out string sha256)
+    /// decoder (its worker threads decode the next block meanwhile), to compare with the Release's plain entry; null
+    /// for an uncompressed file, which was verified against its own entry already.</param>
+    public static ArraySegment<byte> DecodeBytes(string path, string extension, string source, long sizeHint, out string? sha256)
     {
         try
         {
-            if (extension.Length == 0)
-            {
-                var plain = File.ReadAllBytes(path);
-                sha256 = Convert.ToHexStringLower(SHA256.HashData(plain));
-                return plain;
-            }
+            sha256 = null;
+            if (extension.Length == 0) return File.ReadAllBytes(path);
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             // The one door to decompression: it picks liblzma when the host has it (bookworm main's 50 MB Packages
             // decodes in ~0.7 s versus ~2-3 s with SharpCompress here) and the managed decoder when not.
