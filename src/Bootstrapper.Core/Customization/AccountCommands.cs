@@ -39,9 +39,9 @@ internal static class AccountCommands
 
     private static string Join(IEnumerable<string> args) => string.Join(' ', args.Select(Quote));
 
-    /// <summary>POSIX shell single quoting (a quote inside becomes '\'').</summary>
+    /// <summary>A word as it is, when the shell would take it so anyway; else single-quoted.</summary>
     public static string Quote(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '/' or '.' or ',' or ':' or '=')
             ? s
-            : "'" + s.Replace("'", "'\\''") + "'";
+            : ShellWords.Quote(s);
 }

@@ -1,3 +1,4 @@
+using Bootstrapper.Core;
 using Bootstrapper.Engine.Os.Files;
 
 namespace Bootstrapper.Engine.Families.Debian.Install;
@@ -50,7 +51,7 @@ internal sealed class ChrootGuards
         $"printf '%s\\n' '#!/bin/sh' 'echo \"Warning: Fake start-stop-daemon called, doing nothing\" >&2' 'exit 0' > {Word(_startStopDaemon)} || exit 1\n" +
         $"chmod 0755 {Word(_startStopDaemon)} || exit 1\n";
 
-    private static string Word(string text) => DpkgUnpackRecord.ShellWord(text);
+    private static string Word(string text) => ShellWords.Quote(text);
 
     /// <summary>Shell commands that remove the stub and the diversion (the real binary moves back); silent on success.</summary>
     public string RemoveScript() => _startStopDaemon is null ? "" :

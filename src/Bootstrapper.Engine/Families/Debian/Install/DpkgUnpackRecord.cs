@@ -269,7 +269,4 @@ internal static class DpkgUnpackRecord
         foreach (var dir in nonDirectories.Concat(createdDirectories).Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
             if (dir is not null) LibC.SetTimesNoFollow(dir, now);
     }
-
-    /// <summary>One shell word whatever the text holds: single-quoted, with each ' written as '\''.</summary>
-    public static string ShellWord(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -46,7 +46,9 @@ internal static partial class Installer
                 phase($"recording {what} as unpacked (preinsts, dpkg database)");
                 var packages = run.Select(n => byName[n]).ToList();
                 var runControls = packages.Select(p => new PackageControl(p, controls[p.Name])).ToList();
-                await RunPreinstsAsync(root, runControls, chroot, dpkgVersion, ct).ConfigureAwait(false);
+                // The first half of what dpkg --install does for the run: the preinsts, before any of its files exist
+                // (policy lets a preinst rely only on essential packages and configured pre-dependencies).
+                await chroot.RunPreinstsAsync(runControls, dpkgVersion, ct).ConfigureAwait(false);
                 // dpkg reads diversions, overrides and users as each package's preinst left them: look again.
                 reason = RecordEligibility.ReasonForDpkg(root, members!);
                 if (reason is null)
@@ -66,17 +68,6 @@ internal static partial class Installer
                 ["dpkg", "--install", .. run.Select(n => inRoot[n])],
                 $"dpkg --install of {string.Join(", ", run.Take(5))}{(run.Count > 5 ? ", ..." : "")}", ct).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The first half of what <c>dpkg --install</c> does for one run when <see cref="RecordEligibility"/> finds that
-    /// its unpack would only write files: the preinsts, before any of the run's files exist (policy lets a preinst
-    /// rely only on essential packages and configured pre-dependencies).
-    /// </summary>
-    private static async Task RunPreinstsAsync(string root, IReadOnlyList<PackageControl> run, ChrootRunner chroot,
-        string dpkgVersion, CancellationToken ct)
-    {
-        await chroot.RunPreinstsAsync(run, dpkgVersion, ct).ConfigureAwait(false);
     }
 
     /// <summary>
