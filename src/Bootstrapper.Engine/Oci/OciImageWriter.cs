@@ -22,7 +22,9 @@ internal static class OciImageWriter
         var tarPath = Path.Combine(layout, $".layer.{Environment.ProcessId}.tar");
         try
         {
-            var packed = ImagePacker.Pack(root, tarPath, pack, ct);
+            // The intermediate is the plain tar whatever the recipe's compression: that names the layer's
+            // (<paramref name="compression"/>), not this file's, and would contradict its name.
+            var packed = ImagePacker.Pack(root, tarPath, pack with { Compression = "none" }, ct);
             using var tar = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.None, 1, FileOptions.SequentialScan);
             return FromTar(tar, layout, spec, compression, ct) with { Entries = packed.Entries };
         }

@@ -33,13 +33,4 @@ internal sealed record ImageOutputFormat(ImageLayout Layout, CompressionKind Com
         _ => throw new RecipeException(
             $"output '{path}': an OCI layer cannot be compressed with {compression}; use gzip (the default), zstd or none"),
     };
-
-    /// <summary>The file ending that makes <see cref="ImagePacker"/> write this layer compression.</summary>
-    internal static string TarSuffix(CompressionKind kind) => kind switch
-    {
-        CompressionKind.Gzip => ".tar.gz",
-        CompressionKind.Zstd => ".tar.zst",
-        CompressionKind.None => ".tar",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an OCI layer compression"),
-    };
 }

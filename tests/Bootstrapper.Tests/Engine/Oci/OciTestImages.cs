@@ -43,9 +43,11 @@ internal sealed class OciTestImages : IDisposable
     public static OciImageSpec Spec(string architecture = "amd64") =>
         OciImageSpec.From("t", "debian", architecture, Settings, Epoch, DateTimeOffset.UnixEpoch);
 
-    public OciImage Layout(string name, string architecture = "amd64", CompressionKind compression = CompressionKind.Gzip) =>
+    /// <param name="setting">The recipe's output.compression, as the build passes it on in its pack options.</param>
+    public OciImage Layout(string name, string architecture = "amd64", CompressionKind compression = CompressionKind.Gzip,
+        string setting = "auto") =>
         OciImageWriter.FromRoot(Root, Path.Combine(Work, name), Spec(architecture), compression,
-            new PackOptions { SourceDateEpoch = Epoch }, CancellationToken.None);
+            new PackOptions { SourceDateEpoch = Epoch, Compression = setting }, CancellationToken.None);
 
     public void Dispose() => Directory.Delete(Work, recursive: true);
 }
